@@ -1,7 +1,23 @@
-"""Authentication, authorization and audit for MCP servers."""
+"""Authentication, authorization and audit for MCP servers.
+
+The core is framework-neutral and never imports FastMCP; the FastMCP integration lives in
+`mcp_auth.fastmcp` (install the `mcp-auth[fastmcp]` extra).
+"""
 
 from importlib.metadata import version as _version
 
+from mcp_auth._audit import AuditEvent, AuditEventName, AuditLogger, scrub_secrets
+from mcp_auth._audit_sinks import AuditSink, FileSink, LoggingSink, MemorySink, StreamSink
+from mcp_auth._audited import AuditedVerifier
+from mcp_auth._context import (
+    RequestContext,
+    bind_request_context,
+    current_request_context,
+    current_trace_ids,
+    new_request_id,
+    reset_request_context,
+    set_request_context,
+)
 from mcp_auth._errors import (
     AuthConfigurationError,
     AuthenticationError,
@@ -10,6 +26,7 @@ from mcp_auth._errors import (
     RefusalReason,
 )
 from mcp_auth._principal import AuthMethod, Principal
+from mcp_auth._scopes import ScopeDecision, ScopePolicy
 from mcp_auth._verifier import TokenVerifier
 
 __version__ = _version("mcp-auth")
@@ -20,6 +37,28 @@ __all__ = [
     "AuthMethod",
     "Principal",
     "TokenVerifier",
+    "AuditedVerifier",
+    # scopes
+    "ScopePolicy",
+    "ScopeDecision",
+    # audit log
+    "AuditLogger",
+    "AuditEvent",
+    "AuditEventName",
+    "AuditSink",
+    "StreamSink",
+    "FileSink",
+    "LoggingSink",
+    "MemorySink",
+    "scrub_secrets",
+    # request context (bound by the transport layer, read by the audit log)
+    "RequestContext",
+    "bind_request_context",
+    "set_request_context",
+    "reset_request_context",
+    "current_request_context",
+    "current_trace_ids",
+    "new_request_id",
     # errors
     "MCPAuthError",
     "AuthenticationError",

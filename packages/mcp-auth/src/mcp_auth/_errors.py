@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mcp_auth._principal import AuthMethod
 
 __all__ = [
     "RefusalReason",
@@ -51,11 +55,25 @@ class MCPAuthError(Exception):
 
 
 class AuthenticationError(MCPAuthError):
-    """A credential was refused. `reason` says why, `message` is safe to show."""
+    """A credential was refused. `reason` says why, `message` is safe to show.
 
-    def __init__(self, reason: RefusalReason, message: str | None = None) -> None:
+    `method` names the kind of verifier that judged the token (set by the verifiers and the
+    chain), `credential_id` a non-secret identifier of the credential when one is known
+    (an API key's id, a JWT's `kid`), both for the audit log.
+    """
+
+    def __init__(
+        self,
+        reason: RefusalReason,
+        message: str | None = None,
+        *,
+        method: AuthMethod | None = None,
+        credential_id: str | None = None,
+    ) -> None:
         super().__init__(message or f"token refused: {reason.value}")
         self.reason = reason
+        self.method = method
+        self.credential_id = credential_id
 
 
 class AuthorizationError(MCPAuthError):
@@ -63,9 +81,21 @@ class AuthorizationError(MCPAuthError):
 
     reason = RefusalReason.INSUFFICIENT_SCOPE
 
-    def __init__(self, missing_scopes: Iterable[str], operation: str | None = None) -> None:
+    def __init__(
+        self,
+        missing_scopes: Iterable[str],
+        operation: str | None = None,
+        *,
+        required_scopes: Iterable[str] | None = None,
+    ) -> None:
         self.missing_scopes: tuple[str, ...] = tuple(sorted(set(missing_scopes)))
         self.operation = operation
+        # Everything the operation needs (for a `scope=` challenge); defaults to the missing.
+        self.required_scopes: tuple[str, ...] = (
+            self.missing_scopes
+            if required_scopes is None
+            else tuple(sorted(set(required_scopes) | set(self.missing_scopes)))
+        )
         target = f" for {operation!r}" if operation else ""
         super().__init__(f"insufficient scope{target}: missing {' '.join(self.missing_scopes)}")
 
