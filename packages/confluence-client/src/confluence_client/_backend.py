@@ -1,0 +1,107 @@
+"""The operations each deployment implements (Cloud: v2 + v1; Data Center: v1).
+
+The public :class:`ConfluenceClient` validates arguments, then calls one of these; backends
+receive only normalised, already-checked values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from confluence_client._models import (
+    Attachment,
+    BodyFormat,
+    Comment,
+    Label,
+    Page,
+    PageVersion,
+    ResultPage,
+    SearchResult,
+    Space,
+    User,
+)
+
+__all__ = ["Backend"]
+
+
+class Backend(Protocol):
+    """One deployment's implementation of every client operation."""
+
+    # pages
+    async def get_page(
+        self, page_id: str, body_format: BodyFormat | None, version: int | None
+    ) -> Page: ...
+    async def find_page_by_title(
+        self, space_key: str, title: str, body_format: BodyFormat | None
+    ) -> Page | None: ...
+    async def list_pages(
+        self, space_key: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Page]: ...
+    async def list_children(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Page]: ...
+    async def get_ancestors(self, page_id: str) -> list[Page]: ...
+    def iter_descendants(self, page_id: str, limit: int) -> AsyncIterator[Page]: ...
+    async def create_page(
+        self, space_key: str, title: str, body: str, parent_id: str | None
+    ) -> Page: ...
+    async def update_page(
+        self,
+        current: Page,
+        title: str,
+        body: str,
+        message: str | None,
+        minor_edit: bool,
+        parent_id: str | None,
+    ) -> Page: ...
+    async def delete_page(self, page_id: str, purge: bool) -> None: ...
+
+    # search
+    async def search(
+        self, cql: str, limit: int, cursor: str | None
+    ) -> ResultPage[SearchResult]: ...
+
+    # spaces
+    async def list_spaces(self, limit: int, cursor: str | None) -> ResultPage[Space]: ...
+    async def get_space(self, space_key: str) -> Space: ...
+    async def get_space_by_id(self, space_id: str) -> Space: ...
+
+    # comments
+    async def list_comments(
+        self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]: ...
+    async def list_comment_replies(
+        self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]: ...
+    async def add_comment(self, page_id: str, body: str) -> Comment: ...
+    async def reply_to_comment(self, comment_id: str, body: str) -> Comment: ...
+
+    # labels
+    async def list_labels(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Label]: ...
+    async def add_labels(self, page_id: str, names: list[str]) -> list[Label]: ...
+    async def remove_label(self, page_id: str, name: str) -> None: ...
+
+    # attachments
+    async def list_attachments(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Attachment]: ...
+    async def get_attachment(self, attachment_id: str) -> Attachment: ...
+    async def download_attachment(self, attachment: Attachment, max_bytes: int) -> bytes: ...
+    async def upload_attachment(
+        self, page_id: str, filename: str, content: bytes, media_type: str, comment: str | None
+    ) -> Attachment: ...
+
+    # versions
+    async def list_versions(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[PageVersion]: ...
+    async def get_version(self, page_id: str, number: int) -> PageVersion: ...
+
+    # users
+    async def get_current_user(self) -> User: ...
+    async def search_users(
+        self, query: str, limit: int, cursor: str | None
+    ) -> ResultPage[User]: ...

@@ -1,0 +1,314 @@
+"""Confluence Cloud: the v2 API for content, v1 where v2 has no equivalent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from confluence_client._errors import ConflictError, MalformedResponseError, NotFoundError
+from confluence_client._models import (
+    Attachment,
+    BodyFormat,
+    Comment,
+    Label,
+    Page,
+    PageVersion,
+    ResultPage,
+    Space,
+)
+from confluence_client._parse_v2 import (
+    parse_attachment,
+    parse_comment,
+    parse_label,
+    parse_page,
+    parse_space,
+    parse_version,
+)
+from confluence_client._transport import Transport
+from confluence_client._v1_shared import V1Operations
+
+__all__ = ["CloudBackend"]
+
+_V2 = "api/v2"
+_MAX_DESCENDANT_DEPTH = 5  # v2 /descendants answers at most 5 levels per call
+
+
+class CloudBackend(V1Operations):
+    """Cloud operations. Space keys are resolved to ids once and remembered."""
+
+    def __init__(self, transport: Transport, site_url: str) -> None:
+        super().__init__(transport, site_url)
+        self._space_ids: dict[str, str] = {}
+        self._space_keys: dict[str, str] = {}
+        self._through_gateway = transport.api_base_url != site_url
+
+    # --- helpers -------------------------------------------------------------------------
+    def _page(self, raw: dict[str, Any]) -> Page:
+        page = parse_page(raw, self._site)
+        key = self._space_keys.get(page.space_id or "")
+        return page.model_copy(update={"space_key": key}) if key else page
+
+    def _remember(self, space: Space) -> Space:
+        self._space_ids[space.key] = space.id
+        self._space_keys[space.id] = space.key
+        return space
+
+    async def _space_id(self, space_key: str) -> str:
+        cached = self._space_ids.get(space_key)
+        return cached if cached is not None else (await self.get_space(space_key)).id
+
+    @staticmethod
+    def _fmt(params: dict[str, Any], body_format: BodyFormat | None) -> dict[str, Any]:
+        if body_format is not None:
+            params["body-format"] = body_format
+        return params
+
+    # --- pages -----------------------------------------------------------------------------
+    async def get_page(
+        self, page_id: str, body_format: BodyFormat | None, version: int | None
+    ) -> Page:
+        params = self._fmt({}, body_format)
+        if version is not None:
+            params["version"] = version
+        return self._page(await self._get_json(f"{_V2}/pages/{page_id}", params))
+
+    async def find_page_by_title(
+        self, space_key: str, title: str, body_format: BodyFormat | None
+    ) -> Page | None:
+        params = self._fmt(
+            {"space-id": await self._space_id(space_key), "title": title, "status": "current"},
+            body_format,
+        )
+        found = await self._list(f"{_V2}/pages", params, None, self._page)
+        return next((p for p in found.items if p.title == title), None)
+
+    async def list_pages(
+        self, space_key: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Page]:
+        space_id = await self._space_id(space_key)
+        params = self._fmt({"limit": limit, "status": "current", "depth": "all"}, body_format)
+        return await self._list(f"{_V2}/spaces/{space_id}/pages", params, cursor, self._page)
+
+    async def list_children(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Page]:
+        # sort=id: Confluence's direct-children cursor skips items under the default order.
+        params = {"limit": limit, "sort": "id"}
+        result = await self._list(
+            f"{_V2}/pages/{page_id}/direct-children", params, cursor, self._child
+        )
+        pages = tuple(p for p in result.items if p is not None)
+        return ResultPage[Page](
+            items=pages, next_cursor=result.next_cursor, total_size=result.total_size
+        )
+
+    def _child(self, raw: dict[str, Any]) -> Page | None:
+        # direct-children mixes folders, whiteboards, databases... keep pages only.
+        return self._page(raw) if raw.get("type", "page") == "page" else None
+
+    async def get_ancestors(self, page_id: str) -> list[Page]:
+        body = await self._get_json(f"{_V2}/pages/{page_id}/ancestors")
+        results = body.get("results")
+        if not isinstance(results, list):
+            raise MalformedResponseError("expected ancestors in 'results'")
+        ids = [
+            str(a["id"]) for a in results if isinstance(a, dict) and a.get("type", "page") == "page"
+        ]
+        # v2 answers ids only; fetch the pages concurrently (bounded by the client's cap).
+        return list(await asyncio.gather(*(self.get_page(i, None, None) for i in ids)))
+
+    async def iter_descendants(self, page_id: str, limit: int) -> AsyncIterator[Page]:
+        pending = [page_id]
+        while pending:
+            root = pending.pop(0)
+            endpoint = f"{_V2}/pages/{root}/descendants"
+            cursor: str | None = None
+            while True:
+                params = {"limit": limit, "depth": _MAX_DESCENDANT_DEPTH}
+                batch = await self._list(endpoint, params, cursor, lambda raw: raw)
+                for raw in batch.items:
+                    if raw.get("type", "page") != "page":
+                        continue
+                    if raw.get("depth") == _MAX_DESCENDANT_DEPTH:
+                        pending.append(str(raw["id"]))  # deeper levels need another call
+                    yield self._page(raw)
+                if batch.next_cursor is None:
+                    break
+                cursor = batch.next_cursor
+
+    async def create_page(
+        self, space_key: str, title: str, body: str, parent_id: str | None
+    ) -> Page:
+        payload: dict[str, Any] = {
+            "spaceId": await self._space_id(space_key),
+            "status": "current",
+            "title": title,
+            "body": {"representation": "storage", "value": body},
+        }
+        if parent_id is not None:
+            payload["parentId"] = parent_id
+        response = await self._http.request("POST", f"{_V2}/pages", json_body=payload)
+        return self._page(response.json())
+
+    async def update_page(
+        self,
+        current: Page,
+        title: str,
+        body: str,
+        message: str | None,
+        minor_edit: bool,
+        parent_id: str | None,
+    ) -> Page:
+        base = current.version_number or 1
+        payload: dict[str, Any] = {
+            "id": current.id,
+            "status": "current",
+            "title": title,
+            "body": {"representation": "storage", "value": body},
+            "version": {"number": base + 1, "message": message or "", "minorEdit": minor_edit},
+        }
+        if parent_id is not None:
+            payload["parentId"] = parent_id
+        try:
+            # Not retried on 5xx/timeouts: a repeat of a PUT that did land would read as a conflict.
+            response = await self._http.request(
+                "PUT", f"{_V2}/pages/{current.id}", json_body=payload, idempotent=False
+            )
+        except ConflictError as exc:
+            raise await self._conflict(exc, current.id, base) from None
+        return self._page(response.json())
+
+    async def _conflict(self, exc: ConflictError, page_id: str, provided: int) -> ConflictError:
+        current = exc.current_version
+        if current is None:
+            try:
+                current = (await self.get_page(page_id, None, None)).version_number
+            except NotFoundError:
+                current = None
+        return ConflictError(
+            f"page {page_id} changed since version {provided}"
+            + (f" (now at {current})" if current is not None else ""),
+            status_code=exc.status_code,
+            method=exc.method,
+            path=exc.path,
+            detail=exc.detail,
+            current_version=current,
+            provided_version=provided,
+        )
+
+    async def delete_page(self, page_id: str, purge: bool) -> None:
+        endpoint = f"{_V2}/pages/{page_id}"
+        try:
+            await self._http.request("DELETE", endpoint)
+        except NotFoundError:
+            if not purge:
+                raise  # already trashed pages are 404 here; purge them below
+        if purge:
+            await self._http.request("DELETE", endpoint, params={"purge": "true"})
+
+    # --- spaces ----------------------------------------------------------------------------
+    async def list_spaces(self, limit: int, cursor: str | None) -> ResultPage[Space]:
+        params = {"limit": limit, "description-format": "plain"}
+        return await self._list(
+            f"{_V2}/spaces",
+            params,
+            cursor,
+            lambda raw: self._remember(parse_space(raw, self._site)),
+        )
+
+    async def get_space(self, space_key: str) -> Space:
+        found = await self._list(
+            f"{_V2}/spaces",
+            {"keys": space_key, "description-format": "plain", "limit": 1},
+            None,
+            lambda raw: parse_space(raw, self._site),
+        )
+        match = next((s for s in found.items if s.key == space_key), None)
+        if match is None:
+            raise NotFoundError(f"no space with key {space_key!r}", status_code=404)
+        return self._remember(match)
+
+    async def get_space_by_id(self, space_id: str) -> Space:
+        body = await self._get_json(f"{_V2}/spaces/{space_id}", {"description-format": "plain"})
+        return self._remember(parse_space(body, self._site))
+
+    # --- comments --------------------------------------------------------------------------
+    async def list_comments(
+        self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]:
+        params = self._fmt({"limit": limit}, body_format)
+        return await self._list(
+            f"{_V2}/pages/{page_id}/footer-comments",
+            params,
+            cursor,
+            lambda raw: parse_comment(raw, self._site),
+        )
+
+    async def list_comment_replies(
+        self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]:
+        params = self._fmt({"limit": limit}, body_format)
+        return await self._list(
+            f"{_V2}/footer-comments/{comment_id}/children",
+            params,
+            cursor,
+            lambda raw: parse_comment(raw, self._site),
+        )
+
+    async def _post_comment(self, payload: dict[str, Any]) -> Comment:
+        payload["body"] = {"representation": "storage", "value": payload.pop("value")}
+        response = await self._http.request("POST", f"{_V2}/footer-comments", json_body=payload)
+        return parse_comment(response.json(), self._site)
+
+    async def add_comment(self, page_id: str, body: str) -> Comment:
+        return await self._post_comment({"pageId": page_id, "value": body})
+
+    async def reply_to_comment(self, comment_id: str, body: str) -> Comment:
+        return await self._post_comment({"parentCommentId": comment_id, "value": body})
+
+    # --- labels ----------------------------------------------------------------------------
+    async def list_labels(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Label]:
+        return await self._list(
+            f"{_V2}/pages/{page_id}/labels", {"limit": limit}, cursor, parse_label
+        )
+
+    # --- attachments -----------------------------------------------------------------------
+    async def list_attachments(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Attachment]:
+        return await self._list(
+            f"{_V2}/pages/{page_id}/attachments",
+            {"limit": limit},
+            cursor,
+            lambda raw: parse_attachment(raw, self._site),
+        )
+
+    async def get_attachment(self, attachment_id: str) -> Attachment:
+        att_id = attachment_id if attachment_id.startswith("att") else f"att{attachment_id}"
+        return parse_attachment(await self._get_json(f"{_V2}/attachments/{att_id}"), self._site)
+
+    async def download_attachment(self, attachment: Attachment, max_bytes: int) -> bytes:
+        link = attachment.download_url
+        if self._through_gateway or not link or not link.startswith(self._site + "/"):
+            # OAuth tokens are refused on the site domain; the v1 download path works everywhere.
+            if attachment.page_id is None:
+                raise MalformedResponseError("attachment metadata lacks its page id")
+            link = (
+                f"rest/api/content/{attachment.page_id}/child/attachment/{attachment.id}/download"
+            )
+        return await self._http.download(link, max_bytes)
+
+    # --- versions --------------------------------------------------------------------------
+    async def list_versions(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[PageVersion]:
+        return await self._list(
+            f"{_V2}/pages/{page_id}/versions",
+            {"limit": limit},
+            cursor,
+            lambda raw: parse_version(raw, page_id),
+        )
+
+    async def get_version(self, page_id: str, number: int) -> PageVersion:
+        return parse_version(
+            await self._get_json(f"{_V2}/pages/{page_id}/versions/{number}"), page_id
+        )

@@ -1,0 +1,317 @@
+"""Confluence Data Center (and Server): the v1 ``rest/api`` content API, offset pagination.
+
+Offsets are never computed here: the ``_links.next`` Confluence returns (with its
+``start=``) is followed as given, like Cloud cursors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from confluence_client._errors import (
+    ConflictError,
+    InvalidInputError,
+    MalformedResponseError,
+    NotFoundError,
+)
+from confluence_client._models import (
+    Attachment,
+    BodyFormat,
+    Comment,
+    Label,
+    Page,
+    PageVersion,
+    ResultPage,
+    Space,
+)
+from confluence_client._parse_common import obj
+from confluence_client._parse_v1 import (
+    parse_attachment,
+    parse_comment,
+    parse_label,
+    parse_page,
+    parse_space,
+    parse_version,
+)
+from confluence_client._transport import Transport
+from confluence_client._v1_shared import V1Operations
+
+__all__ = ["DataCenterBackend"]
+
+_CONTENT = "rest/api/content"
+_PAGE_EXPAND = "version,space,ancestors,history"
+_COMMENT_EXPAND = "version,container,ancestors,history"
+_SPACE_EXPAND = "description.plain,homepage"
+
+
+def _expand(base: str, body_format: BodyFormat | None) -> str:
+    if body_format is None:
+        return base
+    if body_format == "atlas_doc_format":
+        raise InvalidInputError("Data Center has no atlas_doc_format bodies", field="body_format")
+    return f"{base},body.{body_format}"
+
+
+class DataCenterBackend(V1Operations):
+    """Data Center operations over ``rest/api``."""
+
+    def __init__(self, transport: Transport, site_url: str) -> None:
+        super().__init__(transport, site_url)
+
+    def _page(self, raw: dict[str, Any]) -> Page:
+        return parse_page(raw, self._site)
+
+    # --- pages -----------------------------------------------------------------------------
+    async def get_page(
+        self, page_id: str, body_format: BodyFormat | None, version: int | None
+    ) -> Page:
+        params: dict[str, Any] = {"expand": _expand(_PAGE_EXPAND, body_format)}
+        if version is not None:
+            params.update(status="historical", version=version)
+        return self._page(await self._get_json(f"{_CONTENT}/{page_id}", params))
+
+    async def find_page_by_title(
+        self, space_key: str, title: str, body_format: BodyFormat | None
+    ) -> Page | None:
+        params = {
+            "type": "page",
+            "spaceKey": space_key,
+            "title": title,
+            "expand": _expand(_PAGE_EXPAND, body_format),
+        }
+        found = await self._list(_CONTENT, params, None, self._page)
+        return next((p for p in found.items if p.title == title), None)
+
+    async def list_pages(
+        self, space_key: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Page]:
+        params = {
+            "type": "page",
+            "spaceKey": space_key,
+            "limit": limit,
+            "expand": _expand(_PAGE_EXPAND, body_format),
+        }
+        return await self._list(_CONTENT, params, cursor, self._page)
+
+    async def list_children(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Page]:
+        params = {"limit": limit, "expand": _PAGE_EXPAND}
+        return await self._list(f"{_CONTENT}/{page_id}/child/page", params, cursor, self._page)
+
+    async def get_ancestors(self, page_id: str) -> list[Page]:
+        body = await self._get_json(f"{_CONTENT}/{page_id}", {"expand": "ancestors"})
+        ancestors = body.get("ancestors")
+        if not isinstance(ancestors, list):
+            raise MalformedResponseError("expected 'ancestors' in the content")
+        return [
+            self._page(a)
+            for a in ancestors
+            if isinstance(a, dict) and a.get("type", "page") == "page"
+        ]
+
+    async def iter_descendants(self, page_id: str, limit: int) -> AsyncIterator[Page]:
+        endpoint = f"{_CONTENT}/{page_id}/descendant/page"
+        cursor: str | None = None
+        while True:
+            batch = await self._list(
+                endpoint, {"limit": limit, "expand": _PAGE_EXPAND}, cursor, self._page
+            )
+            for page in batch.items:
+                yield page
+            if batch.next_cursor is None:
+                return
+            cursor = batch.next_cursor
+
+    async def create_page(
+        self, space_key: str, title: str, body: str, parent_id: str | None
+    ) -> Page:
+        payload: dict[str, Any] = {
+            "type": "page",
+            "title": title,
+            "space": {"key": space_key},
+            "body": {"storage": {"value": body, "representation": "storage"}},
+        }
+        if parent_id is not None:
+            payload["ancestors"] = [{"id": parent_id}]
+        response = await self._http.request(
+            "POST", _CONTENT, json_body=payload, params={"expand": _PAGE_EXPAND}
+        )
+        return self._page(response.json())
+
+    async def update_page(
+        self,
+        current: Page,
+        title: str,
+        body: str,
+        message: str | None,
+        minor_edit: bool,
+        parent_id: str | None,
+    ) -> Page:
+        base = current.version_number or 1
+        payload: dict[str, Any] = {
+            "id": current.id,
+            "type": "page",
+            "title": title,
+            "body": {"storage": {"value": body, "representation": "storage"}},
+            "version": {"number": base + 1, "message": message or "", "minorEdit": minor_edit},
+        }
+        if current.space_key is not None:
+            payload["space"] = {"key": current.space_key}
+        if parent_id is not None:
+            payload["ancestors"] = [{"id": parent_id}]
+        try:
+            response = await self._http.request(
+                "PUT",
+                f"{_CONTENT}/{current.id}",
+                json_body=payload,
+                params={"expand": _PAGE_EXPAND},
+                idempotent=False,
+            )
+        except ConflictError as exc:
+            current_version = exc.current_version
+            if current_version is None:
+                try:
+                    current_version = (await self.get_page(current.id, None, None)).version_number
+                except NotFoundError:
+                    current_version = None
+            raise ConflictError(
+                f"page {current.id} changed since version {base}"
+                + (f" (now at {current_version})" if current_version is not None else ""),
+                status_code=exc.status_code,
+                method=exc.method,
+                path=exc.path,
+                detail=exc.detail,
+                current_version=current_version,
+                provided_version=base,
+            ) from None
+        return self._page(response.json())
+
+    async def delete_page(self, page_id: str, purge: bool) -> None:
+        endpoint = f"{_CONTENT}/{page_id}"
+        try:
+            await self._http.request("DELETE", endpoint)
+        except NotFoundError:
+            if not purge:
+                raise
+        if purge:
+            await self._http.request("DELETE", endpoint, params={"status": "trashed"})
+
+    # --- spaces ----------------------------------------------------------------------------
+    async def list_spaces(self, limit: int, cursor: str | None) -> ResultPage[Space]:
+        params = {"limit": limit, "expand": _SPACE_EXPAND}
+        return await self._list(
+            "rest/api/space", params, cursor, lambda raw: parse_space(raw, self._site)
+        )
+
+    async def get_space(self, space_key: str) -> Space:
+        body = await self._get_json(f"rest/api/space/{space_key}", {"expand": _SPACE_EXPAND})
+        return parse_space(body, self._site)
+
+    async def get_space_by_id(self, space_id: str) -> Space:
+        found = await self._list(
+            "rest/api/space",
+            {"spaceId": space_id, "expand": _SPACE_EXPAND},
+            None,
+            lambda raw: parse_space(raw, self._site),
+        )
+        match = next((s for s in found.items if s.id == space_id), None)
+        if match is None:
+            raise NotFoundError(f"no space with id {space_id}", status_code=404)
+        return match
+
+    # --- comments --------------------------------------------------------------------------
+    async def list_comments(
+        self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]:
+        params = {"limit": limit, "expand": _expand(_COMMENT_EXPAND, body_format)}
+        return await self._list(
+            f"{_CONTENT}/{page_id}/child/comment",
+            params,
+            cursor,
+            lambda raw: parse_comment(raw, self._site, page_id),
+        )
+
+    async def list_comment_replies(
+        self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]:
+        params = {"limit": limit, "expand": _expand(_COMMENT_EXPAND, body_format)}
+        return await self._list(
+            f"{_CONTENT}/{comment_id}/child/comment",
+            params,
+            cursor,
+            lambda raw: parse_comment(raw, self._site),
+        )
+
+    async def _post_comment(self, page_id: str, body: str, parent: str | None) -> Comment:
+        payload: dict[str, Any] = {
+            "type": "comment",
+            "container": {"id": page_id, "type": "page"},
+            "body": {"storage": {"value": body, "representation": "storage"}},
+        }
+        if parent is not None:
+            payload["ancestors"] = [{"id": parent}]
+        response = await self._http.request(
+            "POST",
+            _CONTENT,
+            json_body=payload,
+            params={"expand": _COMMENT_EXPAND + ",body.storage"},
+        )
+        return parse_comment(response.json(), self._site, page_id)
+
+    async def add_comment(self, page_id: str, body: str) -> Comment:
+        return await self._post_comment(page_id, body, None)
+
+    async def reply_to_comment(self, comment_id: str, body: str) -> Comment:
+        parent = await self._get_json(f"{_CONTENT}/{comment_id}", {"expand": "container"})
+        page_id = obj(parent, "container").get("id")
+        if parent.get("type") != "comment" or page_id is None:
+            raise NotFoundError(f"no comment with id {comment_id}", status_code=404)
+        return await self._post_comment(str(page_id), body, comment_id)
+
+    # --- labels ----------------------------------------------------------------------------
+    async def list_labels(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Label]:
+        return await self._list(
+            f"{_CONTENT}/{page_id}/label", {"limit": limit}, cursor, parse_label
+        )
+
+    # --- attachments -----------------------------------------------------------------------
+    async def list_attachments(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Attachment]:
+        return await self._list(
+            f"{_CONTENT}/{page_id}/child/attachment",
+            {"limit": limit, "expand": "version,container,history"},
+            cursor,
+            lambda raw: parse_attachment(raw, self._site, page_id),
+        )
+
+    async def get_attachment(self, attachment_id: str) -> Attachment:
+        numeric = attachment_id.removeprefix("att")
+        body = await self._get_json(
+            f"{_CONTENT}/{numeric}", {"expand": "version,container,history"}
+        )
+        if body.get("type", "attachment") != "attachment":
+            raise NotFoundError(f"no attachment with id {attachment_id}", status_code=404)
+        return parse_attachment(body, self._site)
+
+    async def download_attachment(self, attachment: Attachment, max_bytes: int) -> bytes:
+        link = attachment.download_url
+        if not link:
+            raise MalformedResponseError("attachment metadata lacks a download link")
+        return await self._http.download(link, max_bytes)
+
+    # --- versions --------------------------------------------------------------------------
+    async def list_versions(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[PageVersion]:
+        return await self._list(
+            f"{_CONTENT}/{page_id}/version",
+            {"limit": limit},
+            cursor,
+            lambda raw: parse_version(raw, page_id),
+        )
+
+    async def get_version(self, page_id: str, number: int) -> PageVersion:
+        return parse_version(
+            await self._get_json(f"{_CONTENT}/{page_id}/version/{number}"), page_id
+        )

@@ -1,0 +1,211 @@
+"""Parse v1 JSON (Cloud ``/wiki/rest/api`` and Data Center ``/rest/api``) into the models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confluence_client._models import (
+    Attachment,
+    Comment,
+    ContentBody,
+    Label,
+    Page,
+    PageVersion,
+    SearchResult,
+    Space,
+    User,
+)
+from confluence_client._parse_common import absolute_link, ident, obj, parsed, text
+
+__all__ = [
+    "user_id",
+    "parse_user",
+    "parse_version",
+    "parse_page",
+    "parse_space",
+    "parse_comment",
+    "parse_label",
+    "parse_attachment",
+    "parse_search_result",
+]
+
+
+def user_id(data: dict[str, Any]) -> str | None:
+    """The stable id of a v1 user object (account id on Cloud, user key on Data Center)."""
+    return text(data, "accountId") or text(data, "userKey") or text(data, "username")
+
+
+def parse_user(data: dict[str, Any]) -> User:
+    """A v1 user (``/user/current``, ``/search/user`` results' ``user``)."""
+    return parsed(
+        lambda: User(
+            display_name=text(data, "displayName")
+            or text(data, "publicName")
+            or text(data, "username")
+            or "",
+            account_id=text(data, "accountId"),
+            user_key=text(data, "userKey"),
+            username=text(data, "username"),
+            email=text(data, "email") or None,
+            account_type=text(data, "accountType") or text(data, "type"),
+        ),
+        "user",
+    )
+
+
+def parse_version(data: dict[str, Any], page_id: str | None = None) -> PageVersion:
+    """A v1 ``version`` object (``by`` + ``when``)."""
+    return parsed(
+        lambda: PageVersion(
+            number=data["number"],
+            message=text(data, "message") or None,
+            minor_edit=bool(data.get("minorEdit", False)),
+            author_id=user_id(obj(data, "by")),
+            created_at=data.get("when"),
+            page_id=page_id or text(obj(data, "content"), "id"),
+        ),
+        "version",
+    )
+
+
+def _version_of(data: dict[str, Any]) -> PageVersion | None:
+    version = obj(data, "version")
+    return parse_version(version) if "number" in version else None
+
+
+def _body(data: dict[str, Any]) -> ContentBody | None:
+    body = obj(data, "body")
+    for representation in ("storage", "view", "export_view", "atlas_doc_format"):
+        value = obj(body, representation).get("value")
+        if isinstance(value, str):
+            return ContentBody(representation=representation, value=value)
+    return None
+
+
+def _last_ancestor(data: dict[str, Any], kind: str | None = None) -> str | None:
+    ancestors = data.get("ancestors")
+    if not isinstance(ancestors, list):
+        return None
+    candidates = [
+        a for a in ancestors if isinstance(a, dict) and (kind is None or a.get("type") == kind)
+    ]
+    return text(candidates[-1], "id") if candidates else None
+
+
+def parse_page(data: dict[str, Any], site_url: str) -> Page:
+    """A v1 content object of type page (expand ``version,space,ancestors`` for all fields)."""
+    links = obj(data, "_links")
+    history = obj(data, "history")
+    space = obj(data, "space")
+    return parsed(
+        lambda: Page(
+            id=ident(data),
+            title=data["title"],
+            status=text(data, "status") or "current",
+            space_id=text(space, "id"),
+            space_key=text(space, "key"),
+            parent_id=_last_ancestor(data, "page"),
+            author_id=user_id(obj(history, "createdBy")),
+            created_at=history.get("createdDate"),
+            version=_version_of(data),
+            body=_body(data),
+            web_url=absolute_link(site_url, links, "webui"),
+            tiny_url=absolute_link(site_url, links, "tinyui"),
+        ),
+        "page",
+    )
+
+
+def parse_space(data: dict[str, Any], site_url: str) -> Space:
+    """A v1 space (expand ``description.plain,homepage``)."""
+    description = obj(obj(data, "description"), "plain").get("value")
+    return parsed(
+        lambda: Space(
+            id=ident(data),
+            key=data["key"],
+            name=data["name"],
+            type=text(data, "type"),
+            status=text(data, "status"),
+            description=description if isinstance(description, str) else None,
+            homepage_id=text(obj(data, "homepage"), "id"),
+            web_url=absolute_link(site_url, obj(data, "_links"), "webui"),
+        ),
+        "space",
+    )
+
+
+def parse_comment(data: dict[str, Any], site_url: str, page_id: str | None = None) -> Comment:
+    """A v1 comment (expand ``container,ancestors,version,body.storage,history``)."""
+    version = _version_of(data)
+    history = obj(data, "history")
+    return parsed(
+        lambda: Comment(
+            id=ident(data),
+            page_id=text(obj(data, "container"), "id") or page_id,
+            parent_comment_id=_last_ancestor(data, "comment"),
+            author_id=user_id(obj(history, "createdBy"))
+            or (version.author_id if version else None),
+            created_at=history.get("createdDate") or (version.created_at if version else None),
+            version=version,
+            body=_body(data),
+            web_url=absolute_link(site_url, obj(data, "_links"), "webui"),
+        ),
+        "comment",
+    )
+
+
+def parse_label(data: dict[str, Any]) -> Label:
+    """A v1 label."""
+    return parsed(
+        lambda: Label(
+            name=data["name"], prefix=text(data, "prefix") or "global", id=text(data, "id")
+        ),
+        "label",
+    )
+
+
+def parse_attachment(data: dict[str, Any], site_url: str, page_id: str | None = None) -> Attachment:
+    """A v1 attachment (``extensions`` carry media type, size and comment)."""
+    links = obj(data, "_links")
+    extensions = obj(data, "extensions")
+    metadata = obj(data, "metadata")
+    size = extensions.get("fileSize")
+    return parsed(
+        lambda: Attachment(
+            id=ident(data),
+            title=data["title"],
+            media_type=text(extensions, "mediaType") or text(metadata, "mediaType"),
+            file_size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            page_id=text(obj(data, "container"), "id") or page_id,
+            comment=text(extensions, "comment") or text(metadata, "comment") or None,
+            version=_version_of(data),
+            created_at=obj(data, "history").get("createdDate"),
+            download_url=absolute_link(site_url, links, "download"),
+            web_url=absolute_link(site_url, links, "webui"),
+        ),
+        "attachment",
+    )
+
+
+def parse_search_result(data: dict[str, Any], site_url: str) -> SearchResult:
+    """A v1 search result (``expand=content.space`` fills the space key)."""
+    content = obj(data, "content")
+    container = obj(data, "resultGlobalContainer")
+    space_key = text(obj(content, "space"), "key")
+    if space_key is None:
+        display = text(container, "displayUrl") or ""
+        if display.startswith(("/spaces/", "/display/")):
+            space_key = display.strip("/").split("/")[1] or None
+    return parsed(
+        lambda: SearchResult(
+            title=text(data, "title") or text(content, "title") or "",
+            content_id=text(content, "id"),
+            content_type=text(content, "type") or text(data, "entityType"),
+            excerpt=text(data, "excerpt") or None,
+            space_key=space_key,
+            space_name=text(container, "title"),
+            last_modified=data.get("lastModified") or None,
+            web_url=absolute_link(site_url, data, "url"),
+        ),
+        "search result",
+    )

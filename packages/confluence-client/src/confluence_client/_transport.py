@@ -1,0 +1,287 @@
+"""HTTP through atlassian-python-api's session and raw ``request``, with our own retries.
+
+The library's own retry paths are switched off (``backoff_and_retry=False`` and
+``retry_with_header=False``: it would sleep on the event loop's worker thread and repeat
+POSTs), so every retry decision is made here, where the method's idempotency is known.
+Each blocking call runs in a worker thread; a semaphore caps calls per client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from atlassian.rest_client import AtlassianRestAPI
+from requests.adapters import HTTPAdapter
+
+from confluence_client._config import (
+    Auth,
+    BasicAuth,
+    Clock,
+    OAuthToken,
+    PersonalAccessToken,
+    RetryPolicy,
+    Timeouts,
+)
+from confluence_client._errors import (
+    BadRequestError,
+    ConfluenceError,
+    ConfluenceTimeoutError,
+    ConnectionFailedError,
+    DownloadTooLargeError,
+    MalformedResponseError,
+    TransportError,
+)
+from confluence_client._http_errors import error_for_status
+from confluence_client._retry import (
+    IDEMPOTENT_METHODS,
+    backoff_delay,
+    is_retryable_status,
+    server_requested_wait,
+)
+
+__all__ = ["HttpResponse", "Transport"]
+
+_JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A received response, fully read."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    method: str
+    path: str
+
+    def json(self) -> Any:
+        """The body as JSON; :class:`MalformedResponseError` if it is not."""
+        try:
+            return json.loads(self.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise MalformedResponseError(
+                "Confluence sent a body that is not valid JSON",
+                status_code=self.status,
+                method=self.method,
+                path=self.path,
+            ) from exc
+
+
+class Transport:
+    """Sends requests relative to ``api_base_url`` (or to absolute same-origin URLs)."""
+
+    def __init__(
+        self,
+        *,
+        api_base_url: str,
+        auth: Auth,
+        timeouts: Timeouts,
+        retry: RetryPolicy,
+        max_concurrency: int,
+        verify_ssl: bool,
+        clock: Clock,
+    ) -> None:
+        self.api_base_url = api_base_url
+        self._origin = _origin(api_base_url)
+        self._retry = retry
+        self._clock = clock
+        self._timeout = (timeouts.connect, timeouts.read)
+        self._verify = verify_ssl
+        self._limit = asyncio.Semaphore(max_concurrency)
+        options: dict[str, Any] = {
+            "url": api_base_url,
+            "verify_ssl": verify_ssl,
+            "backoff_and_retry": False,
+            "retry_with_header": False,
+            "advanced_mode": True,
+        }
+        if isinstance(auth, BasicAuth):
+            options.update(username=auth.username, password=auth.api_token)
+        elif isinstance(auth, PersonalAccessToken):
+            options["token"] = auth.token
+        elif isinstance(auth, OAuthToken):
+            options["token"] = auth.access_token
+        self._api = AtlassianRestAPI(**options)
+        # The library truncates timeouts to int; requests takes a (connect, read) pair.
+        self._api.timeout = self._timeout  # type: ignore[assignment]  # annotated int, used as requests' timeout
+        adapter = HTTPAdapter(pool_maxsize=max_concurrency, max_retries=0)
+        session: requests.Session = self._api.session
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+
+    async def aclose(self) -> None:
+        """Close pooled connections."""
+        self._api.close()
+
+    def resolve(self, target: str) -> tuple[str, bool]:
+        """``(url_or_path, absolute)`` for a relative API path or a same-origin URL."""
+        if target.startswith(("http://", "https://")):
+            if _origin(target) != self._origin:
+                raise MalformedResponseError(
+                    "Confluence returned a link to another host; refusing to send credentials there"
+                )
+            return target, True
+        return target.lstrip("/"), False
+
+    async def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        params: Mapping[str, str | int | list[str]] | None = None,
+        json_body: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        form: dict[str, str] | None = None,
+        idempotent: bool | None = None,
+        bad_request: type[BadRequestError] = BadRequestError,
+    ) -> HttpResponse:
+        """Send one logical request (retrying when safe); raise a mapped error on failure."""
+        url, absolute = self.resolve(target)
+        path = self._path_of(url, absolute)
+        if files is not None:
+            headers = {"Accept": "application/json", "X-Atlassian-Token": "nocheck"}
+        else:
+            headers = dict(_JSON_HEADERS)
+
+        def send() -> HttpResponse:
+            response = self._api.request(
+                method,
+                path=url,
+                data=form if files is not None else json_body,
+                params=dict(params) if params else None,
+                headers=headers,
+                files=files,
+                absolute=absolute,
+                advanced_mode=True,
+            )
+            return HttpResponse(
+                response.status_code, response.headers, response.content, method, path
+            )
+
+        safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        return await self._with_retries(method, path, safe, send, bad_request)
+
+    async def download(self, target: str, max_bytes: int) -> bytes:
+        """GET a binary resource, streaming it so a body over ``max_bytes`` is never buffered."""
+        url, absolute = self.resolve(target)
+        full = url if absolute else f"{self.api_base_url}/{url}"
+        path = self._path_of(url, absolute)
+
+        def send() -> HttpResponse:
+            session: requests.Session = self._api.session
+            with session.get(
+                full, stream=True, timeout=self._timeout, verify=self._verify, allow_redirects=True
+            ) as response:
+                if response.status_code >= 400:
+                    return HttpResponse(
+                        response.status_code, response.headers, response.content, "GET", path
+                    )
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+                    raise _too_large(max_bytes, int(declared), response.status_code, path)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_content(_CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise _too_large(max_bytes, size, response.status_code, path)
+                    chunks.append(chunk)
+                return HttpResponse(
+                    response.status_code, response.headers, b"".join(chunks), "GET", path
+                )
+
+        response = await self._with_retries("GET", path, True, send, BadRequestError)
+        return response.content
+
+    # --- internals ---------------------------------------------------------------------
+    def _path_of(self, url: str, absolute: bool) -> str:
+        full = url if absolute else f"{self.api_base_url}/{url}"
+        return urlsplit(full).path
+
+    async def _send_once(
+        self, method: str, path: str, send: Callable[[], HttpResponse]
+    ) -> HttpResponse:
+        async with self._limit:
+            try:
+                return await asyncio.to_thread(send)
+            except ConfluenceError:
+                raise
+            except requests.exceptions.Timeout as exc:
+                raise ConfluenceTimeoutError(
+                    "Confluence did not answer in time", method=method, path=path
+                ) from exc
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
+                raise ConnectionFailedError(
+                    "connection to Confluence failed", method=method, path=path
+                ) from exc
+            except requests.exceptions.RequestException as exc:
+                raise TransportError(
+                    f"request to Confluence failed ({type(exc).__name__})", method=method, path=path
+                ) from exc
+
+    async def _with_retries(
+        self,
+        method: str,
+        path: str,
+        idempotent: bool,
+        send: Callable[[], HttpResponse],
+        bad_request: type[BadRequestError],
+    ) -> HttpResponse:
+        policy = self._retry
+        started = self._clock.monotonic()
+        retries = 0
+        while True:
+            failure: ConfluenceError
+            try:
+                response = await self._send_once(method, path, send)
+            except (ConfluenceTimeoutError, ConnectionFailedError) as exc:
+                failure = exc
+                delay = backoff_delay(policy, retries) if idempotent else None
+            else:
+                if response.status < 400:
+                    return response
+                requested = server_requested_wait(response.headers, self._clock.now())
+                failure = error_for_status(
+                    response.status,
+                    response.content,
+                    method=method,
+                    path=path,
+                    retry_after=requested,
+                    bad_request=bad_request,
+                )
+                delay = None
+                if is_retryable_status(policy, response.status, idempotent):
+                    delay = requested if requested is not None else backoff_delay(policy, retries)
+            if delay is None or retries >= policy.max_retries:
+                raise failure
+            elapsed = self._clock.monotonic() - started
+            if elapsed + delay > policy.max_total_wait:
+                raise failure
+            await self._clock.sleep(delay)
+            retries += 1
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _too_large(max_bytes: int, size: int, status: int, path: str) -> DownloadTooLargeError:
+    return DownloadTooLargeError(
+        f"attachment is larger than the {max_bytes}-byte cap",
+        max_bytes=max_bytes,
+        size=size,
+        status_code=status,
+        method="GET",
+        path=path,
+    )

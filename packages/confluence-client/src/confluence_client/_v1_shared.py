@@ -1,0 +1,134 @@
+"""Operations both deployments perform through the v1 REST API (``rest/api/...``).
+
+Cloud keeps using v1 for CQL search, adding/removing labels, uploading attachments and
+users; Data Center has nothing else. Paths are relative to the API base, which already
+carries ``/wiki`` (Cloud) or the context path (Data Center).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from confluence_client._cql import Cql
+from confluence_client._errors import InvalidCqlError, MalformedResponseError
+from confluence_client._models import Attachment, Label, ResultPage, SearchResult, User
+from confluence_client._pagination import decode_cursor, result_page
+from confluence_client._parse_common import obj
+from confluence_client._parse_v1 import (
+    parse_attachment,
+    parse_label,
+    parse_search_result,
+    parse_user,
+)
+from confluence_client._transport import Transport
+
+__all__ = ["V1Operations"]
+
+T = TypeVar("T")
+_SEARCH = "rest/api/search"
+_USER_SEARCH = "rest/api/search/user"
+
+
+class V1Operations:
+    """The v1 operations shared by the Cloud and Data Center backends."""
+
+    def __init__(self, transport: Transport, site_url: str) -> None:
+        self._http = transport
+        self._site = site_url
+
+    # --- paging helpers (used by both backends) --------------------------------------------
+    async def _list(
+        self,
+        endpoint: str,
+        params: dict[str, Any],
+        cursor: str | None,
+        parse: Callable[[dict[str, Any]], T],
+        **request: Any,
+    ) -> ResultPage[T]:
+        """GET a listing, or the page a cursor points to (the next link, exactly)."""
+        if cursor is not None:
+            target = decode_cursor(self._http.api_base_url, cursor, endpoint)
+            response = await self._http.request("GET", target, **request)
+        else:
+            response = await self._http.request("GET", endpoint, params=params, **request)
+        return result_page(self._http.api_base_url, response.json(), parse, path=response.path)
+
+    async def _get_json(
+        self, endpoint: str, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        response = await self._http.request("GET", endpoint, params=params)
+        body = response.json()
+        if not isinstance(body, dict):
+            raise MalformedResponseError("expected a JSON object", path=response.path)
+        return body
+
+    # --- search ----------------------------------------------------------------------------
+    async def search(self, cql: str, limit: int, cursor: str | None) -> ResultPage[SearchResult]:
+        """CQL search with Confluence's cursor (``_links.next``) pagination."""
+        params = {"cql": cql, "limit": limit, "excerpt": "highlight", "expand": "content.space"}
+        return await self._list(
+            _SEARCH,
+            params,
+            cursor,
+            lambda raw: parse_search_result(raw, self._site),
+            bad_request=InvalidCqlError,
+        )
+
+    # --- labels ----------------------------------------------------------------------------
+    async def add_labels(self, page_id: str, names: list[str]) -> list[Label]:
+        """Add global labels; Confluence answers with the page's labels afterwards."""
+        payload = [{"prefix": "global", "name": name} for name in names]
+        response = await self._http.request(
+            "POST", f"rest/api/content/{page_id}/label", json_body=payload, idempotent=True
+        )
+        body = response.json()
+        results = body.get("results") if isinstance(body, dict) else body
+        if not isinstance(results, list):
+            raise MalformedResponseError("expected a list of labels", path=response.path)
+        return [parse_label(item) for item in results if isinstance(item, dict)]
+
+    async def remove_label(self, page_id: str, name: str) -> None:
+        """Remove one label by name."""
+        await self._http.request(
+            "DELETE", f"rest/api/content/{page_id}/label", params={"name": name}
+        )
+
+    # --- attachments -------------------------------------------------------------------------
+    async def upload_attachment(
+        self, page_id: str, filename: str, content: bytes, media_type: str, comment: str | None
+    ) -> Attachment:
+        """Create or update (new version) an attachment by file name."""
+        form = {"minorEdit": "true"}
+        if comment:
+            form["comment"] = comment
+        response = await self._http.request(
+            "PUT",
+            f"rest/api/content/{page_id}/child/attachment",
+            files={"file": (filename, content, media_type)},
+            form=form,
+            idempotent=False,
+        )
+        body = response.json()
+        results = body.get("results") if isinstance(body, dict) and "results" in body else [body]
+        if not isinstance(results, list) or not results or not isinstance(results[0], dict):
+            raise MalformedResponseError(
+                "upload answered without the attachment", path=response.path
+            )
+        return parse_attachment(results[0], self._site, page_id)
+
+    # --- users -------------------------------------------------------------------------------
+    async def get_current_user(self) -> User:
+        """The user behind the credentials."""
+        return parse_user(await self._get_json("rest/api/user/current"))
+
+    async def search_users(self, query: str, limit: int, cursor: str | None) -> ResultPage[User]:
+        """Users by full-name match, through CQL user search (query escaped)."""
+        cql = str(Cql.contains("user.fullname", query))
+        return await self._list(
+            _USER_SEARCH,
+            {"cql": cql, "limit": limit},
+            cursor,
+            lambda raw: parse_user(obj(raw, "user") or raw),
+            bad_request=InvalidCqlError,
+        )
