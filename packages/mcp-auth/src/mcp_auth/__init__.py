@@ -6,9 +6,20 @@ The core is framework-neutral and never imports FastMCP; the FastMCP integration
 
 from importlib.metadata import version as _version
 
+from mcp_auth._api_key_verifier import APIKeyStore, APIKeyVerifier
+from mcp_auth._api_keys import (
+    DEFAULT_KEY_PREFIX,
+    APIKeyRecord,
+    CreatedAPIKey,
+    create_api_key,
+    list_api_keys,
+    parse_api_key,
+    revoke_api_key,
+)
 from mcp_auth._audit import AuditEvent, AuditEventName, AuditLogger, scrub_secrets
 from mcp_auth._audit_sinks import AuditSink, FileSink, LoggingSink, MemorySink, StreamSink
 from mcp_auth._audited import AuditedVerifier
+from mcp_auth._chain import ChainVerifier
 from mcp_auth._context import (
     RequestContext,
     bind_request_context,
@@ -25,6 +36,8 @@ from mcp_auth._errors import (
     MCPAuthError,
     RefusalReason,
 )
+from mcp_auth._introspection import IntrospectionVerifier
+from mcp_auth._jwt import JWTVerifier, looks_like_jwt
 from mcp_auth._principal import AuthMethod, Principal
 from mcp_auth._scopes import ScopeDecision, ScopePolicy
 from mcp_auth._verifier import TokenVerifier
@@ -37,7 +50,22 @@ __all__ = [
     "AuthMethod",
     "Principal",
     "TokenVerifier",
+    # verifiers
+    "APIKeyVerifier",
+    "JWTVerifier",
+    "IntrospectionVerifier",
+    "ChainVerifier",
     "AuditedVerifier",
+    "looks_like_jwt",
+    # API key management
+    "APIKeyStore",
+    "APIKeyRecord",
+    "CreatedAPIKey",
+    "DEFAULT_KEY_PREFIX",
+    "create_api_key",
+    "list_api_keys",
+    "revoke_api_key",
+    "parse_api_key",
     # scopes
     "ScopePolicy",
     "ScopeDecision",

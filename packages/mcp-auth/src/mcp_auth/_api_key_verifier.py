@@ -1,0 +1,176 @@
+"""Verifying API keys against a key file that is re-read when it changes."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import stat
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+
+from mcp_auth._api_keys import (
+    DEFAULT_KEY_PREFIX,
+    APIKeyRecord,
+    hash_api_key,
+    load_key_file,
+    parse_api_key,
+)
+from mcp_auth._audit import AuditLogger
+from mcp_auth._errors import AuthConfigurationError, AuthenticationError, RefusalReason
+from mcp_auth._principal import AuthMethod, Principal
+
+__all__ = ["APIKeyStore", "APIKeyVerifier"]
+
+# Compared against when the id is unknown, so both paths do the same constant-time work.
+_DUMMY_HASH = hash_api_key("mcpk_0000000000000000_" + "0" * 43)
+
+
+class APIKeyStore:
+    """The keys of one key file, indexed by id, re-read when the file changes.
+
+    The file's identity (inode, size, mtime) is checked at most every `reload_interval`
+    seconds, so `mcp-auth keys revoke` takes effect on a running server without a restart.
+    A file that becomes invalid keeps the last good keys in force and is reported as a
+    `config.warning`; it never crashes the server.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        reload_interval: float = 1.0,
+        audit: AuditLogger | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.reload_interval = reload_interval
+        self._audit = audit
+        self._lock = threading.Lock()
+        self._signature: tuple[int, int, int] | None = None
+        self._checked_at = 0.0
+        self._keys: dict[str, APIKeyRecord] = {}
+        self._load(initial=True)
+
+    def _stat_signature(self) -> tuple[int, int, int] | None:
+        try:
+            info = self.path.stat()
+        except OSError:
+            return None
+        return info.st_ino, info.st_size, info.st_mtime_ns
+
+    def _load(self, *, initial: bool) -> None:
+        signature = self._stat_signature()
+        try:
+            records = load_key_file(self.path)
+        except AuthConfigurationError as error:
+            if initial:
+                raise
+            if self._audit is not None:
+                self._audit.config_warning(
+                    f"key file reload failed, keeping the previous keys: {error.message}",
+                    setting="api_keys.file",
+                )
+            self._signature = signature
+            return
+        self._keys = {record.id: record for record in records}
+        self._signature = signature
+        self._warn_if_writable()
+
+    def _warn_if_writable(self) -> None:
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            return
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and self._audit is not None:
+            self._audit.config_warning(
+                f"key file {self.path} is writable by other users: anyone able to write it "
+                "can add keys",
+                setting="api_keys.file",
+            )
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Re-read the file if it changed (checked at most every `reload_interval` s)."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.reload_interval:
+            return
+        with self._lock:
+            self._checked_at = now
+            if force or self._stat_signature() != self._signature:
+                self._load(initial=False)
+
+    def get(self, key_id: str) -> APIKeyRecord | None:
+        """The record with this id (after a reload check), or None."""
+        self.refresh()
+        return self._keys.get(key_id)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"APIKeyStore({str(self.path)!r}, keys={len(self._keys)})"
+
+
+class APIKeyVerifier:
+    """Accepts `<prefix>_<id>_<secret>` keys found in an `APIKeyStore`.
+
+    Refusals: `missing` (empty), `malformed` (not a key of this prefix), `unknown_key` (no such
+    id), `bad_signature` (right id, wrong secret), then — only once the secret is proven, so
+    that a guesser learns nothing about a key's state — `revoked` (disabled) and `expired`.
+    """
+
+    def __init__(
+        self,
+        store: APIKeyStore | str | os.PathLike[str],
+        *,
+        prefix: str = DEFAULT_KEY_PREFIX,
+        audit: AuditLogger | None = None,
+    ) -> None:
+        self.store = store if isinstance(store, APIKeyStore) else APIKeyStore(store, audit=audit)
+        self.prefix = prefix
+
+    @property
+    def method(self) -> AuthMethod:
+        """Always `AuthMethod.API_KEY`."""
+        return AuthMethod.API_KEY
+
+    def recognizes(self, token: str) -> bool:
+        """True for tokens with this verifier's API key shape and prefix."""
+        parsed = parse_api_key(token)
+        return parsed is not None and parsed.prefix == self.prefix
+
+    def _refuse(
+        self, reason: RefusalReason, message: str, key_id: str | None = None
+    ) -> AuthenticationError:
+        return AuthenticationError(reason, message, method=AuthMethod.API_KEY, credential_id=key_id)
+
+    async def verify(self, token: str) -> Principal:
+        """The key's principal (subject = key name, client id = key id) or a refusal."""
+        if not token:
+            raise self._refuse(RefusalReason.MISSING, "no API key given")
+        parsed = parse_api_key(token)
+        if parsed is None or parsed.prefix != self.prefix:
+            raise self._refuse(RefusalReason.MALFORMED, "not an API key of this server")
+        record = self.store.get(parsed.key_id)
+        presented = hash_api_key(token)
+        if record is None:
+            hmac.compare_digest(presented, _DUMMY_HASH)
+            raise self._refuse(RefusalReason.UNKNOWN_KEY, "unknown API key", parsed.key_id)
+        if not hmac.compare_digest(presented, record.hash):
+            raise self._refuse(RefusalReason.BAD_SIGNATURE, "invalid API key", parsed.key_id)
+        if record.disabled:
+            raise self._refuse(RefusalReason.REVOKED, "API key revoked", parsed.key_id)
+        if record.is_expired(datetime.now(UTC)):
+            raise self._refuse(RefusalReason.EXPIRED, "API key expired", parsed.key_id)
+        return Principal(
+            subject=record.name,
+            auth_method=AuthMethod.API_KEY,
+            scopes=frozenset(record.scopes),
+            client_id=record.id,
+            expires_at=record.expires,
+            claims=MappingProxyType({"key_id": record.id, "key_name": record.name}),
+        )
+
+    def __repr__(self) -> str:
+        return f"APIKeyVerifier({self.store!r}, prefix={self.prefix!r})"

@@ -1,0 +1,294 @@
+"""API keys: the key format, the key file, and the functions that create, list and revoke keys.
+
+A key reads `<prefix>_<id>_<secret>`: `prefix` names the issuer (default "mcpk", so a leaked
+key is easy to recognise in a secret scanner), `id` (16 hex characters) finds the record
+without a scan, `secret` (43 base62 characters, ~256 bits) is what proves possession.
+
+The key file is JSON, written atomically with mode 0600:
+
+    {"format": "mcp-auth-api-keys", "version": 1, "keys": [
+      {"id": "…", "name": "ci-bot", "prefix": "mcpk", "hash": "sha256:<hex>",
+       "scopes": ["confluence:read"], "created": "2026-11-25T16:00:00Z",
+       "expires": null, "disabled": false, "disabled_at": null}]}
+
+Only a SHA-256 digest of the whole key is stored. A slow password hash buys nothing here: the
+secret is 256 random bits, not a password, so it cannot be guessed from its digest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import string
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mcp_auth._errors import AuthConfigurationError
+
+__all__ = [
+    "DEFAULT_KEY_PREFIX",
+    "APIKeyRecord",
+    "CreatedAPIKey",
+    "ParsedAPIKey",
+    "parse_api_key",
+    "hash_api_key",
+    "load_key_file",
+    "create_api_key",
+    "list_api_keys",
+    "revoke_api_key",
+]
+
+DEFAULT_KEY_PREFIX = "mcpk"
+_FORMAT = "mcp-auth-api-keys"
+_VERSION = 1
+_BASE62 = string.digits + string.ascii_letters
+_SECRET_LENGTH = 43
+_PREFIX_RE = re.compile(r"[a-z][a-z0-9]{1,15}")
+_KEY_RE = re.compile(r"([a-z][a-z0-9]{1,15})_([0-9a-f]{16})_([0-9A-Za-z]{43})")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAPIKey:
+    """The public parts of a well-formed key (the secret stays with the caller)."""
+
+    prefix: str
+    key_id: str
+
+
+def parse_api_key(token: str) -> ParsedAPIKey | None:
+    """The prefix and id of `token` when it has the API key shape, else None."""
+    match = _KEY_RE.fullmatch(token)
+    if match is None:
+        return None
+    return ParsedAPIKey(prefix=match.group(1), key_id=match.group(2))
+
+
+def hash_api_key(key: str) -> str:
+    """The stored digest of a whole key: `sha256:<hex>`."""
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class APIKeyRecord(BaseModel):
+    """One key as stored in the key file (the digest is kept out of `repr`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    name: str = Field(min_length=1, max_length=200)
+    prefix: str = Field(pattern=r"^[a-z][a-z0-9]{1,15}$")
+    hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", repr=False)
+    scopes: tuple[str, ...] = ()
+    created: datetime
+    expires: datetime | None = None
+    disabled: bool = False
+    disabled_at: datetime | None = None
+
+    @field_validator("created", "expires", "disabled_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must carry a timezone")
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _valid_scopes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for scope in value:
+            if not scope or any(ch.isspace() for ch in scope):
+                raise ValueError(f"invalid scope {scope!r}")
+        return tuple(sorted(set(value)))
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """True when the key has an expiry and it has passed."""
+        return self.expires is not None and (now or datetime.now(UTC)) >= self.expires
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedAPIKey:
+    """A new key: `key` is the only copy of the secret, show it once; `record` is stored."""
+
+    key: str
+    record: APIKeyRecord
+
+    def __repr__(self) -> str:
+        return f"CreatedAPIKey(key='[redacted]', record={self.record!r})"
+
+
+def _parse_document(raw: str, path: Path) -> list[APIKeyRecord]:
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise AuthConfigurationError(f"key file {path} is not valid JSON: {exc.msg}") from None
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != _FORMAT
+        or not isinstance(document.get("keys"), list)
+    ):
+        raise AuthConfigurationError(f"key file {path} is not an mcp-auth key file")
+    if document.get("version") != _VERSION:
+        raise AuthConfigurationError(
+            f"key file {path} has unsupported version {document.get('version')!r}"
+        )
+    records: list[APIKeyRecord] = []
+    seen_ids: set[str] = set()
+    for index, item in enumerate(document["keys"]):
+        try:
+            record = APIKeyRecord.model_validate(item)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
+            raise AuthConfigurationError(
+                f"key file {path}: entry {index} is invalid ({problems})"
+            ) from None
+        if record.id in seen_ids:
+            raise AuthConfigurationError(f"key file {path}: duplicate key id {record.id}")
+        seen_ids.add(record.id)
+        records.append(record)
+    return records
+
+
+def load_key_file(path: str | os.PathLike[str], *, missing_ok: bool = False) -> list[APIKeyRecord]:
+    """Read and validate a key file; a missing file is an empty list when `missing_ok`."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if missing_ok:
+            return []
+        raise AuthConfigurationError(f"key file {path} does not exist") from None
+    except OSError as exc:
+        raise AuthConfigurationError(f"key file {path} cannot be read: {exc.strerror}") from None
+    return _parse_document(raw, path)
+
+
+def _write_key_file(path: Path, records: Iterable[APIKeyRecord]) -> None:
+    document = {
+        "format": _FORMAT,
+        "version": _VERSION,
+        "keys": [record.model_dump(mode="json") for record in records],
+    }
+    # Write a sibling temp file, then rename: readers (a server reloading the file) see the
+    # old or the new content, never half of it.
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    # POSIX advisory locks serialise concurrent writers (two CLI runs); on Windows only the
+    # atomic rename protects readers.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if sys.platform == "win32":  # pragma: no cover
+        yield
+        return
+    import fcntl
+
+    lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock_fd)
+
+
+def _new_key(prefix: str) -> tuple[str, str]:
+    key_id = secrets.token_hex(8)
+    secret = "".join(secrets.choice(_BASE62) for _ in range(_SECRET_LENGTH))
+    return key_id, f"{prefix}_{key_id}_{secret}"
+
+
+def create_api_key(
+    path: str | os.PathLike[str],
+    name: str,
+    scopes: Iterable[str] = (),
+    *,
+    expires_at: datetime | None = None,
+    prefix: str = DEFAULT_KEY_PREFIX,
+) -> CreatedAPIKey:
+    """Create a key named `name` (unique in the file) and store its digest in `path`
+    (created if missing). The returned `key` is the only copy of the secret."""
+    if not _PREFIX_RE.fullmatch(prefix):
+        raise AuthConfigurationError(
+            "key prefix must be 2-16 lowercase letters or digits, starting with a letter"
+        )
+    name = name.strip()
+    if not name:
+        raise AuthConfigurationError("key name must not be empty")
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise AuthConfigurationError("expires_at must carry a timezone")
+    path = Path(path)
+    with _locked(path):
+        records = load_key_file(path, missing_ok=True)
+        if any(record.name == name for record in records):
+            raise AuthConfigurationError(f"a key named {name!r} already exists")
+        key_id, key = _new_key(prefix)
+        while any(record.id == key_id for record in records):  # 64-bit ids: practically never
+            key_id, key = _new_key(prefix)
+        try:
+            record = APIKeyRecord(
+                id=key_id,
+                name=name,
+                prefix=prefix,
+                hash=hash_api_key(key),
+                scopes=tuple(scopes),
+                created=datetime.now(UTC).replace(microsecond=0),
+                expires=expires_at,
+            )
+        except ValidationError as exc:
+            raise AuthConfigurationError(
+                f"invalid key settings: {exc.errors()[0]['msg']}"
+            ) from None
+        _write_key_file(path, [*records, record])
+    return CreatedAPIKey(key=key, record=record)
+
+
+def list_api_keys(path: str | os.PathLike[str]) -> list[APIKeyRecord]:
+    """Every key in `path` (none when the file does not exist yet), oldest first."""
+    return sorted(load_key_file(path, missing_ok=True), key=lambda r: (r.created, r.name))
+
+
+def revoke_api_key(path: str | os.PathLike[str], id_or_name: str) -> APIKeyRecord:
+    """Disable the key with this id or name; the record stays so that a revoked key is
+    refused as `revoked` and its history remains. Revoking twice is harmless."""
+    path = Path(path)
+    with _locked(path):
+        records = load_key_file(path)
+        # An id wins over a name, so a key named like another key's id cannot shadow it.
+        matches = [r for r in records if r.id == id_or_name] or [
+            r for r in records if r.name == id_or_name
+        ]
+        if not matches:
+            raise AuthConfigurationError(f"no key with id or name {id_or_name!r}")
+        target = matches[0]
+        if target.disabled:
+            return target
+        changes: dict[str, Any] = {
+            "disabled": True,
+            "disabled_at": datetime.now(UTC).replace(microsecond=0),
+        }
+        revoked = target.model_copy(update=changes)
+        _write_key_file(path, [revoked if r.id == target.id else r for r in records])
+    return revoked
