@@ -1,0 +1,100 @@
+"""The ASGI app factory: one route table per API family, mounted on every base path."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ._auth import Credentials
+from ._control import control_routes
+from ._errors import FakeConfluenceError, GoneError
+from ._faults import FaultInjector
+from ._gateway import CONTROL_PREFIX, GatewayMiddleware
+from ._http import error_body, error_response
+from ._requestlog import RequestLog
+from ._store import FakeStore
+from .routes import v2_comments, v2_content, v2_pages, v2_spaces
+
+__all__ = ["create_app", "DEFAULT_CLOUD_ID"]
+
+DEFAULT_CLOUD_ID = "11111111-2222-4333-8444-555555555555"
+Endpoint = Callable[[Request], Awaitable[Response]]
+_V2 = [*v2_pages.ROUTES, *v2_spaces.ROUTES, *v2_comments.ROUTES, *v2_content.ROUTES]
+_V1: list[tuple[str, Endpoint, list[str]]] = []
+_DOWNLOADS: list[tuple[str, Endpoint, list[str]]] = []
+
+
+def _gone(_: Endpoint) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        raise GoneError("This endpoint is no longer available on the API gateway; use the v2 API")
+
+    return endpoint
+
+
+def _routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    gateway = "/ex/confluence/{cloud_id}/wiki"
+    for base in ("/wiki/api/v2", f"{gateway}/api/v2"):
+        routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _V2]
+    for base in ("/wiki/rest/api", "/rest/api"):
+        routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _V1]
+    for path, fn, methods in _V1:
+        # Like Atlassian's gateway: the v1 *content* endpoints are gone there, the rest work.
+        gone = (
+            path.startswith("/content") and "/label" not in path and "/child/attachment" not in path
+        )
+        routes.append(
+            Route(f"{gateway}/rest/api{path}", _gone(fn) if gone else fn, methods=methods)
+        )
+    for base in ("/wiki", "", gateway):
+        routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _DOWNLOADS]
+    return routes
+
+
+async def _fake_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, FakeConfluenceError):  # pragma: no cover - registered per type
+        raise exc
+    return error_response(request.url.path, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):  # pragma: no cover - registered per type
+        raise exc
+    message = "No such endpoint" if exc.status_code == 404 else str(exc.detail)
+    return JSONResponse(
+        error_body(request.url.path, exc.status_code, message), exc.status_code, exc.headers
+    )
+
+
+def create_app(
+    store: FakeStore,
+    *,
+    credentials: Credentials | None = None,
+    faults: FaultInjector | None = None,
+    request_log: RequestLog | None = None,
+    cloud_id: str = DEFAULT_CLOUD_ID,
+) -> Starlette:
+    """An ASGI app serving ``store`` as Confluence Cloud, Data Center and the OAuth gateway."""
+    # `is None`, not `or`: an empty RequestLog is falsy but must still be the caller's log.
+    creds = Credentials() if credentials is None else credentials
+    injector = FaultInjector() if faults is None else faults
+    log = RequestLog() if request_log is None else request_log
+    app = Starlette(
+        routes=[*control_routes(CONTROL_PREFIX, injector, log), *_routes()],
+        middleware=[
+            Middleware(GatewayMiddleware, store=store, credentials=creds, faults=injector, log=log)
+        ],
+        exception_handlers={FakeConfluenceError: _fake_error, HTTPException: _http_error},
+    )
+    app.state.store = store
+    app.state.faults = injector
+    app.state.requests = log
+    app.state.credentials = creds
+    app.state.cloud_id = cloud_id
+    return app

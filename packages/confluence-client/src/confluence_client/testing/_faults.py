@@ -1,0 +1,187 @@
+"""Fault injection: latency, 5xx, 429 storms, malformed JSON and dropped connections.
+
+Rules are checked in the order they were added. Each may be limited to a path prefix, an
+HTTP method and a number of hits, and fires with a probability drawn from a seeded RNG, so a
+"30% of requests fail" run is the same run every time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from ._errors import BadRequestError
+
+__all__ = ["FaultKind", "FaultRule", "FaultInjector", "FAULT_KINDS"]
+
+FaultKind = Literal["latency", "error", "rate_limit", "malformed_json", "drop_connection"]
+FAULT_KINDS: tuple[str, ...] = (
+    "latency",
+    "error",
+    "rate_limit",
+    "malformed_json",
+    "drop_connection",
+)
+
+
+@dataclass(slots=True)
+class FaultRule:
+    """One fault; ``count`` is how many more requests it may hit (None: unlimited)."""
+
+    kind: FaultKind
+    path_prefix: str | None = None
+    method: str | None = None
+    count: int | None = None
+    rate: float = 1.0
+    status: int = 500
+    seconds: float = 0.0
+    retry_after: int | None = 1
+    reset_after: float = 1.0
+    id: int = field(default=0)
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether this rule applies to a request (before the rate and count draw)."""
+        return (
+            (self.count is None or self.count > 0)
+            and (self.method is None or self.method.upper() == method.upper())
+            and (self.path_prefix is None or path.startswith(self.path_prefix))
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready description (for the control endpoint)."""
+        return asdict(self)
+
+
+class FaultInjector:
+    """The fault rules of one fake server; thread-safe, deterministic for a given seed."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._ids = itertools.count(1)
+        self._rng = random.Random(seed)  # noqa: S311 - reproducible test faults, not security
+
+    def reseed(self, seed: int) -> None:
+        """Restart the RNG so the next draws repeat a known sequence."""
+        with self._lock:
+            self._rng = random.Random(seed)  # noqa: S311
+
+    @property
+    def rules(self) -> list[FaultRule]:
+        """A snapshot of the active rules."""
+        with self._lock:
+            return list(self._rules)
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        with self._lock:
+            self._rules.clear()
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        """Add a rule (validated) and return it with its id."""
+        if rule.kind not in FAULT_KINDS:
+            raise BadRequestError(f"Unknown fault kind {rule.kind!r}; use one of {FAULT_KINDS}")
+        if not 0.0 <= rule.rate <= 1.0:
+            raise BadRequestError("rate must be between 0 and 1")
+        if rule.count is not None and rule.count < 1:
+            raise BadRequestError("count must be at least 1 (or omitted for unlimited)")
+        if rule.kind == "error" and not 500 <= rule.status <= 599:
+            raise BadRequestError("an error fault needs a 5xx status")
+        if rule.seconds < 0 or rule.reset_after < 0 or (rule.retry_after or 0) < 0:
+            raise BadRequestError("times must not be negative")
+        with self._lock:
+            rule.id = next(self._ids)
+            self._rules.append(rule)
+        return rule
+
+    def latency(
+        self,
+        seconds: float,
+        *,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+        rate: float = 1.0,
+    ) -> FaultRule:
+        """Delay matching requests by ``seconds``."""
+        return self.add(FaultRule("latency", path_prefix, method, count, rate, seconds=seconds))
+
+    def server_errors(
+        self,
+        rate: float = 1.0,
+        *,
+        status: int = 500,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+    ) -> FaultRule:
+        """Answer matching requests with ``status`` (5xx) without serving them."""
+        return self.add(FaultRule("error", path_prefix, method, count, rate, status=status))
+
+    def rate_limit(
+        self,
+        *,
+        retry_after: int | None = 1,
+        reset_after: float = 1.0,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+        rate: float = 1.0,
+    ) -> FaultRule:
+        """Answer 429; with ``retry_after=None`` only ``X-RateLimit-Reset`` tells when to retry."""
+        return self.add(
+            FaultRule(
+                "rate_limit",
+                path_prefix,
+                method,
+                count,
+                rate,
+                retry_after=retry_after,
+                reset_after=reset_after,
+            )
+        )
+
+    def malformed_json(
+        self,
+        *,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+        rate: float = 1.0,
+    ) -> FaultRule:
+        """Serve matching requests but cut their JSON body short."""
+        return self.add(FaultRule("malformed_json", path_prefix, method, count, rate))
+
+    def drop_connections(
+        self,
+        *,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+        rate: float = 1.0,
+    ) -> FaultRule:
+        """Close the connection mid-response, without serving the request."""
+        return self.add(FaultRule("drop_connection", path_prefix, method, count, rate))
+
+    def draw(self, method: str, path: str) -> tuple[float, FaultRule | None]:
+        """The latency to add and the (first) terminal fault for one request."""
+        delay = 0.0
+        terminal: FaultRule | None = None
+        with self._lock:
+            for rule in self._rules:
+                if not rule.matches(method, path):
+                    continue
+                if rule.kind != "latency" and terminal is not None:
+                    continue
+                if rule.rate < 1.0 and self._rng.random() >= rule.rate:
+                    continue
+                if rule.count is not None:
+                    rule.count -= 1
+                if rule.kind == "latency":
+                    delay += rule.seconds
+                else:
+                    terminal = rule
+        return delay, terminal

@@ -1,0 +1,161 @@
+"""The ASGI layer in front of the routes: request log, injected faults, then authentication.
+
+It runs in that order on purpose: a fault stands for the network or Atlassian's edge, which
+answer before Confluence looks at credentials, and every answer — faults and 401s included —
+lands in the request log so tests can count upstream calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ._auth import Credentials
+from ._faults import FaultInjector, FaultRule
+from ._http import error_body
+from ._requestlog import RequestLog, RequestRecord
+from ._store import FakeStore
+
+__all__ = ["GatewayMiddleware", "CONTROL_PREFIX"]
+
+CONTROL_PREFIX = "/__fake__"
+_UNAUTHENTICATED = "Current user not permitted to use Confluence"
+
+
+class GatewayMiddleware:
+    """Logs, injects faults and checks credentials for every non-control request."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        store: FakeStore,
+        credentials: Credentials,
+        faults: FaultInjector,
+        log: RequestLog,
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.credentials = credentials
+        self.faults = faults
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        path: str = scope["path"]
+        status = 0
+
+        async def logged_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        delay, fault = self.faults.draw(method, path)
+        if delay:
+            await asyncio.sleep(delay)
+        fault_name = fault.kind if fault else None
+        if fault is not None and fault.kind in ("error", "rate_limit"):
+            await self._send_fault(fault, path, logged_send)
+        elif fault is not None and fault.kind == "drop_connection":
+            await _drop(logged_send)
+        elif not self._authenticate(scope):
+            await _send_json(
+                logged_send,
+                401,
+                error_body(path, 401, _UNAUTHENTICATED),
+                {
+                    "www-authenticate": 'Basic realm="Confluence"',
+                },
+            )
+        elif fault is not None and fault.kind == "malformed_json":
+            await self.app(scope, receive, _truncating(logged_send))
+        else:
+            await self.app(scope, receive, logged_send)
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.log.record(RequestRecord(method, path, query, status, fault_name))
+
+    def _authenticate(self, scope: Scope) -> bool:
+        header = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                header = value.decode("latin-1")
+        login = self.credentials.check(header)
+        if login is None:
+            return False
+        user = self.store.find_user(login)
+        scope.setdefault("state", {})["fake_user_id"] = user.account_id if user else None
+        return True
+
+    async def _send_fault(self, fault: FaultRule, path: str, send: Send) -> None:
+        if fault.kind == "error":
+            body = error_body(path, fault.status, "Injected server error")
+            await _send_json(send, fault.status, body, {})
+            return
+        reset = datetime.now(UTC) + timedelta(seconds=fault.reset_after)
+        headers = {
+            "x-ratelimit-limit": "100",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": reset.strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{reset.microsecond // 1000:03d}Z",
+            "x-ratelimit-nearlimit": "true",
+        }
+        if fault.retry_after is not None:
+            headers["retry-after"] = str(fault.retry_after)
+        await _send_json(send, 429, error_body(path, 429, "Rate limit exceeded"), headers)
+
+
+async def _send_json(send: Send, status: int, body: Any, headers: dict[str, str]) -> None:
+    raw = json.dumps(body).encode()
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(raw)).encode()),
+    ]
+    raw_headers += [(k.encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+async def _drop(send: Send) -> None:
+    # Promise more bytes than we send, then stop: the server closes the socket mid-body,
+    # which every HTTP client reports as a broken connection.
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b'{"results": [', "more_body": True})
+
+
+def _truncating(send: Send) -> Send:
+    """A ``send`` that buffers the app's response and forwards its first half only."""
+    start: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if message["type"] != "http.response.body":  # pragma: no cover - ASGI extensions
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        full = b"".join(chunks)
+        cut = full[: max(1, len(full) // 2)] if full else b"{"
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(cut)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": cut})
+
+    return wrapped

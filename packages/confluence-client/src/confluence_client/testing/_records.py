@@ -1,0 +1,142 @@
+"""Plain records the fake's store keeps: users, spaces, pages, comments, labels, attachments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "UserRecord",
+    "SpaceRecord",
+    "LabelRecord",
+    "VersionRecord",
+    "PageRecord",
+    "CommentRecord",
+    "AttachmentRecord",
+]
+
+
+@dataclass(slots=True)
+class UserRecord:
+    """A Confluence user (Cloud account id; Data Center username and user key)."""
+
+    account_id: str
+    display_name: str
+    email: str
+    username: str
+    user_key: str
+
+
+@dataclass(slots=True)
+class SpaceRecord:
+    """A space; ``id`` is numeric, ``key`` the short upper-case key."""
+
+    id: str
+    key: str
+    name: str
+    description: str
+    author_id: str
+    created_at: datetime
+    type: str = "global"
+    status: str = "current"
+    homepage_id: str | None = None
+
+
+@dataclass(slots=True)
+class LabelRecord:
+    """A label; ids are shared by every page carrying the same prefix:name."""
+
+    id: str
+    name: str
+    prefix: str = "global"
+
+
+@dataclass(slots=True)
+class VersionRecord:
+    """One saved version of a page: its title, storage body and parent at that time."""
+
+    number: int
+    title: str
+    body: str
+    parent_id: str | None
+    author_id: str
+    created_at: datetime
+    message: str = ""
+    minor_edit: bool = False
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """A page with its full version history (``versions[-1]`` is the current one)."""
+
+    id: str
+    space_id: str
+    status: str
+    position: int
+    author_id: str
+    created_at: datetime
+    versions: list[VersionRecord]
+    labels: list[LabelRecord] = field(default_factory=list)
+    # status before trashing, so a purge knows the page really was in the trash
+    status_before_trash: str | None = None
+
+    @property
+    def current(self) -> VersionRecord:
+        """The latest version."""
+        return self.versions[-1]
+
+    @property
+    def title(self) -> str:
+        """The current title."""
+        return self.current.title
+
+    @property
+    def parent_id(self) -> str | None:
+        """The current parent page id, or None for a root page."""
+        return self.current.parent_id
+
+    @property
+    def body(self) -> str:
+        """The current storage-format body."""
+        return self.current.body
+
+    @property
+    def version(self) -> int:
+        """The current version number."""
+        return self.current.number
+
+    @property
+    def modified_at(self) -> datetime:
+        """When the current version was saved."""
+        return self.current.created_at
+
+
+@dataclass(slots=True)
+class CommentRecord:
+    """A footer comment on a page; replies carry ``parent_comment_id``."""
+
+    id: str
+    page_id: str
+    body: str
+    author_id: str
+    created_at: datetime
+    parent_comment_id: str | None = None
+    version: int = 1
+    status: str = "current"
+
+
+@dataclass(slots=True)
+class AttachmentRecord:
+    """A file attached to a page; the bytes live in ``data``."""
+
+    id: str
+    page_id: str
+    title: str
+    media_type: str
+    data: bytes
+    author_id: str
+    created_at: datetime
+    file_id: str
+    comment: str = ""
+    version: int = 1
+    status: str = "current"

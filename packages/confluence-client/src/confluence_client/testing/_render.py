@@ -1,0 +1,182 @@
+"""Storage format to a simple "view" HTML rendering and to plain text (search, excerpts).
+
+Confluence's own renderer is huge; the fake only needs output a client can tell apart from
+storage: macros become the HTML Confluence emits for them (in spirit), links become anchors,
+user mentions show display names.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from functools import lru_cache
+
+__all__ = ["storage_to_view", "storage_to_text", "AC_NS", "RI_NS"]
+
+AC_NS = "http://atlassian.com/content"
+RI_NS = "http://atlassian.com/resource/identifier"
+_WRAP = f'<root xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}">{{}}</root>'
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_NO_TEXT = {f"{{{AC_NS}}}{name}" for name in ("parameter", "task-id", "task-status")}
+_NS_DECL = re.compile(r'\s+xmlns:(?:ac|ri)="[^"]*"')
+
+
+def _numeric_entities(text: str) -> str:
+    # Storage format uses HTML entities (&nbsp;) that XML does not define.
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in _XML_ENTITIES:
+            return m.group(0)
+        char = html.unescape(m.group(0))
+        return f"&#{ord(char)};" if len(char) == 1 else m.group(0)
+
+    return _ENTITY.sub(repl, text)
+
+
+def _parse(storage: str) -> etree.Element | None:
+    # The stdlib parser never fetches external entities and expat caps entity expansion;
+    # input that is not well-formed falls back to a text rendering.
+    try:
+        return etree.fromstring(_WRAP.format(_numeric_entities(storage)))  # noqa: S314
+    except etree.ParseError:
+        return None
+
+
+@lru_cache(maxsize=2048)
+def storage_to_text(storage: str) -> str:
+    """The readable text of a storage document, whitespace collapsed."""
+    root = _parse(storage)
+    if root is None:
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", storage)).strip()
+    parts: list[str] = []
+    for el in root.iter():
+        if el.tag == f"{{{RI_NS}}}user":
+            parts.append(el.get(f"{{{RI_NS}}}account-id", ""))
+        if el.text and el.tag not in _NO_TEXT:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+
+
+def storage_to_view(storage: str, user_name: Callable[[str], str] | None = None) -> str:
+    """A simple HTML rendering of storage format (``body.view``)."""
+    root = _parse(storage)
+    if root is None:
+        return f"<p>{html.escape(storage)}</p>"
+    _render_children(root, user_name or (lambda account_id: account_id))
+    out = html.escape(root.text or "", quote=False) + "".join(
+        etree.tostring(c, encoding="unicode") for c in root
+    )
+    return _NS_DECL.sub("", out)
+
+
+def _el(tag: str, attrs: dict[str, str] | None = None) -> etree.Element:
+    return etree.Element(tag, attrs or {})
+
+
+def _render_children(el: etree.Element, user_name: Callable[[str], str]) -> None:
+    # Parent first: a macro reads its parameters before its children are rendered away.
+    for child in list(el):
+        replacement = _render_one(child, user_name)
+        if replacement is not None:
+            replacement.tail = child.tail
+            index = list(el).index(child)
+            el.remove(child)
+            el.insert(index, replacement)
+            child = replacement
+        _render_children(child, user_name)
+
+
+def _render_one(el: etree.Element, user_name: Callable[[str], str]) -> etree.Element | None:
+    tag = el.tag
+    if not tag.startswith("{"):
+        return None
+    ns, local = tag[1:].split("}", 1)
+    if ns == RI_NS:
+        return _resource(el, local, user_name)
+    if local in ("structured-macro", "macro"):
+        return _macro(el)
+    if local == "link":
+        user = el.find(f"{{{RI_NS}}}user")
+        if user is not None:
+            return _resource(user, "user", user_name)
+        new = _el("a", {"href": "#"})
+        target = el.find(f"{{{RI_NS}}}page")
+        if target is not None:
+            new.set("href", "/wiki/display/" + target.get(f"{{{RI_NS}}}content-title", ""))
+        _adopt(new, el)
+        if not (new.text or len(new)):
+            new.text = target.get(f"{{{RI_NS}}}content-title", "") if target is not None else ""
+        return new
+    if local == "image":
+        img = el.find(f"{{{RI_NS}}}attachment")
+        src = img.get(f"{{{RI_NS}}}filename", "") if img is not None else ""
+        return _el("img", {"src": src, "class": "confluence-embedded-image"})
+    if local == "task-list":
+        new = _el("ul", {"class": "inline-task-list"})
+        _adopt(new, el)
+        return new
+    if local == "task":
+        li = _el("li")
+        status = el.findtext(f"{{{AC_NS}}}task-status", "")
+        li.set("class", "checked" if status == "complete" else "")
+        body = el.find(f"{{{AC_NS}}}task-body")
+        if body is not None:
+            _adopt(li, body)
+        return li
+    if local in ("layout", "layout-section", "layout-cell"):
+        return _div(el, local)
+    if local in ("plain-text-body", "rich-text-body", "link-body", "plain-text-link-body"):
+        return _div(el, local)
+    if local in ("parameter", "task-id", "task-status", "emoticon", "placeholder"):
+        return _el("span")
+    return _div(el, local)
+
+
+def _resource(el: etree.Element, local: str, user_name: Callable[[str], str]) -> etree.Element:
+    span = _el("span")
+    if local == "user":
+        account = el.get(f"{{{RI_NS}}}account-id") or el.get(f"{{{RI_NS}}}userkey") or ""
+        link = _el("a", {"href": "#", "class": "confluence-userlink"})
+        link.text = "@" + user_name(account)
+        return link
+    span.text = el.get(f"{{{RI_NS}}}content-title") or el.get(f"{{{RI_NS}}}filename") or ""
+    return span
+
+
+def _macro(el: etree.Element) -> etree.Element:
+    name = el.get(f"{{{AC_NS}}}name", "")
+    params = {
+        p.get(f"{{{AC_NS}}}name", ""): (p.text or "") for p in el.findall(f"{{{AC_NS}}}parameter")
+    }
+    if name in ("code", "noformat"):
+        pre = _el("pre", {"class": "syntaxhighlighter-pre"})
+        if params.get("language"):
+            pre.set("data-language", params["language"])
+        pre.text = (el.findtext(f"{{{AC_NS}}}plain-text-body") or "").strip()
+        return pre
+    if name == "status":
+        span = _el("span", {"class": "status-macro aui-lozenge"})
+        span.text = params.get("title", "")
+        return span
+    if name == "toc":
+        return _el("div", {"class": "toc-macro"})
+    div = _el("div", {"class": f"confluence-{name}-macro"})
+    _adopt(div, el)
+    return div
+
+
+def _div(el: etree.Element, local: str) -> etree.Element:
+    div = _el("div", {"class": local})
+    _adopt(div, el)
+    return div
+
+
+def _adopt(new: etree.Element, old: etree.Element) -> None:
+    new.text = old.text
+    for child in list(old):
+        new.append(child)

@@ -1,0 +1,1 @@
+"""Route tables of the fake Confluence, one module per API family."""

@@ -1,0 +1,108 @@
+"""v2 footer comments: per page, create, reply, get, edit, delete, replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .._errors import BadRequestError, PayloadTooLargeError
+from .._http import MAX_BODY_BYTES, no_content, read_json, store_of
+from .._shapes_v2 import check_body_format, comment_json
+from ._common import numeric_id, path_id, user_id, v2_list
+
+__all__ = ["ROUTES"]
+
+
+def _comment_body(payload: Any) -> str:
+    if not isinstance(payload, dict) or not isinstance(payload.get("body"), dict):
+        raise BadRequestError("body is required: {representation, value}")
+    body = payload["body"]
+    if body.get("representation", "storage") != "storage":
+        raise BadRequestError("Only the storage representation is supported")
+    value = body.get("value")
+    if not isinstance(value, str) or not value.strip():
+        raise BadRequestError("body.value must be a non-empty string")
+    if len(value.encode()) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError("Comment body exceeds the 5 MB limit")
+    return value
+
+
+async def page_comments(request: Request) -> Response:
+    store = store_of(request)
+    fmt = check_body_format(request.query_params.get("body-format"))
+    with store.lock:
+        comments = store.page_comments(path_id(request))
+        if request.query_params.get("sort", "created-date").startswith("-"):
+            comments.reverse()
+        return v2_list(request, comments, lambda c: comment_json(store, c, fmt))
+
+
+async def all_comments(request: Request) -> Response:
+    store = store_of(request)
+    fmt = check_body_format(request.query_params.get("body-format"))
+    with store.lock:
+        comments = sorted(store.comments.values(), key=lambda c: int(c.id))
+        return v2_list(request, comments, lambda c: comment_json(store, c, fmt))
+
+
+async def create_comment(request: Request) -> Response:
+    store = store_of(request)
+    payload = await read_json(request)
+    value = _comment_body(payload)
+    page_id, parent = payload.get("pageId"), payload.get("parentCommentId")
+    if page_id is None and parent is None:
+        raise BadRequestError("pageId or parentCommentId is required")
+    with store.lock:
+        comment = store.add_comment(
+            numeric_id(str(page_id), "pageId") if page_id is not None else "",
+            value,
+            parent_comment_id=numeric_id(str(parent), "parentCommentId") if parent else None,
+            author_id=user_id(request),
+        )
+        return JSONResponse(comment_json(store, comment, "storage"), status_code=201)
+
+
+async def get_comment(request: Request) -> Response:
+    store = store_of(request)
+    fmt = check_body_format(request.query_params.get("body-format"))
+    with store.lock:
+        return JSONResponse(comment_json(store, store.get_comment(path_id(request)), fmt))
+
+
+async def update_comment(request: Request) -> Response:
+    store = store_of(request)
+    payload = await read_json(request)
+    value = _comment_body(payload)
+    version = payload.get("version")
+    if not isinstance(version, dict) or not isinstance(version.get("number"), int):
+        raise BadRequestError("version.number is required")
+    with store.lock:
+        comment = store.update_comment(path_id(request), value, version["number"])
+        return JSONResponse(comment_json(store, comment, "storage"))
+
+
+async def delete_comment(request: Request) -> Response:
+    store_of(request).delete_comment(path_id(request))
+    return no_content()
+
+
+async def comment_children(request: Request) -> Response:
+    store = store_of(request)
+    fmt = check_body_format(request.query_params.get("body-format"))
+    with store.lock:
+        store.get_comment(path_id(request))
+        replies = store.replies(path_id(request))
+        return v2_list(request, replies, lambda c: comment_json(store, c, fmt))
+
+
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/pages/{id}/footer-comments", page_comments, ["GET"]),
+    ("/footer-comments", all_comments, ["GET"]),
+    ("/footer-comments", create_comment, ["POST"]),
+    ("/footer-comments/{id}", get_comment, ["GET"]),
+    ("/footer-comments/{id}", update_comment, ["PUT"]),
+    ("/footer-comments/{id}", delete_comment, ["DELETE"]),
+    ("/footer-comments/{id}/children", comment_children, ["GET"]),
+]
