@@ -1,7 +1,24 @@
+from pathlib import Path
+
 import pytest
 
 from confluence_mcp import __version__
 from confluence_mcp.cli import main
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in (
+        "CONFLUENCE_URL",
+        "CONFLUENCE_USERNAME",
+        "CONFLUENCE_API_TOKEN",
+        "CONFLUENCE_PERSONAL_TOKEN",
+        "CONFLUENCE_OAUTH_TOKEN",
+        "TRANSPORT",
+        "PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
 
 
 def test_version_flag_prints_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -9,6 +26,34 @@ def test_version_flag_prints_version(capsys: pytest.CaptureFixture[str]) -> None
     assert __version__ in capsys.readouterr().out
 
 
-def test_unbuilt_server_exits_with_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_url_is_a_config_error_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
-    assert "not built yet" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "configuration error" in err
+    assert "CONFLUENCE_URL is not set" in err
+    assert "Traceback" not in err
+
+
+def test_invalid_port_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", "http")
+    assert main(["serve"]) == 2
+    assert "PORT:" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--transport", "carrier-pigeon"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_secret_is_never_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONFLUENCE_URL", "not a url")
+    monkeypatch.setenv("CONFLUENCE_USERNAME", "me@example.com")
+    monkeypatch.setenv("CONFLUENCE_API_TOKEN", "super-secret-token")
+    assert main(["check"]) == 2
+    captured = capsys.readouterr()
+    assert "CONFLUENCE_URL:" in captured.err
+    assert "super-secret-token" not in captured.err + captured.out

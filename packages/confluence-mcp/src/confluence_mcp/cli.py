@@ -1,14 +1,148 @@
-"""Command line entry point (filled in by the server issue)."""
+"""``confluence-mcp``: serve (default), demo, check.
 
+Imports stay lazy: ``--help``, ``--version`` and configuration errors answer without loading
+FastMCP, and nothing loads the SDK until a tool needs Confluence.
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from confluence_mcp import __version__
 
+if TYPE_CHECKING:
+    from confluence_mcp.settings import Settings
+
+__all__ = ["main"]
+
+_COMMANDS = ("serve", "demo", "check")
+EXIT_CONFIG = 2
+
+
+def _transport_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--transport",
+        choices=["stdio", "http", "streamable-http", "sse"],
+        help="stdio (default), http (Streamable HTTP + legacy SSE at /sse) or sse only",
+    )
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="TCP port (default 8000)")
+    parser.add_argument("--path", dest="streamable_http_path", help="MCP endpoint (default /mcp)")
+    parser.add_argument(
+        "--stateless",
+        dest="stateless_http",
+        action="store_const",
+        const=True,
+        help="Streamable HTTP without sessions (for load-balanced replicas)",
+    )
+    parser.add_argument(
+        "--no-legacy-sse",
+        dest="legacy_sse",
+        action="store_const",
+        const=False,
+        help="with --transport http, do not also serve legacy SSE at /sse",
+    )
+    parser.add_argument(
+        "--read-only",
+        dest="read_only_mode",
+        action="store_const",
+        const=True,
+        help="hide every tool that writes or deletes",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="confluence-mcp",
+        description="MCP server for Confluence Cloud and Data Center. Configuration comes from "
+        "the environment and .env (CONFLUENCE_URL, CONFLUENCE_USERNAME, "
+        "CONFLUENCE_API_TOKEN, ...); flags override it.",
+    )
+    parser.add_argument("--version", action="version", version=f"confluence-mcp {__version__}")
+    parser.add_argument("--env-file", default=".env", help="dotenv file to read (default .env)")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check}")
+    serve = commands.add_parser("serve", help="serve MCP (the default command)")
+    _transport_flags(serve)
+    demo = commands.add_parser(
+        "demo", help="serve MCP against a built-in fake Confluence with demo content"
+    )
+    _transport_flags(demo)
+    commands.add_parser("check", help="validate the configuration and call Confluence once")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    names = (
+        "transport",
+        "host",
+        "port",
+        "streamable_http_path",
+        "stateless_http",
+        "legacy_sse",
+        "read_only_mode",
+    )
+    return {name: getattr(args, name, None) for name in names}
+
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--version"]:
-        print(f"confluence-mcp {__version__}")
+    """Run the CLI; returns the process exit code."""
+    try:
+        args = _parser().parse_args(_with_default_command(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, --version, or a usage error (argparse exits with 2)
+        return exc.code if isinstance(exc.code, int) else 0
+
+    from confluence_mcp.errors import ConfigError
+
+    try:
+        if args.command == "check":
+            from confluence_mcp.check import run_check
+
+            return run_check(_load(args, {}))
+        if args.command == "demo":
+            from confluence_mcp.demo import run_demo
+
+            return run_demo(_overrides(args), env_file=args.env_file)
+        return _serve(_load(args, _overrides(args)))
+    except ConfigError as exc:
+        print(f"confluence-mcp: configuration error\n{_indent(str(exc))}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
         return 0
-    print("confluence-mcp: the server is not built yet", file=sys.stderr)
-    return 2
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """``confluence-mcp [flags]`` means ``confluence-mcp serve [flags]``."""
+    index = 0
+    while index < len(argv) and argv[index].startswith("--env-file"):
+        index += 1 if "=" in argv[index] else 2
+    if index < len(argv) and argv[index] in (*_COMMANDS, "-h", "--help", "--version"):
+        return list(argv)
+    return [*argv[:index], "serve", *argv[index:]]
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def _load(args: argparse.Namespace, overrides: dict[str, Any]) -> Settings:
+    from confluence_mcp.settings import load_settings
+
+    settings = load_settings(overrides, env_file=args.env_file)
+    settings.require_connection()
+    return settings
+
+
+def _serve(settings: Settings) -> int:
+    import anyio
+
+    from confluence_mcp.app import create_server
+    from confluence_mcp.serving import endpoint_urls, serve
+
+    mcp = create_server(settings)
+    if settings.transport != "stdio":
+        for url in endpoint_urls(settings):
+            print(f"confluence-mcp: serving {url}", file=sys.stderr)
+    anyio.run(serve, mcp, settings)
+    return 0

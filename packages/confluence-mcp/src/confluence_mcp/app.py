@@ -1,0 +1,59 @@
+"""The app factory: settings in, a ready FastMCP server out (no I/O, no SDK import)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from fastmcp import FastMCP
+
+from confluence_mcp import __version__
+from confluence_mcp.registry import tool_catalog
+from confluence_mcp.services import ClientFactory, Services, build_client
+from confluence_mcp.settings import Settings
+from confluence_mcp.toolsets import apply_tool_filters
+
+__all__ = ["SERVER_MODULES", "create_server"]
+
+# Each module exposes `register(mcp, services)`. Tools first, then resources, prompts and the
+# (single) completion handler.
+SERVER_MODULES: tuple[str, ...] = (
+    "confluence_mcp.tools.search",
+    "confluence_mcp.tools.pages",
+    "confluence_mcp.tools.page_writes",
+    "confluence_mcp.tools.spaces",
+)
+
+INSTRUCTIONS = (
+    "Confluence wiki access. Find pages with `search` (plain text or CQL), read them with "
+    "`get_page` (markdown; follow `next_offset` for long pages), and edit with `update_page` "
+    "or `update_page_section`, passing the `version` you read: a stale version is refused, "
+    "never overwritten. Macros and other rich elements appear as placeholders in markdown; "
+    "keep them unchanged to preserve them."
+)
+
+
+def create_server(
+    settings: Settings,
+    *,
+    client_factory: ClientFactory = build_client,
+    modules: tuple[str, ...] = SERVER_MODULES,
+) -> FastMCP[Any]:
+    """Build the Confluence MCP server for ``settings``.
+
+    ``client_factory`` makes the SDK client on first use (tests may inject one). Raises
+    :class:`~confluence_mcp.errors.ConfigError` if ``ENABLED_TOOLS`` names unknown tools.
+    """
+    services = Services(settings, client_factory)
+    mcp: FastMCP[Any] = FastMCP(
+        name="confluence",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=services.lifespan,
+        mask_error_details=True,
+        on_duplicate="error",
+    )
+    for module_name in modules:
+        importlib.import_module(module_name).register(mcp, services)
+    apply_tool_filters(mcp, tool_catalog(mcp), settings)
+    return mcp

@@ -1,0 +1,53 @@
+"""``confluence-mcp check``: validate the configuration and call Confluence once.
+
+Prints who the credentials belong to and which spaces the server will expose; exits 1 with the
+reason (the same safe message a tool would give) when Confluence refuses or cannot be reached.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from confluence_mcp.settings import Settings
+
+__all__ = ["run_check"]
+
+_MAX_LISTED = 50
+
+
+def run_check(settings: Settings) -> int:
+    """Run the check; returns the exit code (0 ok, 1 Confluence refused or unreachable)."""
+    import anyio
+
+    return anyio.run(_check, settings)
+
+
+async def _check(settings: Settings) -> int:
+    from confluence_mcp.errors import describe_error, is_confluence_error
+    from confluence_mcp.services import build_client
+
+    print(f"Confluence: {settings.confluence_url} ({settings.deployment}, {settings.auth_method})")
+    try:
+        async with build_client(settings) as client:
+            user = await client.get_current_user()
+            print(f"Signed in as: {user.display_name}" + (f" <{user.email}>" if user.email else ""))
+            allowed = settings.allowed_spaces
+            keys = [
+                space.key
+                async for space in client.iter_spaces(limit=100)
+                if allowed is None or space.key.upper() in allowed
+            ]
+    except Exception as exc:
+        if not is_confluence_error(exc):
+            raise
+        print(f"check failed: {describe_error(exc)}", file=sys.stderr)  # type: ignore[arg-type]
+        return 1
+    shown = ", ".join(keys[:_MAX_LISTED]) + (" ..." if len(keys) > _MAX_LISTED else "")
+    print(f"Visible spaces ({len(keys)}): {shown or 'none'}")
+    if settings.allowed_spaces is not None:
+        missing = sorted(settings.allowed_spaces - {key.upper() for key in keys})
+        if missing:
+            print(f"Not found (CONFLUENCE_SPACES_FILTER): {', '.join(missing)}")
+    return 0

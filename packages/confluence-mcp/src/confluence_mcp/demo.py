@@ -1,0 +1,65 @@
+"""``confluence-mcp demo``: the server against a fake Confluence with demo content.
+
+No account needed: the fake (from ``confluence_client.testing``) runs in this process on a free
+loopback port with the ``DEMO`` and ``ENG`` spaces, and the MCP server is pointed at it.
+Without ``--transport`` the demo serves HTTP on 127.0.0.1:8000 so MCP Inspector can connect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any
+
+__all__ = ["DEMO_API_TOKEN", "DEMO_USERNAME", "run_demo"]
+
+DEMO_USERNAME = "demo@example.com"
+DEMO_API_TOKEN = "demo-api-token"  # noqa: S105 - the fake's credential, not a secret
+
+
+def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int:
+    """Start the fake Confluence, then serve MCP against it until interrupted."""
+    import anyio
+
+    from confluence_client.testing import FakeConfluenceServer
+    from confluence_mcp.app import create_server
+    from confluence_mcp.serving import endpoint_urls, serve
+    from confluence_mcp.settings import load_settings
+
+    given = dict(overrides)
+    if given.get("transport") is None:
+        given["transport"] = "http"
+    with FakeConfluenceServer(
+        seed="demo", username=DEMO_USERNAME, api_token=DEMO_API_TOKEN
+    ) as fake:
+        settings = load_settings(
+            {
+                **given,
+                "confluence_url": fake.wiki_url,
+                "confluence_deployment": "cloud",
+                "confluence_username": DEMO_USERNAME,
+                "confluence_api_token": DEMO_API_TOKEN,
+                # Blank means unset: real credentials in the environment must not leak in.
+                "confluence_personal_token": "",
+                "confluence_oauth_token": "",
+                "confluence_oauth_gateway_url": "",
+            },
+            env_file=env_file,
+        )
+        mcp = create_server(settings)
+        say = _stderr
+        say(f"confluence-mcp demo: fake Confluence (spaces DEMO and ENG) at {fake.wiki_url}")
+        if settings.transport == "stdio":
+            say("confluence-mcp demo: serving MCP on stdio")
+        else:
+            for url in endpoint_urls(settings):
+                say(f"confluence-mcp demo: serving {url}")
+            say("Connect MCP Inspector (npx @modelcontextprotocol/inspector) to the URL above.")
+        say("Press Ctrl+C to stop.")
+        with contextlib.suppress(KeyboardInterrupt):
+            anyio.run(serve, mcp, settings)
+    return 0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,130 @@
+"""The space allow-list (``CONFLUENCE_SPACES_FILTER``), enforced by every tool.
+
+Anything in a space outside the list behaves exactly like something that does not exist: the
+guard raises the SDK's ``NotFoundError``, which every handler maps to the same "not found"
+message, so the filter does not even reveal which ids exist elsewhere. Search results are
+scoped in the query and filtered again afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from confluence_client import ConfluenceClient, Cql, NotFoundError, Page, SearchResult
+
+__all__ = ["SpaceGuard"]
+
+T = TypeVar("T")
+
+
+def _not_found() -> NotFoundError:
+    from confluence_client import NotFoundError
+
+    return NotFoundError("outside the allowed spaces", status_code=404)
+
+
+class SpaceGuard:
+    """Decides whether a space, page or search hit may be shown.
+
+    ``allowed`` holds upper-cased space keys; ``None`` allows every space (then each check is
+    free: no lookups).
+    """
+
+    def __init__(
+        self,
+        allowed: frozenset[str] | None,
+        client: Callable[[], Awaitable[ConfluenceClient]],
+    ) -> None:
+        self._allowed = allowed
+        self._client = client
+        self._allowed_ids: frozenset[str] | None = None
+        self._ids_lock: asyncio.Lock | None = None
+
+    @property
+    def allowed_spaces(self) -> frozenset[str] | None:
+        """The allowed space keys (upper-cased), or ``None`` for all spaces."""
+        return self._allowed
+
+    def allows_key(self, space_key: str | None) -> bool:
+        """Whether a space key is allowed (an unknown key is not, when a filter is set)."""
+        if self._allowed is None:
+            return True
+        return space_key is not None and space_key.upper() in self._allowed
+
+    def check_space_key(self, space_key: str) -> str:
+        """Return ``space_key`` if allowed; else raise the SDK's ``NotFoundError``."""
+        if not self.allows_key(space_key):
+            raise _not_found()
+        return space_key
+
+    async def check_space_id(self, space_id: str | None) -> None:
+        """Raise ``NotFoundError`` unless the space with this id is allowed."""
+        if self._allowed is None:
+            return
+        if space_id is None or space_id not in await self._allowed_space_ids():
+            raise _not_found()
+
+    async def check_page(self, page: Page) -> Page:
+        """Return ``page`` if it lives in an allowed space; else raise ``NotFoundError``."""
+        if self._allowed is None:
+            return page
+        if page.space_key is not None:
+            self.check_space_key(page.space_key)
+        else:
+            await self.check_space_id(page.space_id)
+        return page
+
+    async def check_page_id(self, page_id: str) -> Page | None:
+        """Check the space of the page with this id.
+
+        Without a filter this is free and returns ``None``; with one, it fetches the page's
+        metadata (no body) and returns the page once it passed.
+        """
+        if self._allowed is None:
+            return None
+        client = await self._client()
+        page = await client.get_page(page_id, body_format=None)
+        return await self.check_page(page)
+
+    def cql_scope(self) -> Cql | None:
+        """A ``space in (...)`` clause to AND into searches, or ``None`` without a filter."""
+        if self._allowed is None:
+            return None
+        from confluence_client import Cql
+
+        return Cql.in_("space", sorted(self._allowed))
+
+    def filter_results(self, results: Iterable[SearchResult]) -> list[SearchResult]:
+        """Drop search hits from other spaces (a second line of defence after the query)."""
+        return [hit for hit in results if self.allows_key(hit.space_key)]
+
+    def filter_keys(self, items: Iterable[T], key: Callable[[T], str | None]) -> list[T]:
+        """Keep the items whose space key is allowed (spaces listings, completions)."""
+        return [item for item in items if self.allows_key(key(item))]
+
+    def forget(self) -> None:
+        """Drop cached space ids (the client they came from is being closed)."""
+        self._allowed_ids = None
+        self._ids_lock = None
+
+    async def _allowed_space_ids(self) -> frozenset[str]:
+        if self._allowed_ids is not None:
+            return self._allowed_ids
+        if self._ids_lock is None:
+            self._ids_lock = asyncio.Lock()
+        async with self._ids_lock:
+            if self._allowed_ids is None:
+                from confluence_client import NotFoundError
+
+                client = await self._client()
+                ids: set[str] = set()
+                for key in sorted(self._allowed or ()):
+                    try:
+                        ids.add((await client.get_space(key)).id)
+                    except NotFoundError:
+                        continue  # a listed space that does not exist allows nothing
+                self._allowed_ids = frozenset(ids)
+            return self._allowed_ids

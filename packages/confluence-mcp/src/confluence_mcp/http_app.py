@@ -1,0 +1,98 @@
+"""The HTTP layer: one ASGI app serving Streamable HTTP and, optionally, legacy SSE.
+
+This is where HTTP concerns live. Today it combines FastMCP's two HTTP transports in one
+process so an older client can fall back to ``GET /sse`` + ``POST /messages/`` without a
+second deployment; the remote-service hardening (health/readiness routes, CORS, security
+headers, rate limits, body limits, access log) plugs in through ``routes`` and ``middleware``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+    from starlette.middleware import Middleware
+
+    from confluence_mcp.settings import Settings
+
+__all__ = ["LEGACY_MESSAGE_PATH", "LEGACY_SSE_PATH", "create_http_app"]
+
+LEGACY_SSE_PATH = "/sse"
+LEGACY_MESSAGE_PATH = "/messages/"
+
+
+class _TransportDispatcher:
+    """Send legacy SSE paths to the SSE app and everything else to Streamable HTTP."""
+
+    def __init__(self, primary: ASGIApp, legacy: ASGIApp | None) -> None:
+        self._primary = primary
+        self._legacy = legacy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._legacy is not None and scope["type"] == "http":
+            path: str = scope["path"]
+            if path == LEGACY_SSE_PATH or path.startswith(LEGACY_MESSAGE_PATH):
+                await self._legacy(scope, receive, send)
+                return
+        await self._primary(scope, receive, send)
+
+
+def create_http_app(
+    mcp: FastMCP,
+    settings: Settings,
+    *,
+    routes: Sequence[BaseRoute] = (),
+    middleware: Sequence[Middleware] = (),
+) -> Starlette:
+    """Build the ASGI app for ``--transport http`` (or ``sse``).
+
+    ``routes`` are matched before the MCP endpoints (health checks, metadata documents);
+    ``middleware`` wraps every request, outermost first. Host/Origin validation (DNS-rebinding
+    protection) is on for loopback-bound servers.
+    """
+    sub_apps: list[Starlette] = []
+    if settings.transport == "sse":
+        primary = mcp.http_app(path=LEGACY_SSE_PATH, transport="sse", host_origin_protection="auto")
+        legacy = None
+        sub_apps.append(primary)
+    else:
+        primary = mcp.http_app(
+            path=settings.streamable_http_path,
+            transport="http",
+            stateless_http=settings.stateless_http,
+            host_origin_protection="auto",
+        )
+        sub_apps.append(primary)
+        legacy = None
+        if settings.legacy_sse:
+            legacy = mcp.http_app(
+                path=LEGACY_SSE_PATH, transport="sse", host_origin_protection="auto"
+            )
+            sub_apps.append(legacy)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # Each transport app owns its session manager; the FastMCP lifespan under them is
+        # reference-counted, so entering both starts the server (and its client) once.
+        async with AsyncExitStack() as stack:
+            for sub_app in sub_apps:
+                await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
+            yield
+
+    app = Starlette(
+        routes=[*routes, Mount("", app=_TransportDispatcher(primary, legacy))],
+        middleware=list(middleware),
+        lifespan=lifespan,
+    )
+    app.state.fastmcp_server = mcp
+    app.state.mcp_path = (
+        LEGACY_SSE_PATH if settings.transport == "sse" else settings.streamable_http_path
+    )
+    return app

@@ -1,0 +1,115 @@
+"""What every tool, resource, prompt and completion handler works with.
+
+One :class:`Services` object is built per server by the app factory and handed to each
+module's ``register(mcp, services)``; handlers close over it. It holds the settings, the space
+guard and the content converter, and creates the SDK's ``ConfluenceClient`` on first use (so
+start-up imports no SDK and makes no Confluence call). The server's lifespan closes the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from confluence_mcp.content import ContentConverter
+from confluence_mcp.guard import SpaceGuard
+
+if TYPE_CHECKING:
+    from confluence_client import ConfluenceClient, Page
+    from confluence_mcp.settings import Settings
+
+__all__ = ["ClientFactory", "Services", "build_client"]
+
+ClientFactory = Callable[["Settings"], "ConfluenceClient"]
+
+
+def build_client(settings: Settings) -> ConfluenceClient:
+    """Construct the SDK client the settings describe (no network I/O)."""
+    from confluence_client import (
+        BasicAuth,
+        ConfluenceClient,
+        OAuthToken,
+        PersonalAccessToken,
+    )
+
+    settings.require_connection()
+    auth: BasicAuth | PersonalAccessToken | OAuthToken
+    if settings.confluence_oauth_token is not None:
+        auth = OAuthToken(
+            access_token=settings.confluence_oauth_token.get_secret_value(),
+            cloud_id=settings.confluence_cloud_id or "",
+        )
+    elif settings.confluence_personal_token is not None:
+        auth = PersonalAccessToken(token=settings.confluence_personal_token.get_secret_value())
+    else:
+        assert settings.confluence_username is not None  # require_connection checked it
+        assert settings.confluence_api_token is not None
+        auth = BasicAuth(
+            username=settings.confluence_username,
+            api_token=settings.confluence_api_token.get_secret_value(),
+        )
+    extra: dict[str, Any] = {}
+    if settings.confluence_oauth_gateway_url is not None:
+        extra["api_gateway_url"] = str(settings.confluence_oauth_gateway_url)
+    return ConfluenceClient(
+        str(settings.confluence_url),
+        auth,
+        deployment=settings.deployment,
+        timeouts=settings.confluence_timeout,
+        verify_ssl=settings.confluence_ssl_verify,
+        **extra,
+    )
+
+
+class Services:
+    """Settings, SDK client (lazy), space guard and content converter for one server."""
+
+    def __init__(self, settings: Settings, client_factory: ClientFactory = build_client) -> None:
+        self.settings = settings
+        self.content = ContentConverter()
+        self.guard = SpaceGuard(settings.allowed_spaces, self.client)
+        self._client_factory = client_factory
+        self._client: ConfluenceClient | None = None
+        self._lock: asyncio.Lock | None = None
+        self._space_keys: dict[str, str] = {}
+
+    async def client(self) -> ConfluenceClient:
+        """The shared SDK client, created on first use."""
+        if self._client is not None:
+            return self._client
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._client is None:
+                self._client = self._client_factory(self.settings)
+            return self._client
+
+    async def space_key_of(self, page: Page) -> str | None:
+        """The key of the page's space (Cloud pages carry only the space id): cached."""
+        if page.space_key is not None or page.space_id is None:
+            return page.space_key
+        key = self._space_keys.get(page.space_id)
+        if key is None:
+            client = await self.client()
+            key = (await client.get_space_by_id(page.space_id)).key
+            self._space_keys[page.space_id] = key
+        return key
+
+    async def aclose(self) -> None:
+        """Close the client if one was created; a later call creates a fresh one."""
+        client, self._client = self._client, None
+        self._lock = None
+        self._space_keys.clear()
+        self.guard.forget()
+        if client is not None:
+            await client.aclose()
+
+    @asynccontextmanager
+    async def lifespan(self, _server: Any) -> AsyncIterator[dict[str, Any]]:
+        """FastMCP lifespan: nothing happens at start-up; the client is closed at shutdown."""
+        try:
+            yield {"services": self}
+        finally:
+            await self.aclose()

@@ -1,0 +1,265 @@
+"""The server's one settings object, read once at start-up.
+
+Environment names match mcp-atlassian's where the two overlap (``CONFLUENCE_URL``,
+``CONFLUENCE_USERNAME``, ``READ_ONLY_MODE``, ``TRANSPORT``, ...) so users can switch servers
+without editing their client configuration. Values come from, in increasing priority: a ``.env``
+file, the process environment, and explicit overrides (the CLI's flags).
+
+Invalid configuration raises :class:`~confluence_mcp.errors.ConfigError` whose message names the
+variable and says how to fix it; secrets are ``SecretStr`` and never appear in messages or reprs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from confluence_mcp.errors import ConfigError
+
+__all__ = [
+    "AuthMethod",
+    "Settings",
+    "Toolset",
+    "TransportName",
+    "load_settings",
+]
+
+TransportName = Literal["stdio", "http", "sse"]
+Toolset = Literal["read", "write", "delete", "attachments", "admin"]
+AuthMethod = Literal["basic", "pat", "oauth"]
+
+_MIB = 1024 * 1024
+
+# Per-variable advice appended to validation messages: what a valid value looks like.
+_HINTS: dict[str, str] = {
+    "confluence_url": "set it to your site, e.g. https://your-site.atlassian.net/wiki "
+    "(Cloud) or https://confluence.example.com (Data Center)",
+    "confluence_ssl_verify": "use true or false",
+    "confluence_deployment": "use auto, cloud or datacenter",
+    "confluence_oauth_gateway_url": "leave it unset (https://api.atlassian.com) unless you "
+    "route OAuth traffic through a proxy",
+    "confluence_timeout": "use a number of seconds between 1 and 300",
+    "confluence_max_attachment_bytes": "use a byte count between 1 and 104857600 (100 MiB)",
+    "page_max_chars": "use a character count between 1000 and 1000000",
+    "read_only_mode": "use true or false",
+    "stateless_http": "use true or false",
+    "legacy_sse": "use true or false",
+    "transport": "use stdio, http (alias streamable-http) or sse",
+    "host": "use an interface address such as 127.0.0.1",
+    "port": "use a TCP port between 1 and 65535",
+    "streamable_http_path": "use a path starting with '/', e.g. /mcp",
+    "toolsets": "use a comma-separated subset of read, write, delete, attachments, admin",
+}
+
+
+def _split_csv(value: Any) -> Any:
+    """Accept ``"A, B"`` from the environment as well as real collections."""
+    if isinstance(value, str):
+        return frozenset(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+CsvSet = Annotated[frozenset[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Validated configuration for one server process (immutable)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+    # --- Confluence connection -------------------------------------------------------------
+    confluence_url: HttpUrl | None = None
+    confluence_username: str | None = None
+    confluence_api_token: SecretStr | None = None
+    confluence_personal_token: SecretStr | None = None
+    confluence_oauth_token: SecretStr | None = None
+    confluence_cloud_id: str | None = None
+    confluence_deployment: Literal["auto", "cloud", "datacenter"] = "auto"
+    confluence_oauth_gateway_url: HttpUrl | None = None
+    confluence_ssl_verify: bool = True
+    confluence_timeout: float = Field(default=30.0, ge=1, le=300)
+
+    # --- What the server exposes -------------------------------------------------------------
+    confluence_spaces_filter: CsvSet = frozenset()
+    read_only_mode: bool = False
+    enabled_tools: CsvSet = frozenset()
+    toolsets: Annotated[frozenset[Toolset], NoDecode] = frozenset()
+    page_max_chars: int = Field(default=50_000, ge=1000, le=1_000_000)
+    confluence_max_attachment_bytes: int = Field(default=10 * _MIB, ge=1, le=100 * _MIB)
+
+    # --- Transport ---------------------------------------------------------------------------
+    transport: TransportName = "stdio"
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8000, ge=1, le=65535)
+    streamable_http_path: str = Field(default="/mcp", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    stateless_http: bool = False
+    legacy_sse: bool = True
+
+    @field_validator("confluence_spaces_filter", "enabled_tools", "toolsets", mode="before")
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("confluence_spaces_filter", mode="after")
+    @classmethod
+    def _upper_keys(cls, value: frozenset[str]) -> frozenset[str]:
+        # Space keys are case-insensitive in Confluence; compare them upper-cased.
+        return frozenset(key.upper() for key in value)
+
+    @field_validator("transport", mode="before")
+    @classmethod
+    def _transport_alias(cls, value: Any) -> Any:
+        # mcp-atlassian spells the modern transport "streamable-http".
+        if isinstance(value, str):
+            value = value.strip().lower()
+            return "http" if value in {"streamable-http", "streamable_http"} else value
+        return value
+
+    @field_validator(
+        "confluence_username",
+        "confluence_cloud_id",
+        "confluence_url",
+        "confluence_oauth_gateway_url",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # `FOO=` in a .env file means "not set", not "set to the empty string".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "confluence_api_token",
+        "confluence_personal_token",
+        "confluence_oauth_token",
+        mode="before",
+    )
+    @classmethod
+    def _blank_secret_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _credentials_are_complete(self) -> Settings:
+        if self.confluence_oauth_token is not None and not self.confluence_cloud_id:
+            raise ValueError(
+                "CONFLUENCE_CLOUD_ID is required with CONFLUENCE_OAUTH_TOKEN: set it to your "
+                "site's cloud id (from https://<site>.atlassian.net/_edge/tenant_info)"
+            )
+        basic = (self.confluence_username is not None, self.confluence_api_token is not None)
+        if basic == (True, False) and self._only_basic_configured():
+            raise ValueError(
+                "CONFLUENCE_API_TOKEN is missing: CONFLUENCE_USERNAME is set, so set "
+                "CONFLUENCE_API_TOKEN to an API token for that user"
+            )
+        if basic == (False, True) and self._only_basic_configured():
+            raise ValueError(
+                "CONFLUENCE_USERNAME is missing: CONFLUENCE_API_TOKEN is set, so set "
+                "CONFLUENCE_USERNAME to the account's email (Cloud) or user name (Data Center)"
+            )
+        if self.deployment == "datacenter" and self.auth_method == "oauth":
+            raise ValueError(
+                "CONFLUENCE_OAUTH_TOKEN works with Confluence Cloud only: unset it, or set "
+                "CONFLUENCE_DEPLOYMENT=cloud if CONFLUENCE_URL is a Cloud site"
+            )
+        if self.deployment == "cloud" and self.auth_method == "pat":
+            raise ValueError(
+                "CONFLUENCE_PERSONAL_TOKEN is a Data Center credential: for Cloud set "
+                "CONFLUENCE_USERNAME and CONFLUENCE_API_TOKEN instead"
+            )
+        return self
+
+    def _only_basic_configured(self) -> bool:
+        return self.confluence_personal_token is None and self.confluence_oauth_token is None
+
+    @property
+    def deployment(self) -> Literal["cloud", "datacenter"]:
+        """Cloud or Data Center: ``CONFLUENCE_DEPLOYMENT``, else inferred from the URL.
+
+        ``*.atlassian.net`` / ``*.jira.com`` hosts, a ``/wiki`` path (Cloud's context path,
+        also on custom domains) and OAuth tokens mean Cloud; anything else is Data Center.
+        """
+        if self.confluence_deployment != "auto":
+            return self.confluence_deployment
+        if self.confluence_oauth_token is not None:
+            return "cloud"
+        url = self.confluence_url
+        if url is None:
+            return "datacenter"
+        host = (url.host or "").lower()
+        path = (url.path or "").rstrip("/")
+        if host.endswith((".atlassian.net", ".jira.com")) or path.endswith("/wiki"):
+            return "cloud"
+        return "datacenter"
+
+    @property
+    def auth_method(self) -> AuthMethod | None:
+        """Which credentials the SDK will use: OAuth, then a personal token, then basic."""
+        if self.confluence_oauth_token is not None:
+            return "oauth"
+        if self.confluence_personal_token is not None:
+            return "pat"
+        if self.confluence_username is not None and self.confluence_api_token is not None:
+            return "basic"
+        return None
+
+    def require_connection(self) -> None:
+        """Raise :class:`ConfigError` unless a Confluence URL and credentials are set."""
+        if self.confluence_url is None:
+            raise ConfigError("CONFLUENCE_URL is not set: " + _HINTS["confluence_url"])
+        if self.auth_method is None:
+            raise ConfigError(
+                "no Confluence credentials: set CONFLUENCE_USERNAME and CONFLUENCE_API_TOKEN "
+                "(Cloud), or CONFLUENCE_PERSONAL_TOKEN (Data Center), or "
+                "CONFLUENCE_OAUTH_TOKEN and CONFLUENCE_CLOUD_ID (OAuth 2.0)"
+            )
+
+    @property
+    def allowed_spaces(self) -> frozenset[str] | None:
+        """Upper-cased space keys the server may touch, or ``None`` for all spaces."""
+        return self.confluence_spaces_filter or None
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    env_file: str | None = ".env",
+) -> Settings:
+    """Build :class:`Settings` from ``.env``, the environment and ``overrides``.
+
+    Raises :class:`ConfigError` naming the offending variable on invalid input.
+    """
+    given = {key: value for key, value in (overrides or {}).items() if value is not None}
+    try:
+        return Settings(_env_file=env_file, **given)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line per problem: ``VARIABLE: what is wrong; how to fix it``."""
+    lines: list[str] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not field:
+            lines.append(message)
+            continue
+        hint = _HINTS.get(field)
+        line = f"{field.upper()}: {message}"
+        lines.append(f"{line}; {hint}" if hint else line)
+    return "\n".join(dict.fromkeys(lines))

@@ -1,0 +1,3 @@
+"""Tool modules, one per area; each exposes ``register(mcp, services)``."""
+
+__all__: list[str] = []

@@ -1,0 +1,131 @@
+"""Changing pages: ``create_page``, ``update_page``, ``update_page_section``, ``move_page``,
+``delete_page``.
+
+Every edit is based on a version number. A client that read version N and passes it gets a
+conflict error naming both versions if someone else wrote in between: nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastmcp.exceptions import ToolError
+from pydantic import Field
+
+from confluence_mcp.models import DeleteResult, PageRef
+from confluence_mcp.params import BodyFormat, PageId, SpaceKey, Title, Version
+from confluence_mcp.registry import confluence_tool
+from confluence_mcp.shaping import page_ref
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_client import Page
+    from confluence_mcp.services import Services
+
+__all__ = ["register"]
+
+# Confluence refuses bodies over 5 MB; markdown expands a little on conversion.
+Body = Annotated[str, Field(min_length=1, max_length=4_000_000)]
+Message = Annotated[str, Field(max_length=500, description="Version comment")]
+Heading = Annotated[str, Field(min_length=1, max_length=255, description="Heading text")]
+
+
+def register(mcp: FastMCP[Any], services: Services) -> None:
+    """Add the page-writing tools to ``mcp``."""
+
+    async def checked_metadata(page_id: str) -> Page:
+        """The page's metadata (no body), after the space check."""
+        client = await services.client()
+        page = await client.get_page(page_id, body_format=None)
+        await services.guard.check_page(page)
+        return page
+
+    @confluence_tool(mcp, access="write")
+    async def create_page(
+        space_key: SpaceKey,
+        title: Title,
+        body: Body,
+        parent_id: PageId | None = None,
+        body_format: BodyFormat = "markdown",
+    ) -> PageRef:
+        """Create a page in a space (optionally under parent_id) from markdown or storage."""
+        services.guard.check_space_key(space_key)
+        client = await services.client()
+        if parent_id is not None:
+            await services.guard.check_page_id(parent_id)
+        storage = services.content.to_storage(body, body_format)
+        page = await client.create_page(space_key, title, storage, parent_id=parent_id)
+        return page_ref(page, await services.space_key_of(page) or space_key)
+
+    @confluence_tool(mcp, access="write")
+    async def update_page(
+        page_id: PageId,
+        version: Version | None = None,
+        title: Title | None = None,
+        body: Body | None = None,
+        body_format: BodyFormat = "markdown",
+        message: Message | None = None,
+        minor_edit: bool = False,
+    ) -> PageRef:
+        """Replace a page's title and/or body. Pass the version you read: if the page changed
+        since, nothing is written and the error names both versions."""
+        if title is None and body is None:
+            raise ToolError("Nothing to change: give title, body or both.")
+        client = await services.client()
+        base = version
+        if base is None or services.guard.allowed_spaces is not None:
+            page = await checked_metadata(page_id)
+            base = base or page.version_number or 1
+        storage = None if body is None else services.content.to_storage(body, body_format)
+        updated = await client.update_page(
+            page_id,
+            expected_version=base,
+            title=title,
+            body=storage,
+            message=message,
+            minor_edit=minor_edit,
+        )
+        return page_ref(updated, await services.space_key_of(updated))
+
+    @confluence_tool(mcp, access="write")
+    async def update_page_section(
+        page_id: PageId,
+        heading: Heading,
+        body: Annotated[str, Field(max_length=4_000_000)],
+        version: Version | None = None,
+        body_format: BodyFormat = "markdown",
+        message: Message | None = None,
+    ) -> PageRef:
+        """Replace the content under one heading (not the heading itself), leaving the rest of
+        the page byte-for-byte as it was. Version rules as update_page."""
+        client = await services.client()
+        page = await client.get_page(page_id, body_format="storage")
+        await services.guard.check_page(page)
+        base = version or page.version_number or 1
+        storage = page.body.value if page.body is not None else ""
+        section = services.content.to_storage(body, body_format) if body else ""
+        new_storage = services.content.replace_section(storage, heading, section)
+        updated = await client.update_page(
+            page_id, expected_version=base, body=new_storage, message=message
+        )
+        return page_ref(updated, await services.space_key_of(updated))
+
+    @confluence_tool(mcp, access="write")
+    async def move_page(
+        page_id: PageId, parent_id: PageId, version: Version | None = None
+    ) -> PageRef:
+        """Move a page under another parent page in the same space."""
+        client = await services.client()
+        await services.guard.check_page_id(page_id)
+        await services.guard.check_page_id(parent_id)
+        moved = await client.move_page(page_id, parent_id, expected_version=version)
+        return page_ref(moved, await services.space_key_of(moved))
+
+    @confluence_tool(mcp, access="delete", idempotent=True)
+    async def delete_page(page_id: PageId) -> DeleteResult:
+        """Move a page to the space's trash (a space admin can restore it)."""
+        client = await services.client()
+        await services.guard.check_page_id(page_id)
+        await client.delete_page(page_id)
+        return DeleteResult(id=page_id, status="trashed")

@@ -1,0 +1,176 @@
+"""Reading pages: ``get_page``, ``get_page_children``, ``get_page_tree``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from fastmcp import Context
+from fastmcp.exceptions import ToolError
+from pydantic import Field
+
+from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
+from confluence_mcp.params import Cursor, Limit, PageId, ReadFormat, SpaceKey, Title
+from confluence_mcp.registry import confluence_tool
+from confluence_mcp.shaping import iso, page_ref, window
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from fastmcp import FastMCP
+
+    from confluence_client import ConfluenceClient, Page
+    from confluence_mcp.services import Services
+
+__all__ = ["register"]
+
+_PROGRESS_EVERY = 50
+
+
+def register(mcp: FastMCP[Any], services: Services) -> None:
+    """Add the page-reading tools to ``mcp``."""
+    settings = services.settings
+
+    @confluence_tool(mcp, access="read")
+    async def get_page(
+        page_id: PageId | None = None,
+        title: Title | None = None,
+        space_key: SpaceKey | None = None,
+        url: Annotated[str | None, Field(max_length=2000)] = None,
+        format: ReadFormat = "markdown",
+        metadata: bool = False,
+        offset: Annotated[int, Field(ge=0)] = 0,
+        max_chars: Annotated[int | None, Field(ge=1000)] = None,
+    ) -> PageContent:
+        """Read a page by page_id, title+space_key, or url. Long bodies are cut at max_chars;
+        pass next_offset as offset to continue."""
+        client = await services.client()
+        page = await _resolve(
+            client, page_id, title, space_key, url, "view" if format == "view" else "storage"
+        )
+        await services.guard.check_page(page)
+        raw = page.body.value if page.body is not None else ""
+        if format == "markdown":
+            text = services.content.to_markdown(raw)
+        elif format == "view":
+            text = services.content.view_to_markdown(raw)
+        else:
+            text = raw
+        limit = min(max_chars or settings.page_max_chars, settings.page_max_chars)
+        part = window(text, offset, limit)
+        extra: dict[str, Any] = {}
+        if metadata:
+            labels = await client.list_labels(page.id, limit=100)
+            extra = {
+                "parent_id": page.parent_id,
+                "author_id": page.author_id,
+                "created_at": iso(page.created_at),
+                "labels": [label.name for label in labels.items],
+            }
+        return PageContent(
+            id=page.id,
+            title=page.title,
+            space_key=await services.space_key_of(page),
+            version=page.version_number,
+            url=page.web_url,
+            format=format,
+            content=part.render(),
+            total_chars=part.total_chars,
+            next_offset=part.next_offset,
+            **extra,
+        )
+
+    @confluence_tool(mcp, access="read")
+    async def get_page_children(
+        page_id: PageId, limit: Limit = 25, cursor: Cursor | None = None
+    ) -> PageList:
+        """List a page's direct child pages."""
+        client = await services.client()
+        await services.guard.check_page_id(page_id)
+        found = await client.list_children(page_id, limit=limit, cursor=cursor)
+        return PageList(
+            pages=[page_ref(child, await services.space_key_of(child)) for child in found.items],
+            next_cursor=found.next_cursor,
+        )
+
+    @confluence_tool(mcp, access="read")
+    async def get_page_tree(
+        ctx: Context,
+        space_key: SpaceKey | None = None,
+        page_id: PageId | None = None,
+        max_depth: Annotated[int, Field(ge=1, le=10)] = 3,
+        max_pages: Annotated[int, Field(ge=1, le=1000)] = 200,
+    ) -> PageTree:
+        """Outline of a space (space_key) or of a page's subtree (page_id), depth-first."""
+        if (space_key is None) == (page_id is None):
+            raise ToolError("Give exactly one of space_key or page_id.")
+        client = await services.client()
+        if page_id is not None:
+            root = await services.guard.check_page_id(page_id)
+            if root is None:
+                root = await client.get_page(page_id, body_format=None)
+            pages = client.iter_descendants(page_id, limit=250)
+            roots: list[Page] = [root]
+        else:
+            assert space_key is not None
+            services.guard.check_space_key(space_key)
+            pages = client.iter_pages(space_key, limit=250)
+            roots = []
+        collected, complete = await _collect(ctx, pages, max_pages)
+        return _outline(roots, collected, max_depth, truncated=not complete)
+
+
+async def _resolve(
+    client: ConfluenceClient,
+    page_id: str | None,
+    title: str | None,
+    space_key: str | None,
+    url: str | None,
+    body_format: Literal["storage", "view"],
+) -> Page:
+    """Find the page from exactly one way of naming it."""
+    by_title = title is not None or space_key is not None
+    ways = (page_id is not None) + (url is not None) + by_title
+    if ways != 1 or (by_title and (title is None or space_key is None)):
+        raise ToolError("Name the page one way: page_id, or title with space_key, or url.")
+    if page_id is not None:
+        return await client.get_page(page_id, body_format=body_format)
+    if url is not None:
+        return await client.get_page_by_url(url, body_format=body_format)
+    assert title is not None
+    assert space_key is not None
+    return await client.get_page_by_title(space_key, title, body_format=body_format)
+
+
+async def _collect(
+    ctx: Context, pages: AsyncIterator[Page], max_pages: int
+) -> tuple[list[Page], bool]:
+    """Read pages until the iterator ends or ``max_pages`` were seen, reporting progress."""
+    collected: list[Page] = []
+    async for page in pages:
+        if len(collected) >= max_pages:
+            return collected, False
+        collected.append(page)
+        if len(collected) % _PROGRESS_EVERY == 0:
+            await ctx.report_progress(len(collected), message=f"{len(collected)} pages read")
+    await ctx.report_progress(len(collected), len(collected), f"{len(collected)} pages read")
+    return collected, True
+
+
+def _outline(roots: list[Page], pages: list[Page], max_depth: int, *, truncated: bool) -> PageTree:
+    """Arrange pages depth-first under their parents, cut at ``max_depth`` levels."""
+    known = {page.id for page in pages} | {root.id for root in roots}
+    children: dict[str | None, list[Page]] = {}
+    for page in pages:
+        parent = page.parent_id if page.parent_id in known else None
+        children.setdefault(parent, []).append(page)
+    entries: list[TreeEntry] = []
+    top = roots or children.get(None, [])
+    stack: list[tuple[Page, int]] = [(page, 0) for page in reversed(top)]
+    while stack:
+        page, depth = stack.pop()
+        entries.append(
+            TreeEntry(id=page.id, title=page.title, depth=depth, parent_id=page.parent_id)
+        )
+        if depth + 1 <= max_depth:
+            stack.extend((child, depth + 1) for child in reversed(children.get(page.id, [])))
+    return PageTree(pages=entries, truncated=truncated)
