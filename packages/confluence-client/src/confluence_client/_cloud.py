@@ -96,7 +96,12 @@ class CloudBackend(V1Operations):
         result = await self._list(
             f"{_V2}/pages/{page_id}/direct-children", params, cursor, self._child
         )
-        pages = tuple(p for p in result.items if p is not None)
+        # direct-children items omit parentId: it is the page we asked about.
+        pages = tuple(
+            p if p.parent_id else p.model_copy(update={"parent_id": page_id})
+            for p in result.items
+            if p is not None
+        )
         return ResultPage[Page](
             items=pages, next_cursor=result.next_cursor, total_size=result.total_size
         )

@@ -1,0 +1,28 @@
+"""The package's exported surface is exactly what __all__ lists, and nothing private leaks."""
+
+import confluence_client
+
+
+def test_all_names_resolve() -> None:
+    for name in confluence_client.__all__:
+        assert hasattr(confluence_client, name), name
+
+
+def test_all_has_no_duplicates_or_private_names() -> None:
+    names = confluence_client.__all__
+    assert len(names) == len(set(names))
+    assert all(not n.startswith("_") or n == "__version__" for n in names)
+
+
+def test_every_error_derives_from_the_root() -> None:
+    errors = [
+        getattr(confluence_client, n) for n in confluence_client.__all__ if n.endswith("Error")
+    ]
+    assert len(errors) == 18
+    for cls in errors:
+        assert issubclass(cls, confluence_client.ConfluenceError)
+
+
+def test_content_and_testing_are_not_re_exported() -> None:
+    assert "content" not in confluence_client.__all__
+    assert "testing" not in confluence_client.__all__
