@@ -193,7 +193,8 @@ class AuditCapture:
         (event,) = self.sink.events
         assert event.event == "auth.failure"
         assert event.reason is reason
-        assert event.auth_method is not None
+        assert event.auth_method is caught.value.method
+        assert event.credential_id == caught.value.credential_id
         return caught.value
 
     async def accepted(self, verifier: TokenVerifier, token: str) -> Principal:
