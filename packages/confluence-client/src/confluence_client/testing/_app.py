@@ -19,15 +19,23 @@ from ._gateway import CONTROL_PREFIX, GatewayMiddleware
 from ._http import error_body, error_response
 from ._requestlog import RequestLog
 from ._store import FakeStore
-from .routes import v2_comments, v2_content, v2_pages, v2_spaces
+from .routes import (
+    v1_attachments,
+    v1_content,
+    v1_misc,
+    v2_comments,
+    v2_content,
+    v2_pages,
+    v2_spaces,
+)
 
 __all__ = ["create_app", "DEFAULT_CLOUD_ID"]
 
 DEFAULT_CLOUD_ID = "11111111-2222-4333-8444-555555555555"
 Endpoint = Callable[[Request], Awaitable[Response]]
 _V2 = [*v2_pages.ROUTES, *v2_spaces.ROUTES, *v2_comments.ROUTES, *v2_content.ROUTES]
-_V1: list[tuple[str, Endpoint, list[str]]] = []
-_DOWNLOADS: list[tuple[str, Endpoint, list[str]]] = []
+_V1 = [*v1_content.ROUTES, *v1_attachments.ROUTES, *v1_misc.ROUTES]
+_DOWNLOADS = v1_attachments.DOWNLOADS
 
 
 def _gone(_: Endpoint) -> Endpoint:
@@ -88,7 +96,14 @@ def create_app(
     app = Starlette(
         routes=[*control_routes(CONTROL_PREFIX, injector, log), *_routes()],
         middleware=[
-            Middleware(GatewayMiddleware, store=store, credentials=creds, faults=injector, log=log)
+            Middleware(
+                GatewayMiddleware,
+                store=store,
+                credentials=creds,
+                faults=injector,
+                log=log,
+                cloud_id=cloud_id,
+            )
         ],
         exception_handlers={FakeConfluenceError: _fake_error, HTTPException: _http_error},
     )

@@ -163,14 +163,19 @@ def matches(node: Node | None, facts: Facts, ctx: EvalContext) -> bool:
     return _clause(node, facts, ctx)
 
 
+def _numeric_id(facts: Facts) -> int:
+    digits = facts.id.removeprefix("att")
+    return int(digits) if digits.isdigit() else 0
+
+
 def order(items: list[Facts], query: CQLQuery) -> list[Facts]:
     """Apply ORDER BY (stable, last key first); default is id order."""
-    out = sorted(items, key=lambda f: int(f.id) if f.id.isdigit() else 0)
+    out = sorted(items, key=_numeric_id)
     keys = {
         "title": lambda f: f.title.lower(),
         "created": lambda f: f.created,
         "lastmodified": lambda f: f.modified,
-        "id": lambda f: int(f.id) if f.id.isdigit() else 0,
+        "id": _numeric_id,
         "space": lambda f: f.space_key,
         "type": lambda f: f.kind,
     }

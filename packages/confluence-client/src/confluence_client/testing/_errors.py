@@ -5,6 +5,7 @@ Tree::
     FakeConfluenceError            root; carries the HTTP status the fake answers with
     ├── BadRequestError            400: malformed input (bad JSON, missing field, bad cursor)
     │   └── CQLSyntaxError         400: a CQL query the parser cannot read
+    ├── ForbiddenError             403: refused (e.g. attachment upload without the XSRF header)
     ├── NotFoundError              404: unknown id / key (also "no permission", as in Confluence)
     ├── VersionConflictError       409: stale version number on update (carries both numbers)
     ├── GoneError                  410: endpoint removed on this base (OAuth gateway v1 content)
@@ -17,6 +18,7 @@ __all__ = [
     "FakeConfluenceError",
     "BadRequestError",
     "CQLSyntaxError",
+    "ForbiddenError",
     "NotFoundError",
     "VersionConflictError",
     "GoneError",
@@ -51,6 +53,14 @@ class CQLSyntaxError(BadRequestError):
         super().__init__(f"Could not parse cql : {query} ({message} at position {position})")
         self.query = query
         self.position = position
+
+
+class ForbiddenError(FakeConfluenceError, PermissionError):
+    """The request is refused (403)."""
+
+    status = 403
+    code = "FORBIDDEN"
+    title = "Forbidden"
 
 
 class NotFoundError(FakeConfluenceError, LookupError):

@@ -37,8 +37,10 @@ class GatewayMiddleware:
         credentials: Credentials,
         faults: FaultInjector,
         log: RequestLog,
+        cloud_id: str,
     ) -> None:
         self.app = app
+        self.gateway_prefix = f"/ex/confluence/{cloud_id}/"
         self.store = store
         self.credentials = credentials
         self.faults = faults
@@ -66,6 +68,9 @@ class GatewayMiddleware:
             await self._send_fault(fault, path, logged_send)
         elif fault is not None and fault.kind == "drop_connection":
             await _drop(logged_send)
+        elif path.startswith("/ex/confluence/") and not path.startswith(self.gateway_prefix):
+            body = error_body(path, 404, "No Confluence site with this cloud id")
+            await _send_json(logged_send, 404, body, {})
         elif not self._authenticate(scope):
             await _send_json(
                 logged_send,

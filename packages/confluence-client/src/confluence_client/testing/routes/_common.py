@@ -17,6 +17,7 @@ from .._pagination import (
     encode_cursor,
     link_with,
     parse_limit,
+    parse_start,
 )
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "v2_list",
     "user_id",
     "sort_pages",
+    "v1_path",
+    "v1_list",
 ]
 
 T = TypeVar("T")
@@ -119,3 +122,41 @@ def sort_pages(request: Request, pages: list[T], default: str | None = None) -> 
     if key not in _PAGE_SORTS:
         raise BadRequestError(f"Invalid sort {raw!r}; expected one of {sorted(_PAGE_SORTS)}")
     return sorted(pages, key=_PAGE_SORTS[key], reverse=raw.startswith("-"))
+
+
+def v1_path(request: Request) -> str:
+    """The request path relative to the site base (``/rest/api/...``), as v1 links are."""
+    return request.url.path.removeprefix(site_of(request).prefix)
+
+
+def v1_list(
+    request: Request,
+    items: Sequence[T],
+    to_json: Callable[[T], dict[str, Any]],
+    *,
+    default_limit: int = 25,
+    max_limit: int = 200,
+) -> JSONResponse:
+    """A v1 / Data Center list with offset pagination (``start``, ``limit``, ``size``)."""
+    site = site_of(request)
+    start = parse_start(request.query_params.get("start"))
+    limit = parse_limit(request.query_params.get("limit"), default=default_limit, maximum=max_limit)
+    chunk = list(items[start : start + limit])
+    pairs = request.query_params.multi_items()
+    links = {"base": site.base, "context": site.prefix, "self": site.base + v1_path(request)}
+    if start + limit < len(items):
+        links["next"] = link_with(
+            v1_path(request), pairs, start=str(start + limit), limit=str(limit)
+        )
+    if start > 0:
+        prev = str(max(0, start - limit))
+        links["prev"] = link_with(v1_path(request), pairs, start=prev, limit=str(limit))
+    return JSONResponse(
+        {
+            "results": [to_json(x) for x in chunk],
+            "start": start,
+            "limit": limit,
+            "size": len(chunk),
+            "_links": links,
+        }
+    )

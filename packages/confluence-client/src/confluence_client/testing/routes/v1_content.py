@@ -1,0 +1,312 @@
+"""v1 / Data Center content: list, get, create, update, trash/purge, children, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .._errors import BadRequestError, NotFoundError, PayloadTooLargeError
+from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
+from .._records import AttachmentRecord, CommentRecord, PageRecord
+from .._shapes_v1 import comment_json, content_json, page_json, parse_expand, version_json
+from .._store import FakeStore
+from ._common import int_param, numeric_id, path_id, user_id, v1_list
+
+__all__ = ["ROUTES", "find_content"]
+
+
+def find_content(
+    store: FakeStore, raw_id: str, *, allow_trashed: bool = False
+) -> PageRecord | CommentRecord | AttachmentRecord:
+    """A page, comment or attachment by v1 content id (attachments as ``att123``)."""
+    if raw_id.startswith("att") and raw_id[3:].isdigit():
+        return store.get_attachment(raw_id[3:])
+    content_id = numeric_id(raw_id)
+    if content_id in store.comments:
+        return store.comments[content_id]
+    if content_id in store.attachments:
+        return store.attachments[content_id]
+    return store.get_page(content_id, allow_trashed=allow_trashed)
+
+
+def _storage(payload: dict[str, Any]) -> str | None:
+    body = payload.get("body")
+    if body is None:
+        return None
+    storage = body.get("storage") if isinstance(body, dict) else None
+    if not isinstance(storage, dict) or not isinstance(storage.get("value"), str):
+        raise BadRequestError("body.storage.value is required (only storage is supported)")
+    if storage.get("representation", "storage") not in ("storage", "wiki"):
+        raise BadRequestError("Only the storage representation is supported")
+    value: str = storage["value"]
+    if len(value.encode()) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError("Content body exceeds the 5 MB limit")
+    return value
+
+
+def _payload(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise BadRequestError("The request body must be a JSON object")
+    return raw
+
+
+async def list_content(request: Request) -> Response:
+    store = store_of(request)
+    kind = request.query_params.get("type", "page")
+    if kind not in ("page", "blogpost"):
+        raise BadRequestError(f"Unsupported content type {kind!r}")
+    key, title = request.query_params.get("spaceKey"), request.query_params.get("title")
+    status = request.query_params.get("status", "current")
+    statuses = ("current", "draft", "trashed") if status == "any" else (status,)
+    expand = parse_expand(request.query_params.get("expand"))
+    site = site_of(request)
+    with store.lock:
+        space_id = store.get_space_by_key(key).id if key else None
+        # The fake keeps no blog posts: a blogpost listing is empty, as in a space without any.
+        pages = (
+            []
+            if kind == "blogpost"
+            else store.list_pages(space_id=space_id, statuses=statuses, title=title)
+        )
+        return v1_list(request, pages, lambda p: page_json(store, site, p, expand))
+
+
+async def get_content(request: Request) -> Response:
+    store = store_of(request)
+    status = request.query_params.get("status", "current")
+    expand = parse_expand(request.query_params.get("expand", "space,history,version"))
+    number = int_param(request, "version")
+    site = site_of(request)
+    with store.lock:
+        item = find_content(store, str(request.path_params["id"]), allow_trashed=True)
+        if (
+            item.status != status
+            and status != "any"
+            and not (status == "current" and item.status in ("draft", "historical"))
+        ):
+            raise NotFoundError(f"No content found with id: {item.id}")
+        if isinstance(item, PageRecord) and number is not None and number != item.version:
+            old = next((v for v in item.versions if v.number == number), None)
+            if old is None:
+                raise NotFoundError(f"Content {item.id} has no version {number}")
+            return JSONResponse(page_json(store, site, item, expand, old))
+        return JSONResponse(content_json(store, site, item, expand))
+
+
+async def create_content(request: Request) -> Response:
+    store = store_of(request)
+    payload = _payload(await read_json(request))
+    kind = payload.get("type")
+    value = _storage(payload)
+    site = site_of(request)
+    if kind == "comment":
+        container = payload.get("container") or {}
+        ancestors = payload.get("ancestors") or []
+        parent = str(ancestors[-1]["id"]) if ancestors and isinstance(ancestors[-1], dict) else None
+        with store.lock:
+            comment = store.add_comment(
+                numeric_id(str(container.get("id", "")), "container.id") if not parent else "",
+                value or "",
+                parent_comment_id=parent,
+                author_id=user_id(request),
+            )
+            return JSONResponse(
+                comment_json(store, site, comment, {"body.storage", "version", "container"})
+            )
+    if kind not in ("page", "blogpost"):
+        raise BadRequestError("type must be page or comment")
+    if kind == "blogpost":
+        raise BadRequestError("The fake Confluence does not store blog posts")
+    space, title = payload.get("space"), payload.get("title")
+    if not isinstance(space, dict) or not isinstance(space.get("key"), str):
+        raise BadRequestError("space.key is required")
+    if not isinstance(title, str):
+        raise BadRequestError("title is required")
+    ancestors = payload.get("ancestors") or []
+    with store.lock:
+        space_rec = store.get_space_by_key(space["key"])
+        parent = (
+            numeric_id(str(ancestors[-1].get("id")), "ancestors.id")
+            if ancestors and isinstance(ancestors[-1], dict)
+            else space_rec.homepage_id
+        )
+        page = store.add_page(
+            space_rec.id,
+            title,
+            value or "",
+            parent_id=parent,
+            author_id=user_id(request),
+            status=payload.get("status", "current")
+            if payload.get("status") == "draft"
+            else "current",
+        )
+        return JSONResponse(
+            page_json(store, site, page, {"space", "version", "body.storage", "ancestors"})
+        )
+
+
+async def update_content(request: Request) -> Response:
+    store = store_of(request)
+    payload = _payload(await read_json(request))
+    version = payload.get("version")
+    if not isinstance(version, dict) or not isinstance(version.get("number"), int):
+        raise BadRequestError("version.number is required")
+    site = site_of(request)
+    with store.lock:
+        item = find_content(store, str(request.path_params["id"]), allow_trashed=True)
+        if isinstance(item, CommentRecord):
+            comment = store.update_comment(
+                item.id, _storage(payload) or item.body, version["number"]
+            )
+            return JSONResponse(comment_json(store, site, comment, {"body.storage", "version"}))
+        if not isinstance(item, PageRecord):
+            raise BadRequestError("Update attachments through /child/attachment")
+        kwargs: dict[str, Any] = {}
+        ancestors = payload.get("ancestors")
+        if isinstance(ancestors, list) and ancestors:
+            kwargs["parent_id"] = numeric_id(str(ancestors[-1].get("id")), "ancestors.id")
+        title = payload.get("title")
+        page = store.update_page(
+            item.id,
+            version=version["number"],
+            title=title if isinstance(title, str) else None,
+            body=_storage(payload),
+            message=str(version.get("message") or ""),
+            minor_edit=bool(version.get("minorEdit", False)),
+            status=payload.get("status", "current"),
+            author_id=user_id(request),
+            **kwargs,
+        )
+        return JSONResponse(
+            page_json(store, site, page, {"space", "version", "body.storage", "ancestors"})
+        )
+
+
+async def delete_content(request: Request) -> Response:
+    store = store_of(request)
+    with store.lock:
+        item = find_content(store, str(request.path_params["id"]), allow_trashed=True)
+        if isinstance(item, CommentRecord):
+            store.delete_comment(item.id)
+        elif isinstance(item, AttachmentRecord):
+            del store.attachments[item.id]
+        elif item.status == "trashed":
+            if request.query_params.get("status") != "trashed":
+                raise NotFoundError(f"No content found with id: {item.id}")
+            store.purge_page(item.id)
+        else:
+            store.trash_page(item.id)
+    return no_content()
+
+
+async def child_pages(request: Request) -> Response:
+    store = store_of(request)
+    expand = parse_expand(request.query_params.get("expand"))
+    site = site_of(request)
+    with store.lock:
+        page = store.get_page(path_id(request))
+        kids = store.children(page.id, page.space_id)
+        return v1_list(request, kids, lambda p: page_json(store, site, p, expand))
+
+
+async def child_comments(request: Request) -> Response:
+    store = store_of(request)
+    expand = parse_expand(request.query_params.get("expand"))
+    depth_all = request.query_params.get("depth", "") == "all"
+    site = site_of(request)
+    with store.lock:
+        comments = store.page_comments(path_id(request), top_level_only=not depth_all)
+        return v1_list(request, comments, lambda c: comment_json(store, site, c, expand))
+
+
+async def descendant_pages(request: Request) -> Response:
+    store = store_of(request)
+    expand = parse_expand(request.query_params.get("expand"))
+    site = site_of(request)
+    with store.lock:
+        found = [p for p, _ in store.descendants(path_id(request))]
+        return v1_list(request, found, lambda p: page_json(store, site, p, expand))
+
+
+async def descendant_comments(request: Request) -> Response:
+    store = store_of(request)
+    expand = parse_expand(request.query_params.get("expand"))
+    site = site_of(request)
+    with store.lock:
+        found = store.page_comments(path_id(request), top_level_only=False)
+        return v1_list(request, found, lambda c: comment_json(store, site, c, expand))
+
+
+async def history(request: Request) -> Response:
+    store = store_of(request)
+    site = site_of(request)
+    with store.lock:
+        page = store.get_page(path_id(request))
+        last = page.current
+        return JSONResponse(
+            {
+                "latest": True,
+                "createdBy": page_json(store, site, page, {"history"})["history"]["createdBy"],
+                "createdDate": page_json(store, site, page, {"history"})["history"]["createdDate"],
+                "lastUpdated": version_json(
+                    store,
+                    site,
+                    last.number,
+                    last.author_id,
+                    last.created_at,
+                    last.message,
+                    last.minor_edit,
+                ),
+                "_links": {"self": f"{site.base}/rest/api/content/{page.id}/history"},
+            }
+        )
+
+
+async def versions(request: Request) -> Response:
+    store = store_of(request)
+    site = site_of(request)
+    with store.lock:
+        page = store.get_page(path_id(request))
+        return v1_list(
+            request,
+            list(reversed(page.versions)),
+            lambda v: version_json(
+                store, site, v.number, v.author_id, v.created_at, v.message, v.minor_edit
+            ),
+        )
+
+
+async def one_version(request: Request) -> Response:
+    store = store_of(request)
+    site = site_of(request)
+    number = numeric_id(str(request.path_params["n"]), "versionNumber")
+    with store.lock:
+        page = store.get_page(path_id(request))
+        for v in page.versions:
+            if v.number == int(number):
+                data = version_json(
+                    store, site, v.number, v.author_id, v.created_at, v.message, v.minor_edit
+                )
+                data["content"] = page_json(
+                    store, site, page, {"body.storage"}, v if v is not page.current else None
+                )
+                return JSONResponse(data)
+        raise NotFoundError(f"Content {page.id} has no version {number}")
+
+
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/content", list_content, ["GET"]),
+    ("/content", create_content, ["POST"]),
+    ("/content/{id}", get_content, ["GET"]),
+    ("/content/{id}", update_content, ["PUT"]),
+    ("/content/{id}", delete_content, ["DELETE"]),
+    ("/content/{id}/child/page", child_pages, ["GET"]),
+    ("/content/{id}/child/comment", child_comments, ["GET"]),
+    ("/content/{id}/descendant/page", descendant_pages, ["GET"]),
+    ("/content/{id}/descendant/comment", descendant_comments, ["GET"]),
+    ("/content/{id}/history", history, ["GET"]),
+    ("/content/{id}/version", versions, ["GET"]),
+    ("/content/{id}/version/{n}", one_version, ["GET"]),
+]
