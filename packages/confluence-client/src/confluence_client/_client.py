@@ -453,6 +453,14 @@ class ConfluenceClient:
         size, fmt = check_limit(limit), _check_format(body_format)
         return _iterate(lambda c: self._backend.list_comment_replies(cid, size, c, fmt))
 
+    async def get_comment(
+        self, comment_id: str | int, *, body_format: BodyFormat | None = "storage"
+    ) -> Comment:
+        """One footer comment (or reply) by id, with its ``page_id``."""
+        return await self._backend.get_comment(
+            check_content_id(comment_id, "comment_id"), _check_format(body_format)
+        )
+
     async def add_comment(self, page_id: str | int, body: str) -> Comment:
         """Add a footer comment (storage format) to a page."""
         return await self._backend.add_comment(check_content_id(page_id), _non_blank(body))

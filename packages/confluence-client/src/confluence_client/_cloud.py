@@ -259,6 +259,11 @@ class CloudBackend(V1Operations):
             lambda raw: parse_comment(raw, self._site),
         )
 
+    async def get_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment:
+        params = self._fmt({}, body_format)
+        body = await self._get_json(f"{_V2}/footer-comments/{comment_id}", params)
+        return parse_comment(body, self._site)
+
     async def _post_comment(self, payload: dict[str, Any]) -> Comment:
         payload["body"] = {"representation": "storage", "value": payload.pop("value")}
         response = await self._http.request("POST", f"{_V2}/footer-comments", json_body=payload)

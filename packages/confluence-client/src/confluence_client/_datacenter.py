@@ -242,6 +242,13 @@ class DataCenterBackend(V1Operations):
             lambda raw: parse_comment(raw, self._site),
         )
 
+    async def get_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment:
+        params = {"expand": _expand(_COMMENT_EXPAND, body_format)}
+        body = await self._get_json(f"{_CONTENT}/{comment_id}", params)
+        if body.get("type", "comment") != "comment":
+            raise NotFoundError(f"no comment with id {comment_id}", status_code=404)
+        return parse_comment(body, self._site)
+
     async def _post_comment(self, page_id: str, body: str, parent: str | None) -> Comment:
         payload: dict[str, Any] = {
             "type": "comment",
