@@ -1,0 +1,48 @@
+"""Lossless conversion between Confluence storage format and markdown, and section edits.
+
+- :func:`storage_to_markdown` / :func:`markdown_to_storage`: the round trip used for every
+  read and write of a page body. Anything markdown cannot express (macros, page links,
+  mentions, images, layouts, task ids, lozenges, emoticons, parameters) survives the trip.
+- :func:`view_to_markdown`: Confluence's rendered ``view`` HTML as markdown, read-only.
+- :func:`list_sections`, :func:`get_section`, :func:`replace_section`: edit the content under
+  one heading without touching the rest of the document.
+- :func:`canonicalize_storage`, :func:`storage_equivalent`: compare storage documents.
+"""
+
+from confluence_client.content._canonical import canonicalize_storage, storage_equivalent
+from confluence_client.content._convert import markdown_to_storage, storage_to_markdown
+from confluence_client.content._errors import (
+    AmbiguousSectionError,
+    ContentError,
+    SectionError,
+    SectionNotFoundError,
+    StorageParseError,
+)
+from confluence_client.content._sections import (
+    Section,
+    get_section,
+    list_sections,
+    replace_section,
+)
+from confluence_client.content._view import view_to_markdown
+
+__all__ = [
+    # conversions
+    "storage_to_markdown",
+    "markdown_to_storage",
+    "view_to_markdown",
+    # section edits
+    "Section",
+    "list_sections",
+    "get_section",
+    "replace_section",
+    # comparison
+    "canonicalize_storage",
+    "storage_equivalent",
+    # errors
+    "ContentError",
+    "StorageParseError",
+    "SectionError",
+    "SectionNotFoundError",
+    "AmbiguousSectionError",
+]

@@ -1,0 +1,193 @@
+"""Markdown inline nodes to storage inline markup."""
+
+from __future__ import annotations
+
+from lxml import etree  # type: ignore[import-untyped]
+from markdown_it.tree import SyntaxTreeNode
+
+from confluence_client.content._errors import StorageParseError
+from confluence_client.content._syntax import (
+    DEFAULT_PARAMETER,
+    RAW_LANGUAGE,
+    decode_attr_map,
+    decode_ref,
+)
+from confluence_client.content._tree import append_fragment, append_text, sub
+from confluence_client.content._xml import RawSlots, parse_storage
+
+__all__ = ["InlineBuilder", "plain_text"]
+
+_SIMPLE = {"em": "em", "strong": "strong", "s": "s"}
+_HINT = "md-"
+
+
+def plain_text(nodes: list[SyntaxTreeNode]) -> str:
+    """Concatenated text of inline nodes, markup dropped."""
+    out: list[str] = []
+    for node in nodes:
+        if node.type in ("text", "code_inline"):
+            out.append(node.content)
+        elif node.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        else:
+            out.append(plain_text(node.children))
+    return "".join(out)
+
+
+def _split(attrs: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(real attributes, ``md-`` conversion hints)."""
+    real = {k: v for k, v in attrs.items() if not k.startswith(_HINT)}
+    return real, {k: v for k, v in attrs.items() if k.startswith(_HINT)}
+
+
+class InlineBuilder:
+    """Appends the storage form of markdown inline nodes to an element."""
+
+    def __init__(self, raw: RawSlots) -> None:
+        self._raw = raw
+
+    def build(self, nodes: list[SyntaxTreeNode], parent: etree._Element) -> None:
+        for node in nodes:
+            self._node(node, parent)
+
+    def raw(self, text: str, parent: etree._Element) -> None:
+        """Insert verbatim storage text: parsed when well-formed, spliced in otherwise."""
+        try:
+            append_fragment(parent, parse_storage(text))
+        except StorageParseError:
+            marker = self._raw.marker(parent, text)
+            marker.tail = None
+
+    def _node(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
+        kind = node.type
+        if kind == "text":
+            append_text(parent, node.content)
+        elif kind == "softbreak":
+            append_text(parent, " ")
+        elif kind == "hardbreak":
+            sub(parent, "br")
+        elif kind == "code_inline":
+            if RAW_LANGUAGE in str(node.attrs.get("class", "")).split():
+                self.raw(node.content, parent)
+            else:
+                sub(parent, "code").text = node.content
+        elif kind in _SIMPLE:
+            self.build(node.children, sub(parent, _SIMPLE[kind]))
+        elif kind == "link":
+            self._link(node, parent)
+        elif kind == "image":
+            self.image(node, parent)
+        elif kind == "span":
+            self._span(node, parent)
+        else:  # anything a plugin may add later: keep its text rather than lose it
+            append_text(parent, node.content or plain_text(node.children))
+
+    def _link(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
+        attrs = decode_attr_map(dict(node.attrs))
+        href = attrs.pop("href", "")
+        attrs, hints = _split(attrs)
+        resource: tuple[str, dict[str, str]] | None = None
+        link_attrs: dict[str, str] = {}
+        if href.startswith("page:"):
+            target, _, anchor = href[5:].partition("#")
+            space, slash, title = target.rpartition("/")
+            page = {"ri:content-title": decode_ref(title)}
+            if slash:
+                page = {"ri:space-key": decode_ref(space)} | page
+            resource = ("ri:page", page)
+            if anchor:
+                link_attrs["ac:anchor"] = decode_ref(anchor)
+        elif href.startswith("user:"):
+            resource = ("ri:user", {"ri:account-id": href[5:]} if href[5:] else {})
+        elif href.startswith("attachment:"):
+            resource = ("ri:attachment", {"ri:filename": decode_ref(href[11:])})
+        elif href.startswith("#") and len(href) > 1:
+            link_attrs["ac:anchor"] = decode_ref(href[1:])
+        else:
+            anchor_el = sub(parent, "a", {"href": href} | attrs)
+            self.build(node.children, anchor_el)
+            return
+        link = sub(parent, "ac:link", link_attrs | _prefixed(attrs, "ac:"))
+        if resource is not None:
+            sub(link, resource[0], resource[1] | _prefixed(attrs, "ri:"))
+        children = node.children
+        text_only = all(child.type == "text" for child in children)
+        text = plain_text(children)
+        if not children or (resource is not None and resource[0] == "ri:user" and text == "@"):
+            return
+        if hints.get("md-body") == "rich" or not text_only:
+            self.build(children, sub(link, "ac:link-body"))
+        else:
+            sub(link, "ac:plain-text-link-body").text = _cdata(text)
+
+    def image(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
+        """Append the ``ac:image`` for a markdown image node."""
+        attrs = decode_attr_map(dict(node.attrs))
+        src = attrs.pop("src", "")
+        attrs.pop("alt", None)
+        attrs, _ = _split(attrs)
+        image_attrs: dict[str, str] = {}
+        alt = plain_text(node.children)
+        if alt:
+            image_attrs["ac:alt"] = alt
+        if "title" in attrs:
+            image_attrs["ac:title"] = attrs.pop("title")
+        image = sub(parent, "ac:image", image_attrs | _prefixed(attrs, "ac:"))
+        if src.startswith("attachment:"):
+            sub(
+                image,
+                "ri:attachment",
+                {"ri:filename": decode_ref(src[11:])} | _prefixed(attrs, "ri:"),
+            )
+        else:
+            sub(image, "ri:url", {"ri:value": src})
+
+    def _span(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
+        attrs = decode_attr_map(dict(node.attrs))
+        classes = attrs.pop("class", "").split()
+        kind = classes[0] if classes else ""
+        attrs, hints = _split(attrs)
+        if kind == "status":
+            macro = sub(
+                parent,
+                "ac:structured-macro",
+                {"ac:name": "status", "ac:schema-version": "1"} | _prefixed(attrs, "ac:"),
+            )
+            title = plain_text(node.children)
+            params = ({"title": title} if title else {}) | _unprefixed(attrs)
+            for name, value in params.items():
+                sub(macro, "ac:parameter", {"ac:name": name}).text = value
+        elif kind == "macro":
+            name = plain_text(node.children)
+            macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
+            macro = sub(parent, "ac:structured-macro", macro_attrs | _prefixed(attrs, "ac:"))
+            for key, value in _unprefixed(attrs).items():
+                param = "" if key == DEFAULT_PARAMETER else key
+                sub(macro, "ac:parameter", {"ac:name": param}).text = value
+        elif kind == "emoticon":
+            emoticon = _prefixed(attrs, "ac:")
+            if "ac:emoji-id" in emoticon and "ac:emoji-fallback" not in emoticon:
+                emoticon["ac:emoji-fallback"] = plain_text(node.children)
+            sub(parent, "ac:emoticon", emoticon)
+        elif kind == "date":
+            sub(parent, "time", {"datetime": plain_text(node.children)} | attrs)
+        elif kind == "task":
+            return  # task metadata is read by the task-list builder; elsewhere it means nothing
+        else:
+            if classes:
+                attrs = {"class": " ".join(classes)} | attrs
+            element = sub(parent, hints.get("md-tag", "span"), attrs)
+            self.build(node.children, element)
+
+
+def _prefixed(attrs: dict[str, str], prefix: str) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if k.startswith(prefix)}
+
+
+def _unprefixed(attrs: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if ":" not in k}
+
+
+def _cdata(text: str) -> str:
+    # CDATA cannot contain its own terminator; escaped text is equivalent there.
+    return text if "]]>" in text else etree.CDATA(text)
