@@ -1,0 +1,97 @@
+"""MCP resource templates: a page as markdown, a space as an overview with its root pages.
+
+- ``confluence://page/{page_id}``: the page's title as a heading, then its body as markdown
+  (cut at ``PAGE_MAX_CHARS`` with a marker pointing at ``get_page`` for the rest).
+- ``confluence://space/{space_key}``: name, key, description, home page and the pages directly
+  under it, each linked as a ``confluence://page/<id>`` resource.
+
+Both pass the space allow-list; anything outside it reads as "not found".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from fastmcp.exceptions import ResourceError
+
+from confluence_mcp.errors import confluence_errors
+from confluence_mcp.shaping import window
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_client import Page, Space
+    from confluence_mcp.services import Services
+
+__all__ = ["PAGE_TEMPLATE", "SPACE_TEMPLATE", "page_uri", "register", "render_space"]
+
+PAGE_TEMPLATE = "confluence://page/{page_id}"
+SPACE_TEMPLATE = "confluence://space/{space_key}"
+
+_PAGE_ID = re.compile(r"[0-9]{1,20}")
+_SPACE_KEY = re.compile(r"~?[A-Za-z0-9_.:@+-]{1,255}")
+# The overview lists at most this many pages under the home page.
+_MAX_ROOT_PAGES = 100
+
+
+def page_uri(page_id: str) -> str:
+    """The resource URI of a page."""
+    return PAGE_TEMPLATE.format(page_id=page_id)
+
+
+def render_space(space: Space, home: Page | None, pages: list[Page], more: bool) -> str:
+    """The markdown overview of a space: header, description, home page, root pages."""
+    lines = [f"# {space.name} ({space.key})", ""]
+    if space.description:
+        lines += [space.description.strip(), ""]
+    if space.web_url:
+        lines += [f"Link: {space.web_url}", ""]
+    if home is not None:
+        lines += [f"Home page: [{home.title}]({page_uri(home.id)}) (id {home.id})", ""]
+    lines.append("## Pages" if home is None else "## Pages under the home page")
+    lines.append("")
+    if not pages:
+        lines.append("(none)")
+    lines += [f"- [{page.title}]({page_uri(page.id)}) (id {page.id})" for page in pages]
+    if more:
+        lines += ["", "(more pages exist: use get_page_tree or get_page_children to list them)"]
+    return "\n".join(lines) + "\n"
+
+
+def register(mcp: FastMCP[Any], services: Services) -> None:
+    """Add the page and space resource templates to ``mcp``."""
+
+    @mcp.resource(PAGE_TEMPLATE, name="page", mime_type="text/markdown")
+    async def page_resource(page_id: str) -> str:
+        """A Confluence page as markdown."""
+        if not _PAGE_ID.fullmatch(page_id):
+            raise ResourceError(f"Invalid page id {page_id!r}: page ids are digits.")
+        with confluence_errors(ResourceError):
+            client = await services.client()
+            page = await client.get_page(page_id, body_format="storage")
+            await services.guard.check_page(page)
+        storage = page.body.value if page.body is not None else ""
+        # Window the body alone so a truncation marker's offset is valid for get_page.
+        body = window(services.content.to_markdown(storage), 0, services.settings.page_max_chars)
+        return f"# {page.title}\n\n{body.render()}"
+
+    @mcp.resource(SPACE_TEMPLATE, name="space", mime_type="text/markdown")
+    async def space_resource(space_key: str) -> str:
+        """A Confluence space: overview and root pages."""
+        if not _SPACE_KEY.fullmatch(space_key):
+            raise ResourceError(f"Invalid space key {space_key!r}.")
+        with confluence_errors(ResourceError):
+            services.guard.check_space_key(space_key)
+            client = await services.client()
+            space = await client.get_space(space_key)
+            home: Page | None = None
+            if space.homepage_id is not None:
+                home = await client.get_page(space.homepage_id, body_format=None)
+                found = await client.list_children(home.id, limit=_MAX_ROOT_PAGES)
+                pages, more = list(found.items), found.next_cursor is not None
+            else:
+                found = await client.list_pages(space.key, limit=_MAX_ROOT_PAGES)
+                pages = [page for page in found.items if page.parent_id is None]
+                more = found.next_cursor is not None
+        return render_space(space, home, pages, more)

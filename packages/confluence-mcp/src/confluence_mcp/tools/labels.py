@@ -1,0 +1,83 @@
+"""Page labels: ``list_labels``, ``add_labels``, ``remove_label``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastmcp.exceptions import ToolError
+from pydantic import Field
+
+from confluence_mcp.models import ResultModel
+from confluence_mcp.params import PageId
+from confluence_mcp.registry import confluence_tool
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_client import ConfluenceClient
+    from confluence_mcp.services import Services
+
+__all__ = ["LabelList", "LabelName", "register"]
+
+# Confluence's label rule (the SDK checks it again): no whitespace and none of !#&()*,.:;<>?@[]^
+LabelName = Annotated[str, Field(pattern=r"^[^\s!#&()*,.:;<>?@\[\]^]{1,255}$")]
+
+# Labels per page are few in practice; stop reading beyond this many.
+_MAX_LABELS = 500
+
+
+class LabelList(ResultModel):
+    """A page's labels (lower-cased, as Confluence stores them)."""
+
+    page_id: str
+    labels: list[str]
+
+
+def register(mcp: FastMCP[Any], services: Services) -> None:
+    """Add the label tools to ``mcp``."""
+
+    @confluence_tool(mcp, access="read")
+    async def list_labels(page_id: PageId) -> LabelList:
+        """List a page's labels."""
+        await services.guard.check_page_id(page_id)
+        client = await services.client()
+        return LabelList(page_id=page_id, labels=await _labels(client, page_id))
+
+    @confluence_tool(mcp, access="write", idempotent=True)
+    async def add_labels(
+        page_id: PageId,
+        labels: Annotated[list[LabelName], Field(min_length=1, max_length=20)],
+    ) -> LabelList:
+        """Add labels to a page (existing ones are kept); returns all its labels."""
+        await services.guard.check_page_id(page_id)
+        client = await services.client()
+        after = await client.add_labels(page_id, labels)
+        return LabelList(page_id=page_id, labels=[label.name for label in after])
+
+    @confluence_tool(mcp, access="delete", idempotent=True)
+    async def remove_label(page_id: PageId, label: LabelName) -> LabelList:
+        """Remove one label from a page; returns the labels left."""
+        await services.guard.check_page_id(page_id)
+        client = await services.client()
+        # Reading first turns "label not on this page" into a clear answer instead of the
+        # generic not-found Confluence gives for both a missing page and a missing label.
+        current = await _labels(client, page_id)
+        name = label.strip().lower()
+        if name not in current:
+            raise ToolError(
+                f"Label {name!r} is not on page {page_id}; its labels are: "
+                f"{', '.join(current) or '(none)'}."
+            )
+        await client.remove_label(page_id, name)
+        return LabelList(page_id=page_id, labels=[other for other in current if other != name])
+
+
+async def _labels(client: ConfluenceClient, page_id: str) -> list[str]:
+    names: list[str] = []
+    cursor: str | None = None
+    while True:
+        found = await client.list_labels(page_id, limit=100, cursor=cursor)
+        names.extend(label.name for label in found.items)
+        cursor = found.next_cursor
+        if cursor is None or len(names) >= _MAX_LABELS:
+            return names
