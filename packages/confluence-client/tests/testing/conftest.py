@@ -135,3 +135,15 @@ def follow_v2(client: httpx.Client, url: str, origin: str) -> list[dict[str, Any
             assert "link" not in response.headers
         next_url = origin + nxt if nxt else None
     return results
+
+
+@pytest.fixture
+def dc(server: FakeConfluenceServer) -> Iterator[httpx.Client]:
+    """A client for the fresh server's Data Center base."""
+    with httpx.Client(base_url=server.url, auth=AUTH) as client:
+        yield client
+
+
+def page_id(server: FakeConfluenceServer, title: str) -> str:
+    """The id of the demo page with this title."""
+    return server.store.list_pages(title=title)[0].id

@@ -28,6 +28,7 @@ from .routes import (
     v2_pages,
     v2_spaces,
 )
+from .routes.v1_attachments import MAX_ATTACHMENT_BYTES
 
 __all__ = ["create_app", "DEFAULT_CLOUD_ID"]
 
@@ -87,6 +88,7 @@ def create_app(
     faults: FaultInjector | None = None,
     request_log: RequestLog | None = None,
     cloud_id: str = DEFAULT_CLOUD_ID,
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
 ) -> Starlette:
     """An ASGI app serving ``store`` as Confluence Cloud, Data Center and the OAuth gateway."""
     # `is None`, not `or`: an empty RequestLog is falsy but must still be the caller's log.
@@ -112,4 +114,5 @@ def create_app(
     app.state.requests = log
     app.state.credentials = creds
     app.state.cloud_id = cloud_id
+    app.state.max_attachment_bytes = max_attachment_bytes
     return app

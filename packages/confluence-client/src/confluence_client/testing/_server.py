@@ -56,6 +56,7 @@ class FakeConfluenceServer:
         cloud_id: str = DEFAULT_CLOUD_ID,
         fault_seed: int = 0,
         store: FakeStore | None = None,
+        max_attachment_bytes: int = 100 * 1024 * 1024,
     ) -> None:
         self.credentials = Credentials(username, api_token, personal_token)
         self.store = store if store is not None else build_store(seed, username)
@@ -68,6 +69,7 @@ class FakeConfluenceServer:
             faults=self.faults,
             request_log=self.requests,
             cloud_id=cloud_id,
+            max_attachment_bytes=max_attachment_bytes,
         )
         self._host = host
         self._requested_port = port

@@ -20,6 +20,7 @@ from .v2_content import attachment_id
 __all__ = ["ROUTES", "DOWNLOADS", "MAX_ATTACHMENT_BYTES"]
 
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+_ENVELOPE_ALLOWANCE = 1024 * 1024
 
 
 async def list_labels(request: Request) -> Response:
@@ -85,8 +86,10 @@ async def upload_attachments(request: Request) -> Response:
     """POST adds new files (same name: 400); PUT adds or replaces (a new version)."""
     if request.headers.get("x-atlassian-token", "").lower() != "nocheck":
         raise ForbiddenError("XSRF check failed")
+    limit: int = getattr(request.app.state, "max_attachment_bytes", MAX_ATTACHMENT_BYTES)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_ATTACHMENT_BYTES:
+    # Refuse early only when even the multipart envelope cannot explain the excess.
+    if declared.isdigit() and int(declared) > limit + _ENVELOPE_ALLOWANCE:
         raise PayloadTooLargeError("Attachment exceeds the maximum size")
     store = store_of(request)
     page_id = path_id(request)
@@ -99,6 +102,8 @@ async def upload_attachments(request: Request) -> Response:
             raise BadRequestError("No file part named 'file' in the upload")
         comment = form.get("comment")
         uploads = [(f.filename or "", await f.read(), f.content_type) for f in files]
+    if any(len(data) > limit for _, data, _ in uploads):
+        raise PayloadTooLargeError("Attachment exceeds the maximum size")
     site = site_of(request)
     with store.lock:
         created: list[AttachmentRecord] = []

@@ -48,8 +48,8 @@ async def list_spaces(request: Request) -> Response:
 
 
 async def get_space(request: Request) -> Response:
-    space = store_of(request).get_space(path_id(request))
-    return JSONResponse(space_json(space, _description_format(request)))
+    fmt = _description_format(request)
+    return JSONResponse(space_json(store_of(request).get_space(path_id(request)), fmt))
 
 
 async def space_pages(request: Request) -> Response:

@@ -1,0 +1,430 @@
+"""v1 (Cloud ``/wiki/rest/api``) and Data Center (``/rest/api``) content, labels, attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from confluence_client.testing import FakeConfluenceServer
+
+from .conftest import AUTH, page_id
+
+V1 = "/wiki/rest/api"
+
+
+def follow_v1(client: httpx.Client, base: str, path: str) -> list[dict[str, object]]:
+    """Every result of an offset-paginated v1 list (``_links.next`` is relative to base)."""
+    results: list[dict[str, object]] = []
+    url: str | None = base + path
+    while url:
+        body = client.get(url).json()
+        results += body["results"]
+        assert body["size"] == len(body["results"])
+        nxt = body["_links"].get("next")
+        url = body["_links"]["base"] + nxt if nxt else None
+    return results
+
+
+@pytest.mark.parametrize("base", ["wiki", "dc"])
+def test_list_content_paginates_with_offsets(
+    shared_server: FakeConfluenceServer, base: str, validate: Callable[..., None]
+) -> None:
+    root = shared_server.wiki_url if base == "wiki" else shared_server.url
+    with httpx.Client(auth=AUTH) as client:
+        first = client.get(f"{root}/rest/api/content", params={"spaceKey": "DEMO", "limit": 7})
+        validate("v1", "/wiki/rest/api/content", first.json())
+        assert first.json()["_links"]["next"].startswith("/rest/api/content?")
+        pages = follow_v1(client, root, "/rest/api/content?spaceKey=DEMO&limit=7&expand=version")
+    demo = shared_server.store.get_space_by_key("DEMO")
+    assert len(pages) == len(shared_server.store.list_pages(space_id=demo.id))
+    assert all("version" in p for p in pages)
+
+
+def test_get_content_default_and_explicit_expand(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client, validate: Callable[..., None]
+) -> None:
+    leaf = page_id(shared_server, "Troubleshooting Linux installs")
+    default = ro_cloud.get(f"/rest/api/content/{leaf}").json()
+    validate("v1", "/wiki/rest/api/content/{id}", default)
+    assert {"space", "history", "version"} <= default.keys()
+    assert default["space"]["key"] == "DEMO"
+    full = ro_cloud.get(
+        f"/rest/api/content/{leaf}",
+        params={"expand": "body.storage,body.view,ancestors,container,metadata.labels"},
+    ).json()
+    validate("v1", "/wiki/rest/api/content/{id}", full)
+    assert [a["title"] for a in full["ancestors"]][-1] == "Installing on Linux"
+    assert "<pre" in full["body"]["view"]["value"]
+    assert full["body"]["storage"]["representation"] == "storage"
+    assert full["container"]["key"] == "DEMO"
+    assert full["metadata"]["labels"]["results"] == []
+
+
+def test_get_content_old_version_and_status(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client
+) -> None:
+    checklist = page_id(shared_server, "Release checklist")
+    old = ro_cloud.get(f"/rest/api/content/{checklist}", params={"version": 2}).json()
+    assert (old["version"]["number"], old["status"]) == (2, "historical")
+    assert ro_cloud.get(f"/rest/api/content/{checklist}", params={"version": 42}).status_code == 404
+    trashed = ro_cloud.get(f"/rest/api/content/{checklist}", params={"status": "trashed"})
+    assert trashed.status_code == 404
+    body = ro_cloud.get("/rest/api/content/77777777").json()
+    assert body["statusCode"] == 404
+    assert body["reason"] == "Not Found"
+    assert "NotFoundException" in body["message"]
+
+
+def test_dc_links_and_users(shared_server: FakeConfluenceServer, ro_dc: httpx.Client) -> None:
+    faq = page_id(shared_server, "FAQ")
+    page = ro_dc.get(f"/rest/api/content/{faq}").json()
+    assert page["_links"]["webui"] == f"/pages/viewpage.action?pageId={faq}"
+    assert page["version"]["by"]["username"]
+    assert "accountId" not in page["version"]["by"]
+
+
+def test_create_update_move_trash_purge_v1(
+    server: FakeConfluenceServer, dc: httpx.Client, validate: Callable[..., None]
+) -> None:
+    team = page_id(server, "Team")
+    created = dc.post(
+        "/rest/api/content",
+        json={
+            "type": "page",
+            "title": "DC page",
+            "space": {"key": "DEMO"},
+            "ancestors": [{"id": team}],
+            "body": {"storage": {"value": "<p>one</p>", "representation": "storage"}},
+        },
+    )
+    assert created.status_code == 200
+    page = created.json()
+    validate("v1", "/wiki/rest/api/content", page, method="post")
+    assert page["ancestors"][-1]["id"] == team
+    assert page["version"]["number"] == 1
+
+    faq = page_id(server, "FAQ")
+    moved = dc.put(
+        f"/rest/api/content/{page['id']}",
+        json={
+            "type": "page",
+            "title": "DC page",
+            "version": {"number": 2, "message": "move"},
+            "ancestors": [{"id": faq}],
+            "body": {"storage": {"value": "<p>two</p>", "representation": "storage"}},
+        },
+    )
+    assert moved.status_code == 200
+    validate("v1", "/wiki/rest/api/content/{id}", moved.json(), method="put")
+    assert moved.json()["ancestors"][-1]["id"] == faq
+    stale = dc.put(
+        f"/rest/api/content/{page['id']}",
+        json={"type": "page", "title": "DC page", "version": {"number": 2}},
+    )
+    assert stale.status_code == 409
+    assert "Current Version: [2]. Provided version: [2]" in stale.json()["message"]
+    assert stale.json()["reason"] == "Conflict"
+
+    assert dc.delete(f"/rest/api/content/{page['id']}").status_code == 204
+    assert (
+        dc.get(f"/rest/api/content/{page['id']}", params={"status": "trashed"}).status_code == 200
+    )
+    assert dc.delete(f"/rest/api/content/{page['id']}").status_code == 404
+    purge = dc.delete(f"/rest/api/content/{page['id']}", params={"status": "trashed"})
+    assert purge.status_code == 204
+    assert page["id"] not in server.store.pages
+
+
+def test_create_page_defaults_to_home_parent(
+    server: FakeConfluenceServer, dc: httpx.Client
+) -> None:
+    created = dc.post(
+        "/rest/api/content",
+        json={"type": "page", "title": "Top", "space": {"key": "ENG"}, "status": "draft"},
+    ).json()
+    assert created["ancestors"][-1]["id"] == server.store.get_space_by_key("ENG").homepage_id
+    assert created["status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ([1], 400),
+        ({"type": "whiteboard", "title": "x"}, 400),
+        ({"type": "blogpost", "title": "x", "space": {"key": "DEMO"}}, 400),
+        ({"type": "page", "title": "x"}, 400),
+        ({"type": "page", "space": {"key": "DEMO"}}, 400),
+        ({"type": "page", "title": "x", "space": {"key": "NOPE"}}, 404),
+        ({"type": "page", "title": "x", "space": {"key": "DEMO"}, "body": {"view": {}}}, 400),
+        (
+            {
+                "type": "page",
+                "title": "x",
+                "space": {"key": "DEMO"},
+                "body": {"storage": {"value": "x", "representation": "view"}},
+            },
+            400,
+        ),
+    ],
+)
+def test_create_content_rejects_bad_input(dc: httpx.Client, payload: object, status: int) -> None:
+    response = dc.post("/rest/api/content", json=payload)
+    assert response.status_code == status, response.text
+    assert response.json()["statusCode"] == status
+
+
+def test_update_rejects_missing_version_and_attachment_update(
+    server: FakeConfluenceServer, dc: httpx.Client
+) -> None:
+    faq = page_id(server, "FAQ")
+    assert dc.put(f"/rest/api/content/{faq}", json={"title": "x"}).status_code == 400
+    att = next(iter(server.store.attachments))
+    response = dc.put(f"/rest/api/content/att{att}", json={"version": {"number": 2}})
+    assert response.status_code == 400
+
+
+def test_comments_through_v1(server: FakeConfluenceServer, dc: httpx.Client) -> None:
+    arch = page_id(server, "Architecture overview")
+    top = dc.get(f"/rest/api/content/{arch}/child/comment", params={"expand": "body.storage"})
+    assert top.json()["size"] == 2
+    everything = dc.get(
+        f"/rest/api/content/{arch}/child/comment",
+        params={"depth": "all", "expand": "ancestors,version,container,space"},
+    ).json()
+    assert everything["size"] == 4
+    replies = [c for c in everything["results"] if c["ancestors"]]
+    assert len(replies) == 2
+    descendants = dc.get(f"/rest/api/content/{arch}/descendant/comment").json()
+    assert descendants["size"] == 4
+
+    created = dc.post(
+        "/rest/api/content",
+        json={
+            "type": "comment",
+            "container": {"id": arch, "type": "page"},
+            "body": {"storage": {"value": "<p>v1 comment</p>", "representation": "storage"}},
+        },
+    ).json()
+    assert created["container"]["id"] == arch
+    reply = dc.post(
+        "/rest/api/content",
+        json={
+            "type": "comment",
+            "container": {"id": arch, "type": "page"},
+            "ancestors": [{"id": created["id"]}],
+            "body": {"storage": {"value": "<p>reply</p>", "representation": "storage"}},
+        },
+    ).json()
+    assert server.store.comments[reply["id"]].parent_comment_id == created["id"]
+    fetched = dc.get(f"/rest/api/content/{reply['id']}", params={"expand": "ancestors"}).json()
+    assert fetched["ancestors"] == [{"id": created["id"], "type": "comment"}]
+    edited = dc.put(
+        f"/rest/api/content/{created['id']}",
+        json={
+            "version": {"number": 2},
+            "body": {"storage": {"value": "<p>edited</p>", "representation": "storage"}},
+        },
+    )
+    assert edited.json()["version"]["number"] == 2
+    assert dc.delete(f"/rest/api/content/{created['id']}").status_code == 204
+    assert reply["id"] not in server.store.comments
+
+
+def test_children_descendants_history_versions(
+    shared_server: FakeConfluenceServer, ro_dc: httpx.Client, validate: Callable[..., None]
+) -> None:
+    catalogue = page_id(shared_server, "Service catalogue")
+    kids = ro_dc.get(f"/rest/api/content/{catalogue}/child/page").json()
+    validate("v1", "/wiki/rest/api/content/{id}/child/page".replace("page", "{type}"), kids)
+    assert [k["title"] for k in kids["results"]] == [
+        "Billing service",
+        "Search service",
+        "Notification service",
+    ]
+    arch = page_id(shared_server, "Architecture overview")
+    desc = ro_dc.get(f"/rest/api/content/{arch}/descendant/page", params={"limit": 2}).json()
+    assert desc["size"] == 2
+    assert desc["_links"]["next"]
+    history = ro_dc.get(f"/rest/api/content/{arch}/history").json()
+    validate("v1", "/wiki/rest/api/content/{id}/history", history)
+    assert history["lastUpdated"]["number"] == 3
+    versions = ro_dc.get(f"/rest/api/content/{arch}/version").json()
+    validate("v1", "/wiki/rest/api/content/{id}/version", versions)
+    assert [v["number"] for v in versions["results"]] == [3, 2, 1]
+    one = ro_dc.get(f"/rest/api/content/{arch}/version/1").json()
+    validate("v1", "/wiki/rest/api/content/{id}/version/{versionNumber}", one)
+    assert one["content"]["status"] == "historical"
+    current = ro_dc.get(f"/rest/api/content/{arch}/version/3").json()
+    assert current["content"]["status"] == "current"
+    assert ro_dc.get(f"/rest/api/content/{arch}/version/8").status_code == 404
+
+
+def test_labels_add_list_remove(
+    server: FakeConfluenceServer, cloud: httpx.Client, validate: Callable[..., None]
+) -> None:
+    faq = page_id(server, "FAQ")
+    added = cloud.post(
+        f"/rest/api/content/{faq}/label",
+        json=[{"prefix": "global", "name": "Support"}, {"name": "help"}],
+    )
+    assert added.status_code == 200
+    validate("v1", "/wiki/rest/api/content/{id}/label", added.json(), method="post")
+    assert {lb["name"] for lb in added.json()["results"]} == {"faq", "support", "help"}
+    single = cloud.post(f"/rest/api/content/{faq}/label", json={"name": "single"})
+    assert single.status_code == 200
+    listed = cloud.get(f"/rest/api/content/{faq}/label").json()
+    validate("v1", "/wiki/rest/api/content/{id}/label", listed)
+    assert listed["size"] == 4
+    assert (
+        cloud.delete(f"/rest/api/content/{faq}/label", params={"name": "help"}).status_code == 204
+    )
+    assert cloud.delete(f"/rest/api/content/{faq}/label/single").status_code == 204
+    assert (
+        cloud.delete(f"/rest/api/content/{faq}/label", params={"name": "nope"}).status_code == 404
+    )
+    assert cloud.delete(f"/rest/api/content/{faq}/label").status_code == 400
+    for bad in ([{"name": 3}], [{"name": "a b"}], [{"name": "x", "prefix": "odd"}]):
+        assert cloud.post(f"/rest/api/content/{faq}/label", json=bad).status_code == 400
+
+
+def test_attachment_upload_replace_and_download(
+    server: FakeConfluenceServer, cloud: httpx.Client, validate: Callable[..., None]
+) -> None:
+    faq = page_id(server, "FAQ")
+    url = f"/rest/api/content/{faq}/child/attachment"
+    nocheck = {"X-Atlassian-Token": "nocheck"}
+    upload = cloud.post(
+        url,
+        files={"file": ("notes.txt", b"first", "text/plain")},
+        data={"comment": "draft notes", "minorEdit": "true"},
+        headers=nocheck,
+    )
+    assert upload.status_code == 200
+    validate("v1", "/wiki/rest/api/content/{id}/child/attachment", upload.json(), method="post")
+    att = upload.json()["results"][0]
+    assert (att["title"], att["extensions"]["fileSize"], att["version"]["number"]) == (
+        "notes.txt",
+        5,
+        1,
+    )
+    again = cloud.post(url, files={"file": ("notes.txt", b"x", "text/plain")}, headers=nocheck)
+    assert again.status_code == 400
+    replaced = cloud.put(
+        url, files={"file": ("notes.txt", b"second!", "text/plain")}, headers=nocheck
+    )
+    assert replaced.json()["results"][0]["version"]["number"] == 2
+    listed = cloud.get(url, params={"filename": "notes.txt", "expand": "version"}).json()
+    validate("v1", "/wiki/rest/api/content/{id}/child/attachment", listed)
+    assert listed["results"][0]["version"]["number"] == 2
+    by_id = cloud.get(f"{url}/{att['id']}/download")
+    assert by_id.content == b"second!"
+    assert by_id.headers["content-type"].startswith("text/plain")
+    by_link = cloud.get(listed["results"][0]["_links"]["download"])
+    assert by_link.content == b"second!"
+    other = page_id(server, "Team")
+    assert (
+        cloud.get(f"/rest/api/content/{other}/child/attachment/{att['id']}/download").status_code
+        == 404
+    )
+    assert cloud.get(f"/download/attachments/{faq}/missing.bin").status_code == 404
+    assert cloud.delete(f"/rest/api/content/{att['id']}").status_code == 204
+    assert cloud.get(f"{url}/{att['id']}/download").status_code == 404
+
+
+def test_attachment_upload_refusals(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    faq = page_id(server, "FAQ")
+    url = f"/rest/api/content/{faq}/child/attachment"
+    no_token = cloud.post(url, files={"file": ("a.txt", b"a", "text/plain")})
+    assert no_token.status_code == 403
+    assert no_token.json()["message"] == "XSRF check failed"
+    nocheck = {"X-Atlassian-Token": "nocheck"}
+    assert cloud.post(url, json={"file": "a"}, headers=nocheck).status_code == 400
+    no_file = cloud.post(url, data={"comment": "c"}, files={"other": ("a", b"a")}, headers=nocheck)
+    assert no_file.status_code == 400
+    missing = cloud.post(
+        "/rest/api/content/999999/child/attachment",
+        files={"file": ("a.txt", b"a")},
+        headers=nocheck,
+    )
+    assert missing.status_code == 404
+
+
+def test_gateway_v1_content_is_gone_but_search_labels_attachments_work(
+    shared_server: FakeConfluenceServer,
+) -> None:
+    faq = page_id(shared_server, "FAQ")
+    gw = shared_server.gateway_url
+    with httpx.Client(headers={"Authorization": "Bearer fake-pat"}) as client:
+        gone = client.get(f"{gw}/rest/api/content/{faq}")
+        assert gone.status_code == 410
+        assert gone.json()["statusCode"] == 410
+        assert client.get(f"{gw}/rest/api/content", params={"spaceKey": "DEMO"}).status_code == 410
+        assert client.get(f"{gw}/rest/api/content/{faq}/label").status_code == 200
+        assert client.get(f"{gw}/rest/api/content/{faq}/child/attachment").status_code == 200
+        assert client.get(f"{gw}/rest/api/search", params={"cql": "type=page"}).status_code == 200
+        assert client.get(f"{gw}/api/v2/pages/{faq}").status_code == 200
+        assert client.get(f"{gw}/rest/api/space/DEMO").status_code == 200
+        wrong = shared_server.url + "/ex/confluence/not-our-cloud/wiki/api/v2/pages"
+        assert client.get(wrong).status_code == 404
+
+
+def test_spaces_v1(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client, validate: Callable[..., None]
+) -> None:
+    listing = ro_cloud.get("/rest/api/space", params={"limit": 1}).json()
+    validate("v1", "/wiki/rest/api/space", listing)
+    assert listing["_links"]["next"]
+    keyed = ro_cloud.get("/rest/api/space", params={"spaceKey": "ENG"}).json()
+    assert [s["key"] for s in keyed["results"]] == ["ENG"]
+    one = ro_cloud.get("/rest/api/space/DEMO", params={"expand": "description,homepage"}).json()
+    validate("v1", "/wiki/rest/api/space/{spaceKey}", one)
+    assert one["homepage"]["title"] == "Demo Space Home"
+    assert ro_cloud.get("/rest/api/space/NOPE").status_code == 404
+    content = ro_cloud.get("/rest/api/space/ENG/content", params={"depth": "root"}).json()
+    validate("v1", "/wiki/rest/api/space/{spaceKey}/content", content)
+    assert [p["title"] for p in content["page"]["results"]] == ["Engineering Home"]
+    typed = ro_cloud.get("/rest/api/space/ENG/content/page").json()
+    assert typed["size"] == 4
+    assert ro_cloud.get("/rest/api/space/ENG/content/blogpost").json()["size"] == 0
+    assert ro_cloud.get("/rest/api/space/ENG/content/whiteboard").status_code == 400
+    assert ro_cloud.get("/rest/api/space/ENG/content", params={"depth": "x"}).status_code == 400
+    assert ro_cloud.get("/rest/api/content", params={"type": "blogpost"}).json()["size"] == 0
+    assert ro_cloud.get("/rest/api/content", params={"type": "comment"}).status_code == 400
+
+
+def test_users_v1(
+    shared_server: FakeConfluenceServer,
+    ro_cloud: httpx.Client,
+    ro_dc: httpx.Client,
+    validate: Callable[..., None],
+) -> None:
+    me = ro_cloud.get("/rest/api/user/current").json()
+    validate("v1", "/wiki/rest/api/user/current", me)
+    assert me["displayName"] == "Fake User"
+    assert me["email"] == "fake@example.com"
+    alice = shared_server.store.find_user("alice")
+    assert alice is not None
+    by_id = ro_cloud.get("/rest/api/user", params={"accountId": alice.account_id}).json()
+    assert by_id["displayName"] == "Alice Martin"
+    by_name = ro_dc.get("/rest/api/user", params={"username": "alice"}).json()
+    assert by_name["username"] == "alice"
+    assert ro_cloud.get("/rest/api/user", params={"accountId": "nobody"}).status_code == 404
+    assert ro_cloud.get("/rest/api/user").status_code == 400
+
+
+def test_attachment_size_limit() -> None:
+    with FakeConfluenceServer(max_attachment_bytes=10) as small, httpx.Client(auth=AUTH) as client:
+        url = f"{small.wiki_url}/rest/api/content/{page_id(small, 'FAQ')}/child/attachment"
+        nocheck = {"X-Atlassian-Token": "nocheck"}
+        ok = client.post(url, files={"file": ("a.txt", b"0123456789")}, headers=nocheck)
+        assert ok.status_code == 200
+        body = client.post(url, files={"file": ("b.txt", b"0123456789!")}, headers=nocheck)
+        assert body.status_code == 413
+        declared = client.post(
+            url,
+            content=b"x" * (1024 * 1024 + 11),
+            headers={**nocheck, "content-type": "multipart/form-data; boundary=x"},
+        )
+        assert declared.status_code == 413
