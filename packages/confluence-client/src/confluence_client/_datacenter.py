@@ -67,9 +67,19 @@ class DataCenterBackend(V1Operations):
         self, page_id: str, body_format: BodyFormat | None, version: int | None
     ) -> Page:
         params: dict[str, Any] = {"expand": _expand(_PAGE_EXPAND, body_format)}
-        if version is not None:
+        if version is None:
+            return self._page(await self._get_json(f"{_CONTENT}/{page_id}", params))
+        page = self._page(
+            await self._get_json(f"{_CONTENT}/{page_id}", {**params, "version": version})
+        )
+        if page.version_number != version:
+            # Some Server/DC releases only honour ``version`` together with status=historical;
+            # never hand back the current version in place of the one asked for.
             params.update(status="historical", version=version)
-        return self._page(await self._get_json(f"{_CONTENT}/{page_id}", params))
+            page = self._page(await self._get_json(f"{_CONTENT}/{page_id}", params))
+            if page.version_number != version:
+                raise NotFoundError(f"page {page_id} has no version {version}", status_code=404)
+        return page
 
     async def find_page_by_title(
         self, space_key: str, title: str, body_format: BodyFormat | None
@@ -234,13 +244,25 @@ class DataCenterBackend(V1Operations):
     async def list_comment_replies(
         self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
     ) -> ResultPage[Comment]:
-        params = {"limit": limit, "expand": _expand(_COMMENT_EXPAND, body_format)}
-        return await self._list(
-            f"{_CONTENT}/{comment_id}/child/comment",
+        # v1 has no replies endpoint: a comment's children are attachments. Replies are the
+        # page's comments (depth=all) whose parent is this comment, so one listing page may
+        # hold fewer than ``limit`` replies; its cursor still walks the page's comments.
+        parent = await self.get_comment(comment_id, None)
+        if parent.page_id is None:
+            raise MalformedResponseError("comment has no container page")
+        params = {
+            "limit": limit,
+            "depth": "all",
+            "expand": _expand(_COMMENT_EXPAND, body_format),
+        }
+        batch = await self._list(
+            f"{_CONTENT}/{parent.page_id}/child/comment",
             params,
             cursor,
-            lambda raw: parse_comment(raw, self._site),
+            lambda raw: parse_comment(raw, self._site, parent.page_id),
         )
+        replies = tuple(c for c in batch.items if c.parent_comment_id == comment_id)
+        return ResultPage[Comment](items=replies, next_cursor=batch.next_cursor)
 
     async def get_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment:
         params = {"expand": _expand(_COMMENT_EXPAND, body_format)}
@@ -263,7 +285,11 @@ class DataCenterBackend(V1Operations):
             json_body=payload,
             params={"expand": _COMMENT_EXPAND + ",body.storage"},
         )
-        return parse_comment(response.json(), self._site, page_id)
+        comment = parse_comment(response.json(), self._site, page_id)
+        if parent is not None and comment.parent_comment_id is None:
+            # Some servers ignore ``expand`` on create; the parent is the one we named.
+            comment = comment.model_copy(update={"parent_comment_id": parent})
+        return comment
 
     async def add_comment(self, page_id: str, body: str) -> Comment:
         return await self._post_comment(page_id, body, None)

@@ -1,0 +1,1 @@
+pytest_plugins = ["confluence_client.testing.pytest_plugin"]

@@ -1,0 +1,251 @@
+"""Page operations against the fake Confluence over HTTP, in every deployment flavour."""
+
+import pytest
+
+from confluence_client import (
+    ConflictError,
+    ConfluenceClient,
+    InvalidInputError,
+    NotFoundError,
+    Page,
+)
+from confluence_client._page_urls import page_id_to_tiny_code
+from confluence_client.testing import FakeConfluenceServer
+
+
+def _demo(server: FakeConfluenceServer) -> str:
+    return server.store.get_space_by_key("DEMO").id
+
+
+def _page_titled(server: FakeConfluenceServer, title: str) -> str:
+    (page,) = server.store.list_pages(space_id=_demo(server), title=title)
+    return page.id
+
+
+async def test_get_page_with_storage_body(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    record = server.store.pages[server.store.get_space_by_key("DEMO").homepage_id or ""]
+    page = await client.get_page(record.id)
+    assert page.id == record.id
+    assert page.title == record.title
+    assert page.version_number == record.version
+    assert page.body is not None
+    assert page.body.representation == "storage"
+    assert page.body.value == record.body
+    assert page.space_id == record.space_id
+    assert page.web_url is not None
+    assert page.web_url.startswith(client.site_url)
+
+
+async def test_get_page_view_and_no_body(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    page_id = _page_titled(server, "Getting Started")
+    view = await client.get_page(page_id, body_format="view")
+    assert view.body is not None
+    assert view.body.representation == "view"
+    bare = await client.get_page(int(page_id), body_format=None)
+    assert bare.body is None
+
+
+async def test_get_old_version(client: ConfluenceClient, server: FakeConfluenceServer) -> None:
+    home = server.store.get_space_by_key("DEMO").homepage_id or ""
+    record = server.store.pages[home]
+    assert record.version >= 2
+    old = await client.get_page(home, version=1)
+    assert old.version_number == 1
+    assert old.body is not None
+    assert old.body.value == record.versions[0].body
+
+
+async def test_missing_page_is_not_found(client: ConfluenceClient) -> None:
+    with pytest.raises(NotFoundError) as info:
+        await client.get_page("999999999")
+    assert info.value.status_code == 404
+    assert info.value.method == "GET"
+    assert info.value.path is not None
+    assert "999999999" in info.value.path
+
+
+async def test_get_by_title(client: ConfluenceClient, server: FakeConfluenceServer) -> None:
+    page = await client.get_page_by_title("DEMO", "Getting Started")
+    assert page.id == _page_titled(server, "Getting Started")
+    assert page.space_key == "DEMO"
+    with pytest.raises(NotFoundError):
+        await client.get_page_by_title("DEMO", "No such page anywhere")
+    with pytest.raises(NotFoundError):
+        await client.get_page_by_title("NOPE", "Getting Started")
+
+
+async def test_get_by_url_shapes(client: ConfluenceClient, server: FakeConfluenceServer) -> None:
+    page_id = _page_titled(server, "Getting Started")
+    urls = [
+        f"{client.site_url}/spaces/DEMO/pages/{page_id}/Getting+Started",
+        f"{client.site_url}/pages/viewpage.action?pageId={page_id}",
+        f"{client.site_url}/display/DEMO/Getting+Started",
+        f"{client.site_url}/x/{page_id_to_tiny_code(page_id)}",
+    ]
+    for url in urls:
+        page = await client.get_page_by_url(url)
+        assert page.id == page_id, url
+    with pytest.raises(InvalidInputError):
+        await client.get_page_by_url(f"{client.site_url}/spaces/DEMO/overview")
+
+
+async def test_list_pages_paginates_to_the_end(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    expected = {p.id for p in server.store.list_pages(space_id=_demo(server))}
+    first = await client.list_pages("DEMO", limit=7)
+    assert len(first.items) == 7
+    assert first.next_cursor is not None
+    second = await client.list_pages("DEMO", limit=7, cursor=first.next_cursor)
+    assert {p.id for p in first.items}.isdisjoint(p.id for p in second.items)
+    seen = [p.id async for p in client.iter_pages("DEMO", limit=9)]
+    assert len(seen) == len(set(seen))
+    assert set(seen) == expected
+    assert len(expected) >= 40
+
+
+async def test_list_pages_with_bodies(client: ConfluenceClient) -> None:
+    batch = await client.list_pages("DEMO", limit=3, body_format="storage")
+    assert all(p.body is not None for p in batch.items)
+
+
+async def test_cursor_from_another_listing_is_refused(client: ConfluenceClient) -> None:
+    first = await client.list_pages("DEMO", limit=2)
+    assert first.next_cursor is not None
+    with pytest.raises(InvalidInputError):
+        await client.list_spaces(cursor=first.next_cursor)
+    with pytest.raises(InvalidInputError):
+        await client.list_pages("DEMO", cursor="bm90LWEtY3Vyc29y")
+
+
+async def test_children_ancestors_descendants_and_tree(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    store = server.store
+    deepest = max(
+        store.list_pages(space_id=_demo(server)), key=lambda p: len(store.ancestors(p.id))
+    )
+    chain = store.ancestors(deepest.id)
+    assert len(chain) >= 3
+    ancestors = await client.get_ancestors(deepest.id)
+    assert [a.id for a in ancestors] == [p.id for p in chain]
+    assert ancestors[0].title == chain[0].title
+
+    root = chain[0]
+    kids = [p async for p in client.iter_children(root.id, limit=2)]
+    assert sorted(k.id for k in kids) == sorted(
+        k.id for k in store.children(root.id, root.space_id)
+    )
+    assert all(k.parent_id == root.id for k in kids)
+
+    descendants = [p async for p in client.iter_descendants(root.id, limit=5)]
+    expected = {p.id for p, _ in store.descendants(root.id)}
+    assert {d.id for d in descendants} == expected
+    assert all(d.parent_id is not None for d in descendants)
+
+    tree = await client.get_page_tree(root.id)
+    walked = list(tree.walk())
+    assert walked[0] == (0, tree.page)
+    assert {p.id for _, p in walked[1:]} == expected
+    depths = {p.id: d for d, p in walked}
+    assert depths[deepest.id] == len(chain)
+    shallow = await client.get_page_tree(root.id, max_depth=1)
+    assert {c.page.id for c in shallow.children} == {k.id for k in kids}
+    assert all(not c.children for c in shallow.children)
+
+
+async def test_create_update_conflict_move_delete(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    parent = _page_titled(server, "Getting Started")
+    other = _page_titled(server, "FAQ")
+    created = await client.create_page("DEMO", "SDK test page", "<p>one</p>", parent_id=parent)
+    assert created.version_number == 1
+    assert created.parent_id == parent
+    assert server.store.pages[created.id].body == "<p>one</p>"
+
+    updated = await client.update_page(
+        created.id, expected_version=1, body="<p>two</p>", message="second"
+    )
+    assert updated.version_number == 2
+    assert updated.title == "SDK test page"
+    assert server.store.pages[created.id].body == "<p>two</p>"
+
+    with pytest.raises(ConflictError) as info:
+        await client.update_page(created.id, expected_version=1, body="<p>stale</p>")
+    assert (info.value.current_version, info.value.provided_version) == (2, 1)
+    assert server.store.pages[created.id].body == "<p>two</p>"
+
+    renamed = await client.update_page(created.id, expected_version=2, title="SDK renamed")
+    assert (renamed.title, renamed.version_number) == ("SDK renamed", 3)
+    assert server.store.pages[created.id].body == "<p>two</p>"
+
+    moved = await client.move_page(created.id, other, expected_version=3)
+    assert moved.parent_id == other
+    assert server.store.pages[created.id].parent_id == other
+    with pytest.raises(ConflictError):
+        await client.move_page(created.id, parent, expected_version=3)
+
+    await client.delete_page(created.id)
+    assert server.store.pages[created.id].status == "trashed"
+    with pytest.raises(NotFoundError):
+        await client.get_page(created.id)
+    await client.delete_page(created.id, purge=True)
+    assert created.id not in server.store.pages
+
+
+async def test_delete_with_purge_in_one_call(client: ConfluenceClient) -> None:
+    page = await client.create_page("DEMO", "Purge me", "<p>x</p>")
+    await client.delete_page(page.id, purge=True)
+    with pytest.raises(NotFoundError):
+        await client.delete_page(page.id)
+
+
+async def test_conflict_from_the_server_carries_versions(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    """A concurrent edit between our read and our write still ends as a conflict."""
+    page = await client.create_page("DEMO", "Race page", "<p>a</p>")
+    current = await client.get_page(page.id)
+    server.store.update_page(page.id, body="<p>someone else</p>", version=2)
+    backend = client._backend  # the read already happened: drive the write step directly
+    with pytest.raises(ConflictError) as info:
+        await backend.update_page(current, current.title, "<p>mine</p>", None, False, None)
+    assert info.value.current_version == 2
+    assert info.value.provided_version == 1
+    assert info.value.status_code == 409
+    assert info.value.method == "PUT"
+    assert server.store.pages[page.id].body == "<p>someone else</p>"
+
+
+async def test_validation_happens_before_any_request(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    server.requests.clear()
+    bad_calls = [
+        lambda: client.get_page("12; DROP"),
+        lambda: client.get_page("1", version=0),
+        lambda: client.get_page("1", body_format="html"),  # type: ignore[arg-type]
+        lambda: client.list_pages("BAD KEY"),
+        lambda: client.list_pages("DEMO", limit=1000),
+        lambda: client.create_page("DEMO", "", "<p/>"),
+        lambda: client.create_page("DEMO", "t", "<p/>", parent_id="x"),
+        lambda: client.update_page("1", expected_version=0),
+        lambda: client.move_page("5", "5"),
+        lambda: client.list_pages("DEMO", cursor=""),
+    ]
+    for call in bad_calls:
+        with pytest.raises(InvalidInputError):
+            await call()
+    with pytest.raises(InvalidInputError):
+        client.iter_pages("DEMO", limit=0)
+    assert len(server.requests) == 0
+
+
+async def test_page_model_round_trip(client: ConfluenceClient) -> None:
+    page = await client.get_page_by_title("DEMO", "Getting Started")
+    assert Page.model_validate(page.model_dump()) == page
