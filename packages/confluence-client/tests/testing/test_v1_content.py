@@ -428,3 +428,56 @@ def test_attachment_size_limit() -> None:
             headers={**nocheck, "content-type": "multipart/form-data; boundary=x"},
         )
         assert declared.status_code == 413
+
+
+def test_replies_of_a_comment_and_expand_on_create(
+    server: FakeConfluenceServer, dc: httpx.Client
+) -> None:
+    arch = page_id(server, "Architecture overview")
+    first = server.store.page_comments(arch)[0]
+    replies = dc.get(f"/rest/api/content/{first.id}/child/comment").json()
+    assert [r["id"] for r in replies["results"]] == [c.id for c in server.store.replies(first.id)]
+    reply = dc.post(
+        "/rest/api/content",
+        params={"expand": "ancestors,space"},
+        json={
+            "type": "comment",
+            "container": {"id": arch, "type": "page"},
+            "ancestors": [{"id": first.id}],
+            "body": {"storage": {"value": "<p>r</p>", "representation": "storage"}},
+        },
+    ).json()
+    assert reply["ancestors"] == [{"id": first.id, "type": "comment"}]
+    assert reply["space"]["key"] == "DEMO"
+    page = dc.post(
+        "/rest/api/content",
+        params={"expand": "history"},
+        json={"type": "page", "title": "Expanded", "space": {"key": "DEMO"}},
+    ).json()
+    assert page["history"]["latest"] is True
+    updated = dc.put(
+        f"/rest/api/content/{page['id']}",
+        params={"expand": "history"},
+        json={"type": "page", "title": "Expanded", "version": {"number": 2}},
+    ).json()
+    assert updated["history"]["createdBy"]["displayName"] == "Fake User"
+
+
+def test_tiny_links_match_confluence_and_redirect(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client
+) -> None:
+    from confluence_client.testing._shapes_v2 import tiny_code, tiny_code_to_id
+
+    assert tiny_code("65601") == "QQAB"
+    assert tiny_code_to_id("QQAB") == "65601"
+    assert tiny_code_to_id("!") is None
+    assert tiny_code_to_id("A" * 12) is None
+    faq = page_id(shared_server, "FAQ")
+    page = ro_cloud.get(f"/api/v2/pages/{faq}").json()
+    redirect = ro_cloud.get(page["_links"]["tinyui"])
+    assert redirect.status_code == 302
+    assert redirect.headers["location"] == shared_server.wiki_url + page["_links"]["webui"]
+    with httpx.Client(base_url=shared_server.url, auth=AUTH) as dc:
+        assert dc.get(page["_links"]["tinyui"]).status_code == 302
+    assert ro_cloud.get("/x/AAAAAAAAAA_").status_code == 404
+    assert ro_cloud.get("/x/!!").status_code == 404

@@ -20,6 +20,7 @@ from ._http import error_body, error_response
 from ._requestlog import RequestLog
 from ._store import FakeStore
 from .routes import (
+    links,
     v1_attachments,
     v1_content,
     v1_misc,
@@ -63,6 +64,7 @@ def _routes() -> list[BaseRoute]:
         )
     for base in ("/wiki", "", gateway):
         routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _DOWNLOADS]
+        routes += [Route(base + path, fn, methods=methods) for path, fn, methods in links.ROUTES]
     return routes
 
 

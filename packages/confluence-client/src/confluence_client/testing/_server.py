@@ -116,6 +116,9 @@ class FakeConfluenceServer:
             raise ServerStartError("The fake Confluence is already running")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit TCP_NODELAY on Linux; without it every response waits out
+        # the client's delayed ACK (~40 ms), as h11 writes headers and body separately.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             sock.bind((self._host, self._requested_port))
         except OSError as exc:

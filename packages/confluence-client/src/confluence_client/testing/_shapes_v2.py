@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -32,6 +34,8 @@ __all__ = [
     "body_json",
     "webui_page",
     "tiny_link",
+    "tiny_code",
+    "tiny_code_to_id",
     "download_link",
 ]
 
@@ -66,9 +70,28 @@ def _display_name(store: FakeStore, account_id: str) -> str:
     return user.display_name if user else account_id
 
 
+def tiny_code(content_id: str) -> str:
+    """Confluence's tiny-link code: base64 of the id as 8 little-endian bytes, trimmed."""
+    raw = base64.b64encode(int(content_id).to_bytes(8, "little")).decode()
+    return raw.rstrip("=").rstrip("A").replace("/", "-").replace("+", "_")
+
+
+def tiny_code_to_id(code: str) -> str | None:
+    """The content id a tiny-link code stands for, or None when it is not one."""
+    if not 0 < len(code) <= 11:
+        return None
+    raw = code.replace("-", "/").replace("_", "+")
+    raw = (raw + "A" * 11)[:11] + "="
+    try:
+        value = int.from_bytes(base64.b64decode(raw, validate=True), "little")
+    except (binascii.Error, ValueError):
+        return None
+    return str(value) if value > 0 else None
+
+
 def tiny_link(content_id: str) -> str:
-    """A short ``/x/...`` link derived from the id."""
-    return "/x/" + format(int(content_id), "x")
+    """A short ``/x/<code>`` link (relative to the site base)."""
+    return "/x/" + tiny_code(content_id)
 
 
 def webui_page(space_key: str, page: PageRecord) -> str:

@@ -46,6 +46,11 @@ def _storage(payload: dict[str, Any]) -> str | None:
     return value
 
 
+def _expand(request: Request, default: set[str]) -> set[str]:
+    """Create / update answers honour ``expand`` (adding to what Confluence always returns)."""
+    return default | parse_expand(request.query_params.get("expand"))
+
+
 def _payload(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise BadRequestError("The request body must be a JSON object")
@@ -112,9 +117,8 @@ async def create_content(request: Request) -> Response:
                 parent_comment_id=parent,
                 author_id=user_id(request),
             )
-            return JSONResponse(
-                comment_json(store, site, comment, {"body.storage", "version", "container"})
-            )
+            expand = _expand(request, {"body.storage", "version", "container"})
+            return JSONResponse(comment_json(store, site, comment, expand))
     if kind not in ("page", "blogpost"):
         raise BadRequestError("type must be page or comment")
     if kind == "blogpost":
@@ -142,9 +146,8 @@ async def create_content(request: Request) -> Response:
             if payload.get("status") == "draft"
             else "current",
         )
-        return JSONResponse(
-            page_json(store, site, page, {"space", "version", "body.storage", "ancestors"})
-        )
+        expand = _expand(request, {"space", "version", "body.storage", "ancestors"})
+        return JSONResponse(page_json(store, site, page, expand))
 
 
 async def update_content(request: Request) -> Response:
@@ -160,7 +163,8 @@ async def update_content(request: Request) -> Response:
             comment = store.update_comment(
                 item.id, _storage(payload) or item.body, version["number"]
             )
-            return JSONResponse(comment_json(store, site, comment, {"body.storage", "version"}))
+            expand = _expand(request, {"body.storage", "version"})
+            return JSONResponse(comment_json(store, site, comment, expand))
         if not isinstance(item, PageRecord):
             raise BadRequestError("Update attachments through /child/attachment")
         kwargs: dict[str, Any] = {}
@@ -179,9 +183,8 @@ async def update_content(request: Request) -> Response:
             author_id=user_id(request),
             **kwargs,
         )
-        return JSONResponse(
-            page_json(store, site, page, {"space", "version", "body.storage", "ancestors"})
-        )
+        expand = _expand(request, {"space", "version", "body.storage", "ancestors"})
+        return JSONResponse(page_json(store, site, page, expand))
 
 
 async def delete_content(request: Request) -> Response:
@@ -216,8 +219,13 @@ async def child_comments(request: Request) -> Response:
     expand = parse_expand(request.query_params.get("expand"))
     depth_all = request.query_params.get("depth", "") == "all"
     site = site_of(request)
+    content_id = path_id(request)
     with store.lock:
-        comments = store.page_comments(path_id(request), top_level_only=not depth_all)
+        if content_id in store.comments:
+            # Replies of a comment, as Server / Data Center list them.
+            comments = store.replies(content_id)
+        else:
+            comments = store.page_comments(content_id, top_level_only=not depth_all)
         return v1_list(request, comments, lambda c: comment_json(store, site, c, expand))
 
 

@@ -1,0 +1,180 @@
+"""Fault injection through the Python API and the run-time control endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from confluence_client.testing import (
+    BadRequestError,
+    FakeConfluenceServer,
+    FaultInjector,
+    FaultRule,
+)
+
+PAGES = "/api/v2/pages"
+
+
+def test_server_errors_limited_by_count_and_prefix(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    server.faults.server_errors(status=503, path_prefix="/wiki/api/v2/pages", count=2)
+    first = cloud.get(PAGES)
+    assert first.status_code == 503
+    assert first.json()["errors"][0]["status"] == 503
+    assert cloud.get("/api/v2/spaces").status_code == 200  # other prefix untouched
+    assert cloud.get(PAGES).status_code == 503
+    assert cloud.get(PAGES).status_code == 200  # count used up
+    v1 = cloud.get("/rest/api/space")
+    assert v1.status_code == 200
+    assert server.requests.count("GET", path=f"/wiki{PAGES}") == 3
+    assert server.requests.count(path=f"/wiki{PAGES}", status=503) == 2
+    faulted = [r.fault for r in server.requests.matching(path_prefix="/wiki/api/v2/pages")]
+    assert faulted == ["error", "error", None]
+
+
+def test_v1_fault_bodies_use_v1_shape(server: FakeConfluenceServer, dc: httpx.Client) -> None:
+    server.faults.server_errors(status=502, method="get", count=1)
+    response = dc.get("/rest/api/space")
+    assert response.status_code == 502
+    assert response.json()["statusCode"] == 502
+
+
+def test_rate_limit_with_retry_after(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    server.faults.rate_limit(retry_after=7, count=1)
+    response = cloud.get(PAGES)
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "7"
+    assert response.headers["x-ratelimit-remaining"] == "0"
+    assert cloud.get(PAGES).status_code == 200
+
+
+def test_rate_limit_with_reset_only(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    server.faults.rate_limit(retry_after=None, reset_after=30, count=3)
+    before = datetime.now(UTC)
+    statuses = [cloud.get(PAGES) for _ in range(4)]
+    assert [r.status_code for r in statuses] == [429, 429, 429, 200]
+    limited = statuses[0]
+    assert "retry-after" not in limited.headers
+    reset = datetime.strptime(limited.headers["x-ratelimit-reset"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    assert reset.replace(tzinfo=UTC) > before
+
+
+def test_malformed_json(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    server.faults.malformed_json(count=1)
+    broken = cloud.get(PAGES)
+    assert broken.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(broken.content)
+    assert cloud.get(PAGES).json()["results"]
+    server.faults.malformed_json(count=1)
+    empty = cloud.delete(f"{PAGES}/{server.store.list_pages(title='FAQ')[0].id}")
+    assert (empty.status_code, empty.content) == (204, b"")
+
+
+def test_dropped_connection(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    server.faults.drop_connections(count=1, method="GET")
+    with pytest.raises(httpx.RemoteProtocolError):
+        cloud.get(PAGES)
+    assert cloud.get(PAGES).status_code == 200
+    assert server.requests.entries[0].fault == "drop_connection"
+
+
+def test_latency_is_added_without_breaking_requests(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    rule = server.faults.latency(0.01, count=2)
+    assert cloud.get(PAGES).status_code == 200
+    server.faults.server_errors(count=1)
+    assert cloud.get(PAGES).status_code == 500  # latency and a terminal fault combine
+    assert rule.count == 0
+
+
+def test_faults_fire_before_auth(server: FakeConfluenceServer) -> None:
+    server.faults.server_errors(count=1)
+    with httpx.Client(base_url=server.wiki_url) as anonymous:
+        assert anonymous.get(PAGES).status_code == 500
+        assert anonymous.get(PAGES).status_code == 401
+
+
+def _pattern(seed: int, draws: int = 40) -> list[bool]:
+    injector = FaultInjector(seed)
+    injector.server_errors(rate=0.3)
+    return [injector.draw("GET", "/x")[1] is not None for _ in range(draws)]
+
+
+def test_rates_are_reproducible_with_a_seed() -> None:
+    assert _pattern(1) == _pattern(1)
+    assert _pattern(1) != _pattern(2)
+    assert 0 < sum(_pattern(3)) < 40
+    injector = FaultInjector(5)
+    injector.server_errors(rate=0.3)
+    first = [injector.draw("GET", "/x")[1] is not None for _ in range(10)]
+    injector.reseed(5)
+    assert [injector.draw("GET", "/x")[1] is not None for _ in range(10)] == first
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        FaultRule("explode"),  # type: ignore[arg-type]
+        FaultRule("error", rate=1.5),
+        FaultRule("error", count=0),
+        FaultRule("error", status=404),
+        FaultRule("latency", seconds=-1),
+    ],
+)
+def test_invalid_rules_are_refused(rule: FaultRule) -> None:
+    with pytest.raises(BadRequestError):
+        FaultInjector().add(rule)
+
+
+def test_control_endpoint(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    with httpx.Client(base_url=server.control_url) as control:
+        assert control.get("/health").json() == {"status": "ok"}
+        added = control.post("/faults", json={"kind": "error", "status": 503, "count": 1})
+        assert added.status_code == 201
+        assert added.json()["id"] >= 1
+        assert [r["kind"] for r in control.get("/faults").json()["faults"]] == ["error"]
+        assert cloud.get(PAGES).status_code == 503
+        log = control.get("/requests").json()
+        assert log["count"] == 1
+        assert log["requests"][0] == {
+            "method": "GET",
+            "path": f"/wiki{PAGES}",
+            "query": "",
+            "status": 503,
+            "fault": "error",
+        }
+        assert (
+            control.post("/faults", json={"kind": "rate_limit", "retry_after": None}).status_code
+            == 201
+        )
+        assert control.delete("/faults").status_code == 204
+        assert server.faults.rules == []
+        assert control.post("/faults/seed", json={"seed": 4}).status_code == 204
+        assert control.delete("/requests").status_code == 204
+        assert len(server.requests) == 0
+        for bad in ([], {"status": 500}, {"kind": "error", "colour": 1}, {"kind": "nope"}):
+            assert control.post("/faults", json=bad).status_code == 400
+        assert control.post("/faults", json={"kind": "error", "count": "x"}).status_code == 400
+        assert control.post("/faults/seed", json={"seed": "x"}).status_code == 400
+        assert control.post("/faults/seed", json=[]).status_code == 400
+
+
+def test_request_log_helpers(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
+    assert server.requests.last is None
+    cloud.get(PAGES, params={"limit": 1})
+    cloud.get("/api/v2/spaces")
+    last = server.requests.last
+    assert last is not None
+    assert last.target == "/wiki/api/v2/spaces"
+    assert server.requests.entries[0].target == "/wiki/api/v2/pages?limit=1"
+    assert [r.path for r in server.requests] == ["/wiki/api/v2/pages", "/wiki/api/v2/spaces"]
+    assert server.requests.count(path_contains="spaces") == 1
+    assert server.requests.count("post") == 0
+    server.requests.clear()
+    assert len(server.requests) == 0

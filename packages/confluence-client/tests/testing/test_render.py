@@ -1,0 +1,56 @@
+"""Storage to view HTML and to plain text."""
+
+from __future__ import annotations
+
+from confluence_client.testing._render import storage_to_text, storage_to_view
+
+STORAGE = (
+    '<p>Hi&nbsp;<ac:link><ri:user ri:account-id="u1" /></ac:link>, see '
+    '<ac:link><ri:page ri:content-title="Other" /></ac:link> and '
+    '<ac:link><ri:page ri:content-title="Named" /><ac:plain-text-link-body><![CDATA[this]]>'
+    "</ac:plain-text-link-body></ac:link>.</p>"
+    '<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">python</ac:parameter>'
+    "<ac:plain-text-body><![CDATA[print(1 < 2)]]></ac:plain-text-body></ac:structured-macro>"
+    '<ac:structured-macro ac:name="status"><ac:parameter ac:name="title">Done</ac:parameter>'
+    "</ac:structured-macro>"
+    '<ac:structured-macro ac:name="toc" />'
+    '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>Note</p></ac:rich-text-body>'
+    "</ac:structured-macro>"
+    '<ac:image><ri:attachment ri:filename="d.png" /></ac:image>'
+    "<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>complete</ac:task-status>"
+    "<ac:task-body>Done it</ac:task-body></ac:task></ac:task-list>"
+    '<ac:layout><ac:layout-section ac:type="single"><ac:layout-cell><p>cell</p>'
+    "</ac:layout-cell></ac:layout-section></ac:layout>"
+    '<p><ac:emoticon ac:name="smile" /> <ri:attachment ri:filename="x.txt" /></p>'
+)
+
+
+def test_view_rendering() -> None:
+    html = storage_to_view(STORAGE, lambda account: {"u1": "Alice"}.get(account, account))
+    assert "ac:" not in html
+    assert "ri:" not in html
+    assert '<a href="#" class="confluence-userlink">@Alice</a>' in html
+    assert '<a href="/wiki/display/Other"><span>Other</span></a>' in html
+    assert ">this<" in html
+    assert 'data-language="python">print(1 &lt; 2)</pre>' in html
+    assert '<span class="status-macro aui-lozenge">Done</span>' in html
+    assert 'class="toc-macro"' in html
+    assert 'class="confluence-info-macro"' in html
+    assert '<img src="d.png"' in html
+    assert '<li class="checked">Done it</li>' in html
+    assert 'class="layout-cell"' in html
+    assert "<span>x.txt</span>" in html
+
+
+def test_view_of_broken_storage_is_escaped_text() -> None:
+    assert storage_to_view("<p>open") == "<p>&lt;p&gt;open</p>"
+    assert storage_to_view("plain &amp; simple").startswith("plain &amp; simple")
+    assert storage_to_view("<p>&bogus;</p>") == "<p>&lt;p&gt;&amp;bogus;&lt;/p&gt;</p>"
+
+
+def test_text_extraction() -> None:
+    text = storage_to_text(STORAGE)
+    assert "print(1 < 2)" in text
+    assert "u1" in text
+    assert "complete" not in text
+    assert storage_to_text("<p>a <b>broken") == "a broken"
