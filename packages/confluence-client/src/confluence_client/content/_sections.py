@@ -1,7 +1,8 @@
 """Section edits: find a heading in a storage document and replace what lies under it.
 
 A section is a heading plus the siblings that follow it, up to the next heading of the same
-or a higher level in the same container (page body, layout cell, macro body). Only those
+or a higher level in the same container (page body, layout cell, macro body) or the next
+page layout (``ac:layout`` is a region of the page of its own, not part of a section). Only those
 siblings change; every other node of the document is kept as parsed.
 """
 
@@ -32,6 +33,7 @@ __all__ = ["Section", "get_section", "list_sections", "replace_section"]
 _LEVELS = {f"h{n}": n for n in range(1, 7)}
 _WS_RE = re.compile(r"\s+")
 _MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s+")
+_LAYOUT = f"{{{AC}}}layout"
 _SKIPPED = frozenset({f"{{{AC}}}parameter", f"{{{AC}}}plain-text-body"})
 
 
@@ -135,7 +137,7 @@ def _section_siblings(element: etree._Element) -> list[etree._Element]:
     siblings = []
     for sibling in element.itersiblings():
         sibling_level = _LEVELS.get(str(sibling.tag))
-        if sibling_level is not None and sibling_level <= level:
+        if (sibling_level is not None and sibling_level <= level) or sibling.tag == _LAYOUT:
             break
         siblings.append(sibling)
     if siblings:

@@ -1,0 +1,37 @@
+"""The public surface of ``confluence_client.content``."""
+
+from __future__ import annotations
+
+import confluence_client.content as content
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    public = {name for name in dir(content) if not name.startswith("_")}
+    assert set(content.__all__) == public
+    assert set(content.__all__) == {
+        "storage_to_markdown",
+        "markdown_to_storage",
+        "view_to_markdown",
+        "Section",
+        "list_sections",
+        "get_section",
+        "replace_section",
+        "canonicalize_storage",
+        "storage_equivalent",
+        "ContentError",
+        "StorageParseError",
+        "SectionError",
+        "SectionNotFoundError",
+        "AmbiguousSectionError",
+    }
+
+
+def test_errors_form_one_tree_under_the_sdk_root() -> None:
+    from confluence_client import ConfluenceError
+
+    assert issubclass(content.ContentError, ConfluenceError)
+    assert issubclass(content.ContentError, ValueError)
+    for error in (content.StorageParseError, content.SectionError):
+        assert issubclass(error, content.ContentError)
+    for error in (content.SectionNotFoundError, content.AmbiguousSectionError):
+        assert issubclass(error, content.SectionError)

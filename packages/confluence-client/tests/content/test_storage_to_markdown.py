@@ -1,0 +1,168 @@
+"""Storage becomes readable markdown, and every form converts back to equivalent storage."""
+
+from __future__ import annotations
+
+import pytest
+
+from confluence_client.content import markdown_to_storage, storage_equivalent, storage_to_markdown
+
+MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize(
+    ("storage", "markdown"),
+    [
+        ("<h2>Goals</h2><p>Ship <strong>v2</strong>.</p>", "## Goals\n\nShip **v2**.\n"),
+        (
+            "<p>5 * 3, snake_case, [x], a | b, &lt;t&gt; &amp;amp;</p>",
+            "5 \\* 3, snake\\_case, \\[x\\], a \\| b, \\<t\\> \\&amp;\n",
+        ),
+        (
+            "<p>- no</p><p>1. no</p><p>&gt; no</p><p>::: no</p><p>{no}</p>",
+            "\\- no\n\n1\\. no\n\n\\> no\n\n\\::: no\n\n\\{no\\}\n",
+        ),
+        ("<p>a<br/>- b</p>", "a\\\n\\- b\n"),
+        ("<p>x&nbsp;y</p><p />", "x&nbsp;y\n\n&nbsp;\n"),
+        ("<ul><li><p>x</p></li></ul><ul><li><p>y</p></li></ul>", "- x\n\n* y\n"),
+        ("<ol><li><p>x</p></li></ol><ol><li><p>y</p></li></ol>", "1. x\n\n1) y\n"),
+        ("<ul><li>bare</li></ul>", "{md-bare=true}\n- bare\n"),
+        ("<p><strong> spaced </strong></p>", "[ spaced ]{md-tag=strong}\n"),
+        ('<p>x<strong>"q"</strong>y</p>', 'x["q"]{md-tag=strong}y\n'),
+        ("<p><code>a`b</code> <code> c </code></p>", "``a`b`` `  c  `\n"),
+        ('<p style="text-align: center;">centred</p>', '{style="text-align: center;"}\ncentred\n'),
+        (
+            '<p><ac:image><ri:attachment ri:filename="a.png"/></ac:image></p>',
+            "{md-p=true}\n![](attachment:a.png)\n",
+        ),
+        (
+            '<ac:image ac:width="300"><ri:attachment ri:filename="a b.png"/></ac:image>',
+            "![](<attachment:a b.png>){ac:width=300}\n",
+        ),
+        (
+            '<p><ac:link><ri:page ri:space-key="ENG" ri:content-title="A/B #1"/></ac:link></p>',
+            "[](<page:ENG/A%2FB %231>)\n",
+        ),
+        (
+            '<p><ac:link><ri:user ri:account-id="557058:x"/></ac:link></p>',
+            "[@](user:557058:x)\n",
+        ),
+        ('<p><ac:link><ri:user ri:userkey="k1"/></ac:link></p>', "[@](user:){ri:userkey=k1}\n"),
+        ('<p><a href="https://x.test/a b">sp</a></p>', "[sp](<https://x.test/a b>)\n"),
+        (
+            '<p><ac:structured-macro ac:name="status" ac:schema-version="1" '
+            f'ac:macro-id="{MACRO_ID}">'
+            '<ac:parameter ac:name="colour">Red</ac:parameter><ac:parameter ac:name="title">Late'
+            "</ac:parameter></ac:structured-macro></p>",
+            f"[Late]{{.status colour=Red ac:macro-id={MACRO_ID}}}\n",
+        ),
+        (
+            '<p><ac:structured-macro ac:name="jira" ac:schema-version="1">'
+            '<ac:parameter ac:name="key">'
+            "OPS-1</ac:parameter></ac:structured-macro></p>",
+            "[jira]{.macro key=OPS-1}\n",
+        ),
+        (
+            '<p><ac:emoticon ac:name="blue-star" ac:emoji-shortname=":tada:" ac:emoji-id="1f389" '
+            'ac:emoji-fallback="🎉"/></p>',
+            "[🎉]{.emoticon ac:name=blue-star ac:emoji-shortname=:tada: ac:emoji-id=1f389}\n",
+        ),
+        ('<p><time datetime="2024-09-02"/></p>', "[2024-09-02]{.date}\n"),
+        (
+            '<p><ac:inline-comment-marker ac:ref="r1">noted</ac:inline-comment-marker></p>',
+            "[noted]{md-tag=ac:inline-comment-marker ac:ref=r1}\n",
+        ),
+        (
+            '<ac:structured-macro ac:name="code" ac:schema-version="1">'
+            '<ac:parameter ac:name="language">'
+            "x y</ac:parameter><ac:plain-text-body><![CDATA[```\nfence\n```]]></ac:plain-text-body>"
+            "</ac:structured-macro>",
+            '````{language="x y"}\n```\nfence\n```\n````\n',
+        ),
+        (
+            '<ac:structured-macro ac:name="noformat" ac:schema-version="1"><ac:plain-text-body>'
+            "<![CDATA[raw]]></ac:plain-text-body></ac:structured-macro>",
+            "```{ac:name=noformat}\nraw\n```\n",
+        ),
+        (
+            '<ac:structured-macro ac:name="info" ac:schema-version="1"><ac:rich-text-body/>'
+            "</ac:structured-macro>",
+            "::: info {md-body=rich}\n:::\n",
+        ),
+        (
+            '<ac:structured-macro ac:name="expand" ac:schema-version="1">'
+            '<ac:parameter ac:name="title">'
+            'T</ac:parameter><ac:rich-text-body><ac:structured-macro ac:name="info" '
+            'ac:schema-version="1"><ac:rich-text-body><p>x</p></ac:rich-text-body>'
+            "</ac:structured-macro></ac:rich-text-body></ac:structured-macro>",
+            ":::: expand {title=T}\n::: info\nx\n:::\n::::\n",
+        ),
+        (
+            '<ac:structured-macro ac:name="children" ac:schema-version="2"/>',
+            "::: children {ac:schema-version=2}\n:::\n",
+        ),
+        (
+            '<ac:layout><ac:layout-section ac:type="single"><ac:layout-cell><p>x</p>'
+            "</ac:layout-cell></ac:layout-section></ac:layout>",
+            "::::: ac:layout\n:::: ac:layout-section {ac:type=single}\n::: ac:layout-cell\nx\n"
+            ":::\n::::\n:::::\n",
+        ),
+        (
+            "<ac:task-list><ac:task><ac:task-id>3</ac:task-id><ac:task-status>complete"
+            "</ac:task-status><ac:task-body>done</ac:task-body></ac:task></ac:task-list>",
+            "- [x] done []{.task task-id=3 md-bare=true}\n",
+        ),
+        (
+            "<table><tbody><tr><th><p>a</p></th><th><p>b</p></th></tr><tr><td><p>1</p></td>"
+            "<td><p /></td></tr></tbody></table>",
+            "| a | b |\n|---|---|\n| 1 |  |\n",
+        ),
+        (
+            '<table data-layout="wide"><colgroup><col style="width: 10.0px;"/><col/></colgroup>'
+            "<tbody><tr><td>a</td><td>b</td></tr></tbody></table>",
+            '{data-layout=wide md-colgroup="10.0px," md-header=td md-bare=true}\n'
+            "| a | b |\n|---|---|\n",
+        ),
+    ],
+)
+def test_friendly_forms(storage: str, markdown: str) -> None:
+    assert storage_to_markdown(storage) == markdown
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+
+
+@pytest.mark.parametrize(
+    "storage",
+    [
+        "<h2>A<br/>B</h2>",
+        '<ac:unknown-thing foo="1">x</ac:unknown-thing>',
+        "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
+        '<table><tbody><tr><td rowspan="2"><p>a</p></td></tr></tbody></table>',
+        "<p>&nbsp;</p>",
+        "<ul><li>bare</li><li><p>wrapped</p></li></ul>",
+        '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter>'
+        "</ac:structured-macro>",
+        "<!-- a comment --><p>after</p>",
+    ],
+)
+def test_blocks_without_a_faithful_form_are_kept_verbatim(storage: str) -> None:
+    markdown = storage_to_markdown(storage)
+    assert "```confluence\n" in markdown
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+
+
+def test_stray_text_between_blocks_is_kept() -> None:
+    storage = "stray text <p>para</p>"
+    markdown = storage_to_markdown(storage)
+    assert markdown == "```confluence\nstray text \n```\n\npara\n"
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+
+
+def test_inline_elements_without_a_faithful_form_become_raw_spans() -> None:
+    storage = '<p>see <ac:link><ri:space ri:space-key="ENG"/></ac:link> now</p>'
+    markdown = storage_to_markdown(storage)
+    assert markdown == 'see `<ac:link><ri:space ri:space-key="ENG"/></ac:link>`{.confluence} now\n'
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+
+
+def test_empty_document() -> None:
+    assert storage_to_markdown("") == "\n"
+    assert markdown_to_storage(storage_to_markdown("")) == ""
