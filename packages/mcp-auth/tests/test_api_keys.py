@@ -141,6 +141,8 @@ async def test_reload_is_throttled(key_file: Path) -> None:
     store = APIKeyStore(key_file, reload_interval=3600)
     assert len(store) == 1
     late = create_api_key(key_file, "late")
+    assert not store.check_due()
+    await store.arefresh()
     assert store.get(late.record.id) is None  # not re-read within the interval
     store.refresh(force=True)
     assert store.get(late.record.id) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import stat
@@ -52,6 +53,7 @@ class APIKeyStore:
         self._checked_at = 0.0
         self._keys: dict[str, APIKeyRecord] = {}
         self._load(initial=True)
+        self._checked_at = time.monotonic()
 
     def _stat_signature(self) -> tuple[int, int, int] | None:
         try:
@@ -90,19 +92,28 @@ class APIKeyStore:
                 setting="api_keys.file",
             )
 
+    def check_due(self) -> bool:
+        """True when `reload_interval` has passed since the file was last checked."""
+        return time.monotonic() - self._checked_at >= self.reload_interval
+
     def refresh(self, *, force: bool = False) -> None:
-        """Re-read the file if it changed (checked at most every `reload_interval` s)."""
-        now = time.monotonic()
-        if not force and now - self._checked_at < self.reload_interval:
+        """Re-read the file if it changed (checked at most every `reload_interval` s).
+        Blocking file I/O: async callers use `arefresh`."""
+        if not force and not self.check_due():
             return
         with self._lock:
-            self._checked_at = now
+            self._checked_at = time.monotonic()
             if force or self._stat_signature() != self._signature:
                 self._load(initial=False)
 
+    async def arefresh(self) -> None:
+        """`refresh` in a worker thread, so the event loop never waits on the disk; costs
+        nothing between checks."""
+        if self.check_due():
+            await asyncio.to_thread(self.refresh)
+
     def get(self, key_id: str) -> APIKeyRecord | None:
-        """The record with this id (after a reload check), or None."""
-        self.refresh()
+        """The record with this id as of the last reload check, or None."""
         return self._keys.get(key_id)
 
     def __len__(self) -> int:
@@ -152,6 +163,7 @@ class APIKeyVerifier:
         parsed = parse_api_key(token)
         if parsed is None or parsed.prefix != self.prefix:
             raise self._refuse(RefusalReason.MALFORMED, "not an API key of this server")
+        await self.store.arefresh()
         record = self.store.get(parsed.key_id)
         presented = hash_api_key(token)
         if record is None:
