@@ -481,3 +481,52 @@ def test_tiny_links_match_confluence_and_redirect(
         assert dc.get(page["_links"]["tinyui"]).status_code == 302
     assert ro_cloud.get("/x/AAAAAAAAAA_").status_code == 404
     assert ro_cloud.get("/x/!!").status_code == 404
+
+
+def test_content_search(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client, validate: Callable[..., None]
+) -> None:
+    body = ro_cloud.get(
+        "/rest/api/content/search",
+        params={"cql": "label = runbook", "limit": 2, "expand": "version"},
+    ).json()
+    validate("v1", "/wiki/rest/api/content/search", body)
+    assert body["size"] == 2
+    assert body["results"][0]["version"]["number"] >= 1
+    rest = ro_cloud.get(body["_links"]["next"]).json()
+    assert rest["size"] == 1
+    assert ro_cloud.get("/rest/api/content/search").status_code == 400
+    gone = httpx.get(
+        shared_server.gateway_url + "/rest/api/content/search?cql=type=page",
+        headers={"Authorization": "Bearer fake-pat"},
+    )
+    assert gone.status_code == 410
+
+
+def test_move_endpoint(server: FakeConfluenceServer, dc: httpx.Client) -> None:
+    store = server.store
+    failover, incident = page_id(server, "Database failover"), page_id(server, "Incident response")
+    credentials = page_id(server, "Rotating credentials")
+    runbooks = page_id(server, "Runbooks")
+
+    def order() -> list[str]:
+        page = store.get_page(runbooks)
+        return [p.title for p in store.children(runbooks, page.space_id)]
+
+    moved = dc.put(f"/rest/api/content/{credentials}/move/before/{incident}")
+    assert moved.json() == {"pageId": credentials}
+    assert order() == ["Rotating credentials", "Incident response", "Database failover"]
+    dc.put(f"/rest/api/content/{credentials}/move/after/{failover}")
+    assert order() == ["Incident response", "Database failover", "Rotating credentials"]
+    faq = page_id(server, "FAQ")
+    dc.put(f"/rest/api/content/{faq}/move/append/{runbooks}")
+    assert order()[-1] == "FAQ"
+    assert store.get_page(faq).version == 1
+    home = store.get_space_by_key("DEMO").homepage_id
+    assert dc.put(f"/rest/api/content/{home}/move/append/{faq}").status_code == 400
+    assert dc.put(f"/rest/api/content/{faq}/move/sideways/{runbooks}").status_code == 400
+    assert dc.put(f"/rest/api/content/{faq}/move/after/{faq}").status_code == 400
+    eng_home = store.get_space_by_key("ENG").homepage_id
+    assert dc.put(f"/rest/api/content/{faq}/move/after/{eng_home}").status_code == 400
+    assert dc.put(f"/rest/api/content/{faq}/move/before/{home}").status_code == 200
+    assert store.get_page(faq).parent_id is None

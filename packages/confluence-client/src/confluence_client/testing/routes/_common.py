@@ -31,6 +31,7 @@ __all__ = [
     "sort_pages",
     "v1_path",
     "v1_list",
+    "search_window",
 ]
 
 T = TypeVar("T")
@@ -160,3 +161,21 @@ def v1_list(
             "_links": links,
         }
     )
+
+
+def search_window(request: Request, total: int) -> tuple[int, int, dict[str, str]]:
+    """Offset, limit and ``_links`` for a search (cursor on Cloud, start on Data Center)."""
+    site = site_of(request)
+    limit = parse_limit(request.query_params.get("limit"), default=25, maximum=250)
+    cursor = request.query_params.get("cursor")
+    offset = decode_cursor(cursor) if cursor else parse_start(request.query_params.get("start"))
+    links = {"base": site.base, "context": site.prefix, "self": site.base + v1_path(request)}
+    if offset + limit < total:
+        pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "start"]
+        if site.kind == "dc":
+            links["next"] = link_with(v1_path(request), pairs, start=str(offset + limit))
+        else:
+            links["next"] = link_with(
+                v1_path(request), pairs, next="true", cursor=encode_cursor(offset + limit)
+            )
+    return offset, limit, links

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .._cql import parse_cql
 from .._errors import BadRequestError, NotFoundError, PayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._records import AttachmentRecord, CommentRecord, PageRecord
+from .._search import search_content
 from .._shapes_v1 import comment_json, content_json, page_json, parse_expand, version_json
 from .._store import FakeStore
-from ._common import int_param, numeric_id, path_id, user_id, v1_list
+from ._common import int_param, numeric_id, path_id, search_window, user_id, v1_list
 
 __all__ = ["ROUTES", "find_content"]
 
@@ -304,7 +307,36 @@ async def one_version(request: Request) -> Response:
         raise NotFoundError(f"Content {page.id} has no version {number}")
 
 
+async def move(request: Request) -> Response:
+    store = store_of(request)
+    page = store.move_page(
+        path_id(request), str(request.path_params["position"]), path_id(request, "target")
+    )
+    return JSONResponse({"pageId": page.id})
+
+
+async def content_search(request: Request) -> Response:
+    """``/content/search?cql=``: a ContentArray of matches (cursor pagination on Cloud)."""
+    store = store_of(request)
+    cql = request.query_params.get("cql", "").strip()
+    if not cql:
+        raise BadRequestError("The cql parameter is required")
+    query = parse_cql(cql)
+    expand = parse_expand(request.query_params.get("expand"))
+    site = site_of(request)
+    with store.lock:
+        found = search_content(store, query, user_id(request), datetime.now(UTC))
+        results = [content_json(store, site, item, expand) for item, _ in found]
+    offset, limit, links = search_window(request, len(results))
+    chunk = results[offset : offset + limit]
+    return JSONResponse(
+        {"results": chunk, "start": offset, "limit": limit, "size": len(chunk), "_links": links}
+    )
+
+
 ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/content/search", content_search, ["GET"]),
+    ("/content/{id}/move/{position}/{target}", move, ["PUT"]),
     ("/content", list_content, ["GET"]),
     ("/content", create_content, ["POST"]),
     ("/content/{id}", get_content, ["GET"]),

@@ -12,12 +12,11 @@ from starlette.responses import JSONResponse, Response
 from .._cql import parse_cql
 from .._errors import BadRequestError, NotFoundError
 from .._http import Site, iso, site_of, store_of
-from .._pagination import decode_cursor, encode_cursor, link_with, parse_limit, parse_start
 from .._records import PageRecord
 from .._search import asks_for_users, excerpt, search_content, search_users, text_terms
 from .._shapes_v1 import content_json, page_json, parse_expand, space_json, user_json
 from .._store import FakeStore
-from ._common import multi, user_id, v1_list, v1_path
+from ._common import multi, search_window, user_id, v1_list
 
 __all__ = ["ROUTES"]
 
@@ -77,24 +76,6 @@ async def space_content_of_type(request: Request) -> Response:
     with store.lock:
         pages = _space_pages(store, request) if kind == "page" else []
         return v1_list(request, pages, lambda p: page_json(store, site, p, expand))
-
-
-def _search_page(request: Request, total: int) -> tuple[int, int, dict[str, str]]:
-    """Offset, limit and ``_links`` for a search (cursor on Cloud, start on Data Center)."""
-    site = site_of(request)
-    limit = parse_limit(request.query_params.get("limit"), default=25, maximum=250)
-    cursor = request.query_params.get("cursor")
-    offset = decode_cursor(cursor) if cursor else parse_start(request.query_params.get("start"))
-    links = {"base": site.base, "context": site.prefix, "self": site.base + v1_path(request)}
-    if offset + limit < total:
-        pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "start"]
-        if site.kind == "dc":
-            links["next"] = link_with(v1_path(request), pairs, start=str(offset + limit))
-        else:
-            links["next"] = link_with(
-                v1_path(request), pairs, next="true", cursor=encode_cursor(offset + limit)
-            )
-    return offset, limit, links
 
 
 def _content_result(
@@ -180,7 +161,7 @@ async def search_user(request: Request) -> Response:
 
 
 def _search_response(request: Request, cql: str, results: list[dict[str, Any]]) -> Response:
-    offset, limit, links = _search_page(request, len(results))
+    offset, limit, links = search_window(request, len(results))
     chunk = results[offset : offset + limit]
     return JSONResponse(
         {
