@@ -22,6 +22,14 @@ SERVER_MODULES: tuple[str, ...] = (
     "confluence_mcp.tools.pages",
     "confluence_mcp.tools.page_writes",
     "confluence_mcp.tools.spaces",
+    "confluence_mcp.tools.comments",
+    "confluence_mcp.tools.labels",
+    "confluence_mcp.tools.attachments",
+    "confluence_mcp.tools.versions",
+    "confluence_mcp.tools.users",
+    "confluence_mcp.resources",
+    "confluence_mcp.prompts",
+    "confluence_mcp.completions",
 )
 
 INSTRUCTIONS = (

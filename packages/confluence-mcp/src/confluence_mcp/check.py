@@ -25,12 +25,14 @@ def run_check(settings: Settings) -> int:
 
 
 async def _check(settings: Settings) -> int:
+    from confluence_client import RetryPolicy
     from confluence_mcp.errors import describe_error, is_confluence_error
     from confluence_mcp.services import build_client
 
     print(f"Confluence: {settings.confluence_url} ({settings.deployment}, {settings.auth_method})")
     try:
-        async with build_client(settings) as client:
+        # One attempt: a check should report a problem at once, not retry it for a minute.
+        async with build_client(settings, retry=RetryPolicy.disabled()) as client:
             user = await client.get_current_user()
             print(f"Signed in as: {user.display_name}" + (f" <{user.email}>" if user.email else ""))
             allowed = settings.allowed_spaces

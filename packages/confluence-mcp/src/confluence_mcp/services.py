@@ -17,7 +17,7 @@ from confluence_mcp.content import ContentConverter
 from confluence_mcp.guard import SpaceGuard
 
 if TYPE_CHECKING:
-    from confluence_client import ConfluenceClient, Page
+    from confluence_client import ConfluenceClient, Page, RetryPolicy
     from confluence_mcp.settings import Settings
 
 __all__ = ["ClientFactory", "Services", "build_client"]
@@ -25,13 +25,18 @@ __all__ = ["ClientFactory", "Services", "build_client"]
 ClientFactory = Callable[["Settings"], "ConfluenceClient"]
 
 
-def build_client(settings: Settings) -> ConfluenceClient:
-    """Construct the SDK client the settings describe (no network I/O)."""
+def build_client(settings: Settings, *, retry: RetryPolicy | None = None) -> ConfluenceClient:
+    """Construct the SDK client the settings describe (no network I/O).
+
+    The default retry policy gives up after 30 s of waiting in total: a tool call should
+    answer "rate limited, retry after N s" rather than hang for minutes.
+    """
     from confluence_client import (
         BasicAuth,
         ConfluenceClient,
         OAuthToken,
         PersonalAccessToken,
+        RetryPolicy,
     )
 
     settings.require_connection()
@@ -59,6 +64,7 @@ def build_client(settings: Settings) -> ConfluenceClient:
         deployment=settings.deployment,
         timeouts=settings.confluence_timeout,
         verify_ssl=settings.confluence_ssl_verify,
+        retry=retry if retry is not None else RetryPolicy(max_total_wait=30.0),
         **extra,
     )
 

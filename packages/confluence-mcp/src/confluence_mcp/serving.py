@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import uvicorn
     from fastmcp import FastMCP
-    from starlette.applications import Starlette
+    from starlette.types import ASGIApp
 
     from confluence_mcp.settings import Settings
 
-__all__ = ["endpoint_urls", "serve", "serve_http"]
+__all__ = ["endpoint_urls", "running_http_server", "serve", "serve_http"]
 
 
 async def serve(mcp: FastMCP[Any], settings: Settings) -> None:
@@ -24,26 +28,53 @@ async def serve(mcp: FastMCP[Any], settings: Settings) -> None:
     await serve_http(create_http_app(mcp, settings), settings)
 
 
-async def serve_http(
-    app: Starlette, settings: Settings, *, sockets: list[socket.socket] | None = None
-) -> None:
-    """Run ``app`` under uvicorn on ``settings.host:settings.port`` (or pre-bound sockets).
-
-    uvicorn's access log is off: it prints full request lines, query strings included.
-    """
+def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     import uvicorn
 
-    config = uvicorn.Config(
+    # uvicorn's access log is off: it prints full request lines, query strings included.
+    return uvicorn.Config(
         app,
-        host=settings.host,
-        port=settings.port,
+        host=host,
+        port=port,
         lifespan="on",
         access_log=False,
         log_level="warning",
         timeout_graceful_shutdown=2,
         ws="none",
     )
-    await uvicorn.Server(config).serve(sockets=sockets)
+
+
+async def serve_http(app: ASGIApp, settings: Settings) -> None:
+    """Run ``app`` under uvicorn on ``settings.host:settings.port`` until interrupted."""
+    import uvicorn
+
+    await uvicorn.Server(_uvicorn_config(app, settings.host, settings.port)).serve()
+
+
+@asynccontextmanager
+async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve ``app`` on a free port of ``host`` in this event loop; yields the base URL.
+
+    For tests, benchmarks and embedding: the server is stopped when the block exits.
+    """
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    server = uvicorn.Server(_uvicorn_config(app, host, 0))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # surfaces the start-up error
+                raise RuntimeError("the HTTP server stopped during start-up")
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
 
 
 def endpoint_urls(settings: Settings, port: int | None = None) -> list[str]:

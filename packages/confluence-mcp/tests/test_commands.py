@@ -1,0 +1,108 @@
+"""``check`` and ``demo`` through the CLI entry point, against the fake Confluence."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastmcp import Client, FastMCP
+
+from confluence_client.testing import FakeConfluenceServer
+from confluence_mcp import serving
+from confluence_mcp.cli import main
+from confluence_mcp.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, fake: FakeConfluenceServer, token: str) -> None:
+    monkeypatch.setenv("CONFLUENCE_URL", fake.wiki_url)
+    monkeypatch.setenv("CONFLUENCE_USERNAME", fake.credentials.username)
+    monkeypatch.setenv("CONFLUENCE_API_TOKEN", token)
+
+
+def test_check_prints_user_and_spaces(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "ENG,MISSING")
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "Signed in as:" in out
+    assert "Visible spaces (1): ENG" in out
+    assert "MISSING" in out
+
+
+def test_check_fails_clearly_on_bad_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, "wrong-token")
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert "HTTP 401" in captured.err
+    assert "wrong-token" not in captured.err + captured.out
+
+
+def test_check_fails_clearly_when_unreachable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CONFLUENCE_URL", "http://127.0.0.1:9/wiki")
+    monkeypatch.setenv("CONFLUENCE_USERNAME", "u")
+    monkeypatch.setenv("CONFLUENCE_API_TOKEN", "t")
+    monkeypatch.setenv("CONFLUENCE_TIMEOUT", "2")
+    assert main(["check"]) == 1
+    assert "Could not reach Confluence" in capsys.readouterr().err
+
+
+def test_demo_serves_against_the_fake(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict[str, Any] = {}
+
+    async def fake_serve(mcp: FastMCP[Any], settings: Settings) -> None:
+        seen["settings"] = settings
+        async with Client(mcp) as client:
+            spaces = await client.call_tool("list_spaces", {})
+            seen["spaces"] = [space["key"] for space in spaces.structured_content["spaces"]]
+
+    monkeypatch.setattr(serving, "serve", fake_serve)
+    monkeypatch.setenv("CONFLUENCE_PERSONAL_TOKEN", "a-real-token-that-must-not-be-used")
+    assert main(["demo", "--port", "8123"]) == 0
+    settings: Settings = seen["settings"]
+    assert settings.transport == "http"
+    assert settings.port == 8123
+    assert settings.auth_method == "basic"
+    assert {"DEMO", "ENG"} <= set(seen["spaces"])
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:8123/mcp" in err
+    assert "Inspector" in err
+
+
+def test_serve_runs_the_configured_transport(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    seen: list[Settings] = []
+
+    async def fake_serve(mcp: FastMCP[Any], settings: Settings) -> None:
+        seen.append(settings)
+
+    monkeypatch.setattr(serving, "serve", fake_serve)
+    assert main(["--transport", "http", "--port", "8124", "--stateless", "--read-only"]) == 0
+    assert seen[0].stateless_http is True
+    assert seen[0].read_only_mode is True
+    assert "http://127.0.0.1:8124/mcp" in capsys.readouterr().err
+    env_file = Path("other.env")
+    env_file.write_text("PORT=8125\n", encoding="utf-8")
+    assert main(["--env-file", str(env_file), "serve", "--transport", "sse"]) == 0
+    assert (seen[1].transport, seen[1].port) == ("sse", 8125)

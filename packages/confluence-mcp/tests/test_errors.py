@@ -1,0 +1,96 @@
+import logging
+
+import pytest
+from fastmcp.exceptions import PromptError, ResourceError, ToolError
+
+import confluence_client as sdk
+from confluence_mcp.errors import (
+    NOT_FOUND_MESSAGE,
+    ConfigError,
+    ConfluenceMCPError,
+    confluence_errors,
+    describe_error,
+    is_confluence_error,
+    map_confluence_errors,
+    to_tool_error,
+)
+
+SECRET_DETAIL = "upstream said: token=abc123 at line 7"
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (sdk.InvalidInputError("must be digits", field="page_id"), "Invalid argument 'page_id'"),
+        (sdk.InvalidCqlError("bad", status_code=400, detail=SECRET_DETAIL), "Invalid CQL"),
+        (sdk.PayloadTooLargeError("big", status_code=413), "size limit"),
+        (sdk.NotFoundError("nope", status_code=404, detail=SECRET_DETAIL), "Not found"),
+        (sdk.AuthenticationError("no", status_code=401), "credentials"),
+        (sdk.PermissionDeniedError("no", status_code=403), "Permission denied"),
+        (sdk.RateLimitedError("slow", retry_after=12.4), "retry after 12 s"),
+        (sdk.RateLimitedError("slow"), "retry in about 30 s"),
+        (sdk.BadRequestError("bad", status_code=400), "HTTP 400"),
+        (sdk.ServerError("down", status_code=503), "HTTP 5xx"),
+        (sdk.DownloadTooLargeError("big", max_bytes=10, size=20), "20 bytes exceeds"),
+        (sdk.ConfluenceTimeoutError("slow"), "did not answer in time"),
+        (sdk.ConnectionFailedError("refused"), "Could not reach"),
+        (sdk.MalformedResponseError("junk"), "could not read"),
+        (sdk.ConfigurationError("bad url"), "settings are invalid"),
+        (sdk.ConfluenceError("other"), "request failed"),
+    ],
+)
+def test_every_sdk_error_has_a_safe_message(error: sdk.ConfluenceError, expected: str) -> None:
+    message = describe_error(error)
+    assert expected in message
+    assert "abc123" not in message
+
+
+def test_conflict_names_both_versions() -> None:
+    error = sdk.ConflictError("stale", current_version=7, provided_version=5)
+    message = describe_error(error)
+    assert "version 7" in message
+    assert "version 5" in message
+    assert "Nothing was written" in message
+    assert "title" in describe_error(sdk.ConflictError("dup title"))
+
+
+def test_not_found_message_is_shared() -> None:
+    assert describe_error(sdk.NotFoundError("x", status_code=404)) == NOT_FOUND_MESSAGE
+
+
+def test_tool_error_log_levels() -> None:
+    assert to_tool_error(sdk.NotFoundError("x", status_code=404)).log_level == logging.INFO
+    assert to_tool_error(sdk.ServerError("x", status_code=500)).log_level == logging.WARNING
+    assert to_tool_error(sdk.ConnectionFailedError("x")).log_level == logging.WARNING
+
+
+@pytest.mark.parametrize("error_cls", [ToolError, ResourceError, PromptError])
+def test_confluence_errors_context_manager(error_cls: type[Exception]) -> None:
+    with pytest.raises(error_cls, match="Not found") as info, confluence_errors(error_cls):  # type: ignore[arg-type]
+        raise sdk.NotFoundError("x", status_code=404)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
+
+
+def test_other_exceptions_pass_through() -> None:
+    with pytest.raises(KeyError), confluence_errors():
+        raise KeyError("x")
+
+
+async def test_map_confluence_errors_keeps_signature() -> None:
+    async def tool(page_id: str, limit: int = 3) -> str:
+        """Doc."""
+        raise sdk.PermissionDeniedError("no", status_code=403)
+
+    wrapped = map_confluence_errors(tool)
+    assert wrapped.__name__ == "tool"
+    assert wrapped.__doc__ == "Doc."
+    with pytest.raises(ToolError, match="Permission denied"):
+        await wrapped("1")
+
+
+def test_is_confluence_error_and_hierarchy() -> None:
+    assert is_confluence_error(sdk.NotFoundError("x"))
+    assert not is_confluence_error(ValueError("x"))
+    assert issubclass(ConfigError, ConfluenceMCPError)
+    assert issubclass(ConfigError, ValueError)

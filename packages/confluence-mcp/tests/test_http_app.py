@@ -1,0 +1,87 @@
+from typing import Any
+
+import httpx
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import SSETransport, StreamableHttpTransport
+
+from confluence_mcp.app import create_server
+from confluence_mcp.http_app import create_http_app
+from confluence_mcp.serving import endpoint_urls, running_http_server
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+ACCEPT_BOTH = {"accept": "application/json, text/event-stream"}
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+async def test_streamable_http_and_legacy_sse_in_one_process(
+    make_settings: Any, stateless: bool
+) -> None:
+    settings = make_settings(transport="http", stateless_http=stateless)
+    app = create_http_app(create_server(settings), settings)
+    async with running_http_server(app) as base:
+        async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
+            spaces = await client.call_tool("list_spaces", {})
+            assert spaces.structured_content["spaces"]
+        async with Client(SSETransport(f"{base}/sse")) as client:
+            tools = await client.list_tools()
+            assert "get_page" in {tool.name for tool in tools}
+
+
+async def test_legacy_sse_can_be_switched_off(make_settings: Any) -> None:
+    settings = make_settings(transport="http", legacy_sse=False)
+    app = create_http_app(create_server(settings), settings)
+    async with running_http_server(app) as base, httpx.AsyncClient() as http:
+        response = await http.get(f"{base}/sse")
+        assert response.status_code in (404, 405, 406)
+
+
+async def test_sse_only_transport(make_settings: Any) -> None:
+    settings = make_settings(transport="sse")
+    app = create_http_app(create_server(settings), settings)
+    async with running_http_server(app) as base:
+        async with Client(SSETransport(f"{base}/sse")) as client:
+            assert await client.list_tools()
+        async with httpx.AsyncClient() as http:
+            response = await http.post(f"{base}/mcp", json=INIT, headers=ACCEPT_BOTH)
+            assert response.status_code == 404
+
+
+async def test_malformed_requests_get_http_errors(make_settings: Any) -> None:
+    settings = make_settings(transport="http", streamable_http_path="/custom")
+    app = create_http_app(create_server(settings), settings)
+    async with running_http_server(app) as base, httpx.AsyncClient() as http:
+        url = f"{base}/custom"
+        not_json = await http.post(
+            url, content=b"{nope", headers={**ACCEPT_BOTH, "content-type": "application/json"}
+        )
+        assert not_json.status_code == 400
+        wrong_accept = await http.post(url, json=INIT, headers={"accept": "text/html"})
+        assert wrong_accept.status_code == 406
+        evil_origin = await http.post(
+            url, json=INIT, headers={**ACCEPT_BOTH, "origin": "https://evil.example"}
+        )
+        assert evil_origin.status_code == 403
+        ok = await http.post(url, json=INIT, headers=ACCEPT_BOTH)
+        assert ok.status_code == 200
+
+
+def test_endpoint_urls(make_settings: Any) -> None:
+    http = make_settings(transport="http", port=9000)
+    assert endpoint_urls(http) == [
+        "http://127.0.0.1:9000/mcp (Streamable HTTP)",
+        "http://127.0.0.1:9000/sse (legacy SSE)",
+    ]
+    assert endpoint_urls(make_settings(transport="sse", host="::1"), port=1) == [
+        "http://[::1]:1/sse (legacy SSE)"
+    ]
+    assert len(endpoint_urls(make_settings(transport="http", legacy_sse=False))) == 1

@@ -1,0 +1,64 @@
+import json
+
+from pydantic import BaseModel
+
+from confluence_mcp.models import PageList, PageRef, ResultModel, SpaceInfo
+from confluence_mcp.schemas import compact_input_schema, output_schema_for
+
+
+def test_input_schema_drops_null_branches_and_defaults() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"anyOf": [{"type": "string", "pattern": "x"}, {"type": "null"}], "default": None},
+            "b": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},
+            "c": {"type": "integer", "default": 3},
+        },
+    }
+    assert compact_input_schema(schema) == {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string", "pattern": "x"},
+            "b": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "c": {"type": "integer", "default": 3},
+        },
+    }
+
+
+def test_output_schema_is_compact_and_inlined() -> None:
+    schema = output_schema_for(PageList)
+    text = json.dumps(schema)
+    assert "$ref" not in text
+    assert "null" not in text
+    assert '"title": {"type": "string"}' in text  # a property named title survives
+    assert schema["required"] == ["pages"]
+    item = schema["properties"]["pages"]["items"]
+    assert set(item["required"]) == {"id", "title"}
+
+
+def test_description_property_survives_but_docstrings_do_not() -> None:
+    schema = output_schema_for(SpaceInfo)
+    assert "description" in schema["properties"]
+    assert "description" not in schema
+
+
+def test_result_models_omit_none() -> None:
+    ref = PageRef(id="1", title="T")
+    assert ref.model_dump() == {"id": "1", "title": "T"}
+    assert json.loads(PageList(pages=[ref]).model_dump_json()) == {
+        "pages": [{"id": "1", "title": "T"}]
+    }
+
+
+def test_schema_accepts_what_models_emit() -> None:
+    import jsonschema
+
+    class Sample(ResultModel):
+        name: str
+        count: int | None = None
+        tags: list[str] | None = None
+
+    schema = output_schema_for(Sample)
+    jsonschema.validate(Sample(name="x").model_dump(mode="json"), schema)
+    jsonschema.validate(Sample(name="x", count=2, tags=["a"]).model_dump(mode="json"), schema)
+    assert issubclass(Sample, BaseModel)

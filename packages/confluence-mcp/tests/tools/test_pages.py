@@ -1,0 +1,169 @@
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from fastmcp.exceptions import ToolError
+
+from confluence_client.testing import FakeConfluenceServer
+from confluence_mcp.models import PageContent
+
+ClientFactory = Any
+
+
+def page_id(fake: FakeConfluenceServer, title: str) -> str:
+    page = next(p for p in fake.store.pages.values() if p.title == title)
+    return str(page.id)
+
+
+async def test_get_page_by_id_storage_verbatim(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client: Client[Any] = await connect()
+    pid = page_id(fake_confluence, "Getting Started")
+    result = await client.call_tool("get_page", {"page_id": pid, "format": "storage"})
+    data = result.structured_content
+    assert data is not None
+    assert data["content"] == fake_confluence.store.pages[pid].body
+    assert data["title"] == "Getting Started"
+    assert data["space_key"] == "DEMO"
+    assert data["version"] >= 1
+    assert "next_offset" not in data  # None fields are omitted
+    PageContent.model_validate(data)
+
+
+async def test_get_page_by_title_and_url(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    by_title = await client.call_tool(
+        "get_page", {"title": "Getting Started", "space_key": "DEMO", "format": "storage"}
+    )
+    url = by_title.structured_content["url"]
+    by_url = await client.call_tool("get_page", {"url": url, "format": "storage"})
+    assert by_url.structured_content["id"] == by_title.structured_content["id"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"title": "Getting Started"},
+        {"page_id": "1", "url": "http://x/wiki/spaces/A/pages/1"},
+        {"space_key": "DEMO"},
+    ],
+)
+async def test_get_page_needs_exactly_one_way(connect: ClientFactory, args: dict[str, Any]) -> None:
+    client = await connect()
+    with pytest.raises(ToolError, match="Name the page one way"):
+        await client.call_tool("get_page", args)
+
+
+async def test_get_page_rejects_bad_ids_before_confluence(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="page_id"):
+        await client.call_tool("get_page", {"page_id": "12; DROP"})
+    assert len(fake_confluence.requests) == 0
+
+
+async def test_truncation_and_continuation(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(page_max_chars=1000)
+    pid = page_id(fake_confluence, "Getting Started")
+    body = "<p>" + "lorem ipsum dolor sit amet\n" * 200 + "</p>"
+    store = fake_confluence.store
+    store.update_page(pid, version=store.pages[pid].version + 1, body=body)
+    pieces: list[str] = []
+    offset = 0
+    while True:
+        result = await client.call_tool(
+            "get_page", {"page_id": pid, "format": "storage", "offset": offset}
+        )
+        data = result.structured_content
+        assert data["total_chars"] == len(body)
+        if "next_offset" not in data:
+            pieces.append(data["content"])
+            break
+        assert "[truncated:" in data["content"]
+        assert f"offset={data['next_offset']}" in data["content"]
+        pieces.append(data["content"].split("\n\n[truncated:")[0])
+        offset = data["next_offset"]
+    assert "".join(pieces) == body
+    assert len(pieces) > 2
+
+
+async def test_not_found_is_actionable(connect: ClientFactory) -> None:
+    client = await connect()
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("get_page", {"page_id": "999999999"})
+
+
+async def test_space_filter_hides_other_spaces(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confluence_spaces_filter="ENG")
+    pid = page_id(fake_confluence, "Getting Started")  # a DEMO page
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("get_page", {"page_id": pid})
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("get_page_children", {"page_id": pid})
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("get_page_tree", {"space_key": "DEMO"})
+    eng = page_id(fake_confluence, "ENG Onboarding")
+    result = await client.call_tool("get_page", {"page_id": eng, "format": "storage"})
+    assert result.structured_content["space_key"] == "ENG"
+
+
+async def test_children_and_tree(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    home = page_id(fake_confluence, "Demo Space Home")
+    children = (await client.call_tool("get_page_children", {"page_id": home})).structured_content
+    titles = [page["title"] for page in children["pages"]]
+    assert "Getting Started" in titles
+    assert all(page["parent_id"] == home for page in children["pages"])
+
+    tree = (
+        await client.call_tool("get_page_tree", {"page_id": home, "max_depth": 1})
+    ).structured_content
+    assert tree["pages"][0] == {"id": home, "title": "Demo Space Home", "depth": 0}
+    assert {entry["depth"] for entry in tree["pages"]} == {0, 1}
+    assert [entry["title"] for entry in tree["pages"][1:]] == titles
+
+    whole = (
+        await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_depth": 10})
+    ).structured_content
+    assert whole["truncated"] is False
+    assert len(whole["pages"]) > len(tree["pages"])
+    depth_of = {entry["id"]: entry["depth"] for entry in whole["pages"]}
+    for entry in whole["pages"]:
+        if "parent_id" in entry and entry["parent_id"] in depth_of:
+            assert entry["depth"] == depth_of[entry["parent_id"]] + 1
+
+
+async def test_tree_caps_and_progress(connect: ClientFactory) -> None:
+    client = await connect()
+    progress: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append((value, total, message))
+
+    result = await client.call_tool(
+        "get_page_tree",
+        {"space_key": "DEMO", "max_pages": 60},
+        progress_handler=on_progress,
+    )
+    assert result.structured_content["truncated"] is True
+    assert len(result.structured_content["pages"]) <= 60
+    assert progress
+    assert progress[0][0] == 50
+
+
+async def test_tree_needs_exactly_one_root(connect: ClientFactory) -> None:
+    client = await connect()
+    with pytest.raises(ToolError, match="exactly one"):
+        await client.call_tool("get_page_tree", {})
