@@ -175,9 +175,9 @@ class AuditLogger:
 
     def emit(self, event: AuditEvent) -> None:
         """Queue `event`, filling request context and trace ids left empty. Never blocks."""
-        event = self._with_context(event)
         if not self.sinks or self._closed:
             return
+        event = self._with_context(event)
         if not self._background:
             self._write(event)
             return
@@ -257,8 +257,10 @@ class AuditLogger:
                 updates["span_id"] = span_id
         if not updates:
             return event
-        # Re-validate so that context values (user agent!) are scrubbed like any other.
-        return AuditEvent.model_validate({**event.model_dump(), **updates})
+        # The user agent is client-controlled text: scrub it like the validated fields.
+        if "user_agent" in updates:
+            updates["user_agent"] = scrub_secrets(updates["user_agent"])
+        return event.model_copy(update=updates)
 
     # -- one helper per event ---------------------------------------------------------------
 

@@ -53,6 +53,8 @@ class ChainVerifier:
             matches = getattr(verifier, "matches_issuer", None)
             return 0 if matches is not None and matches(token) else 1
 
+        if len(chosen) < 2:
+            return chosen
         return sorted(chosen, key=issuer_rank)  # stable: configuration order otherwise
 
     async def verify(self, token: str) -> Principal:
