@@ -1,0 +1,82 @@
+"""confluence-mcp as a remote service: auth, scopes, protection, audit, health, telemetry.
+
+The server calls four things (all lazy about heavy imports):
+
+- :class:`RemoteSettings`: the settings mixin (``MCP_*``, ``LOG_*``) ``Settings`` inherits;
+- :func:`configure_observability`: logging (JSON/text, redacted), OpenTelemetry tracing
+  from the standard ``OTEL_*`` env and metrics, once per process; gives the SDK client
+  factory for ``create_server``;
+- :func:`build_http_layer`: installs authentication, scope policy, audit and metrics on the
+  FastMCP server and returns the routes and ASGI middleware for the HTTP app;
+- :func:`add_keys_command` / :func:`run_keys`: ``confluence-mcp keys create|list|revoke``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from confluence_mcp.remote.auth import (
+        SCOPE_DELETE,
+        SCOPE_READ,
+        SCOPE_WRITE,
+        build_audit_logger,
+        confluence_scope_policy,
+    )
+    from confluence_mcp.remote.keys import KEYS_COMMAND, add_keys_command, run_keys
+    from confluence_mcp.remote.layer import HttpLayer, build_http_layer
+    from confluence_mcp.remote.observability import (
+        Observability,
+        configure_observability,
+        current_observability,
+    )
+    from confluence_mcp.remote.settings import RemoteSettings, remote_settings
+    from confluence_mcp.remote.startup import check_startup_safety
+
+# Imported on first use: ``Settings`` imports ``remote.settings``, and that must not load
+# Starlette, limits or mcp-auth (``--help`` and configuration errors stay fast).
+_LAZY = {
+    "SCOPE_DELETE": "auth",
+    "SCOPE_READ": "auth",
+    "SCOPE_WRITE": "auth",
+    "build_audit_logger": "auth",
+    "confluence_scope_policy": "auth",
+    "KEYS_COMMAND": "keys",
+    "add_keys_command": "keys",
+    "run_keys": "keys",
+    "HttpLayer": "layer",
+    "build_http_layer": "layer",
+    "Observability": "observability",
+    "configure_observability": "observability",
+    "current_observability": "observability",
+    "RemoteSettings": "settings",
+    "remote_settings": "settings",
+    "check_startup_safety": "startup",
+}
+
+__all__ = [
+    "KEYS_COMMAND",
+    "SCOPE_DELETE",
+    "SCOPE_READ",
+    "SCOPE_WRITE",
+    "HttpLayer",
+    "Observability",
+    "RemoteSettings",
+    "add_keys_command",
+    "build_audit_logger",
+    "build_http_layer",
+    "check_startup_safety",
+    "configure_observability",
+    "confluence_scope_policy",
+    "current_observability",
+    "remote_settings",
+    "run_keys",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

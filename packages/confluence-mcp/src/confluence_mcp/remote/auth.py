@@ -1,0 +1,139 @@
+"""From settings to mcp-auth: verifiers, their chain, the scope policy and the audit log.
+
+Nothing here verifies a token itself: mcp-auth does, and ``mcp_auth.fastmcp`` answers the
+401/403/503 challenges and serves the RFC 9728 metadata. This module only decides *which*
+verifiers the environment asks for and how Confluence tools map to scopes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from confluence_mcp.errors import ConfigError
+from mcp_auth import (
+    AuditLogger,
+    FileSink,
+    ScopePolicy,
+    StreamSink,
+    TokenVerifier,
+)
+
+if TYPE_CHECKING:
+    from confluence_mcp.remote.settings import RemoteSettings
+
+__all__ = [
+    "SCOPE_DELETE",
+    "SCOPE_READ",
+    "SCOPE_WRITE",
+    "build_audit_logger",
+    "build_verifiers",
+    "confluence_scope_policy",
+]
+
+SCOPE_READ = "confluence:read"
+SCOPE_WRITE = "confluence:write"
+SCOPE_DELETE = "confluence:delete"
+
+
+def confluence_scope_policy() -> ScopePolicy:
+    """Tools' access tags to scopes: read → ``confluence:read``, write → ``confluence:write``,
+    delete → ``confluence:delete``.
+
+    A tool without an access tag (none exists today: ``confluence_tool`` always sets one)
+    would need all three scopes: an unclassified tool must not be open to a read-only token.
+    """
+    return ScopePolicy(
+        tags={"read": SCOPE_READ, "write": SCOPE_WRITE, "delete": SCOPE_DELETE},
+        default=(SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE),
+    )
+
+
+def build_audit_logger(target: str) -> AuditLogger:
+    """``MCP_AUDIT_LOG``: ``stderr`` (default), ``stdout``, ``off``, or a file path (0600)."""
+    import sys
+
+    value = target.strip()
+    if value.lower() in ("off", "none", ""):
+        return AuditLogger([])
+    if value.lower() == "stderr":
+        return AuditLogger([StreamSink()])
+    if value.lower() == "stdout":
+        return AuditLogger([StreamSink(sys.stdout)])
+    try:
+        return AuditLogger([FileSink(value)])
+    except OSError as exc:
+        raise ConfigError(
+            f"MCP_AUDIT_LOG: cannot open {value!r} for appending ({exc.strerror}); use a "
+            "writable path, stderr or off"
+        ) from None
+
+
+def build_verifiers(
+    remote: RemoteSettings, *, resource_url: str, audit: AuditLogger | None = None
+) -> list[TokenVerifier]:
+    """The verifiers the settings configure, in chain order (API keys, JWT, introspection).
+
+    ``resource_url`` is this server's canonical MCP URL: the audience an introspected token
+    must carry when ``MCP_JWT_AUDIENCE`` does not name one. Raises :class:`ConfigError` with
+    the variable to fix when a verifier refuses its configuration.
+    """
+    from mcp_auth import (
+        APIKeyVerifier,
+        AuthConfigurationError,
+        IntrospectionVerifier,
+    )
+
+    verifiers: list[TokenVerifier] = []
+    try:
+        if remote.mcp_api_keys_file is not None:
+            verifiers.append(APIKeyVerifier(remote.mcp_api_keys_file, audit=audit))
+        if remote.jwt_configured:
+            verifiers.append(_jwt_verifier(remote, audit))
+        if remote.mcp_oauth_introspection_url:
+            secret = remote.mcp_oauth_client_secret
+            verifiers.append(
+                IntrospectionVerifier(
+                    remote.mcp_oauth_introspection_url,
+                    client_id=remote.mcp_oauth_client_id or "",
+                    client_secret=secret.get_secret_value() if secret else "",
+                    audience=_audiences(remote.mcp_jwt_audience, resource_url),
+                    issuer=remote.mcp_jwt_issuer or None,
+                    audit=audit,
+                )
+            )
+    except AuthConfigurationError as exc:
+        raise ConfigError(f"authentication settings: {exc}") from None
+    return verifiers
+
+
+def _audiences(configured: Sequence[str], resource_url: str) -> list[str]:
+    return list(configured) if configured else [resource_url]
+
+
+def _jwt_verifier(remote: RemoteSettings, audit: AuditLogger | None) -> TokenVerifier:
+    from mcp_auth import JWTVerifier
+
+    algorithms = list(remote.mcp_jwt_algorithms) or None
+    if remote.mcp_jwt_public_key is not None:
+        try:
+            key = remote.mcp_jwt_public_key.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"MCP_JWT_PUBLIC_KEY: cannot read {str(remote.mcp_jwt_public_key)!r} "
+                f"({exc.strerror}); point it at a PEM public key file"
+            ) from None
+        return JWTVerifier(
+            issuer=list(remote.mcp_jwt_issuer),
+            audience=list(remote.mcp_jwt_audience),
+            public_key=key,
+            algorithms=algorithms,
+            audit=audit,
+        )
+    return JWTVerifier(
+        issuer=list(remote.mcp_jwt_issuer),
+        audience=list(remote.mcp_jwt_audience),
+        jwks_url=remote.mcp_jwt_jwks_url,
+        algorithms=algorithms,
+        audit=audit,
+    )

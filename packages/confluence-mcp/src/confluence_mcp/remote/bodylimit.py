@@ -1,0 +1,110 @@
+"""Request body size limit (413) and body read timeout (408).
+
+A declared ``Content-Length`` over the limit is refused before any byte is read; a chunked
+body is counted as it arrives and refused as soon as it crosses the limit. A client that
+stops sending its body for ``timeout`` seconds is answered 408 (slow-body attacks hold a
+worker otherwise). Once the body is complete, ``receive`` passes through untouched: streams
+(SSE) wait on it for the disconnect and must not time out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from confluence_mcp.remote.responses import send_json
+
+__all__ = ["BodyLimitMiddleware"]
+
+
+class BodyLimitMiddleware:
+    """Pure ASGI middleware enforcing ``max_bytes`` and ``timeout`` on request bodies."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float = 30.0) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._too_large(send)
+            return
+        started = False
+        refused = False
+        received = 0
+        body_done = False
+
+        async def refuse(status: int) -> Message:
+            # Answer now, then tell the app the client went away: whatever it sends after
+            # this is dropped, and it cannot turn our refusal into its own error response.
+            nonlocal refused
+            if not started:
+                refused = True
+                if status == 413:
+                    await self._too_large(send)
+                else:
+                    await send_json(
+                        send,
+                        408,
+                        {
+                            "error": "request_timeout",
+                            "error_description": "the request body did not arrive in time",
+                        },
+                        [(b"connection", b"close")],
+                    )
+            return {"type": "http.disconnect"}
+
+        async def limited_receive() -> Message:
+            nonlocal received, body_done
+            if refused:
+                return {"type": "http.disconnect"}
+            if body_done:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                body_done = True
+                return await refuse(408)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    body_done = True
+                    return await refuse(413)
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, tracking_send)
+
+    async def _too_large(self, send: Send) -> None:
+        await send_json(
+            send,
+            413,
+            {
+                "error": "payload_too_large",
+                "error_description": f"request bodies are limited to {self.max_bytes} bytes",
+            },
+            [(b"connection", b"close")],
+        )
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == b"content-length":
+            text = bytes(value).decode("latin-1").strip()
+            return int(text) if text.isdigit() else None
+    return None

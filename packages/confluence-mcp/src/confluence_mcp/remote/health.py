@@ -1,0 +1,128 @@
+"""``GET /healthz`` (liveness) and ``GET /readyz`` (readiness), outside authentication.
+
+Liveness answers from memory: the process serves HTTP. Readiness asks Confluence who the
+configured credentials belong to (the SDK's current-user call, no retries) and caches the
+answer for a few seconds, so probes from several orchestrators cost one upstream call. A
+failure is 503 with a short reason (unreachable, credentials refused, ...). Neither route says
+anything about the configuration: no URL, user, space or version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+if TYPE_CHECKING:
+    from confluence_client import ConfluenceClient
+    from confluence_mcp.settings import Settings
+
+__all__ = ["HEALTH_PATH", "READY_PATH", "ReadinessProbe", "health_routes"]
+
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+
+ProbeClientFactory = Callable[["Settings"], "ConfluenceClient"]
+
+
+def _probe_client(settings: Settings) -> ConfluenceClient:
+    from confluence_client import RetryPolicy
+    from confluence_mcp.services import build_client
+
+    # One attempt: readiness reports the state now; retrying hides it from the orchestrator.
+    return build_client(settings, retry=RetryPolicy.disabled())
+
+
+class ReadinessProbe:
+    """Checks that Confluence answers and accepts the credentials; caches the verdict."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cache_seconds: float = 5.0,
+        timeout: float = 5.0,
+        client_factory: ProbeClientFactory = _probe_client,
+    ) -> None:
+        self.settings = settings
+        self.cache_seconds = cache_seconds
+        self.timeout = timeout
+        self._client_factory = client_factory
+        self._client: ConfluenceClient | None = None
+        self._verdict: tuple[float, str | None] | None = None
+        self._lock = asyncio.Lock()
+
+    async def check(self) -> str | None:
+        """None when ready, else the reason it is not (cached for ``cache_seconds``)."""
+        async with self._lock:
+            now = time.monotonic()
+            if self._verdict is not None and now - self._verdict[0] < self.cache_seconds:
+                return self._verdict[1]
+            reason = await self._probe()
+            self._verdict = (time.monotonic(), reason)
+            return reason
+
+    async def _probe(self) -> str | None:
+        if self.settings.confluence_url is None or self.settings.auth_method is None:
+            return "Confluence connection is not configured"
+        try:
+            if self._client is None:
+                self._client = self._client_factory(self.settings)
+            await asyncio.wait_for(self._client.get_current_user(), self.timeout)
+        except TimeoutError:
+            return "Confluence did not answer in time"
+        except Exception as exc:
+            return _reason(exc)
+        return None
+
+    async def aclose(self) -> None:
+        """Close the probe's SDK client, if one was made."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+
+def _reason(exc: Exception) -> str:
+    from confluence_client import (
+        AuthenticationError,
+        ConfluenceError,
+        PermissionDeniedError,
+        RateLimitedError,
+        ServerError,
+        TransportError,
+    )
+
+    if isinstance(exc, AuthenticationError | PermissionDeniedError):
+        return "Confluence refused the configured credentials"
+    if isinstance(exc, RateLimitedError):
+        return "Confluence is rate limiting this server"
+    if isinstance(exc, ServerError):
+        return "Confluence answered with a server error"
+    if isinstance(exc, TransportError):
+        return "Confluence is unreachable"
+    if isinstance(exc, ConfluenceError):
+        return "Confluence refused the readiness check"
+    return "the readiness check failed"
+
+
+def health_routes(probe: ReadinessProbe) -> list[Route]:
+    """The two routes, to be matched before the MCP endpoint and outside authentication."""
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        reason = await probe.check()
+        if reason is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+
+    return [
+        Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"]),
+        Route(READY_PATH, readyz, methods=["GET", "HEAD"]),
+    ]

@@ -1,0 +1,59 @@
+"""``confluence-mcp keys create|list|revoke``: mcp-auth's API key commands under our CLI.
+
+The key file defaults to ``MCP_API_KEYS_FILE`` (environment or ``.env``), so
+``confluence-mcp keys create --name ci --scopes confluence:read`` writes where the server
+reads. The key itself is printed once; only its hash is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+__all__ = ["KEYS_COMMAND", "add_keys_command", "run_keys"]
+
+KEYS_COMMAND = "keys"
+
+
+def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``keys`` in the CLI's sub-commands (its arguments are parsed by mcp-auth)."""
+    parser = commands.add_parser(
+        KEYS_COMMAND,
+        help="create, list or revoke API keys (MCP_API_KEYS_FILE)",
+        add_help=False,
+    )
+    parser.add_argument("keys_args", nargs=argparse.REMAINDER)
+
+
+def run_keys(
+    argv: Sequence[str],
+    *,
+    env_file: str | None = ".env",
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run a key command (``argv`` after ``keys``); returns the exit status."""
+    from mcp_auth.cli import keys_main
+
+    return keys_main(
+        list(argv),
+        prog="confluence-mcp keys",
+        default_file=_default_file(env_file),
+        stdout=stdout or sys.stdout,
+        stderr=stderr or sys.stderr,
+    )
+
+
+def _default_file(env_file: str | None) -> str | None:
+    value = os.environ.get("MCP_API_KEYS_FILE")
+    if value:
+        return value
+    if env_file is None or not os.path.isfile(env_file):
+        return None
+    from dotenv import dotenv_values
+
+    found = dotenv_values(env_file).get("MCP_API_KEYS_FILE")
+    return found or None

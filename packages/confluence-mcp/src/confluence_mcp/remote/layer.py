@@ -1,0 +1,264 @@
+"""``build_http_layer``: everything the remote service adds around the MCP endpoint.
+
+The server calls it once, before building the HTTP app::
+
+    layer = build_http_layer(mcp, settings)
+    app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+
+It installs the mcp-auth provider and scope/audit/metrics middleware on ``mcp`` and returns
+the routes (health, readiness, optional ``/metrics``) and the ASGI middleware, outermost
+first: lifecycle → access log → security (query tokens, Host, Origin, headers) → CORS →
+per-IP rate limit → body limit. The per-principal rate limit sits right after FastMCP's
+authentication, inside the provider's middleware.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from confluence_mcp.remote.auth import (
+    build_audit_logger,
+    build_verifiers,
+    confluence_scope_policy,
+)
+from confluence_mcp.remote.bodylimit import BodyLimitMiddleware
+from confluence_mcp.remote.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
+from confluence_mcp.remote.logs import AccessLogMiddleware
+from confluence_mcp.remote.ratelimit import IPRateLimitMiddleware, RateLimiter
+from confluence_mcp.remote.security import OriginPolicy, SecurityMiddleware, is_loopback
+from confluence_mcp.remote.settings import RemoteSettings, remote_settings
+from confluence_mcp.remote.startup import check_startup_safety
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_mcp.remote.health import ProbeClientFactory
+    from confluence_mcp.remote.metrics import MetricsRecorder
+    from confluence_mcp.settings import Settings
+    from mcp_auth import AuditLogger
+    from mcp_auth.fastmcp import MCPAuthProvider
+
+__all__ = ["CORS_EXPOSED_HEADERS", "HttpLayer", "build_http_layer", "build_metrics"]
+
+METRICS_PATH = "/metrics"
+CORS_EXPOSED_HEADERS = ("Mcp-Session-Id", "WWW-Authenticate", "Retry-After", "X-Request-ID")
+_CORS_ALLOWED_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Last-Event-ID",
+    "Mcp-Session-Id",
+    "Mcp-Protocol-Version",
+    "X-Request-ID",
+)
+_LOG = logging.getLogger("confluence_mcp.remote")
+
+Closer = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class HttpLayer:
+    """What :func:`build_http_layer` made: pass ``routes`` and ``middleware`` to the app."""
+
+    routes: list[BaseRoute]
+    middleware: list[Middleware]
+    audit: AuditLogger
+    provider: MCPAuthProvider | None = None
+    metrics: MetricsRecorder | None = None
+    allowed_hosts: list[str] | None = None
+    allowed_origins: list[str] | None = None
+    closers: list[Closer] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        """Close verifiers and the readiness client, then flush the audit log."""
+        for closer in reversed(self.closers):
+            try:
+                await closer()
+            except Exception:  # one failing closer must not keep the others open
+                _LOG.exception("error while closing the HTTP layer")
+        self.closers.clear()
+        self.audit.close()
+
+
+def build_metrics(remote: RemoteSettings) -> MetricsRecorder | None:
+    """The recorder ``MCP_METRICS`` asks for (None for ``none``: nothing is imported)."""
+    if remote.mcp_metrics == "prometheus":
+        from confluence_mcp.remote.metrics import PrometheusMetrics
+
+        return PrometheusMetrics()
+    if remote.mcp_metrics == "otel":
+        from confluence_mcp.remote.metrics import OTelMetrics
+
+        return OTelMetrics()
+    return None
+
+
+def build_http_layer(
+    mcp: FastMCP[Any],
+    settings: Settings,
+    *,
+    audit: AuditLogger | None = None,
+    metrics: MetricsRecorder | None = None,
+    probe_client_factory: ProbeClientFactory | None = None,
+) -> HttpLayer:
+    """Configure ``mcp`` for remote serving and return the HTTP pieces (see module doc).
+
+    Raises :class:`~confluence_mcp.errors.ConfigError` for unsafe or invalid settings
+    (e.g. a non-loopback bind without authentication).
+    """
+    from confluence_mcp.remote.observability import current_observability
+    from confluence_mcp.remote.provider import ConfluenceAuthProvider
+    from confluence_mcp.remote.telemetry import ToolMetricsMiddleware
+    from mcp_auth.fastmcp import ScopeMiddleware
+
+    remote = remote_settings(settings)
+    audit = audit if audit is not None else build_audit_logger(remote.mcp_audit_log)
+    check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
+    if metrics is None:
+        observability = current_observability()
+        metrics = observability.metrics if observability is not None else build_metrics(remote)
+    layer = HttpLayer(routes=[], middleware=[], audit=audit, metrics=metrics)
+
+    mcp_path = "/sse" if settings.transport == "sse" else settings.streamable_http_path
+    base_url = remote.mcp_public_url or _local_base_url(settings.host, settings.port)
+    if remote.mcp_public_url is None and remote.auth_configured and not is_loopback(settings.host):
+        audit.config_warning(
+            "MCP_PUBLIC_URL is not set: the protected-resource metadata names the bind "
+            "address, which clients outside this host cannot use",
+            setting="MCP_PUBLIC_URL",
+        )
+    policy = confluence_scope_policy()
+    if metrics is not None:
+        mcp.add_middleware(ToolMetricsMiddleware(metrics))
+    if remote.auth_configured:
+        verifiers = build_verifiers(remote, resource_url=base_url + mcp_path, audit=audit)
+        provider = ConfluenceAuthProvider.from_verifiers(
+            verifiers,
+            base_url=base_url,
+            authorization_servers=remote.mcp_auth_servers,
+            policy=policy,
+            audit=audit,
+            limiter=_limiter(remote.mcp_rate_limit),
+            metrics=metrics,
+        )
+        mcp.auth = provider
+        layer.provider = provider
+        layer.closers.extend(_verifier_closers(verifiers))
+        mcp.add_middleware(ScopeMiddleware(policy, audit=audit))
+    else:
+        # No policy to enforce, but every tool call is still audited.
+        mcp.add_middleware(ScopeMiddleware(None, audit=audit))
+
+    probe = (
+        ReadinessProbe(settings, cache_seconds=remote.mcp_readiness_cache_seconds)
+        if probe_client_factory is None
+        else ReadinessProbe(
+            settings,
+            cache_seconds=remote.mcp_readiness_cache_seconds,
+            client_factory=probe_client_factory,
+        )
+    )
+    layer.closers.append(probe.aclose)
+    layer.routes.extend(health_routes(probe))
+    exempt = frozenset({HEALTH_PATH, READY_PATH})
+    prometheus_route = getattr(metrics, "route", None)
+    if callable(prometheus_route):
+        layer.routes.append(prometheus_route(METRICS_PATH))
+        exempt |= {METRICS_PATH}
+
+    origins = OriginPolicy.build(
+        bind_host=settings.host,
+        public_url=remote.mcp_public_url,
+        allowed_hosts=remote.mcp_allowed_hosts,
+        allowed_origins=(*remote.mcp_allowed_origins, *remote.mcp_cors_origins),
+    )
+    layer.allowed_hosts = list(origins.allowed_hosts) or None
+    layer.allowed_origins = list(origins.allowed_origins) or None
+    hsts = (remote.mcp_public_url or "").startswith("https://")
+    layer.middleware.extend(
+        [
+            Middleware(LifecycleMiddleware, on_shutdown=layer.aclose),
+            Middleware(AccessLogMiddleware),
+            Middleware(
+                SecurityMiddleware, policy=origins, audit=audit, hsts=hsts, host_exempt_paths=exempt
+            ),
+        ]
+    )
+    if remote.mcp_cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        layer.middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(remote.mcp_cors_origins),
+                allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+                allow_headers=list(_CORS_ALLOWED_HEADERS),
+                expose_headers=list(CORS_EXPOSED_HEADERS),
+                max_age=600,
+            )
+        )
+    ip_limiter = _limiter(remote.mcp_ip_rate_limit)
+    if ip_limiter is not None:
+        layer.middleware.append(
+            Middleware(
+                IPRateLimitMiddleware,
+                limiter=ip_limiter,
+                audit=audit,
+                metrics=metrics,
+                exempt_paths=exempt,
+            )
+        )
+    layer.middleware.append(
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=remote.mcp_max_body_bytes,
+            timeout=remote.mcp_body_timeout,
+        )
+    )
+    return layer
+
+
+def _limiter(rate: str) -> RateLimiter | None:
+    return None if rate == "off" else RateLimiter(rate)
+
+
+def _local_base_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _verifier_closers(verifiers: Sequence[object]) -> list[Closer]:
+    closers: list[Closer] = []
+    for verifier in verifiers:
+        aclose = getattr(verifier, "aclose", None)
+        if callable(aclose):
+            closers.append(aclose)
+    return closers
+
+
+class LifecycleMiddleware:
+    """Runs ``on_shutdown`` when the ASGI server shuts the app down (lifespan protocol)."""
+
+    def __init__(self, app: ASGIApp, *, on_shutdown: Closer) -> None:
+        self.app = app
+        self.on_shutdown = on_shutdown
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        on_shutdown = self.on_shutdown
+
+        async def send_after_cleanup(message: Message) -> None:
+            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                await on_shutdown()
+            await send(message)
+
+        await self.app(scope, receive, send_after_cleanup)

@@ -1,0 +1,145 @@
+"""Service metrics: tool calls, errors, latency, upstream 429s and rate-limit refusals.
+
+Two back ends behind one small :class:`MetricsRecorder` protocol:
+
+- :class:`OTelMetrics` records through the OpenTelemetry metrics API (``MCP_METRICS=otel``;
+  exported per ``OTEL_METRICS_EXPORTER``), or any ``MeterProvider`` handed in (tests use
+  an in-memory reader);
+- :class:`PrometheusMetrics` keeps a private ``prometheus_client`` registry served at
+  ``GET /metrics`` (``MCP_METRICS=prometheus``, extra ``confluence-mcp[prometheus]``).
+
+With ``MCP_METRICS=none`` (the default) no recorder exists and nothing is imported.
+Labels are the tool name, the principal's subject (usage analytics: keep principals few,
+e.g. one per team or client) and the outcome.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from starlette.routing import Route
+
+__all__ = ["MetricsRecorder", "OTelMetrics", "PrometheusMetrics"]
+
+_ANONYMOUS = "anonymous"
+
+
+class MetricsRecorder(Protocol):
+    """What the service reports; implementations must never raise."""
+
+    def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
+        """One finished tool call (outcome ``success``, ``error`` or ``denied``)."""
+
+    def upstream_rate_limited(self, operation: str) -> None:
+        """Confluence answered 429 to one of our calls."""
+
+    def rate_limited(self, kind: str, principal: str | None) -> None:
+        """We refused a request with 429 (kind ``ip`` or ``principal``)."""
+
+
+class OTelMetrics:
+    """Records through OpenTelemetry instruments from ``meter_provider`` (else the global)."""
+
+    def __init__(self, meter_provider: MeterProvider | None = None) -> None:
+        from opentelemetry import metrics
+
+        from confluence_mcp import __version__
+
+        meter = metrics.get_meter("confluence_mcp", __version__, meter_provider=meter_provider)
+        self._calls = meter.create_counter("mcp.tool.calls", unit="{call}")
+        self._errors = meter.create_counter("mcp.tool.errors", unit="{call}")
+        self._duration = meter.create_histogram("mcp.tool.duration", unit="s")
+        self._upstream = meter.create_counter("confluence.upstream.rate_limited", unit="{response}")
+        self._refusals = meter.create_counter("mcp.rate_limit.refusals", unit="{request}")
+
+    def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
+        """See :class:`MetricsRecorder`."""
+        who = principal or _ANONYMOUS
+        self._calls.add(1, {"tool": tool, "principal": who, "outcome": outcome})
+        if outcome == "error":
+            self._errors.add(1, {"tool": tool, "principal": who})
+        self._duration.record(duration_s, {"tool": tool, "principal": who})
+
+    def upstream_rate_limited(self, operation: str) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._upstream.add(1, {"operation": operation})
+
+    def rate_limited(self, kind: str, principal: str | None) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._refusals.add(1, {"kind": kind, "principal": principal or _ANONYMOUS})
+
+
+class PrometheusMetrics:
+    """The same metrics in a private Prometheus registry, with a ``/metrics`` route."""
+
+    def __init__(self) -> None:
+        try:
+            import prometheus_client as prom  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            from confluence_mcp.errors import ConfigError
+
+            raise ConfigError(
+                "MCP_METRICS=prometheus needs the prometheus extra: install "
+                "confluence-mcp[prometheus]"
+            ) from None
+        self._prom: Any = prom
+        self.registry = prom.CollectorRegistry()
+        self._calls = prom.Counter(
+            "mcp_tool_calls", "Tool calls", ["tool", "principal", "outcome"], registry=self.registry
+        )
+        self._errors = prom.Counter(
+            "mcp_tool_errors",
+            "Tool calls that failed",
+            ["tool", "principal"],
+            registry=self.registry,
+        )
+        self._duration = prom.Histogram(
+            "mcp_tool_duration_seconds",
+            "Tool call latency",
+            ["tool", "principal"],
+            registry=self.registry,
+        )
+        self._upstream = prom.Counter(
+            "confluence_upstream_rate_limited",
+            "429 answers from Confluence",
+            ["operation"],
+            registry=self.registry,
+        )
+        self._refusals = prom.Counter(
+            "mcp_rate_limit_refusals",
+            "Requests refused by our rate limits",
+            ["kind", "principal"],
+            registry=self.registry,
+        )
+
+    def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
+        """See :class:`MetricsRecorder`."""
+        who = principal or _ANONYMOUS
+        self._calls.labels(tool, who, outcome).inc()
+        if outcome == "error":
+            self._errors.labels(tool, who).inc()
+        self._duration.labels(tool, who).observe(duration_s)
+
+    def upstream_rate_limited(self, operation: str) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._upstream.labels(operation).inc()
+
+    def rate_limited(self, kind: str, principal: str | None) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._refusals.labels(kind, principal or _ANONYMOUS).inc()
+
+    def route(self, path: str = "/metrics") -> Route:
+        """``GET /metrics`` in the Prometheus text format."""
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        prom = self._prom
+        registry = self.registry
+
+        async def metrics(_request: Request) -> Response:
+            return Response(prom.generate_latest(registry), media_type=prom.CONTENT_TYPE_LATEST)
+
+        return Route(path, metrics, methods=["GET"])

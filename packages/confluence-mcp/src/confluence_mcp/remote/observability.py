@@ -1,0 +1,69 @@
+"""Process-wide observability: logging, tracing and the metrics recorder, set up once.
+
+``configure_observability(settings)`` is called by the CLI before the server is built: it
+configures logging (``LOG_FORMAT``, ``LOG_LEVEL``, secrets redacted), tracing
+(``OTEL_TRACES_EXPORTER``) and metrics (``MCP_METRICS``), and returns the SDK client factory
+the server should use (instrumented only when tracing or metrics are on: off costs nothing).
+``build_http_layer`` picks up the same metrics recorder through
+:func:`current_observability`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from confluence_mcp.remote.settings import remote_settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from confluence_client import ConfluenceClient
+    from confluence_mcp.remote.metrics import MetricsRecorder
+    from confluence_mcp.settings import Settings
+
+__all__ = ["Observability", "configure_observability", "current_observability"]
+
+
+@dataclass(frozen=True)
+class Observability:
+    """What :func:`configure_observability` set up."""
+
+    client_factory: Callable[[Settings], ConfluenceClient]
+    tracer_provider: TracerProvider | None = None
+    metrics: MetricsRecorder | None = None
+
+    def shutdown(self) -> None:
+        """Flush and stop the tracer provider (exports pending spans)."""
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()
+
+
+_current: list[Observability] = []
+
+
+def configure_observability(settings: object) -> Observability:
+    """Configure logging, tracing and metrics for this process (see the module doc)."""
+    from confluence_mcp.remote.layer import build_metrics
+    from confluence_mcp.remote.logs import configure_logging
+    from confluence_mcp.remote.telemetry import configure_tracing, instrument_client_factory
+    from confluence_mcp.services import build_client
+
+    remote = remote_settings(settings)
+    configure_logging(
+        log_format=remote.log_format, level=remote.log_level, secrets=remote.secret_values
+    )
+    tracer_provider = configure_tracing()
+    metrics = build_metrics(remote)
+    factory: Callable[[Settings], ConfluenceClient] = build_client
+    if tracer_provider is not None or metrics is not None:
+        factory = instrument_client_factory(build_client, metrics=metrics)
+    observability = Observability(factory, tracer_provider, metrics)
+    _current[:] = [observability]
+    return observability
+
+
+def current_observability() -> Observability | None:
+    """The last :func:`configure_observability` result in this process, if any."""
+    return _current[0] if _current else None

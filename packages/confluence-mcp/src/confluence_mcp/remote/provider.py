@@ -1,0 +1,77 @@
+"""``ConfluenceAuthProvider``: mcp-auth's FastMCP provider plus the per-principal rate limit.
+
+The limit must run after authentication (it needs the principal) and before the MCP
+handler, which is exactly the end of the provider's middleware list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from starlette.middleware import Middleware
+
+from confluence_mcp.remote.ratelimit import PrincipalRateLimitMiddleware, RateLimiter
+from mcp_auth import ChainVerifier, TokenVerifier
+from mcp_auth.fastmcp import MCPAuthProvider
+
+if TYPE_CHECKING:
+    from confluence_mcp.remote.metrics import MetricsRecorder
+    from mcp_auth import AuditLogger, ScopePolicy
+
+__all__ = ["ConfluenceAuthProvider"]
+
+
+class ConfluenceAuthProvider(MCPAuthProvider):
+    """An :class:`MCPAuthProvider` whose middleware ends with a per-principal rate limit."""
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        *,
+        limiter: RateLimiter | None = None,
+        metrics: MetricsRecorder | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(verifier, **options)
+        self.limiter = limiter
+        self.metrics = metrics
+
+    @classmethod
+    def from_verifiers(
+        cls,
+        verifiers: Sequence[TokenVerifier],
+        *,
+        base_url: str,
+        authorization_servers: Sequence[str] = (),
+        policy: ScopePolicy | None = None,
+        audit: AuditLogger | None = None,
+        limiter: RateLimiter | None = None,
+        metrics: MetricsRecorder | None = None,
+    ) -> ConfluenceAuthProvider:
+        """One verifier as is, several as a :class:`ChainVerifier`."""
+        verifier = verifiers[0] if len(verifiers) == 1 else ChainVerifier(verifiers)
+        return cls(
+            verifier,
+            base_url=base_url,
+            authorization_servers=authorization_servers,
+            policy=policy,
+            audit=audit,
+            limiter=limiter,
+            metrics=metrics,
+            resource_name="Confluence MCP server",
+        )
+
+    def get_middleware(self) -> list[Middleware]:
+        """mcp-auth's middleware, then the per-principal limit."""
+        middleware = super().get_middleware()
+        if self.limiter is not None:
+            middleware.append(
+                Middleware(
+                    PrincipalRateLimitMiddleware,
+                    limiter=self.limiter,
+                    audit=self.audit,
+                    metrics=self.metrics,
+                )
+            )
+        return middleware

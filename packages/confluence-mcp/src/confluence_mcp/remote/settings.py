@@ -1,0 +1,196 @@
+"""Settings of the remote service: authentication, protection, audit, logs and telemetry.
+
+:class:`RemoteSettings` is a pydantic-settings class the server's ``Settings`` inherits, so
+every field is read from the environment under its upper-cased name (``MCP_API_KEYS_FILE``,
+``MCP_RATE_LIMIT``, ``LOG_FORMAT``, ...). OpenTelemetry keeps its standard ``OTEL_*``
+variables, read by the OpenTelemetry SDK itself (see :mod:`confluence_mcp.remote.telemetry`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["RemoteSettings", "remote_settings"]
+
+_MIB = 1024 * 1024
+
+
+def _csv_tuple(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+CsvTuple = Annotated[tuple[str, ...], NoDecode]
+
+
+class RemoteSettings(BaseSettings):
+    """Configuration of the HTTP service around the MCP server (immutable)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+    # --- Authentication (any combination; chained) -------------------------------------------
+    mcp_api_keys_file: Path | None = None
+    mcp_jwt_jwks_url: str | None = None
+    mcp_jwt_public_key: Path | None = None
+    mcp_jwt_issuer: CsvTuple = ()
+    mcp_jwt_audience: CsvTuple = ()
+    mcp_jwt_algorithms: CsvTuple = ()
+    mcp_oauth_introspection_url: str | None = None
+    mcp_oauth_client_id: str | None = None
+    mcp_oauth_client_secret: SecretStr | None = None
+    mcp_auth_servers: CsvTuple = ()
+    mcp_public_url: str | None = None
+    mcp_allow_unauthenticated: bool = False
+
+    # --- Protection ------------------------------------------------------------------------
+    mcp_rate_limit: str = "120/minute"
+    mcp_ip_rate_limit: str = "600/minute"
+    mcp_cors_origins: CsvTuple = ()
+    mcp_allowed_origins: CsvTuple = ()
+    mcp_allowed_hosts: CsvTuple = ()
+    mcp_max_body_bytes: int = Field(default=16 * _MIB, ge=1024, le=256 * _MIB)
+    mcp_body_timeout: float = Field(default=30.0, gt=0, le=600)
+
+    # --- Audit, logs, telemetry ------------------------------------------------------------
+    mcp_audit_log: str = "stderr"
+    mcp_metrics: Literal["none", "otel", "prometheus"] = "none"
+    mcp_readiness_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    log_format: Literal["json", "text"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator(
+        "mcp_jwt_issuer",
+        "mcp_jwt_audience",
+        "mcp_jwt_algorithms",
+        "mcp_auth_servers",
+        "mcp_cors_origins",
+        "mcp_allowed_origins",
+        "mcp_allowed_hosts",
+        mode="before",
+    )
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        return _csv_tuple(value)
+
+    @field_validator(
+        "mcp_api_keys_file",
+        "mcp_jwt_jwks_url",
+        "mcp_jwt_public_key",
+        "mcp_oauth_introspection_url",
+        "mcp_oauth_client_id",
+        "mcp_oauth_client_secret",
+        "mcp_public_url",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", "mcp_metrics", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("mcp_public_url", mode="after")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("MCP_PUBLIC_URL must be an http(s) URL, e.g. https://mcp.example.com")
+        return value.rstrip("/")
+
+    @field_validator("mcp_rate_limit", "mcp_ip_rate_limit", mode="after")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        text = value.strip().lower()
+        if text in ("", "off", "none"):
+            return "off"
+        try:
+            parse_many(text)
+        except ValueError:
+            raise ValueError(
+                "use a rate such as 120/minute, 10/second or 1000/hour (or off)"
+            ) from None
+        return text
+
+    @model_validator(mode="after")
+    def _complete_auth(self) -> RemoteSettings:
+        if self.mcp_jwt_jwks_url and self.mcp_jwt_public_key:
+            raise ValueError("set MCP_JWT_JWKS_URL or MCP_JWT_PUBLIC_KEY, not both")
+        if self.jwt_configured and not (self.mcp_jwt_issuer and self.mcp_jwt_audience):
+            raise ValueError(
+                "JWT authentication needs MCP_JWT_ISSUER and MCP_JWT_AUDIENCE (the token "
+                "issuer and this server's audience, usually MCP_PUBLIC_URL)"
+            )
+        if self.mcp_oauth_introspection_url and not (
+            self.mcp_oauth_client_id and self.mcp_oauth_client_secret
+        ):
+            raise ValueError(
+                "MCP_OAUTH_INTROSPECTION_URL needs MCP_OAUTH_CLIENT_ID and "
+                "MCP_OAUTH_CLIENT_SECRET (this server's credentials at the introspection endpoint)"
+            )
+        return self
+
+    @property
+    def jwt_configured(self) -> bool:
+        """True when a JWT key source (JWKS URL or public key file) is set."""
+        return bool(self.mcp_jwt_jwks_url or self.mcp_jwt_public_key)
+
+    @property
+    def auth_configured(self) -> bool:
+        """True when at least one authentication method is configured."""
+        return bool(
+            self.mcp_api_keys_file is not None
+            or self.jwt_configured
+            or self.mcp_oauth_introspection_url
+        )
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured secret strings, for log redaction."""
+        secrets = []
+        for name, value in self:
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                secrets.append(value.get_secret_value())
+            elif name.endswith(("_token", "_secret")) and isinstance(value, str) and value:
+                secrets.append(value)
+        return tuple(secrets)
+
+
+def remote_settings(settings: object) -> RemoteSettings:
+    """``settings`` itself when it carries the remote fields, else them read from the env."""
+    if isinstance(settings, RemoteSettings):
+        return settings
+    from pydantic import ValidationError
+
+    from confluence_mcp.errors import ConfigError
+
+    try:
+        return RemoteSettings()
+    except ValidationError as exc:
+        problems = [
+            f"{str(error['loc'][0]).upper() + ': ' if error['loc'] else ''}"
+            + str(error["msg"]).removeprefix("Value error, ")
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
+        raise ConfigError("\n".join(problems)) from None

@@ -1,0 +1,192 @@
+"""OpenTelemetry: tracer set-up from the standard env, Confluence client spans, tool metrics.
+
+- ``OTEL_TRACES_EXPORTER`` = ``console`` (stderr) | ``otlp`` (extra ``confluence-mcp[otlp]``;
+  ``OTEL_EXPORTER_OTLP_ENDPOINT`` etc. are read by the exporter) | ``none`` (default here:
+  nothing is imported or installed). ``OTEL_SERVICE_NAME`` names the service
+  (``confluence-mcp`` when unset). FastMCP makes the span per tool call.
+- :func:`instrument_client_factory` wraps the SDK client the server builds so each SDK call
+  is a child span (kind CLIENT) of the tool's span and Confluence 429s are counted.
+- :class:`ToolMetricsMiddleware` reports every tool call to a :class:`MetricsRecorder`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+import mcp_types as mt
+from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools.base import ToolResult
+
+from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote.metrics import MetricsRecorder
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace import Tracer
+
+    from confluence_client import ConfluenceClient
+    from confluence_mcp.settings import Settings
+
+__all__ = [
+    "InstrumentedClient",
+    "ToolMetricsMiddleware",
+    "configure_tracing",
+    "instrument_client_factory",
+]
+
+ClientFactory = Callable[["Settings"], "ConfluenceClient"]
+_DEFAULT_SERVICE_NAME = "confluence-mcp"
+
+
+def configure_tracing(env: Mapping[str, str] | None = None) -> TracerProvider | None:
+    """Install a global tracer provider per ``OTEL_TRACES_EXPORTER``; None when off."""
+    values = os.environ if env is None else env
+    exporter_name = values.get("OTEL_TRACES_EXPORTER", "none").strip().lower()
+    if exporter_name in ("", "none"):
+        return None
+    from opentelemetry import trace
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+    exporter: SpanExporter
+    if exporter_name == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        # stderr: on stdio, stdout is the MCP protocol stream.
+        exporter = ConsoleSpanExporter(out=sys.stderr)
+    elif exporter_name == "otlp":
+        try:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found,unused-ignore]
+                OTLPSpanExporter,
+            )
+        except ImportError:
+            raise ConfigError(
+                "OTEL_TRACES_EXPORTER=otlp needs the otlp extra: install confluence-mcp[otlp]"
+            ) from None
+        exporter = OTLPSpanExporter()
+    else:
+        raise ConfigError("OTEL_TRACES_EXPORTER: use console, otlp or none")
+    attributes: dict[str, str] = {}
+    if not values.get("OTEL_SERVICE_NAME"):
+        attributes[SERVICE_NAME] = _DEFAULT_SERVICE_NAME
+    provider = TracerProvider(resource=Resource.create(attributes))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+class InstrumentedClient:
+    """Proxy of a ``ConfluenceClient``: every coroutine method runs in a CLIENT span named
+    ``confluence.<method>``; a ``RateLimitedError`` is counted as an upstream 429."""
+
+    def __init__(
+        self,
+        client: ConfluenceClient,
+        *,
+        tracer: Tracer,
+        metrics: MetricsRecorder | None = None,
+    ) -> None:
+        self._client = client
+        self._tracer = tracer
+        self._metrics = metrics
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if name.startswith("_") or name == "aclose" or not inspect.iscoroutinefunction(attribute):
+            return attribute
+        return self._traced(name, attribute)
+
+    def _traced(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        from opentelemetry.trace import SpanKind, Status, StatusCode
+
+        tracer = self._tracer
+        metrics = self._metrics
+
+        @functools.wraps(method)
+        async def traced(*args: Any, **kwargs: Any) -> Any:
+            with tracer.start_as_current_span(
+                f"confluence.{name}",
+                kind=SpanKind.CLIENT,
+                attributes={"confluence.operation": name},
+                record_exception=False,
+                set_status_on_exception=False,
+            ) as span:
+                try:
+                    return await method(*args, **kwargs)
+                except Exception as exc:
+                    # The class name only: messages may quote user input.
+                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                    span.set_attribute("error.type", type(exc).__name__)
+                    status = getattr(exc, "status_code", None)
+                    if isinstance(status, int):
+                        span.set_attribute("http.response.status_code", status)
+                    if status == 429 and metrics is not None:
+                        metrics.upstream_rate_limited(name)
+                    raise
+
+        return traced
+
+    async def aclose(self) -> None:
+        """Close the wrapped client."""
+        await self._client.aclose()
+
+
+def instrument_client_factory(
+    factory: ClientFactory,
+    *,
+    tracer: Tracer | None = None,
+    metrics: MetricsRecorder | None = None,
+) -> ClientFactory:
+    """A client factory whose clients are :class:`InstrumentedClient` proxies."""
+    from opentelemetry import trace
+
+    from confluence_mcp import __version__
+
+    chosen = tracer or trace.get_tracer("confluence_mcp", __version__)
+
+    def build(settings: Settings) -> ConfluenceClient:
+        proxy = InstrumentedClient(factory(settings), tracer=chosen, metrics=metrics)
+        # Duck-typed stand-in: every public attribute resolves to the real client's.
+        return cast("ConfluenceClient", proxy)
+
+    return build
+
+
+class ToolMetricsMiddleware(Middleware):
+    """Reports each tool call (tool, principal, outcome, duration) to ``recorder``."""
+
+    def __init__(self, recorder: MetricsRecorder) -> None:
+        self.recorder = recorder
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        """Time the call and classify its outcome."""
+        from fastmcp.exceptions import InsufficientScopeError
+
+        from mcp_auth.fastmcp import current_principal
+
+        started = time.perf_counter()
+        principal = current_principal()
+        subject = principal.subject if principal else None
+        name = context.message.name
+        try:
+            result = await call_next(context)
+        except InsufficientScopeError:
+            self.recorder.tool_call(name, subject, "denied", time.perf_counter() - started)
+            raise
+        except Exception:
+            self.recorder.tool_call(name, subject, "error", time.perf_counter() - started)
+            raise
+        outcome = "error" if result.is_error else "success"
+        self.recorder.tool_call(name, subject, outcome, time.perf_counter() - started)
+        return result
