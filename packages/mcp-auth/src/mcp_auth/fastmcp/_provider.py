@@ -124,7 +124,7 @@ class MCPAuthProvider(RemoteAuthProvider):
         """The RFC 9728 metadata route for the resource served at `mcp_path`."""
         self.set_mcp_path(mcp_path)
         resource = self.resource_url
-        if resource is None:
+        if resource is None:  # pragma: no cover - base_url is required, so never None here
             return []
         return [
             metadata_route(
