@@ -144,7 +144,7 @@ async def test_next_link_to_another_host_is_refused(
         ("GET /wiki/api/v2/pages/5", [1, 2], lambda c: c.get_page("5")),
         ("GET /wiki/api/v2/pages/5", {"id": "5"}, lambda c: c.get_page("5")),
         ("GET /wiki/api/v2/pages/5", {"id": {"x": 1}, "title": "t"}, lambda c: c.get_page("5")),
-        ("GET /wiki/api/v2/pages/5/ancestors", {"oops": []}, lambda c: c.get_ancestors("5")),
+        ("GET /wiki/rest/api/content/5", {"id": "5"}, lambda c: c.get_ancestors("5")),
         (
             "POST /wiki/rest/api/content/5/label",
             {"results": {}},
@@ -256,3 +256,21 @@ async def test_dc_reply_needs_a_container(scripted: Scripted, dc: ConfluenceClie
     scripted.json("GET /rest/api/content/7", {"id": "7", "type": "comment"})
     with pytest.raises(MalformedResponseError):
         await dc.list_comment_replies("7")
+
+
+async def test_oauth_ancestors_come_from_v2_ids(scripted: Scripted) -> None:
+    from confluence_client import OAuthToken
+
+    base = "/ex/confluence/c1/wiki/api/v2/pages"
+    scripted.json(f"GET {base}/5/ancestors", {"results": [{"id": "3", "type": "page"}]})
+    scripted.json(f"GET {base}/3", _v2_page("3"))
+    async with ConfluenceClient(
+        "https://acme.atlassian.net",
+        OAuthToken("tok", "c1"),
+        api_gateway_url=scripted.url,
+        retry=RetryPolicy.disabled(),
+    ) as client:
+        assert [p.id for p in await client.get_ancestors("5")] == ["3"]
+        scripted.routes[f"GET {base}/5/ancestors"] = [(200, {}, b'{"oops": []}')]
+        with pytest.raises(MalformedResponseError):
+            await client.get_ancestors("5")

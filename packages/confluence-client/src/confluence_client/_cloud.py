@@ -17,6 +17,7 @@ from confluence_client._models import (
     ResultPage,
     Space,
 )
+from confluence_client._parse_v1 import parse_ancestors
 from confluence_client._parse_v2 import (
     parse_attachment,
     parse_comment,
@@ -111,6 +112,11 @@ class CloudBackend(V1Operations):
         return self._page(raw) if raw.get("type", "page") == "page" else None
 
     async def get_ancestors(self, page_id: str) -> list[Page]:
+        if not self._through_gateway:
+            # One v1 call returns titled ancestors; v2 returns bare ids (one fetch each).
+            # OAuth tokens cannot use v1 content endpoints (410 Gone on the gateway).
+            body = await self._get_json(f"rest/api/content/{page_id}", {"expand": "ancestors"})
+            return parse_ancestors(body, self._site)
         body = await self._get_json(f"{_V2}/pages/{page_id}/ancestors")
         results = body.get("results")
         if not isinstance(results, list):

@@ -27,6 +27,7 @@ from confluence_client._models import (
 )
 from confluence_client._parse_common import obj
 from confluence_client._parse_v1 import (
+    parse_ancestors,
     parse_attachment,
     parse_comment,
     parse_label,
@@ -110,14 +111,7 @@ class DataCenterBackend(V1Operations):
 
     async def get_ancestors(self, page_id: str) -> list[Page]:
         body = await self._get_json(f"{_CONTENT}/{page_id}", {"expand": "ancestors"})
-        ancestors = body.get("ancestors")
-        if not isinstance(ancestors, list):
-            raise MalformedResponseError("expected 'ancestors' in the content")
-        return [
-            self._page(a)
-            for a in ancestors
-            if isinstance(a, dict) and a.get("type", "page") == "page"
-        ]
+        return parse_ancestors(body, self._site)
 
     async def iter_descendants(self, page_id: str, limit: int) -> AsyncIterator[Page]:
         endpoint = f"{_CONTENT}/{page_id}/descendant/page"

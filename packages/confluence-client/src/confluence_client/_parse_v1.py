@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from confluence_client._errors import MalformedResponseError
 from confluence_client._models import (
     Attachment,
     Comment,
@@ -22,6 +23,7 @@ __all__ = [
     "parse_user",
     "parse_version",
     "parse_page",
+    "parse_ancestors",
     "parse_space",
     "parse_comment",
     "parse_label",
@@ -114,6 +116,22 @@ def parse_page(data: dict[str, Any], site_url: str) -> Page:
         ),
         "page",
     )
+
+
+def parse_ancestors(data: dict[str, Any], site_url: str) -> list[Page]:
+    """The page ancestors of a content object (``expand=ancestors``), root first; each
+    ancestor's ``parent_id`` is the one before it."""
+    ancestors = data.get("ancestors")
+    if not isinstance(ancestors, list):
+        raise MalformedResponseError("expected 'ancestors' in the content")
+    pages: list[Page] = []
+    for raw in ancestors:
+        if isinstance(raw, dict) and raw.get("type", "page") == "page":
+            page = parse_page(raw, site_url)
+            if page.parent_id is None and pages:
+                page = page.model_copy(update={"parent_id": pages[-1].id})
+            pages.append(page)
+    return pages
 
 
 def parse_space(data: dict[str, Any], site_url: str) -> Space:

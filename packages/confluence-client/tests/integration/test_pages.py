@@ -134,6 +134,7 @@ async def test_children_ancestors_descendants_and_tree(
     ancestors = await client.get_ancestors(deepest.id)
     assert [a.id for a in ancestors] == [p.id for p in chain]
     assert ancestors[0].title == chain[0].title
+    assert [a.parent_id for a in ancestors[1:]] == [a.id for a in ancestors[:-1]]
 
     root = chain[0]
     kids = [p async for p in client.iter_children(root.id, limit=2)]
@@ -249,3 +250,21 @@ async def test_validation_happens_before_any_request(
 async def test_page_model_round_trip(client: ConfluenceClient) -> None:
     page = await client.get_page_by_title("DEMO", "Getting Started")
     assert Page.model_validate(page.model_dump()) == page
+
+
+async def test_full_update_is_one_request_and_still_refuses_stale_versions(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    parent = _page_titled(server, "Getting Started")
+    page = await client.create_page("DEMO", "One-shot", "<p>1</p>", parent_id=parent)
+    server.requests.clear()
+    updated = await client.update_page(
+        page.id, expected_version=1, title="One-shot 2", body="<p>2</p>"
+    )
+    assert len(server.requests) == 1
+    assert (updated.title, updated.version_number, updated.parent_id) == ("One-shot 2", 2, parent)
+    assert server.store.pages[page.id].parent_id == parent
+    with pytest.raises(ConflictError) as info:
+        await client.update_page(page.id, expected_version=1, title="Stale", body="<p>x</p>")
+    assert (info.value.current_version, info.value.provided_version) == (2, 1)
+    assert server.store.pages[page.id].title == "One-shot 2"
