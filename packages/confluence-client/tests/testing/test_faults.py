@@ -52,6 +52,14 @@ def test_rate_limit_with_retry_after(server: FakeConfluenceServer, cloud: httpx.
     assert cloud.get(PAGES).status_code == 200
 
 
+def test_throttling_503_with_retry_after(server: FakeConfluenceServer, dc: httpx.Client) -> None:
+    server.faults.rate_limit(status=503, retry_after=2, count=1, path_prefix="/rest/api/search")
+    response = dc.get("/rest/api/search", params={"cql": "type = page"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["statusCode"] == 503
+
+
 def test_rate_limit_with_reset_only(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
     server.faults.rate_limit(retry_after=None, reset_after=30, count=3)
     before = datetime.now(UTC)
@@ -125,6 +133,7 @@ def test_rates_are_reproducible_with_a_seed() -> None:
         FaultRule("error", count=0),
         FaultRule("error", status=404),
         FaultRule("latency", seconds=-1),
+        FaultRule("rate_limit", status=500),
     ],
 )
 def test_invalid_rules_are_refused(rule: FaultRule) -> None:

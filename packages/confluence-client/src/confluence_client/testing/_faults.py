@@ -36,7 +36,7 @@ class FaultRule:
     method: str | None = None
     count: int | None = None
     rate: float = 1.0
-    status: int = 500
+    status: int | None = None  # None: 500 for "error", 429 for "rate_limit"
     seconds: float = 0.0
     retry_after: int | None = 1
     reset_after: float = 1.0
@@ -88,8 +88,12 @@ class FaultInjector:
             raise BadRequestError("rate must be between 0 and 1")
         if rule.count is not None and rule.count < 1:
             raise BadRequestError("count must be at least 1 (or omitted for unlimited)")
+        if rule.status is None:
+            rule.status = 429 if rule.kind == "rate_limit" else 500
         if rule.kind == "error" and not 500 <= rule.status <= 599:
             raise BadRequestError("an error fault needs a 5xx status")
+        if rule.kind == "rate_limit" and rule.status not in (429, 503):
+            raise BadRequestError("a rate_limit fault answers 429 or 503")
         if rule.seconds < 0 or rule.reset_after < 0 or (rule.retry_after or 0) < 0:
             raise BadRequestError("times must not be negative")
         with self._lock:
@@ -113,7 +117,7 @@ class FaultInjector:
         self,
         rate: float = 1.0,
         *,
-        status: int = 500,
+        status: int | None = None,
         path_prefix: str | None = None,
         method: str | None = None,
         count: int | None = None,
@@ -130,8 +134,10 @@ class FaultInjector:
         method: str | None = None,
         count: int | None = None,
         rate: float = 1.0,
+        status: int = 429,
     ) -> FaultRule:
-        """Answer 429; with ``retry_after=None`` only ``X-RateLimit-Reset`` tells when to retry."""
+        """Answer 429 (or a throttling 503); with ``retry_after=None`` only
+        ``X-RateLimit-Reset`` tells when to retry."""
         return self.add(
             FaultRule(
                 "rate_limit",
@@ -139,6 +145,7 @@ class FaultInjector:
                 method,
                 count,
                 rate,
+                status=status,
                 retry_after=retry_after,
                 reset_after=reset_after,
             )

@@ -101,8 +101,8 @@ class GatewayMiddleware:
 
     async def _send_fault(self, fault: FaultRule, path: str, send: Send) -> None:
         if fault.kind == "error":
-            body = error_body(path, fault.status, "Injected server error")
-            await _send_json(send, fault.status, body, {})
+            status = fault.status or 500
+            await _send_json(send, status, error_body(path, status, "Injected server error"), {})
             return
         reset = datetime.now(UTC) + timedelta(seconds=fault.reset_after)
         headers = {
@@ -114,7 +114,8 @@ class GatewayMiddleware:
         }
         if fault.retry_after is not None:
             headers["retry-after"] = str(fault.retry_after)
-        await _send_json(send, 429, error_body(path, 429, "Rate limit exceeded"), headers)
+        status = fault.status or 429
+        await _send_json(send, status, error_body(path, status, "Rate limit exceeded"), headers)
 
 
 async def _send_json(send: Send, status: int, body: Any, headers: dict[str, str]) -> None:
