@@ -6,7 +6,7 @@ FastMCP 4.2.3 has one completion handler per server; this module owns it. What i
 reference                       argument        candidates
 ==============================  ==============  ==============================================
 ``confluence://space/{..}``,    ``space_key``   allowed space keys starting with the input (or
-any prompt                                      whose name contains it)
+any prompt                                      a word of whose name does)
 ``confluence://page/{..}``      ``page_id``     ids of pages whose title matches the input
 ``summarize_page``,             ``page``        page titles matching the input, in the
 ``review_page_changes``                         ``space_key`` already given, if any
@@ -103,7 +103,12 @@ async def _space_keys(services: Services, value: str) -> list[str]:
     client = await services.client()
     found = await client.list_spaces(limit=250)
     by_key = [space.key for space in found.items if space.key.lower().startswith(typed)]
-    by_name = [space.key for space in found.items if typed and typed in space.name.lower()]
+    # A name matches when one of its words starts with the input ("eng" → "Engineering").
+    by_name = [
+        space.key
+        for space in found.items
+        if typed and any(word.startswith(typed) for word in space.name.lower().split())
+    ]
     return _unique([*sorted(by_key), *by_name])
 
 

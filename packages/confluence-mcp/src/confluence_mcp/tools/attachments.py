@@ -109,6 +109,10 @@ def decode_upload(content_base64: str, max_bytes: int) -> tuple[bytes, str | Non
     if (len(text) // 4) * 3 - 2 > max_bytes:
         raise _too_large(f"about {(len(text) // 4) * 3}", max_bytes)
     try:
+        if len(text) % 4:
+            # b64decode tolerates surplus padding; a length that is not a multiple of 4
+            # means a truncated or mangled upload, so refuse it rather than guess.
+            raise ValueError("length is not a multiple of 4")
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise ToolError(

@@ -1,0 +1,162 @@
+"""list_comments / add_comment through an in-memory client against the fake."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from fastmcp.exceptions import ToolError
+
+from confluence_client.testing import FakeConfluenceServer
+
+Connect = Callable[..., Awaitable[Client[Any]]]
+
+
+def page_id(fake: FakeConfluenceServer, title: str) -> str:
+    return next(page.id for page in fake.store.pages.values() if page.title == title)
+
+
+async def test_comments_come_with_their_replies_in_thread_order(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    result = await client.call_tool("list_comments", {"page_id": pid})
+    comments = result.structured_content["comments"]
+    bodies = [comment["body"].strip() for comment in comments]
+    assert bodies[0] == "Should we add a section on caching?"
+    assert bodies[1].startswith("Good idea, ")
+    assert bodies[2:] == ["Thanks!", "The diagram is out of date."]
+    first, reply, nested, other = comments
+    assert "parent_id" not in first
+    assert reply["parent_id"] == first["id"]
+    assert nested["parent_id"] == reply["id"]
+    assert "parent_id" not in other
+    assert first["author_id"].startswith("557058:")
+    assert first["created_at"].startswith("2024-")
+    assert "next_cursor" not in result.structured_content
+
+
+async def test_storage_format_returns_the_body_verbatim(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Incident response")
+    result = await client.call_tool("list_comments", {"page_id": pid, "format": "storage"})
+    assert result.structured_content["comments"] == [
+        {
+            "id": result.structured_content["comments"][0]["id"],
+            "body": "<p>Add the status page link to step 2.</p>",
+            "author_id": result.structured_content["comments"][0]["author_id"],
+            "created_at": result.structured_content["comments"][0]["created_at"],
+        }
+    ]
+
+
+async def test_pagination_follows_next_cursor(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    first = await client.call_tool("list_comments", {"page_id": pid, "limit": 1})
+    cursor = first.structured_content["next_cursor"]
+    second = await client.call_tool("list_comments", {"page_id": pid, "limit": 1, "cursor": cursor})
+    assert len(first.structured_content["comments"]) == 3  # one thread: comment + 2 replies
+    assert [c["body"].strip() for c in second.structured_content["comments"]] == [
+        "The diagram is out of date."
+    ]
+    assert "next_cursor" not in second.structured_content
+
+
+async def test_add_comment_converts_markdown_to_storage(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    result = await client.call_tool("add_comment", {"page_id": pid, "body": "Looks **good**"})
+    created = fake_confluence.store.comments[result.structured_content["id"]]
+    assert created.page_id == pid
+    assert "<strong>good</strong>" in created.body
+    assert "parent_id" not in result.structured_content
+
+
+async def test_add_comment_passes_storage_through(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    body = '<p>See <ac:link><ri:page ri:content-title="Getting Started" /></ac:link></p>'
+    result = await client.call_tool(
+        "add_comment", {"page_id": pid, "body": body, "body_format": "storage"}
+    )
+    assert fake_confluence.store.comments[result.structured_content["id"]].body == body
+
+
+async def test_reply_to_a_comment_on_the_page(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Incident response")
+    parent = fake_confluence.store.page_comments(pid)[0].id
+    result = await client.call_tool(
+        "add_comment", {"page_id": pid, "body": "Done.", "reply_to": parent}
+    )
+    assert result.structured_content["parent_id"] == parent
+    listed = await client.call_tool("list_comments", {"page_id": pid})
+    assert [c["body"].strip() for c in listed.structured_content["comments"]][-1] == "Done."
+
+
+async def test_reply_to_a_comment_of_another_page_is_refused(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    other = fake_confluence.store.page_comments(page_id(fake_confluence, "Incident response"))
+    pid = page_id(fake_confluence, "FAQ")
+    before = len(fake_confluence.store.comments)
+    with pytest.raises(ToolError, match="is not on page"):
+        await client.call_tool(
+            "add_comment", {"page_id": pid, "body": "x", "reply_to": other[0].id}
+        )
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("add_comment", {"page_id": pid, "body": "x", "reply_to": "999999"})
+    assert len(fake_confluence.store.comments) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [({"body": ""}, "body"), ({"body": "x", "reply_to": "abc"}, "reply_to")],
+)
+async def test_bad_input_is_rejected_before_confluence(
+    connect: Connect, fake_confluence: FakeConfluenceServer, args: dict[str, str], field: str
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match=field):
+        await client.call_tool("add_comment", {"page_id": pid, **args})
+    assert len(fake_confluence.requests) == 0
+
+
+async def test_space_filter_applies_to_comments(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confluence_spaces_filter="ENG")
+    pid = page_id(fake_confluence, "Architecture overview")
+    before = len(fake_confluence.store.comments)
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("list_comments", {"page_id": pid})
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("add_comment", {"page_id": pid, "body": "sneaky"})
+    assert len(fake_confluence.store.comments) == before
+
+
+async def test_comment_tools_metadata(connect: Connect) -> None:
+    client = await connect(read_only_mode=True)
+    tools = {tool.name: tool for tool in await client.list_tools()}
+    assert "add_comment" not in tools
+    assert tools["list_comments"].annotations.read_only_hint is True
+    writable = {tool.name: tool for tool in await (await connect()).list_tools()}
+    assert writable["add_comment"].annotations.destructive_hint is False
+    assert writable["add_comment"].annotations.idempotent_hint is not True
