@@ -146,3 +146,8 @@ async def test_system_clock() -> None:
     await clock.sleep(0)
     assert clock.monotonic() >= start
     assert clock.now().tzinfo is not None
+
+
+def test_on_request_must_be_callable() -> None:
+    with pytest.raises(ConfigurationError):
+        ConfluenceClient("https://acme.atlassian.net", BASIC, on_request="print")  # type: ignore[arg-type]

@@ -41,6 +41,7 @@ from confluence_client._errors import (
     ServerError,
     TransportError,
 )
+from confluence_client._events import RequestEvent, RequestObserver
 from confluence_client._models import (
     Attachment,
     BodyFormat,
@@ -75,6 +76,8 @@ __all__ = [
     "RetryPolicy",
     "Clock",
     "SystemClock",
+    "RequestEvent",
+    "RequestObserver",
     # models
     "BodyFormat",
     "ContentBody",

@@ -28,6 +28,7 @@ from confluence_client._errors import (
     MalformedResponseError,
     NotFoundError,
 )
+from confluence_client._events import RequestObserver
 from confluence_client._models import (
     Attachment,
     BodyFormat,
@@ -93,6 +94,9 @@ class ConfluenceClient:
         max_concurrency: cap on simultaneous requests from this client.
         verify_ssl: verify TLS certificates.
         clock: time source and sleeper (tests inject a fake one).
+        on_request: called with a :class:`RequestEvent` after every HTTP attempt (retries
+            included), on the event loop; for tracing and metrics. Exceptions it raises are
+            logged and ignored.
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class ConfluenceClient:
         max_concurrency: int = 8,
         verify_ssl: bool = True,
         clock: Clock | None = None,
+        on_request: RequestObserver | None = None,
     ) -> None:
         endpoint = resolve_endpoint(base_url, auth, deployment, api_gateway_url)
         if isinstance(timeouts, bool) or not isinstance(timeouts, Timeouts | int | float):
@@ -119,6 +124,8 @@ class ConfluenceClient:
             or not (1 <= max_concurrency <= 64)
         ):
             raise ConfigurationError("max_concurrency must be an integer from 1 to 64")
+        if on_request is not None and not callable(on_request):
+            raise ConfigurationError("on_request must be callable")
         self._endpoint = endpoint
         self._transport = Transport(
             api_base_url=endpoint.api_base_url,
@@ -128,6 +135,7 @@ class ConfluenceClient:
             max_concurrency=max_concurrency,
             verify_ssl=verify_ssl,
             clock=clock if clock is not None else SystemClock(),
+            on_request=on_request,
         )
         self._backend: Backend
         if endpoint.deployment is Deployment.CLOUD:

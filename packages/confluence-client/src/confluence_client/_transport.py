@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ from confluence_client._errors import (
     MalformedResponseError,
     TransportError,
 )
+from confluence_client._events import RequestEvent, RequestObserver, notify
 from confluence_client._http_errors import error_for_status
 from confluence_client._retry import (
     IDEMPOTENT_METHODS,
@@ -87,8 +89,10 @@ class Transport:
         max_concurrency: int,
         verify_ssl: bool,
         clock: Clock,
+        on_request: RequestObserver | None = None,
     ) -> None:
         self.api_base_url = api_base_url
+        self._observer = on_request
         self._origin = _origin(api_base_url)
         self._retry = retry
         self._clock = clock
@@ -206,14 +210,25 @@ class Transport:
         return urlsplit(full).path
 
     async def _send_once(
-        self, method: str, path: str, send: Callable[[], HttpResponse]
+        self, method: str, path: str, send: Callable[[], HttpResponse], attempt: int
     ) -> HttpResponse:
         async with self._limit:
+            started_ns = time.time_ns()
+            began = time.perf_counter()
+            status: int | None = None
+            error: str | None = None
             try:
-                return await asyncio.to_thread(send)
-            except ConfluenceError:
+                response = await asyncio.to_thread(send)
+                status = response.status
+                return response
+            except DownloadTooLargeError as exc:
+                status = exc.status_code
+                raise
+            except ConfluenceError as exc:
+                error = type(exc).__name__
                 raise
             except requests.exceptions.Timeout as exc:
+                error = ConfluenceTimeoutError.__name__
                 raise ConfluenceTimeoutError(
                     "Confluence did not answer in time", method=method, path=path
                 ) from exc
@@ -221,13 +236,26 @@ class Transport:
                 requests.exceptions.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
             ) as exc:
+                error = ConnectionFailedError.__name__
                 raise ConnectionFailedError(
                     "connection to Confluence failed", method=method, path=path
                 ) from exc
             except requests.exceptions.RequestException as exc:
+                error = TransportError.__name__
                 raise TransportError(
                     f"request to Confluence failed ({type(exc).__name__})", method=method, path=path
                 ) from exc
+            finally:
+                event = RequestEvent(
+                    method=method,
+                    path=path,
+                    status=status,
+                    error=error,
+                    start_time_ns=started_ns,
+                    duration_s=time.perf_counter() - began,
+                    attempt=attempt,
+                )
+                notify(self._observer, event)
 
     async def _with_retries(
         self,
@@ -243,7 +271,7 @@ class Transport:
         while True:
             failure: ConfluenceError
             try:
-                response = await self._send_once(method, path, send)
+                response = await self._send_once(method, path, send, retries + 1)
             except (ConfluenceTimeoutError, ConnectionFailedError) as exc:
                 failure = exc
                 delay = backoff_delay(policy, retries) if idempotent else None

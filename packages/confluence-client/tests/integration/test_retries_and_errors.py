@@ -232,3 +232,31 @@ async def test_requests_do_not_block_the_event_loop(
     await asyncio.sleep(0.05)  # the loop runs other work while the request is in flight
     assert not request.done()
     await request
+
+
+async def test_on_request_sees_every_attempt(
+    make_client: ClientFactory, server: FakeConfluenceServer, clock: Any
+) -> None:
+    from confluence_client import RequestEvent
+
+    events: list[RequestEvent] = []
+    server.faults.rate_limit(retry_after=1, path_prefix=PAGES, count=1)
+    server.faults.drop_connections(path_prefix=PAGES, method="GET", count=1)
+    async with make_client("cloud", on_request=events.append) as client:
+        await client.get_page(_home(server))
+    assert [(e.attempt, e.status) for e in events] == [(1, 429), (2, None), (3, 200)]
+    assert events[1].error == "ConnectionFailedError"
+    assert all(e.method == "GET" and e.path == f"{PAGES}/{_home(server)}" for e in events)
+    assert all(e.duration_s >= 0 and e.start_time_ns > 0 for e in events)
+
+
+async def test_a_failing_hook_never_breaks_the_call(
+    make_client: ClientFactory, server: FakeConfluenceServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(event: object) -> None:
+        raise RuntimeError("observer bug")
+
+    async with make_client("cloud", on_request=broken) as client:
+        page = await client.get_page(_home(server))
+    assert page.id == _home(server)
+    assert "on_request hook failed" in caplog.text
