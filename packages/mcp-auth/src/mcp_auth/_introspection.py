@@ -46,8 +46,15 @@ def _basic_credentials(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
+# Timestamps beyond this (year 9999) cannot be represented as datetimes: treat as invalid.
+_MAX_TIMESTAMP = 253_402_300_799
+
+
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    number = float(value)
+    return number if 0 <= number <= _MAX_TIMESTAMP else None
 
 
 class IntrospectionVerifier:

@@ -233,6 +233,9 @@ class JWTVerifier:
         except jwt.InvalidTokenError as error:
             reason, message = _reason_for(error)
             raise self._refuse(reason, message, kid) from None
+        except (OverflowError, ValueError, TypeError):
+            # pyjwt converts time claims with int(): Infinity or NaN escape its own checks.
+            raise self._refuse(RefusalReason.MALFORMED, "token claims invalid", kid) from None
         return self._principal(claims, kid)
 
     def _principal(self, claims: Mapping[str, Any], kid: str | None) -> Principal:
@@ -247,13 +250,17 @@ class JWTVerifier:
             (v for n in ("client_id", "azp", "cid") if isinstance(v := claims.get(n), str)), None
         )
         kept = {name: claims[name] for name in self.keep_claims if name in claims}
+        try:
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+        except (OverflowError, OSError, ValueError):
+            raise self._refuse(RefusalReason.MALFORMED, "token expiry out of range", kid) from None
         return Principal(
             subject=subject,
             auth_method=AuthMethod.JWT,
             scopes=scopes,
             client_id=client_id,
             issuer=str(claims["iss"]),
-            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            expires_at=expires_at,
             claims=MappingProxyType(kept),
         )
 
