@@ -38,6 +38,7 @@ ROOT_TAG = "confluence-storage"
 _UNKNOWN_NS = "urn:confluence-mcp:undeclared:"
 _PREFIX_RE = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
 _RAW_TAG = "confluence-mcp-raw"
+_NAMED_ENTITY_RE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);|#)")
 _POSITION_RE = re.compile(r",? line \d+, column \d+")
 _RAW_RE = re.compile(rf'<{_RAW_TAG} i="(\d+)"/>')
 
@@ -88,8 +89,10 @@ def parse_storage(storage: str) -> etree._Element:
         body = f"<{ROOT_TAG}{decls}>{storage}</{ROOT_TAG}>".encode()
     except UnicodeEncodeError:  # lone surrogates cannot be XML characters
         raise StorageParseError("storage format contains invalid characters") from None
+    # Parsing the entity DTD is most of the cost of a small document: skip it when unused.
+    doctype = _doctype(False) if _NAMED_ENTITY_RE.search(storage) else ""
     try:
-        return _parse(_doctype(False).encode() + body)
+        return _parse(doctype.encode() + body)
     except etree.XMLSyntaxError as exc:
         if "Entity" not in str(exc.msg):
             raise _parse_error(exc) from None
