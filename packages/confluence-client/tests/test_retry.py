@@ -54,3 +54,9 @@ def test_which_statuses_retry() -> None:
     assert not is_retryable_status(policy, 503, idempotent=False)
     assert not is_retryable_status(policy, 501, idempotent=True)
     assert not is_retryable_status(policy, 404, idempotent=True)
+
+
+def test_throttling_503_is_retryable_for_any_method() -> None:
+    policy = RetryPolicy()
+    assert is_retryable_status(policy, 503, idempotent=False, throttled=True)
+    assert not is_retryable_status(policy, 500, idempotent=False, throttled=True)

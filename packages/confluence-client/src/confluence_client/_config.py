@@ -104,12 +104,12 @@ class Timeouts:
 class RetryPolicy:
     """When and how long to retry.
 
-    429 is always retried (Confluence did not process the request); 5xx statuses and
-    timeouts/connection failures only for idempotent requests (GET, HEAD, PUT of labels,
-    DELETE). The wait is ``Retry-After`` if sent, else ``X-RateLimit-Reset``, else
-    ``initial_backoff * 2**retry`` capped at ``max_backoff``; computed backoffs are multiplied
-    by a random factor in ``jitter``. A retry whose wait would exceed ``max_total_wait``
-    (summed over the call) is not attempted: the last error is raised instead.
+    429 and throttling 503s (with ``Retry-After``) are always retried (Confluence did not
+    process the request); other 5xx statuses and timeouts/connection failures only for
+    idempotent requests (GET, HEAD, DELETE, label adds). The wait is ``Retry-After`` if
+    sent, else ``X-RateLimit-Reset``, else ``initial_backoff * 2**retry`` capped at
+    ``max_backoff`` and multiplied by a random factor in ``jitter``. A retry whose wait
+    would push the call past ``max_total_wait`` is not attempted: the last error is raised.
     """
 
     max_retries: int = 4

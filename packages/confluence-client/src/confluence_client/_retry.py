@@ -81,6 +81,12 @@ def backoff_delay(
     return max(0.0, float(base * uniform(low, high)))
 
 
-def is_retryable_status(policy: RetryPolicy, status: int, idempotent: bool) -> bool:
-    """429 is always safe to repeat (not processed); listed 5xx only if idempotent."""
-    return status == 429 or (idempotent and status in policy.retry_statuses)
+def is_retryable_status(
+    policy: RetryPolicy, status: int, idempotent: bool, *, throttled: bool = False
+) -> bool:
+    """429 is always safe to repeat (not processed), and so is a throttling 503 (one that
+    carries ``Retry-After``: Atlassian's resource-limit answer); other listed 5xx only if
+    the request is idempotent."""
+    if status == 429 or (status == 503 and throttled):
+        return True
+    return idempotent and status in policy.retry_statuses

@@ -44,6 +44,7 @@ from confluence_client._retry import (
     IDEMPOTENT_METHODS,
     backoff_delay,
     is_retryable_status,
+    parse_retry_after,
     server_requested_wait,
 )
 
@@ -288,7 +289,8 @@ class Transport:
                     bad_request=bad_request,
                 )
                 delay = None
-                if is_retryable_status(policy, response.status, idempotent):
+                throttled = parse_retry_after(response.headers, self._clock.now()) is not None
+                if is_retryable_status(policy, response.status, idempotent, throttled=throttled):
                     delay = requested if requested is not None else backoff_delay(policy, retries)
             if delay is None or retries >= policy.max_retries:
                 raise failure

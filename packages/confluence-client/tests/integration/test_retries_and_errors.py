@@ -260,3 +260,13 @@ async def test_a_failing_hook_never_breaks_the_call(
         page = await client.get_page(_home(server))
     assert page.id == _home(server)
     assert "on_request hook failed" in caplog.text
+
+
+async def test_throttling_503_with_retry_after_is_retried_even_for_post(
+    cloud: ConfluenceClient, server: FakeConfluenceServer, clock: Any
+) -> None:
+    server.faults.rate_limit(status=503, retry_after=4, path_prefix=PAGES, method="POST", count=1)
+    page = await cloud.create_page("DEMO", "After a throttle", "<p>x</p>")
+    assert clock.sleeps == [4.0]
+    assert server.requests.count("POST", path=PAGES) == 2
+    assert page.version_number == 1
