@@ -86,6 +86,9 @@ async def test_get_by_url_shapes(client: ConfluenceClient, server: FakeConfluenc
         f"{client.site_url}/display/DEMO/Getting+Started",
         f"{client.site_url}/x/{page_id_to_tiny_code(page_id)}",
     ]
+    fetched = await client.get_page(page_id, body_format=None)
+    assert fetched.tiny_url is not None
+    urls.append(fetched.tiny_url)  # the fake's tinyui uses Confluence's encoding
     for url in urls:
         page = await client.get_page_by_url(url)
         assert page.id == page_id, url
