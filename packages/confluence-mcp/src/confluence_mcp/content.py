@@ -7,8 +7,6 @@ start-up stays lean (it pulls in lxml and markdown-it).
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Literal
 
 __all__ = ["BodyInputFormat", "ContentConverter", "ReadFormat"]
@@ -21,24 +19,40 @@ class ContentConverter:
     """Storage ⇄ markdown for tool inputs and outputs."""
 
     def to_markdown(self, storage: str) -> str:
-        """Storage XHTML → markdown that keeps macros etc. as restorable placeholders."""
-        return str(_conversion().storage_to_markdown(storage))
+        """Storage XHTML → markdown that keeps macros etc. in forms that convert back."""
+        from confluence_client.content import storage_to_markdown
+
+        return storage_to_markdown(storage)
 
     def view_to_markdown(self, view_html: str) -> str:
-        """Rendered ``view`` HTML → plain markdown (read-only consumption)."""
-        return str(_conversion().view_to_markdown(view_html))
+        """Rendered ``view`` HTML → markdown (lossy; for reading only)."""
+        from confluence_client.content import view_to_markdown
+
+        return view_to_markdown(view_html)
 
     def to_storage(self, body: str, body_format: BodyInputFormat) -> str:
         """A tool's body input → storage XHTML (storage passes through untouched)."""
         if body_format == "storage":
             return body
-        return str(_conversion().markdown_to_storage(body))
+        from confluence_client.content import markdown_to_storage
 
-    def replace_section(self, storage: str, heading: str, new_section_storage: str) -> str:
-        """Replace the content under ``heading`` and leave the rest of the document as is."""
-        return str(_conversion().replace_section(storage, heading, new_section_storage))
+        return markdown_to_storage(body)
 
+    def replace_section(
+        self,
+        storage: str,
+        heading: str,
+        content: str,
+        content_format: BodyInputFormat,
+        occurrence: int | None = None,
+    ) -> str:
+        """The whole document with the content under ``heading`` replaced; the rest untouched.
 
-def _conversion() -> ModuleType:
-    # Imported on first use: the conversion pulls in lxml and markdown-it.
-    return importlib.import_module("confluence_client.content")
+        Raises the SDK's ``SectionNotFoundError`` / ``AmbiguousSectionError`` /
+        ``StorageParseError`` (mapped to tool errors in :mod:`confluence_mcp.errors`).
+        """
+        from confluence_client.content import replace_section
+
+        return replace_section(
+            storage, heading, content, content_format=content_format, occurrence=occurrence
+        )

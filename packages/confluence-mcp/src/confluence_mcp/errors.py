@@ -71,6 +71,8 @@ def describe_error(exc: ConfluenceError) -> str:
     """The safe, actionable message a client sees for an SDK error."""
     import confluence_client as sdk
 
+    if type(exc).__module__.startswith("confluence_client.content"):
+        return _describe_content_error(exc)
     if isinstance(exc, sdk.InvalidInputError):
         return f"Invalid argument {exc.field!r}: {exc.message}"
     if isinstance(exc, sdk.InvalidCqlError):
@@ -116,6 +118,25 @@ def describe_error(exc: ConfluenceError) -> str:
     if isinstance(exc, sdk.ConfigurationError):
         return f"The server's Confluence settings are invalid: {exc.message}"
     return "The Confluence request failed."
+
+
+def _describe_content_error(exc: ConfluenceError) -> str:
+    from confluence_client import content
+
+    if isinstance(exc, content.AmbiguousSectionError):
+        return (
+            f"{exc.matches} headings match {exc.heading!r}: pass occurrence "
+            f"(1-{exc.matches}) to pick one."
+        )
+    if isinstance(exc, content.SectionNotFoundError):
+        shown = ", ".join(repr(title) for title in exc.available[:30]) or "none"
+        return f"No heading matches {exc.heading!r}. Headings on the page: {shown}."
+    if isinstance(exc, content.StorageParseError):
+        return (
+            "The page body is not well-formed storage XHTML, so it cannot be edited by "
+            "section; replace the whole body with update_page instead."
+        )
+    return "The page body could not be converted."
 
 
 def _describe_conflict(exc: ConflictError) -> str:

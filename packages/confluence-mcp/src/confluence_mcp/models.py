@@ -43,12 +43,10 @@ class ResultModel(BaseModel):
 
 
 class PageRef(ResultModel):
-    """A page's identity and where it is; ``version`` is what an edit must quote."""
+    """A page's identity; ``version`` is what an edit must quote."""
 
     id: str
     title: str
-    space_key: str | None = None
-    parent_id: str | None = None
     version: int | None = None
     url: str | None = None
 
@@ -61,14 +59,12 @@ class PageContent(ResultModel):
     space_key: str | None = None
     version: int | None = None
     url: str | None = None
-    format: str
     content: str
     total_chars: int
     next_offset: int | None = None
-    parent_id: str | None = None
-    author_id: str | None = None
-    created_at: str | None = None
-    labels: list[str] | None = None
+    # With metadata=true: parent_id, author_id, created_at, labels. Untyped on purpose: one
+    # small object schema instead of four optional fields in every tools/list.
+    metadata: dict[str, Any] | None = None
 
 
 class PageList(ResultModel):
@@ -77,10 +73,11 @@ class PageList(ResultModel):
 
 
 class TreeEntry(ResultModel):
+    """One page of an outline; its parent is the nearest earlier entry one level up."""
+
     id: str
     title: str
     depth: int
-    parent_id: str | None = None
 
 
 class PageTree(ResultModel):

@@ -1,16 +1,22 @@
 """Reusable tool parameter types: constraints that stop bad input before Confluence sees it.
 
-Descriptions are short on purpose: every byte is repeated in ``tools/list``.
+Two kinds of constraint, on purpose:
+
+- constraints that tell the model something (id patterns, enums, ranges) are in the JSON
+  schema, via ``Field``;
+- sanity caps on free text (bodies, URLs, cursors) are enforced by :func:`capped` validators
+  that do not appear in the schema: every schema byte is repeated in ``tools/list``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 __all__ = [
     "BodyFormat",
+    "BodyText",
     "Cursor",
     "Limit",
     "PageId",
@@ -18,15 +24,32 @@ __all__ = [
     "SpaceKey",
     "Title",
     "Version",
+    "capped",
 ]
 
-PageId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
+
+def capped(max_chars: int, *, allow_empty: bool = True) -> AfterValidator:
+    """A validator refusing strings longer than ``max_chars`` (or empty, if not allowed)."""
+
+    def check(value: str) -> str:
+        if len(value) > max_chars:
+            raise ValueError(f"at most {max_chars} characters allowed, got {len(value)}")
+        if not allow_empty and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    return AfterValidator(check)
+
+
+PageId = Annotated[str, capped(20), Field(pattern=r"^[0-9]+$")]
 # Global keys are letters, digits and "_"; personal space keys start with "~". The SDK checks
-# the exact rules again before any request.
-SpaceKey = Annotated[str, Field(max_length=255, pattern=r"^~?[A-Za-z0-9_.:@+-]+$")]
-Title = Annotated[str, Field(min_length=1, max_length=255)]
-Version = Annotated[int, Field(ge=1, description="Version you read (from get_page)")]
+# the exact rules before any request; the schema only says "a string".
+SpaceKey = Annotated[str, capped(255, allow_empty=False)]
+Title = Annotated[str, capped(255, allow_empty=False)]
+Version = Annotated[int, Field(ge=1, description="Version you read")]
 Limit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[str, Field(max_length=2000)]
+Cursor = Annotated[str, capped(2000)]
+# Confluence refuses bodies over 5 MB; markdown grows a little when converted.
+BodyText = Annotated[str, capped(4_000_000, allow_empty=False)]
 ReadFormat = Literal["markdown", "storage", "view"]
 BodyFormat = Literal["markdown", "storage"]

@@ -20,7 +20,8 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_type_hints
 from weakref import WeakKeyDictionary
 
-from fastmcp.tools import Tool
+from fastmcp.tools import FunctionTool
+from mcp_types import Tool as MCPTool
 from mcp_types import ToolAnnotations
 
 from confluence_mcp.errors import map_confluence_errors
@@ -30,7 +31,14 @@ from confluence_mcp.schemas import compact_input_schema, output_schema_for
 if TYPE_CHECKING:
     from fastmcp import FastMCP
 
-__all__ = ["ACCESS_TAGS", "AREA_TAGS", "Access", "confluence_tool", "tool_catalog"]
+__all__ = [
+    "ACCESS_TAGS",
+    "AREA_TAGS",
+    "Access",
+    "ConfluenceTool",
+    "confluence_tool",
+    "tool_catalog",
+]
 
 Access = Literal["read", "write", "delete"]
 ACCESS_TAGS: frozenset[str] = frozenset({"read", "write", "delete"})
@@ -39,6 +47,18 @@ AREA_TAGS: frozenset[str] = frozenset({"attachments", "admin"})
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 _CATALOGS: WeakKeyDictionary[FastMCP[Any], dict[str, frozenset[str]]] = WeakKeyDictionary()
+
+
+class ConfluenceTool(FunctionTool):
+    """A function tool whose ``tools/list`` entry leaves out FastMCP's ``_meta`` block.
+
+    That block only repeats the tags (~40 bytes a tool) for FastMCP clients; the server keeps
+    using the tags for visibility and scopes. ``tools/list`` bytes are a budget.
+    """
+
+    def to_mcp_tool(self, **overrides: Any) -> MCPTool:
+        overrides.setdefault("_meta", None)
+        return super().to_mcp_tool(**overrides)
 
 
 def _annotations(access: Access, idempotent: bool | None) -> ToolAnnotations:
@@ -76,7 +96,7 @@ def confluence_tool(
         tool_name = name or fn.__name__
         tags = {access, *areas}
         schema = _output_schema(fn) if output_schema is ... else output_schema
-        tool = Tool.from_function(
+        tool = ConfluenceTool.from_function(
             map_confluence_errors(fn),
             name=tool_name,
             description=_description(fn),

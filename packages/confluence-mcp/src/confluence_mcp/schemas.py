@@ -9,7 +9,7 @@ Pydantic's schemas spell an optional field as ``{"anyOf": [X, {"type": "null"}],
   default are dropped (clients omit it; the server still validates with the full model);
 - outputs: result models never emit ``null`` (see :mod:`confluence_mcp.models`), so optional
   fields are typed without ``null`` and just left out of ``required``; docstrings
-  (``description``) and ``title`` keys are not sent.
+  (``description``), ``title`` and ``default`` keys are not sent.
 """
 
 from __future__ import annotations
@@ -50,14 +50,17 @@ def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drop_annotations(node: Any) -> Any:
-    """Remove ``title``/``description`` keywords (not properties that happen to be so named)."""
+    """Remove ``title``/``description``/``default`` keywords (not properties so named).
+
+    Defaults say nothing about a result; titles and docstrings are for humans.
+    """
     if isinstance(node, list):
         return [_drop_annotations(item) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in ("title", "description"):
+        if key in ("title", "description", "default"):
             continue
         if key == "properties" and isinstance(value, dict):
             out[key] = {name: _drop_annotations(sub) for name, sub in value.items()}

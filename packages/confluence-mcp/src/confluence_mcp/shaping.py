@@ -18,16 +18,9 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def page_ref(page: Page, space_key: str | None = None) -> PageRef:
+def page_ref(page: Page) -> PageRef:
     """The compact reference to a page that listing and write tools return."""
-    return PageRef(
-        id=page.id,
-        title=page.title,
-        space_key=page.space_key or space_key,
-        parent_id=page.parent_id,
-        version=page.version_number,
-        url=page.web_url,
-    )
+    return PageRef(id=page.id, title=page.title, version=page.version_number, url=page.web_url)
 
 
 class TextWindow:

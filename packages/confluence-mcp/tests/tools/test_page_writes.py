@@ -30,7 +30,6 @@ async def test_create_page_in_storage_under_parent(
     data = result.structured_content
     assert data["title"] == "Brand new"
     assert data["version"] == 1
-    assert data["space_key"] == "DEMO"
     record = fake_confluence.store.pages[data["id"]]
     assert record.body == "<p>Hello <strong>world</strong></p>"
     assert record.parent_id == parent
@@ -105,7 +104,7 @@ async def test_move_and_delete(
     pid = page_id(fake_confluence, "FAQ")
     new_parent = page_id(fake_confluence, "Getting Started")
     moved = await client.call_tool("move_page", {"page_id": pid, "parent_id": new_parent})
-    assert moved.structured_content["parent_id"] == new_parent
+    assert moved.structured_content["id"] == pid
     assert fake_confluence.store.pages[pid].parent_id == new_parent
     deleted = await client.call_tool("delete_page", {"page_id": pid})
     assert deleted.structured_content == {"id": pid, "status": "trashed"}
@@ -147,3 +146,89 @@ async def test_read_only_mode_hides_writes(connect: ClientFactory) -> None:
     }
     with pytest.raises(ToolError, match="Unknown tool"):
         await client.call_tool("delete_page", {"page_id": "1"})
+
+
+async def test_markdown_round_trip_create_then_read(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    created = await client.call_tool(
+        "create_page",
+        {
+            "space_key": "ENG",
+            "title": "Runbook",
+            "body": "# Steps\n\n1. **Stop** it\n2. Start it\n",
+        },
+    )
+    pid = created.structured_content["id"]
+    stored = fake_confluence.store.pages[pid].body
+    assert "<strong>Stop</strong>" in stored
+    assert "<ol>" in stored
+    read = await client.call_tool("get_page", {"page_id": pid})
+    content = read.structured_content["content"]
+    assert "**Stop**" in content
+    assert "# Steps" in content
+
+
+async def test_update_page_section_touches_only_that_section(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    store = fake_confluence.store
+    body = "<h2>Intro</h2><p>keep me</p><h2>Steps</h2><p>old step</p><h2>End</h2><p>keep too</p>"
+    created = await client.call_tool(
+        "create_page",
+        {"space_key": "ENG", "title": "Sections", "body": body, "body_format": "storage"},
+    )
+    pid = created.structured_content["id"]
+    result = await client.call_tool(
+        "update_page_section",
+        {"page_id": pid, "heading": "Steps", "body": "- new step", "version": 1},
+    )
+    assert result.structured_content["version"] == 2
+    stored = store.pages[pid].body
+    assert "old step" not in stored
+    assert "new step" in stored
+    assert "<p>keep me</p>" in stored
+    assert "<p>keep too</p>" in stored
+
+    with pytest.raises(ToolError, match=r"No heading matches 'Nope'.*'Intro'"):
+        await client.call_tool(
+            "update_page_section", {"page_id": pid, "heading": "Nope", "body": "x"}
+        )
+    with pytest.raises(ToolError, match="version 2"):
+        await client.call_tool(
+            "update_page_section",
+            {"page_id": pid, "heading": "Intro", "body": "x", "version": 1},
+        )
+    assert store.pages[pid].version == 2
+
+
+async def test_ambiguous_section_asks_for_occurrence(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    body = "<h2>Notes</h2><p>a</p><h2>Notes</h2><p>b</p>"
+    created = await client.call_tool(
+        "create_page",
+        {"space_key": "ENG", "title": "Twice", "body": body, "body_format": "storage"},
+    )
+    pid = created.structured_content["id"]
+    with pytest.raises(ToolError, match="2 headings match 'Notes': pass occurrence"):
+        await client.call_tool(
+            "update_page_section", {"page_id": pid, "heading": "Notes", "body": "z"}
+        )
+    await client.call_tool(
+        "update_page_section",
+        {
+            "page_id": pid,
+            "heading": "Notes",
+            "body": "<p>z</p>",
+            "body_format": "storage",
+            "occurrence": 2,
+        },
+    )
+    stored = fake_confluence.store.pages[pid].body
+    assert "<p>a</p>" in stored
+    assert "<p>z</p>" in stored
+    assert "<p>b</p>" not in stored

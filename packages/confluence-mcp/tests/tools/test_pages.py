@@ -125,7 +125,9 @@ async def test_children_and_tree(
     children = (await client.call_tool("get_page_children", {"page_id": home})).structured_content
     titles = [page["title"] for page in children["pages"]]
     assert "Getting Started" in titles
-    assert all(page["parent_id"] == home for page in children["pages"])
+    assert all(
+        fake_confluence.store.pages[page["id"]].parent_id == home for page in children["pages"]
+    )
 
     tree = (
         await client.call_tool("get_page_tree", {"page_id": home, "max_depth": 1})
@@ -141,8 +143,16 @@ async def test_children_and_tree(
     assert len(whole["pages"]) > len(tree["pages"])
     depth_of = {entry["id"]: entry["depth"] for entry in whole["pages"]}
     for entry in whole["pages"]:
-        if "parent_id" in entry and entry["parent_id"] in depth_of:
-            assert entry["depth"] == depth_of[entry["parent_id"]] + 1
+        parent = fake_confluence.store.pages[entry["id"]].parent_id
+        if parent in depth_of:
+            assert entry["depth"] == depth_of[parent] + 1
+    # depth-first: each entry's parent is the nearest earlier entry one level up
+    stack: list[str] = []
+    for entry in whole["pages"]:
+        del stack[entry["depth"] :]
+        if stack:
+            assert fake_confluence.store.pages[entry["id"]].parent_id == stack[-1]
+        stack.append(entry["id"])
 
 
 async def test_tree_caps_and_progress(connect: ClientFactory) -> None:
@@ -167,3 +177,22 @@ async def test_tree_needs_exactly_one_root(connect: ClientFactory) -> None:
     client = await connect()
     with pytest.raises(ToolError, match="exactly one"):
         await client.call_tool("get_page_tree", {})
+
+
+async def test_markdown_and_view_formats(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Getting Started")
+    markdown = (await client.call_tool("get_page", {"page_id": pid})).structured_content
+    assert "## Overview" in markdown["content"]
+    assert "<h2>" not in markdown["content"]
+    view = (
+        await client.call_tool("get_page", {"page_id": pid, "format": "view"})
+    ).structured_content
+    assert "Overview" in view["content"]
+    meta = (
+        await client.call_tool("get_page", {"page_id": pid, "metadata": True})
+    ).structured_content["metadata"]
+    assert set(meta["labels"]) >= {"getting-started"}
+    assert meta["parent_id"] == page_id(fake_confluence, "Demo Space Home")

@@ -13,7 +13,7 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_mcp.models import DeleteResult, PageRef
-from confluence_mcp.params import BodyFormat, PageId, SpaceKey, Title, Version
+from confluence_mcp.params import BodyFormat, BodyText, PageId, SpaceKey, Title, Version, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.shaping import page_ref
 
@@ -25,10 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-# Confluence refuses bodies over 5 MB; markdown expands a little on conversion.
-Body = Annotated[str, Field(min_length=1, max_length=4_000_000)]
-Message = Annotated[str, Field(max_length=500, description="Version comment")]
-Heading = Annotated[str, Field(min_length=1, max_length=255, description="Heading text")]
+Message = Annotated[str, capped(500), Field(description="Version comment")]
+Heading = Annotated[str, Field(min_length=1, max_length=255, description="Heading text or anchor")]
 
 
 def register(mcp: FastMCP[Any], services: Services) -> None:
@@ -45,31 +43,31 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     async def create_page(
         space_key: SpaceKey,
         title: Title,
-        body: Body,
+        body: BodyText,
         parent_id: PageId | None = None,
         body_format: BodyFormat = "markdown",
     ) -> PageRef:
-        """Create a page in a space (optionally under parent_id) from markdown or storage."""
+        """Create a page in a space, optionally under a parent page."""
         services.guard.check_space_key(space_key)
         client = await services.client()
         if parent_id is not None:
             await services.guard.check_page_id(parent_id)
         storage = services.content.to_storage(body, body_format)
         page = await client.create_page(space_key, title, storage, parent_id=parent_id)
-        return page_ref(page, await services.space_key_of(page) or space_key)
+        return page_ref(page)
 
     @confluence_tool(mcp, access="write")
     async def update_page(
         page_id: PageId,
         version: Version | None = None,
         title: Title | None = None,
-        body: Body | None = None,
+        body: BodyText | None = None,
         body_format: BodyFormat = "markdown",
         message: Message | None = None,
         minor_edit: bool = False,
     ) -> PageRef:
-        """Replace a page's title and/or body. Pass the version you read: if the page changed
-        since, nothing is written and the error names both versions."""
+        """Change a page's title and/or body. Pass the version you read: if the page changed
+        since, nothing is written."""
         if title is None and body is None:
             raise ToolError("Nothing to change: give title, body or both.")
         client = await services.client()
@@ -86,30 +84,33 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             message=message,
             minor_edit=minor_edit,
         )
-        return page_ref(updated, await services.space_key_of(updated))
+        return page_ref(updated)
 
     @confluence_tool(mcp, access="write")
     async def update_page_section(
         page_id: PageId,
         heading: Heading,
-        body: Annotated[str, Field(max_length=4_000_000)],
+        body: Annotated[str, capped(4_000_000)],
         version: Version | None = None,
         body_format: BodyFormat = "markdown",
+        occurrence: Annotated[int, Field(ge=1)] | None = None,
         message: Message | None = None,
     ) -> PageRef:
-        """Replace the content under one heading (not the heading itself), leaving the rest of
-        the page byte-for-byte as it was. Version rules as update_page."""
+        """Replace the content under one heading, leaving the rest of the page untouched."""
         client = await services.client()
         page = await client.get_page(page_id, body_format="storage")
         await services.guard.check_page(page)
-        base = version or page.version_number or 1
         storage = page.body.value if page.body is not None else ""
-        section = services.content.to_storage(body, body_format) if body else ""
-        new_storage = services.content.replace_section(storage, heading, section)
-        updated = await client.update_page(
-            page_id, expected_version=base, body=new_storage, message=message
+        new_storage = services.content.replace_section(
+            storage, heading, body, body_format, occurrence
         )
-        return page_ref(updated, await services.space_key_of(updated))
+        updated = await client.update_page(
+            page_id,
+            expected_version=version or page.version_number or 1,
+            body=new_storage,
+            message=message,
+        )
+        return page_ref(updated)
 
     @confluence_tool(mcp, access="write")
     async def move_page(
@@ -120,7 +121,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page_id(page_id)
         await services.guard.check_page_id(parent_id)
         moved = await client.move_page(page_id, parent_id, expected_version=version)
-        return page_ref(moved, await services.space_key_of(moved))
+        return page_ref(moved)
 
     @confluence_tool(mcp, access="delete", idempotent=True)
     async def delete_page(page_id: PageId) -> DeleteResult:

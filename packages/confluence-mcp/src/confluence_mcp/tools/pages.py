@@ -9,7 +9,7 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
-from confluence_mcp.params import Cursor, Limit, PageId, ReadFormat, SpaceKey, Title
+from confluence_mcp.params import Cursor, Limit, PageId, ReadFormat, SpaceKey, Title, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.shaping import iso, page_ref, window
 
@@ -35,14 +35,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId | None = None,
         title: Title | None = None,
         space_key: SpaceKey | None = None,
-        url: Annotated[str | None, Field(max_length=2000)] = None,
+        url: Annotated[str, capped(2000)] | None = None,
         format: ReadFormat = "markdown",
         metadata: bool = False,
         offset: Annotated[int, Field(ge=0)] = 0,
         max_chars: Annotated[int | None, Field(ge=1000)] = None,
     ) -> PageContent:
-        """Read a page by page_id, title+space_key, or url. Long bodies are cut at max_chars;
-        pass next_offset as offset to continue."""
+        """Read a page (by page_id, title+space_key, or url). If next_offset is set, call
+        again with offset=next_offset for the rest."""
         client = await services.client()
         page = await _resolve(
             client, page_id, title, space_key, url, "view" if format == "view" else "storage"
@@ -57,10 +57,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             text = raw
         limit = min(max_chars or settings.page_max_chars, settings.page_max_chars)
         part = window(text, offset, limit)
-        extra: dict[str, Any] = {}
+        details: dict[str, Any] | None = None
         if metadata:
             labels = await client.list_labels(page.id, limit=100)
-            extra = {
+            details = {
                 "parent_id": page.parent_id,
                 "author_id": page.author_id,
                 "created_at": iso(page.created_at),
@@ -72,11 +72,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             space_key=await services.space_key_of(page),
             version=page.version_number,
             url=page.web_url,
-            format=format,
             content=part.render(),
             total_chars=part.total_chars,
             next_offset=part.next_offset,
-            **extra,
+            metadata=details,
         )
 
     @confluence_tool(mcp, access="read")
@@ -88,7 +87,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page_id(page_id)
         found = await client.list_children(page_id, limit=limit, cursor=cursor)
         return PageList(
-            pages=[page_ref(child, await services.space_key_of(child)) for child in found.items],
+            pages=[page_ref(child) for child in found.items],
             next_cursor=found.next_cursor,
         )
 
@@ -100,7 +99,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         max_depth: Annotated[int, Field(ge=1, le=10)] = 3,
         max_pages: Annotated[int, Field(ge=1, le=1000)] = 200,
     ) -> PageTree:
-        """Outline of a space (space_key) or of a page's subtree (page_id), depth-first."""
+        """Outline of a space or of a page's subtree, depth-first."""
         if (space_key is None) == (page_id is None):
             raise ToolError("Give exactly one of space_key or page_id.")
         client = await services.client()
@@ -168,9 +167,7 @@ def _outline(roots: list[Page], pages: list[Page], max_depth: int, *, truncated:
     stack: list[tuple[Page, int]] = [(page, 0) for page in reversed(top)]
     while stack:
         page, depth = stack.pop()
-        entries.append(
-            TreeEntry(id=page.id, title=page.title, depth=depth, parent_id=page.parent_id)
-        )
+        entries.append(TreeEntry(id=page.id, title=page.title, depth=depth))
         if depth + 1 <= max_depth:
             stack.extend((child, depth + 1) for child in reversed(children.get(page.id, [])))
     return PageTree(pages=entries, truncated=truncated)

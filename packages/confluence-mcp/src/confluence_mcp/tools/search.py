@@ -9,7 +9,7 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_mcp.models import SearchHit, SearchResults
-from confluence_mcp.params import Cursor, Limit, SpaceKey
+from confluence_mcp.params import Cursor, Limit, SpaceKey, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.shaping import iso
 
@@ -29,9 +29,7 @@ _CQL = re.compile(
     re.IGNORECASE,
 )
 
-Query = Annotated[
-    str, Field(min_length=1, max_length=4000, description='Text, or CQL (e.g. title ~ "plan")')
-]
+Query = Annotated[str, capped(4000, allow_empty=False), Field(description="Text or CQL")]
 
 
 def looks_like_cql(query: str) -> bool:
@@ -49,7 +47,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         limit: Limit = 10,
         cursor: Cursor | None = None,
     ) -> SearchResults:
-        """Search Confluence content with plain text or CQL; returns excerpts and next_cursor."""
+        """Search pages and other content by text or CQL."""
         from confluence_client import Cql
 
         if space_key is not None:
