@@ -143,6 +143,26 @@ def make_server() -> FastMCP:
         """Admin only (by name pattern)."""
         return f"purged {space}"
 
+    @mcp.prompt(tags={"read"})
+    def summarize(page_id: str) -> str:
+        """Summarise a page."""
+        return f"Summarise page {page_id}."
+
+    @mcp.prompt(tags={"write"})
+    def rewrite(page_id: str) -> str:
+        """Rewrite a page."""
+        return f"Rewrite page {page_id}."
+
+    @mcp.resource("pages://index", tags={"read"})
+    def page_index() -> str:
+        """Every page id."""
+        return "1,2,3"
+
+    @mcp.resource("pages://{page_id}/draft", tags={"write"})
+    def draft(page_id: str) -> str:
+        """A page's unpublished draft."""
+        return f"draft of {page_id}"
+
     @mcp.custom_route("/healthz", methods=["GET"])
     async def healthz(request: Any) -> Any:
         from starlette.responses import PlainTextResponse

@@ -146,7 +146,7 @@ async def test_tools_list_hides_forbidden_tools_on_request(
         base_url="http://127.0.0.1",
         policy=kit.make_policy(),
         audit=audit.logger,
-        hide_forbidden_tools=hide,
+        hide_forbidden=hide,
     )
     async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
         names = {tool.name for tool in await client.list_tools()}
@@ -209,9 +209,7 @@ async def test_gate_can_be_switched_off_leaving_the_tool_error(
 
 async def test_in_memory_clients_are_trusted_but_audited(kit: Any, audit: Any) -> None:
     mcp = kit.make_server()
-    mcp.add_middleware(
-        ScopeMiddleware(kit.make_policy(), audit=audit.logger, hide_forbidden_tools=True)
-    )
+    mcp.add_middleware(ScopeMiddleware(kit.make_policy(), audit=audit.logger, hide_forbidden=True))
     async with Client(mcp) as client:
         assert len(await client.list_tools()) == 5
         result = await client.call_tool("admin_purge", {"space": "X"})
@@ -229,3 +227,44 @@ async def test_audit_only_middleware_enforces_nothing(kit: Any, verifier: Any, a
     async with asgi_server(mcp) as server, server.client(auth=kit.NOSCOPE_TOKEN) as client:
         assert (await client.call_tool("admin_purge", {"space": "X"})).data == "purged X"
     assert audit.named("tool.call")[0]["subject"] == "nobody"
+
+
+async def test_prompts_and_resources_follow_the_policy(
+    served: ASGIServer, kit: Any, audit: Any
+) -> None:
+    async with served.client(auth=kit.READER_TOKEN) as client:
+        prompt = await client.get_prompt("summarize", {"page_id": "4"})
+        index = await client.read_resource("pages://index")
+        with pytest.raises(MCPError, match="missing pages:write"):
+            await client.get_prompt("rewrite", {"page_id": "4"})
+        with pytest.raises(MCPError, match="missing pages:write"):
+            await client.read_resource("pages://4/draft")
+        with pytest.raises(MCPError, match=r"not found|Unknown"):
+            await client.get_prompt("no_such_prompt", {})
+    assert "Summarise page 4." in str(prompt.messages[0].content)
+    assert "1,2,3" in str(index[0])
+    denied = [(e["operation"], e["missing_scopes"]) for e in audit.named("authz.denied")]
+    assert denied == [("rewrite", ["pages:write"]), ("draft", ["pages:write"])]
+    assert not audit.named("tool.call")
+
+
+@pytest.mark.parametrize("hide", [True, False])
+async def test_hiding_covers_prompts_and_resources(
+    kit: Any, verifier: Any, audit: Any, hide: bool
+) -> None:
+    mcp = kit.make_server()
+    protect(
+        mcp,
+        verifier,
+        base_url="http://127.0.0.1",
+        policy=kit.make_policy(),
+        audit=audit.logger,
+        hide_forbidden=hide,
+    )
+    async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
+        prompts = {p.name for p in await client.list_prompts()}
+        resources = {str(r.uri) for r in await client.list_resources()}
+        templates = {t.uri_template for t in await client.list_resource_templates()}
+    assert prompts == ({"summarize"} if hide else {"summarize", "rewrite"})
+    assert resources == {"pages://index"}
+    assert templates == (set() if hide else {"pages://{page_id}/draft"})

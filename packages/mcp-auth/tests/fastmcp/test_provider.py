@@ -17,7 +17,7 @@ from mcp_auth.fastmcp import (
     bearer_challenge,
     metadata_url_for,
 )
-from mcp_auth.fastmcp._tools import tool_tags
+from mcp_auth.fastmcp._components import tool_tags
 
 
 def test_accepts_a_ready_adapter_and_keeps_it(kit: Any, verifier: Any) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import mcp_types as mt
+from fastmcp import FastMCP
 from fastmcp.exceptions import InsufficientScopeError
+from fastmcp.prompts.base import Prompt, PromptResult
+from fastmcp.resources.base import Resource
+from fastmcp.resources.template import ResourceTemplate
 from fastmcp.server.dependencies import get_access_token, get_http_request
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import Tool, ToolResult
+from fastmcp.utilities.components import FastMCPComponent
 
 from mcp_auth._audit import AuditLogger
 from mcp_auth._context import reset_request_context, set_request_context
@@ -19,26 +24,30 @@ from mcp_auth._errors import AuthorizationError
 from mcp_auth._principal import Principal
 from mcp_auth._scopes import ScopePolicy
 from mcp_auth.fastmcp._access import principal_from_access_token
+from mcp_auth.fastmcp._components import prompt_target, resource_target, tool_tags
 from mcp_auth.fastmcp._request import request_context_from_scope
-from mcp_auth.fastmcp._tools import tool_tags
 
 __all__ = ["ScopeMiddleware"]
 
 _HTTP_TRANSPORTS = frozenset({"streamable-http", "sse"})
+_C = TypeVar("_C", bound=FastMCPComponent)
 
 
 class ScopeMiddleware(Middleware):
-    """Enforces a `ScopePolicy` on every tool call and audits every tool call.
+    """Enforces a `ScopePolicy` on tools, prompts and resources, and audits every tool call.
 
-    - A call whose caller lacks the tool's required scopes (by name and tags) is refused
-      with a tool error naming the missing scopes (FastMCP's `InsufficientScopeError`), and
-      audited as `authz.denied` plus `tool.call` with outcome `denied`. On streamable HTTP
-      `MCPAuthProvider` usually refuses such a call earlier with HTTP 403; this is the
-      backstop for every other path (legacy SSE, batches, providers without the gate).
-    - Every call writes `tool.call`: tool name, outcome (`success`, `error` or `denied`),
-      duration, and argument names with their JSON sizes, never their values.
-    - With `hide_forbidden_tools`, `tools/list` leaves out tools the caller cannot call.
-      Off by default: a listed tool tells a client which scopes to step up for.
+    - A tool call whose caller lacks the tool's required scopes (by name and tags) is
+      refused with a tool error naming the missing scopes (FastMCP's
+      `InsufficientScopeError`), and audited as `authz.denied` plus `tool.call` with outcome
+      `denied`. On streamable HTTP `MCPAuthProvider` usually refuses such a call earlier
+      with HTTP 403; this is the backstop for every other path (legacy SSE, batches,
+      providers without the gate).
+    - `prompts/get` and `resources/read` are judged the same way (the policy sees the
+      prompt's or resource's name and tags) and refused with an MCP error plus `authz.denied`.
+    - Every tool call writes `tool.call`: tool name, outcome (`success`, `error` or
+      `denied`), duration, and argument names with their JSON sizes, never their values.
+    - With `hide_forbidden`, the list methods leave out what the caller cannot use. Off by
+      default: a listed tool tells a client which scopes to step up for.
 
     The policy applies to HTTP transports only. Over stdio (and in-memory clients) there is
     no bearer token: the process trusts whoever started it, as FastMCP's own
@@ -50,11 +59,11 @@ class ScopeMiddleware(Middleware):
         policy: ScopePolicy | None = None,
         *,
         audit: AuditLogger | None = None,
-        hide_forbidden_tools: bool = False,
+        hide_forbidden: bool = False,
     ) -> None:
         self.policy = policy
         self.audit = audit
-        self.hide_forbidden_tools = hide_forbidden_tools
+        self.hide_forbidden = hide_forbidden
 
     async def on_call_tool(
         self,
@@ -67,28 +76,40 @@ class ScopeMiddleware(Middleware):
         arguments: dict[str, Any] = dict(context.message.arguments or {})
         with _request_context_bound():
             principal, scopes = _caller()
-            if self.policy is not None and _is_http(context):
-                fastmcp = context.fastmcp_context.fastmcp if context.fastmcp_context else None
-                tags = await tool_tags(fastmcp, name)
-                if tags is not None:
-                    decision = self.policy.evaluate(scopes, name, tags)
-                    if not decision.allowed:
-                        refusal = AuthorizationError(
-                            decision.missing, operation=name, required_scopes=decision.required
-                        )
-                        self._audit_denied(principal, refusal, started, arguments)
-                        raise InsufficientScopeError(
-                            list(refusal.missing_scopes), message=refusal.message
-                        ) from None
+            if self._enforced(context):
+                tags = await tool_tags(_server(context), name)
+                refusal = self._refusal(scopes, name, tags)
+                if refusal is not None:
+                    self._audit_denied(principal, refusal)
+                    self._audit_call(principal, name, "denied", started, arguments)
+                    raise _as_fastmcp_error(refusal)
             try:
                 result = await call_next(context)
             except Exception as error:
                 self._audit_call(principal, name, "error", started, arguments, type(error).__name__)
                 raise
-            self._audit_call(
-                principal, name, "error" if result.is_error else "success", started, arguments
-            )
+            outcome = "error" if result.is_error else "success"
+            self._audit_call(principal, name, outcome, started, arguments)
             return result
+
+    async def on_get_prompt(
+        self,
+        context: MiddlewareContext[mt.GetPromptRequestParams],
+        call_next: CallNext[mt.GetPromptRequestParams, PromptResult],
+    ) -> PromptResult:
+        """Check the policy before a prompt is rendered."""
+        server = _server(context)
+        if self._enforced(context) and server is not None:
+            await self._judge(await prompt_target(server, context.message.name))
+        return await call_next(context)
+
+    async def check_resource_access(
+        self, context: MiddlewareContext[mt.ReadResourceRequestParams]
+    ) -> None:
+        """Check the policy before a resource is read (FastMCP's hook for resource policy)."""
+        server = _server(context)
+        if self._enforced(context) and server is not None:
+            await self._judge(await resource_target(server, str(context.message.uri)))
 
     async def on_list_tools(
         self,
@@ -96,30 +117,73 @@ class ScopeMiddleware(Middleware):
         call_next: CallNext[mt.ListToolsRequest, Sequence[Tool]],
     ) -> Sequence[Tool]:
         """Leave out the tools the caller cannot call, when asked to."""
-        tools = await call_next(context)
-        if not self.hide_forbidden_tools or self.policy is None or not _is_http(context):
-            return tools
+        return self._visible(context, await call_next(context))
+
+    async def on_list_prompts(
+        self,
+        context: MiddlewareContext[mt.ListPromptsRequest],
+        call_next: CallNext[mt.ListPromptsRequest, Sequence[Prompt]],
+    ) -> Sequence[Prompt]:
+        """Leave out the prompts the caller cannot get, when asked to."""
+        return self._visible(context, await call_next(context))
+
+    async def on_list_resources(
+        self,
+        context: MiddlewareContext[mt.ListResourcesRequest],
+        call_next: CallNext[mt.ListResourcesRequest, Sequence[Resource]],
+    ) -> Sequence[Resource]:
+        """Leave out the resources the caller cannot read, when asked to."""
+        return self._visible(context, await call_next(context))
+
+    async def on_list_resource_templates(
+        self,
+        context: MiddlewareContext[mt.ListResourceTemplatesRequest],
+        call_next: CallNext[mt.ListResourceTemplatesRequest, Sequence[ResourceTemplate]],
+    ) -> Sequence[ResourceTemplate]:
+        """Leave out the resource templates the caller cannot read, when asked to."""
+        return self._visible(context, await call_next(context))
+
+    def _enforced(self, context: MiddlewareContext[Any]) -> bool:
+        return self.policy is not None and _is_http(context)
+
+    def _visible(self, context: MiddlewareContext[Any], components: Sequence[_C]) -> Sequence[_C]:
+        if not self.hide_forbidden or self.policy is None or not _is_http(context):
+            return components
         _, scopes = _caller()
         policy = self.policy
-        return [tool for tool in tools if policy.allows(scopes, tool.name, tool.tags)]
+        return [c for c in components if policy.allows(scopes, c.name, c.tags)]
 
-    def _audit_denied(
-        self,
-        principal: Principal | None,
-        refusal: AuthorizationError,
-        started: float,
-        arguments: dict[str, Any],
-    ) -> None:
-        if self.audit is None:
-            return
-        operation = refusal.operation or ""
-        self.audit.authz_denied(
-            principal,
-            operation,
-            refusal.missing_scopes,
-            required_scopes=refusal.required_scopes,
+    def _refusal(
+        self, scopes: frozenset[str], name: str, tags: frozenset[str] | None
+    ) -> AuthorizationError | None:
+        if self.policy is None or tags is None:
+            # No policy, or an unknown component: FastMCP answers "not found" itself.
+            return None
+        decision = self.policy.evaluate(scopes, name, tags)
+        if decision.allowed:
+            return None
+        return AuthorizationError(
+            decision.missing, operation=name, required_scopes=decision.required
         )
-        self._audit_call(principal, operation, "denied", started, arguments)
+
+    async def _judge(self, target: tuple[str, frozenset[str]] | None) -> None:
+        if target is None:
+            return
+        with _request_context_bound():
+            principal, scopes = _caller()
+            refusal = self._refusal(scopes, *target)
+            if refusal is not None:
+                self._audit_denied(principal, refusal)
+                raise _as_fastmcp_error(refusal)
+
+    def _audit_denied(self, principal: Principal | None, refusal: AuthorizationError) -> None:
+        if self.audit is not None:
+            self.audit.authz_denied(
+                principal,
+                refusal.operation or "",
+                refusal.missing_scopes,
+                required_scopes=refusal.required_scopes,
+            )
 
     def _audit_call(
         self,
@@ -140,6 +204,14 @@ class ScopeMiddleware(Middleware):
             arguments=arguments,
             error_type=error_type,
         )
+
+
+def _as_fastmcp_error(refusal: AuthorizationError) -> InsufficientScopeError:
+    return InsufficientScopeError(list(refusal.missing_scopes), message=refusal.message)
+
+
+def _server(context: MiddlewareContext[Any]) -> FastMCP | None:
+    return context.fastmcp_context.fastmcp if context.fastmcp_context is not None else None
 
 
 def _caller() -> tuple[Principal | None, frozenset[str]]:

@@ -24,7 +24,7 @@ def protect(
     audit: AuditLogger | None = None,
     authorization_servers: Sequence[str] = (),
     required_scopes: Sequence[str] = (),
-    hide_forbidden_tools: bool = False,
+    hide_forbidden: bool = False,
     step_up: bool = True,
     resource_name: str | None = None,
 ) -> MCPAuthProvider:
@@ -46,7 +46,5 @@ def protect(
         resource_name=resource_name,
     )
     server.auth = provider
-    server.add_middleware(
-        ScopeMiddleware(policy, audit=audit, hide_forbidden_tools=hide_forbidden_tools)
-    )
+    server.add_middleware(ScopeMiddleware(policy, audit=audit, hide_forbidden=hide_forbidden))
     return provider

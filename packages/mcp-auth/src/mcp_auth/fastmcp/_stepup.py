@@ -25,9 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mcp_auth._audit import AuditLogger
 from mcp_auth._scopes import ScopePolicy
 from mcp_auth.fastmcp._access import principal_from_access_token
+from mcp_auth.fastmcp._components import tool_tags
 from mcp_auth.fastmcp._metadata import bearer_challenge
 from mcp_auth.fastmcp._request import route_path
-from mcp_auth.fastmcp._tools import tool_tags
 
 __all__ = ["INSUFFICIENT_SCOPE_ERROR_CODE", "InsufficientScopeGate", "ProtectedResource"]
 
