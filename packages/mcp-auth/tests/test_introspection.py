@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mcp_auth import (
@@ -42,6 +42,7 @@ class ASState:
     status: int = 200
     raw_body: bytes | None = None
     delay: float = 0.0
+    trickle: bool = False
     requests: int = 0
     client_auth_seen: list[str] = field(default_factory=list)
 
@@ -62,6 +63,15 @@ def as_app(state: ASState) -> Starlette:
             return JSONResponse({"error": "invalid_client"}, status_code=401)
         if state.delay:
             await asyncio.sleep(state.delay)
+        if state.trickle:  # every byte on time, the whole answer far too slow
+
+            async def drip() -> AsyncIterator[bytes]:
+                for _ in range(40):
+                    yield b" "
+                    await asyncio.sleep(0.05)
+                yield b"{}"
+
+            return StreamingResponse(drip(), media_type="application/json")
         if state.raw_body is not None:
             return Response(state.raw_body, status_code=state.status)
         if state.status != 200:
@@ -209,7 +219,15 @@ async def test_optional_checks_can_be_relaxed(
 
 @pytest.mark.parametrize(
     ("status", "raw_body"),
-    [(500, None), (503, None), (400, None), (200, b"<html>not json</html>"), (200, b"[1, 2]")],
+    [
+        (500, None),
+        (503, None),
+        (400, None),
+        (200, b"<html>not json</html>"),
+        (200, b"[1, 2]"),
+        (200, b"\xff\xfe"),
+        (200, b'{"active": true, "pad": "' + b"x" * 70_000 + b'"}'),
+    ],
 )
 async def test_upstream_errors_fail_closed(
     status: int,
@@ -240,6 +258,16 @@ async def test_timeout_fails_closed(
     state.delay = 1.0
     error = await audit.refused(
         make(timeout=0.05), "opaque-token-1234567890", R.UPSTREAM_UNAVAILABLE
+    )
+    assert "timed out" in error.message
+
+
+async def test_trickling_server_hits_the_overall_deadline(
+    state: ASState, make: Callable[..., IntrospectionVerifier], audit: Any
+) -> None:
+    state.trickle = True
+    error = await audit.refused(
+        make(timeout=0.5), "opaque-token-1234567890", R.UPSTREAM_UNAVAILABLE
     )
     assert "timed out" in error.message
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -36,12 +37,15 @@ class JWKSState:
     keys: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
     body: bytes | None = None
+    delay: float = 0.0
     requests: int = 0
 
 
 def jwks_app(state: JWKSState) -> Starlette:
     async def jwks(request: Request) -> Response:
         state.requests += 1
+        if state.delay:
+            await asyncio.sleep(state.delay)
         if state.body is not None:
             return Response(state.body, status_code=state.status)
         return JSONResponse({"keys": state.keys}, status_code=state.status)
@@ -314,6 +318,16 @@ async def test_jwks_server_down_fails_closed(
     limited = jwks_verifier(url, tokens, jwks_min_refresh_interval=3600, http_timeout=2)
     await audit.refused(limited, tokens.mint(tokens.keys.rsa_a), R.UPSTREAM_UNAVAILABLE)
     await audit.refused(limited, tokens.mint(tokens.keys.rsa_a), R.UPSTREAM_UNAVAILABLE)
+
+
+async def test_jwks_timeout_fails_closed(
+    tokens: Any, audit: Any, jwks: tuple[JWKSState, str]
+) -> None:
+    state, url = jwks
+    state.delay = 1.0
+    verifier = jwks_verifier(url, tokens, http_timeout=0.05)
+    error = await audit.refused(verifier, tokens.mint(tokens.keys.rsa_a), R.UPSTREAM_UNAVAILABLE)
+    assert "timed out" in error.message
 
 
 async def test_jwks_document_too_large_fails_closed(

@@ -12,8 +12,10 @@ token as `upstream_unavailable`; nothing is ever accepted because the server cou
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -32,6 +34,7 @@ from mcp_auth._urls import require_secure_url
 __all__ = ["IntrospectionVerifier"]
 
 _MAX_TOKEN_LENGTH = 16 * 1024
+_MAX_ANSWER_BYTES = 64 * 1024
 
 
 def _as_set(value: str | Sequence[str] | None) -> frozenset[str]:
@@ -204,13 +207,11 @@ class IntrospectionVerifier:
             form |= {"client_id": self.client_id, "client_secret": self._client_secret}
         self.request_count += 1
         try:
-            response = await self._http_client.post(
-                self.endpoint,
-                data=form,
-                headers=headers,
-                timeout=self.timeout,
-            )
-        except httpx.TimeoutException:
+            # httpx's timeout applies per phase; the deadline bounds the whole exchange, so a
+            # server trickling bytes cannot hold a request for longer than `timeout`.
+            async with asyncio.timeout(self.timeout):
+                status, body = await self._post(self._http_client, form, headers)
+        except (TimeoutError, httpx.TimeoutException):
             raise self._refuse(
                 RefusalReason.UPSTREAM_UNAVAILABLE, "introspection endpoint timed out"
             ) from None
@@ -219,20 +220,37 @@ class IntrospectionVerifier:
                 RefusalReason.UPSTREAM_UNAVAILABLE,
                 f"introspection endpoint unreachable ({type(exc).__name__})",
             ) from None
-        if response.status_code != 200:
+        if status != 200:
             raise self._refuse(
-                RefusalReason.UPSTREAM_UNAVAILABLE,
-                f"introspection endpoint answered HTTP {response.status_code}",
+                RefusalReason.UPSTREAM_UNAVAILABLE, f"introspection endpoint answered HTTP {status}"
             )
+        if body is None:
+            raise self._refuse(RefusalReason.UPSTREAM_UNAVAILABLE, "introspection answer too large")
         try:
-            answer = response.json()
-        except ValueError:
+            answer = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
             answer = None
         if not isinstance(answer, dict):
             raise self._refuse(
                 RefusalReason.UPSTREAM_UNAVAILABLE, "introspection answer is not a JSON object"
             )
         return answer
+
+    async def _post(
+        self, client: httpx.AsyncClient, form: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, bytes | None]:
+        """(status, body); body None when it exceeds the size cap."""
+        async with client.stream(
+            "POST", self.endpoint, data=form, headers=headers, timeout=self.timeout
+        ) as response:
+            if response.status_code != 200:
+                return response.status_code, b""
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body.extend(chunk)
+                if len(body) > _MAX_ANSWER_BYTES:
+                    return response.status_code, None
+            return response.status_code, bytes(body)
 
     def _judge(self, answer: Mapping[str, Any]) -> Principal:
         # RFC 7662: anything but a literal `true` means inactive (revoked, expired, unknown).

@@ -99,22 +99,29 @@ class JWKSCache:
     async def _download(self) -> bytes:
         client = self._http_client or httpx.AsyncClient(timeout=self.timeout)
         try:
-            async with client.stream(
-                "GET", self.url, headers={"Accept": "application/json"}, timeout=self.timeout
-            ) as response:
-                if response.status_code != 200:
-                    raise _FetchError(f"JWKS endpoint answered HTTP {response.status_code}")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body.extend(chunk)
-                    if len(body) > _MAX_JWKS_BYTES:
-                        raise _FetchError("JWKS document too large")
-                return bytes(body)
+            # A deadline for the whole download: httpx's timeout applies per phase only.
+            async with asyncio.timeout(self.timeout):
+                return await self._fetch(client)
+        except (TimeoutError, httpx.TimeoutException):
+            raise _FetchError("JWKS endpoint timed out") from None
         except httpx.HTTPError as exc:
             raise _FetchError(f"JWKS endpoint unreachable ({type(exc).__name__})") from None
         finally:
             if self._http_client is None:
                 await client.aclose()
+
+    async def _fetch(self, client: httpx.AsyncClient) -> bytes:
+        async with client.stream(
+            "GET", self.url, headers={"Accept": "application/json"}, timeout=self.timeout
+        ) as response:
+            if response.status_code != 200:
+                raise _FetchError(f"JWKS endpoint answered HTTP {response.status_code}")
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body.extend(chunk)
+                if len(body) > _MAX_JWKS_BYTES:
+                    raise _FetchError("JWKS document too large")
+            return bytes(body)
 
     async def _refresh(self) -> bool:
         """Fetch the key set if allowed by the rate limit; True when a fetch succeeded."""
