@@ -4,10 +4,12 @@ HTTP app served in-process."""
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from fastmcp.utilities.tests import ASGIServer, asgi_server
 
-from mcp_auth.fastmcp import protect
+from mcp_auth import RequestContext
+from mcp_auth.fastmcp import REQUEST_CONTEXT_KEY, protect, request_context_from_scope
 
 METADATA_URL = "http://127.0.0.1/.well-known/oauth-protected-resource/mcp"
 
@@ -158,3 +160,28 @@ async def test_bearer_token_authenticates_the_fastmcp_client(
     assert successes
     assert {e["subject"] for e in successes} == {"writer"}
     assert not audit.named("auth.failure")
+
+
+async def test_an_outer_layer_can_supply_the_request_context(
+    kit: Any, verifier: Any, audit: Any
+) -> None:
+    mcp = kit.make_server()
+    protect(mcp, verifier, base_url="http://127.0.0.1", audit=audit.logger)
+    app = mcp.http_app()
+
+    async def outer(scope: Any, receive: Any, send: Any) -> None:
+        # e.g. a proxy-aware layer that knows the real client address and request id
+        scope[REQUEST_CONTEXT_KEY] = RequestContext("edge-7", "203.0.113.9", "edge-agent")
+        await app(scope, receive, send)
+
+    transport = httpx.ASGITransport(app=outer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        response = await http.post("/mcp", json={})
+    assert response.status_code == 401
+    [failure] = audit.events
+    assert (failure["request_id"], failure["remote_addr"], failure["user_agent"]) == (
+        "edge-7",
+        "203.0.113.9",
+        "edge-agent",
+    )
+    assert request_context_from_scope({REQUEST_CONTEXT_KEY: RequestContext("x")}).request_id == "x"

@@ -20,6 +20,7 @@ from mcp_auth.fastmcp._metadata import bearer_challenge, metadata_url_for
 from mcp_auth.fastmcp._middleware import ScopeMiddleware
 from mcp_auth.fastmcp._protect import protect
 from mcp_auth.fastmcp._provider import MCPAuthProvider
+from mcp_auth.fastmcp._request import REQUEST_CONTEXT_KEY, request_context_from_scope
 from mcp_auth.fastmcp._stepup import INSUFFICIENT_SCOPE_ERROR_CODE, InsufficientScopeGate
 from mcp_auth.fastmcp._verifier import FastMCPVerifier
 
@@ -37,6 +38,9 @@ __all__ = [
     "principal_from_access_token",
     "access_token_from_principal",
     "PRINCIPAL_CLAIM",
+    # the request (audit context kept in the ASGI scope)
+    "REQUEST_CONTEXT_KEY",
+    "request_context_from_scope",
     # helpers
     "bearer_challenge",
     "metadata_url_for",
