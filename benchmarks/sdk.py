@@ -2,17 +2,22 @@
 
 Prints get-page throughput and latency (p50/p99) at 1 and 16 concurrent tasks, and how many
 upstream HTTP calls each client operation makes (from the fake's request log), for Cloud and
-Data Center.
+Data Center. Throughput is measured twice: with the fake in its own process (like a real
+Confluence: client and server do not share a GIL) and in-process (the test-suite setup).
 
-    uv run python benchmarks/sdk.py [--requests 400]
+    uv run python benchmarks/sdk.py [--requests 800]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import statistics
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +30,37 @@ from confluence_client import (
 from confluence_client.testing import FakeConfluenceServer
 
 
-def _client(server: FakeConfluenceServer, flavour: str, concurrency: int) -> ConfluenceClient:
+class _ExternalFake:
+    """The fake Confluence in a child process (``python -m confluence_client.testing``)."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.wiki_url = f"{self.url}/wiki"
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "confluence_client.testing", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = f"{self.url}/__fake__/health"  # always http://127.0.0.1
+                with urllib.request.urlopen(health, timeout=1):  # noqa: S310
+                    return
+            except OSError:
+                if time.monotonic() > deadline or self._process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("the fake Confluence process did not start") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+
+def _client(server: Any, flavour: str, concurrency: int) -> ConfluenceClient:
     if flavour == "cloud":
         return ConfluenceClient(
             server.wiki_url,
@@ -47,12 +82,10 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def _throughput(
-    server: FakeConfluenceServer, flavour: str, tasks: int, total: int
-) -> dict[str, float]:
-    page_id = server.store.get_space_by_key("DEMO").homepage_id or ""
+async def _throughput(server: Any, flavour: str, tasks: int, total: int) -> dict[str, float]:
     latencies: list[float] = []
     async with _client(server, flavour, max(tasks, 1)) as client:
+        page_id = (await client.get_space("DEMO")).homepage_id or ""
         for _ in range(20):  # warm the connection pool
             await client.get_page(page_id)
         per_task = total // tasks
@@ -143,18 +176,27 @@ async def _drain(iterator: Any) -> int:
     return len([item async for item in iterator])
 
 
+async def _throughput_table(server: Any, where: str, total: int) -> None:
+    for flavour in ("cloud", "datacenter"):
+        for tasks in (1, 16):
+            r = await _throughput(server, flavour, tasks, total)
+            print(
+                f"{where:<13}{flavour:<11}{tasks:>6}{int(r['ops']):>7}{r['ops_per_s']:>10.0f}"
+                f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+            )
+
+
 async def main(total: int) -> None:
+    print("get_page throughput and latency (fake Confluence, no injected latency)")
+    columns = f"{'tasks':>6}{'ops':>7}{'ops/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+    print(f"{'fake runs':<13}{'flavour':<11}{columns}")
+    external = _ExternalFake()
+    try:
+        await _throughput_table(external, "own process", total)
+    finally:
+        external.stop()
     async with FakeConfluenceServer(seed="demo") as server:
-        print(f"fake Confluence at {server.url} (no injected latency)\n")
-        print("get_page throughput and latency")
-        print(f"{'flavour':<11}{'tasks':>6}{'ops':>7}{'ops/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-        for flavour in ("cloud", "datacenter"):
-            for tasks in (1, 16):
-                r = await _throughput(server, flavour, tasks, total)
-                print(
-                    f"{flavour:<11}{tasks:>6}{int(r['ops']):>7}{r['ops_per_s']:>10.0f}"
-                    f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
-                )
+        await _throughput_table(server, "in-process", total)
         for flavour in ("cloud", "datacenter"):
             print(f"\nupstream HTTP calls per operation ({flavour})")
             for name, calls in await _calls_per_operation(server, flavour):
@@ -163,5 +205,5 @@ async def main(total: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="get_page calls per run")
+    parser.add_argument("--requests", type=int, default=800, help="get_page calls per run")
     asyncio.run(main(parser.parse_args().requests))
