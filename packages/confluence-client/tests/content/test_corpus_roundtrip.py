@@ -22,16 +22,12 @@ EXPECTED_OPAQUE = {
     ("block", "ac:adf-extension"),
     ("block", "ac:image"),  # an image with a rich caption
     ("block", "ac:placeholder"),
-    ("block", "ac:structured-macro[excerpt-include]"),  # resource-valued parameters
-    ("block", "ac:structured-macro[include]"),
-    ("block", "ac:structured-macro[recently-updated]"),
-    ("block", "ac:structured-macro[view-file]"),
     ("block", "div"),
     ("block", "p"),  # a paragraph holding only a non-breaking space
     ("block", "pre"),
     ("block", "table"),  # merged cells, block content in cells, row headers
     ("inline", "ac:image"),  # an attachment of another page
-    ("inline", "ac:link"),  # blog posts, spaces, attachments of another page
+    ("inline", "ac:link"),  # blog posts, attachments of another page
     ("inline", "ac:macro"),  # the legacy macro element
 }
 

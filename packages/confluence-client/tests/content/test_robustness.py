@@ -78,6 +78,19 @@ def test_malformed_storage_cannot_be_canonicalised(storage: str) -> None:
         '<ac:structured-macro ac:name="code" ac:schema-version="1"><ac:parameter ac:name="bad key">'
         "1</ac:parameter><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>",
         '<ac:structured-macro ac:name="status" ac:schema-version="1"/>',
+        '<ac:structured-macro ac:name="include" ac:schema-version="1"><ac:parameter ac:name="">'
+        '<ac:link><ri:page ri:content-title="x" ri:version-at-save="2"/></ac:link></ac:parameter>'
+        "</ac:structured-macro>",
+        '<ac:structured-macro ac:name="include" ac:schema-version="1"><ac:parameter ac:name="">'
+        '<ac:link ac:anchor="a"><ri:page ri:content-title="x"/></ac:link></ac:parameter>'
+        "</ac:structured-macro>",
+        '<ac:structured-macro ac:name="m" ac:schema-version="1"><ac:parameter ac:name="p">'
+        '<ri:url ri:value="https://x.test"/></ac:parameter></ac:structured-macro>',
+        '<ac:structured-macro ac:name="m" ac:schema-version="1"><ac:parameter ac:name="p">'
+        '<ac:link><ri:page ri:content-title="x"/>tail</ac:link></ac:parameter>'
+        "</ac:structured-macro>",
+        '<ac:structured-macro ac:name="m" ac:schema-version="1"><ac:parameter ac:name="p">'
+        'text <ri:space ri:space-key="A"/></ac:parameter></ac:structured-macro>',
         "<blockquote>bare text in a quote</blockquote>",
         '<h2 id="x">with id</h2><p class="lead">with class</p>',
         '<p><ac:structured-macro ac:name="status" ac:schema-version="1"><ac:parameter '
@@ -119,6 +132,12 @@ def test_unusual_storage_round_trips(storage: str) -> None:
 def test_odd_markdown_never_raises(markdown: str) -> None:
     storage = markdown_to_storage(markdown)
     canonicalize_storage(storage)  # always well-formed
+
+
+def test_resource_parameters_with_unknown_targets_stay_text() -> None:
+    storage = markdown_to_storage("::: include {link:_=nonsense ref:x=also}\n:::")
+    assert '<ac:parameter ac:name="">nonsense</ac:parameter>' in storage
+    assert '<ac:parameter ac:name="x">also</ac:parameter>' in storage
 
 
 def test_markup_only_links_and_images_keep_their_text() -> None:

@@ -67,6 +67,19 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
             "[🎉]{.emoticon ac:name=blue-star ac:emoji-shortname=:tada: ac:emoji-id=1f389}\n",
         ),
         ('<p><time datetime="2024-09-02"/></p>', "[2024-09-02]{.date}\n"),
+        ('<p><ac:link><ri:space ri:space-key="ENG"/></ac:link></p>', "[](space:ENG)\n"),
+        (
+            '<ac:structured-macro ac:name="include" ac:schema-version="1"><ac:parameter ac:name="">'
+            '<ac:link><ri:page ri:space-key="OPS" ri:content-title="Freeze policy"/></ac:link>'
+            "</ac:parameter></ac:structured-macro>",
+            '::: include {link:_="page:OPS/Freeze policy"}\n:::\n',
+        ),
+        (
+            '<p><ac:structured-macro ac:name="view-file" ac:schema-version="1"><ac:parameter '
+            'ac:name="name"><ri:attachment ri:filename="a.pdf"/></ac:parameter>'
+            "</ac:structured-macro></p>",
+            '[view-file]{.macro ref:name="attachment:a.pdf"}\n',
+        ),
         (
             '<p><ac:inline-comment-marker ac:ref="r1">noted</ac:inline-comment-marker></p>',
             "[noted]{md-tag=ac:inline-comment-marker ac:ref=r1}\n",
@@ -157,9 +170,12 @@ def test_stray_text_between_blocks_is_kept() -> None:
 
 
 def test_inline_elements_without_a_faithful_form_become_raw_spans() -> None:
-    storage = '<p>see <ac:link><ri:space ri:space-key="ENG"/></ac:link> now</p>'
+    storage = '<p>see <ac:link><ri:blog-post ri:content-title="B"/></ac:link> now</p>'
     markdown = storage_to_markdown(storage)
-    assert markdown == 'see `<ac:link><ri:space ri:space-key="ENG"/></ac:link>`{.confluence} now\n'
+    assert (
+        markdown
+        == 'see `<ac:link><ri:blog-post ri:content-title="B"/></ac:link>`{.confluence} now\n'
+    )
     assert storage_equivalent(markdown_to_storage(markdown), storage)
 
 

@@ -8,8 +8,8 @@ from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_client.content._md_inline import InlineBuilder
+from confluence_client.content._resources import add_parameters
 from confluence_client.content._syntax import (
-    DEFAULT_PARAMETER,
     RAW_LANGUAGE,
     decode_attr_map,
     markdown_parser,
@@ -148,11 +148,7 @@ class _BlockBuilder:
         macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
         macro_attrs |= {k: v for k, v in attrs.items() if k.startswith("ac:")}
         macro = sub(parent, "ac:structured-macro", macro_attrs)
-        params = ({"language": language} if language else {}) | {
-            k: v for k, v in attrs.items() if ":" not in k and not k.startswith("md-")
-        }
-        for key, value in params.items():
-            sub(macro, "ac:parameter", {"ac:name": key}).text = value
+        add_parameters(macro, ({"language": language} if language else {}) | attrs)
         body = sub(macro, "ac:plain-text-body")
         body.text = content if "]]>" in content else etree.CDATA(content)
 
@@ -196,10 +192,7 @@ class _BlockBuilder:
         macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
         macro_attrs |= {k: v for k, v in attrs.items() if k.startswith("ac:")}
         macro = sub(parent, "ac:structured-macro", macro_attrs)
-        for key, value in attrs.items():
-            if ":" not in key and not key.startswith("md-"):
-                name = "" if key == DEFAULT_PARAMETER else key
-                sub(macro, "ac:parameter", {"ac:name": name}).text = value
+        add_parameters(macro, attrs)
         # An empty container is a macro without a body (toc, children, jira, ...).
         if node.children or attrs.get("md-body") == "rich":
             self.build(node.children, sub(macro, "ac:rich-text-body"))

@@ -6,8 +6,8 @@ from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_client.content._errors import StorageParseError
+from confluence_client.content._resources import add_parameters, decode_resource
 from confluence_client.content._syntax import (
-    DEFAULT_PARAMETER,
     RAW_LANGUAGE,
     decode_attr_map,
     decode_ref,
@@ -86,21 +86,11 @@ class InlineBuilder:
         attrs = decode_attr_map(dict(node.attrs))
         href = attrs.pop("href", "")
         attrs, hints = _split(attrs)
-        resource: tuple[str, dict[str, str]] | None = None
         link_attrs: dict[str, str] = {}
-        if href.startswith("page:"):
-            target, _, anchor = href[5:].partition("#")
-            space, slash, title = target.rpartition("/")
-            page = {"ri:content-title": decode_ref(title)}
-            if slash:
-                page = {"ri:space-key": decode_ref(space)} | page
-            resource = ("ri:page", page)
-            if anchor:
-                link_attrs["ac:anchor"] = decode_ref(anchor)
-        elif href.startswith("user:"):
-            resource = ("ri:user", {"ri:account-id": href[5:]} if href[5:] else {})
-        elif href.startswith("attachment:"):
-            resource = ("ri:attachment", {"ri:filename": decode_ref(href[11:])})
+        resource = decode_resource(href)
+        if resource is not None:
+            if resource[2]:
+                link_attrs["ac:anchor"] = resource[2]
         elif href.startswith("#") and len(href) > 1:
             link_attrs["ac:anchor"] = decode_ref(href[1:])
         else:
@@ -154,16 +144,12 @@ class InlineBuilder:
                 {"ac:name": "status", "ac:schema-version": "1"} | _prefixed(attrs, "ac:"),
             )
             title = plain_text(node.children)
-            params = ({"title": title} if title else {}) | _unprefixed(attrs)
-            for name, value in params.items():
-                sub(macro, "ac:parameter", {"ac:name": name}).text = value
+            add_parameters(macro, ({"title": title} if title else {}) | attrs)
         elif kind == "macro":
             name = plain_text(node.children)
             macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
             macro = sub(parent, "ac:structured-macro", macro_attrs | _prefixed(attrs, "ac:"))
-            for key, value in _unprefixed(attrs).items():
-                param = "" if key == DEFAULT_PARAMETER else key
-                sub(macro, "ac:parameter", {"ac:name": param}).text = value
+            add_parameters(macro, attrs)
         elif kind == "emoticon":
             emoticon = _prefixed(attrs, "ac:")
             if "ac:emoji-id" in emoticon and "ac:emoji-fallback" not in emoticon:
@@ -182,10 +168,6 @@ class InlineBuilder:
 
 def _prefixed(attrs: dict[str, str], prefix: str) -> dict[str, str]:
     return {k: v for k, v in attrs.items() if k.startswith(prefix)}
-
-
-def _unprefixed(attrs: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in attrs.items() if ":" not in k}
 
 
 def _cdata(text: str) -> str:

@@ -33,7 +33,8 @@ from confluence_client.content._render_inline import (
 )
 from confluence_client.content._render_lists import ListRendering
 from confluence_client.content._render_tables import TableRendering
-from confluence_client.content._syntax import DEFAULT_PARAMETER, RAW_LANGUAGE
+from confluence_client.content._resources import encode_parameter
+from confluence_client.content._syntax import RAW_LANGUAGE
 from confluence_client.content._xml import AC, RawSlots, local_tag, serialize_children
 
 __all__ = ["raw_fence", "render_document"]
@@ -235,16 +236,14 @@ class _Renderer(ListRendering, TableRendering):
                 raise Unrepresentable("content after the macro body")
             tag = local_tag(node)
             if tag == "ac:parameter":
-                key = node.get(f"{{{AC}}}name")
-                if key is None or len(node) or len(node.attrib) != 1 or key in params:
-                    raise Unrepresentable("structured parameter")
-                params[key or DEFAULT_PARAMETER] = node.text or ""
+                encoded = encode_parameter(node)
+                if encoded is None or encoded[0] in params:
+                    raise Unrepresentable("parameter without an attribute form")
+                params[encoded[0]] = encoded[1]
             elif tag in ("ac:plain-text-body", "ac:rich-text-body") and not node.attrib:
                 body = node
             else:
                 raise Unrepresentable(f"<{tag}> in a macro")
-        if any(":" in key or key.startswith("md-") for key in params):
-            raise Unrepresentable("parameter name we cannot tell from an attribute")
         if name in ("ac:layout", "ac:layout-section", "ac:layout-cell"):
             raise Unrepresentable("macro name clashes with layout containers")
         if body is None:

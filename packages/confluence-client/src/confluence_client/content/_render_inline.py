@@ -16,8 +16,8 @@ import re
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from confluence_client.content._resources import encode_parameter, encode_resource
 from confluence_client.content._syntax import (
-    DEFAULT_PARAMETER,
     RAW_LANGUAGE,
     encode_ref,
     escape_text,
@@ -198,25 +198,13 @@ class InlineRenderer:
     def _ac_target(
         resource: etree._Element | None, anchor: str | None, attrs: dict[str, str]
     ) -> str | None:
-        fragment = f"#{encode_ref(anchor)}" if anchor else ""
         if resource is None:
-            return fragment or None
-        if len(resource) or collapse(resource.text).strip():
+            return f"#{encode_ref(anchor)}" if anchor else None
+        encoded = encode_resource(resource, anchor)
+        if encoded is None:
             return None
-        ri = _attrs_of(resource)
-        tag = resource.tag
-        if tag == f"{{{RI}}}page" and "ri:content-title" in ri:
-            title = encode_ref(ri.pop("ri:content-title"))
-            space = ri.pop("ri:space-key", None)
-            target = f"page:{encode_ref(space)}/{title}" if space is not None else f"page:{title}"
-        elif tag == f"{{{RI}}}user" and not fragment:
-            target = "user:" + ri.pop("ri:account-id", "")
-        elif tag == f"{{{RI}}}attachment" and "ri:filename" in ri and not fragment:
-            target = "attachment:" + encode_ref(ri.pop("ri:filename"))
-        else:
-            return None
-        attrs.update(ri)
-        return target + fragment
+        attrs.update(encoded[1])
+        return encoded[0]
 
     def _image(self, element: etree._Element) -> str:
         attrs = _attrs_of(element, ("ac:alt", "ac:title"))
@@ -269,20 +257,13 @@ class InlineRenderer:
             del attrs["ac:schema-version"]  # the default when converting back
         params: dict[str, str] = {}
         for child in element:
-            key = child.get(f"{{{AC}}}name")
-            if (
-                child.tag != f"{{{AC}}}parameter"
-                or key is None
-                or len(child)
-                or len(child.attrib) != 1
-            ):
+            encoded = encode_parameter(child) if child.tag == f"{{{AC}}}parameter" else None
+            if encoded is None or collapse(child.tail).strip() or encoded[0] in params:
                 return self.raw(element)
-            if collapse(child.tail).strip() or ":" in key or key.startswith("md-"):
-                return self.raw(element)
-            params[key or DEFAULT_PARAMETER] = child.text or ""
+            params[encoded[0]] = encoded[1]
         if collapse(element.text).strip():
             return self.raw(element)
-        if name == "status" and params.get("title"):
+        if name == "status" and params.get("title") and all(":" not in k for k in params):
             title = params.pop("title")
             return f"[{escape_text(title)}]{_format(params | attrs, ('status',))}"
         if name == "status":  # a lozenge without a title has no text to show
