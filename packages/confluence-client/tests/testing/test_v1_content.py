@@ -530,3 +530,39 @@ def test_move_endpoint(server: FakeConfluenceServer, dc: httpx.Client) -> None:
     assert dc.put(f"/rest/api/content/{faq}/move/after/{eng_home}").status_code == 400
     assert dc.put(f"/rest/api/content/{faq}/move/before/{home}").status_code == 200
     assert store.get_page(faq).parent_id is None
+
+
+def test_attachment_data_endpoint_and_no_check_spelling(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    faq = page_id(server, "FAQ")
+    url = f"/rest/api/content/{faq}/child/attachment"
+    headers = {"X-Atlassian-Token": "no-check"}
+    att = cloud.post(url, files={"file": ("d.bin", b"1", "application/x-thing")}, headers=headers)
+    att_id = att.json()["results"][0]["id"]
+    new = cloud.post(f"{url}/{att_id}/data", files={"file": ("d.bin", b"22")}, headers=headers)
+    assert new.status_code == 200
+    assert (new.json()["version"]["number"], new.json()["extensions"]["fileSize"]) == (2, 2)
+    two = cloud.post(
+        f"{url}/{att_id}/data",
+        files=[("file", ("a", b"1")), ("file", ("b", b"2"))],
+        headers=headers,
+    )
+    assert two.status_code == 400
+    other = page_id(server, "Team")
+    elsewhere = cloud.post(
+        f"/rest/api/content/{other}/child/attachment/{att_id}/data",
+        files={"file": ("d.bin", b"3")},
+        headers=headers,
+    )
+    assert elsewhere.status_code == 400
+
+
+def test_body_format_aliases(shared_server: FakeConfluenceServer, ro_cloud: httpx.Client) -> None:
+    faq = page_id(shared_server, "FAQ")
+    none = ro_cloud.get(f"/api/v2/pages/{faq}", params={"body-format": "none"}).json()
+    assert none["body"] == {}
+    export = ro_cloud.get(f"/api/v2/pages/{faq}", params={"body-format": "export_view"}).json()
+    assert "confluence-expand-macro" in export["body"]["export_view"]["value"]
+    adf = ro_cloud.get(f"/api/v2/pages/{faq}", params={"body-format": "atlas_doc_format"}).json()
+    assert adf["body"]["atlas_doc_format"]["value"].startswith('{"type":"doc"')

@@ -39,12 +39,12 @@ __all__ = [
     "download_link",
 ]
 
-BODY_FORMATS = ("storage", "view", "atlas_doc_format")
+BODY_FORMATS = ("storage", "view", "export_view", "anonymous_export_view", "atlas_doc_format")
 
 
 def check_body_format(raw: str | None) -> str | None:
     """Validate ``body-format``; 400 on an unknown one."""
-    if raw is None or raw == "":
+    if raw is None or raw in ("", "none"):  # "none" is what some clients send for "no body"
         return None
     if raw not in BODY_FORMATS:
         raise BadRequestError(f"Invalid body-format {raw!r}; expected one of {BODY_FORMATS}")
@@ -57,7 +57,7 @@ def body_json(store: FakeStore, storage: str, fmt: str | None) -> dict[str, Any]
         return {}
     if fmt == "storage":
         value = storage
-    elif fmt == "view":
+    elif fmt.endswith("view"):
         value = storage_to_view(storage, lambda a: _display_name(store, a))
     else:
         # The fake keeps no ADF; an empty document is what a client can parse safely.

@@ -82,18 +82,17 @@ async def list_attachments(request: Request) -> Response:
         return v1_list(request, found, lambda a: attachment_json(store, site, a, expand))
 
 
-async def upload_attachments(request: Request) -> Response:
-    """POST adds new files (same name: 400); PUT adds or replaces (a new version)."""
-    if request.headers.get("x-atlassian-token", "").lower() != "nocheck":
+async def _read_uploads(request: Request) -> tuple[list[tuple[str, bytes, str | None]], str]:
+    """The uploaded files (name, bytes, media type) and the comment, after Confluence's checks."""
+    # Atlassian documents "no-check"; the older "nocheck" spelling is accepted as well.
+    if request.headers.get("x-atlassian-token", "").lower() not in ("nocheck", "no-check"):
         raise ForbiddenError("XSRF check failed")
     limit: int = getattr(request.app.state, "max_attachment_bytes", MAX_ATTACHMENT_BYTES)
     declared = request.headers.get("content-length", "")
     # Refuse early only when even the multipart envelope cannot explain the excess.
     if declared.isdigit() and int(declared) > limit + _ENVELOPE_ALLOWANCE:
         raise PayloadTooLargeError("Attachment exceeds the maximum size")
-    store = store_of(request)
-    page_id = path_id(request)
-    store.get_page(page_id)
+    store_of(request).get_page(path_id(request))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise BadRequestError("Send the file as multipart/form-data (field 'file')")
     async with request.form() as form:
@@ -104,6 +103,14 @@ async def upload_attachments(request: Request) -> Response:
         uploads = [(f.filename or "", await f.read(), f.content_type) for f in files]
     if any(len(data) > limit for _, data, _ in uploads):
         raise PayloadTooLargeError("Attachment exceeds the maximum size")
+    return uploads, comment if isinstance(comment, str) else ""
+
+
+async def upload_attachments(request: Request) -> Response:
+    """POST adds new files (same name: 400); PUT adds or replaces (a new version)."""
+    uploads, comment = await _read_uploads(request)
+    store = store_of(request)
+    page_id = path_id(request)
     site = site_of(request)
     with store.lock:
         created: list[AttachmentRecord] = []
@@ -114,13 +121,35 @@ async def upload_attachments(request: Request) -> Response:
                     filename,
                     data,
                     media_type=content_type or "application/octet-stream",
-                    comment=comment if isinstance(comment, str) else "",
+                    comment=comment,
                     replace=request.method == "PUT",
                     author_id=user_id(request),
                 )
             )
         results = [attachment_json(store, site, a, {"version", "container"}) for a in created]
     return JSONResponse({"results": results, "size": len(results), "_links": {"base": site.base}})
+
+
+async def update_attachment_data(request: Request) -> Response:
+    """``POST .../child/attachment/{attId}/data``: a new version of one attachment's file."""
+    uploads, comment = await _read_uploads(request)
+    store = store_of(request)
+    site = site_of(request)
+    with store.lock:
+        att = store.get_attachment(attachment_id(str(request.path_params["att"])))
+        if att.page_id != path_id(request) or len(uploads) != 1:
+            raise BadRequestError("Send exactly one file for an attachment of this content")
+        _, data, content_type = uploads[0]
+        updated = store.add_attachment(
+            att.page_id,
+            att.title,
+            data,
+            media_type=content_type or att.media_type,
+            comment=comment,
+            replace=True,
+            author_id=user_id(request),
+        )
+        return JSONResponse(attachment_json(store, site, updated, {"version", "container"}))
 
 
 def _download(att: AttachmentRecord) -> Response:
@@ -157,6 +186,7 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/content/{id}/label/{label}", remove_label, ["DELETE"]),
     ("/content/{id}/child/attachment", list_attachments, ["GET"]),
     ("/content/{id}/child/attachment", upload_attachments, ["POST", "PUT"]),
+    ("/content/{id}/child/attachment/{att}/data", update_attachment_data, ["POST"]),
     ("/content/{id}/child/attachment/{att}/download", download_by_id, ["GET"]),
 ]
 DOWNLOADS: list[tuple[str, Any, list[str]]] = [
