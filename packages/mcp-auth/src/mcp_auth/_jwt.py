@@ -152,8 +152,7 @@ class JWTVerifier:
                 allowed = tuple(a for a in allowed if a in algorithms_for_key(self._static_key))
                 if not allowed:
                     raise AuthConfigurationError("no allowed algorithm fits the public key type")
-            else:
-                assert jwks_url is not None  # one source is set: checked above
+            elif jwks_url is not None:
                 if require_secure_url(jwks_url, "jwks_url") and audit is not None:
                     audit.config_warning(
                         "JWKS fetched over plain http (loopback only)", setting="jwks_url"
@@ -183,7 +182,7 @@ class JWTVerifier:
         uses it to pick among several JWT verifiers. Never a basis for trust."""
         try:
             claims = jwt.decode(token, options={"verify_signature": False})
-        except jwt.InvalidTokenError:
+        except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError):
             return False
         return claims.get("iss") in self.issuers
 
