@@ -274,3 +274,20 @@ async def test_oauth_ancestors_come_from_v2_ids(scripted: Scripted) -> None:
         scripted.routes[f"GET {base}/5/ancestors"] = [(200, {}, b'{"oops": []}')]
         with pytest.raises(MalformedResponseError):
             await client.get_ancestors("5")
+
+
+def test_one_client_serves_several_event_loops(scripted: Scripted) -> None:
+    import asyncio
+
+    scripted.json("GET /rest/api/space/K", {"id": 1, "key": "K", "name": "Space K"})
+    client = ConfluenceClient(
+        scripted.url, PersonalAccessToken("p"), deployment="datacenter", max_concurrency=1
+    )
+
+    async def fetch_twice() -> list[str]:
+        spaces = await asyncio.gather(client.get_space("K"), client.get_space("K"))
+        return [s.name for s in spaces]
+
+    assert asyncio.run(fetch_twice()) == ["Space K", "Space K"]
+    assert asyncio.run(fetch_twice()) == ["Space K", "Space K"]
+    asyncio.run(client.aclose())

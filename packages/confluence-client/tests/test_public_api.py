@@ -26,3 +26,14 @@ def test_every_error_derives_from_the_root() -> None:
 def test_content_and_testing_are_not_re_exported() -> None:
     assert "content" not in confluence_client.__all__
     assert "testing" not in confluence_client.__all__
+
+
+def test_all_is_exactly_the_public_names() -> None:
+    import types
+
+    public = {
+        name
+        for name, value in vars(confluence_client).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(confluence_client.__all__) - {"__version__"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,11 @@ class Transport:
         self._clock = clock
         self._timeout = (timeouts.connect, timeouts.read)
         self._verify = verify_ssl
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self._max_concurrency = max_concurrency
+        # One semaphore per event loop: a client built at import time or reused across
+        # loops (test suites, sync wrappers) must not trip over a loop-bound primitive.
+        self._limits: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._limits = weakref.WeakKeyDictionary()
         options: dict[str, Any] = {
             "url": api_base_url,
             "verify_ssl": verify_ssl,
@@ -206,6 +211,13 @@ class Transport:
         return response.content
 
     # --- internals ---------------------------------------------------------------------
+    def _limit(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        limit = self._limits.get(loop)
+        if limit is None:
+            limit = self._limits[loop] = asyncio.Semaphore(self._max_concurrency)
+        return limit
+
     def _path_of(self, url: str, absolute: bool) -> str:
         full = url if absolute else f"{self.api_base_url}/{url}"
         return urlsplit(full).path
@@ -213,7 +225,7 @@ class Transport:
     async def _send_once(
         self, method: str, path: str, send: Callable[[], HttpResponse], attempt: int
     ) -> HttpResponse:
-        async with self._limit:
+        async with self._limit():
             started_ns = time.time_ns()
             began = time.perf_counter()
             status: int | None = None
