@@ -66,6 +66,8 @@ def test_malformed_storage_cannot_be_canonicalised(storage: str) -> None:
         "<table><tr><td>no tbody</td></tr></table>",
         "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>ragged</td></tr></tbody></table>",
         "<table><thead><tr><th>x</th></tr></thead></table>",
+        "<table><tbody><tr><th>a</th><td>b</td></tr><tr><td>c</td><td>d</td></tr></tbody></table>",
+        "<table><tbody><tr><td>a</td></tr><tr><th>b</th></tr><tr><td>c</td></tr></tbody></table>",
         '<table><colgroup><col span="2"/></colgroup><tbody><tr><td>a</td></tr></tbody></table>',
         '<p><ac:link><ri:page ri:content-title="x"/>stray</ac:link></p>',
         "<p><ac:link><ri:page/></ac:link></p>",

@@ -130,6 +130,14 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
             "| a | b |\n|---|---|\n| 1 |  |\n",
         ),
         (
+            "<table><tbody><tr><th>a</th><th>b</th></tr><tr><th>r</th><td>1</td></tr></tbody></table>",
+            "{md-th-columns=0 md-bare=true}\n| a | b |\n|---|---|\n| r | 1 |\n",
+        ),
+        (
+            "<table><tbody><tr><th>k</th><td>v</td></tr><tr><th>k2</th><td>v2</td></tr></tbody></table>",
+            "{md-header=td md-th-columns=0 md-bare=true}\n| k | v |\n|---|---|\n| k2 | v2 |\n",
+        ),
+        (
             '<table data-layout="wide"><colgroup><col style="width: 10.0px;"/><col/></colgroup>'
             "<tbody><tr><td>a</td><td>b</td></tr></tbody></table>",
             '{data-layout=wide md-colgroup="10.0px," md-header=td md-bare=true}\n'

@@ -161,21 +161,21 @@ class _BlockBuilder:
                 sub(colgroup, "col", {"style": f"width: {width.strip()};"} if width.strip() else {})
         body = table if hints.get("md-tbody") == "none" else sub(table, "tbody")
         bare = hints.get("md-bare") == "true"
-        for section in node.children:
-            for row in section.children:
-                tr = sub(body, "tr")
-                for cell in row.children:
-                    tag = cell.type
-                    if tag == "th" and hints.get("md-header") == "td":
-                        tag = "td"
-                    element = sub(tr, tag)
-                    inline = cell.children[0].children if cell.children else []
-                    if bare:
-                        self._inline.build(inline, element)
-                    elif not inline:
-                        sub(element, "p")
-                    else:
-                        self._inline.build(inline, sub(element, "p"))
+        th_columns = {c for c in hints.get("md-th-columns", "").split(",") if c}
+        header_row = hints.get("md-header") != "td"
+        rows = [row for section in node.children for row in section.children]
+        for index, row in enumerate(rows):
+            tr = sub(body, "tr")
+            for column, cell in enumerate(row.children):
+                tag = "th" if (index == 0 and header_row) or str(column) in th_columns else "td"
+                element = sub(tr, tag)
+                inline = cell.children[0].children if cell.children else []
+                if bare:
+                    self._inline.build(inline, element)
+                elif not inline:
+                    sub(element, "p")
+                else:
+                    self._inline.build(inline, sub(element, "p"))
 
     def _container(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
         split = split_info(node.info)

@@ -50,11 +50,7 @@ class TableRendering(FlowRenderer):
         width = len(grid[0])
         if width == 0 or any(len(row) != width for row in grid):
             raise Unrepresentable("ragged table")
-        header = {local_tag(c) for c in grid[0]}
-        if any(local_tag(c) != "td" for row in grid[1:] for c in row) or len(header) != 1:
-            raise Unrepresentable("header cells outside the first row")
-        if header == {"td"}:
-            attrs["md-header"] = "td"
+        attrs.update(_header_hints(grid, width))
         texts, bare = self._cells(grid, inline)
         if bare:
             attrs["md-bare"] = "true"
@@ -94,6 +90,21 @@ class TableRendering(FlowRenderer):
         return texts, modes == {True}
 
     # -- macros and containers ----------------------------------------------------------------
+
+
+def _header_hints(grid: list[list[etree._Element]], width: int) -> dict[str, str]:
+    """Hints saying which cells are ``th``: the first row and/or whole columns."""
+    columns: list[set[str]] = [{local_tag(row[i]) for row in grid[1:]} for i in range(width)]
+    if any(len(tags) > 1 for tags in columns):
+        raise Unrepresentable("header cells that follow neither the first row nor a column")
+    th_columns = [i for i, tags in enumerate(columns) if tags == {"th"}]
+    hints = {"md-th-columns": ",".join(map(str, th_columns))} if th_columns else {}
+    first = [local_tag(cell) for cell in grid[0]]
+    if all(tag == "th" for tag in first):
+        return hints
+    if first == ["th" if i in th_columns else "td" for i in range(width)]:
+        return {"md-header": "td"} | hints
+    raise Unrepresentable("first row mixing header and data cells")
 
 
 def _colgroup(colgroup: etree._Element) -> str:
