@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import os
@@ -77,8 +78,6 @@ def test_in_process_app_with_custom_store() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://fake", auth=AUTH) as c:
             body = (await c.get("/wiki/api/v2/spaces")).json()
             return [s["key"] for s in body["results"]]
-
-    import asyncio
 
     assert asyncio.run(fetch()) == ["OWN"]
 
@@ -204,3 +203,46 @@ def test_standalone_module_serves_until_stopped(tmp_path: Path) -> None:
         assert proc.stderr is not None
         proc.stdout.close()
         proc.stderr.close()
+
+
+@pytest.mark.fake_confluence(seed="empty", username="marker-user")
+def test_plugin_marker_configures_the_server(fake_confluence: FakeConfluenceServer) -> None:
+    assert fake_confluence.store.spaces == {}
+    assert fake_confluence.credentials.username == "marker-user"
+
+
+def test_reset_restores_seed_and_clears_faults_and_log(
+    fake_confluence: FakeConfluenceServer,
+) -> None:
+    store = fake_confluence.store
+    faq = store.list_pages(title="FAQ")[0]
+    store.trash_page(faq.id)
+    fake_confluence.faults.server_errors()
+    httpx.get(fake_confluence.wiki_url + "/api/v2/spaces", auth=AUTH)
+    fake_confluence.reset()
+    assert fake_confluence.store is store
+    assert store.get_page(faq.id).status == "current"
+    assert fake_confluence.faults.rules == []
+    assert len(fake_confluence.requests) == 0
+    response = httpx.get(fake_confluence.wiki_url + f"/api/v2/pages/{faq.id}", auth=AUTH)
+    assert response.status_code == 200
+    fake_confluence.reset(seed="empty")
+    assert store.spaces == {}
+
+
+def test_unexpected_errors_still_answer_in_confluence_shape() -> None:
+    class BrokenStore(type(build_store("empty"))):  # type: ignore[misc]
+        def list_spaces(self) -> list[object]:
+            raise RuntimeError("bug")
+
+    store = BrokenStore()
+    store.add_user("U", "fake@example.com")
+    transport = httpx.ASGITransport(app=create_app(store), raise_app_exceptions=False)
+
+    async def fetch() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://fake", auth=AUTH) as c:
+            return await c.get("/wiki/api/v2/spaces")
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["title"].endswith("(RuntimeError)")

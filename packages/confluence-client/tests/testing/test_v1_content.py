@@ -566,3 +566,20 @@ def test_body_format_aliases(shared_server: FakeConfluenceServer, ro_cloud: http
     assert "confluence-expand-macro" in export["body"]["export_view"]["value"]
     adf = ro_cloud.get(f"/api/v2/pages/{faq}", params={"body-format": "atlas_doc_format"}).json()
     assert adf["body"]["atlas_doc_format"]["value"].startswith('{"type":"doc"')
+
+
+def test_child_and_descendant_maps(
+    shared_server: FakeConfluenceServer, ro_dc: httpx.Client, validate: Callable[..., None]
+) -> None:
+    arch = page_id(shared_server, "Architecture overview")
+    both = ro_dc.get(f"/rest/api/content/{arch}/child", params={"expand": "page,comment"}).json()
+    validate("v1", "/wiki/rest/api/content/{id}/child", both)
+    assert [p["title"] for p in both["page"]["results"]] == ["Service catalogue", "Data model"]
+    assert both["comment"]["size"] == 2
+    pages_only = ro_dc.get(f"/rest/api/content/{arch}/child").json()
+    assert "comment" not in pages_only
+    deep = ro_dc.get(f"/rest/api/content/{arch}/descendant", params={"expand": "page"}).json()
+    validate("v1", "/wiki/rest/api/content/{id}/descendant", deep)
+    assert deep["page"]["size"] == 5
+    bad = ro_dc.get(f"/rest/api/content/{arch}/child", params={"expand": "whiteboard"})
+    assert bad.status_code == 400

@@ -24,6 +24,7 @@ from .routes import (
     v1_attachments,
     v1_content,
     v1_misc,
+    v1_tree,
     v2_comments,
     v2_content,
     v2_pages,
@@ -36,7 +37,7 @@ __all__ = ["create_app", "DEFAULT_CLOUD_ID"]
 DEFAULT_CLOUD_ID = "11111111-2222-4333-8444-555555555555"
 Endpoint = Callable[[Request], Awaitable[Response]]
 _V2 = [*v2_pages.ROUTES, *v2_spaces.ROUTES, *v2_comments.ROUTES, *v2_content.ROUTES]
-_V1 = [*v1_content.ROUTES, *v1_attachments.ROUTES, *v1_misc.ROUTES]
+_V1 = [*v1_content.ROUTES, *v1_tree.ROUTES, *v1_attachments.ROUTES, *v1_misc.ROUTES]
 _DOWNLOADS = v1_attachments.DOWNLOADS
 
 
@@ -74,6 +75,12 @@ async def _fake_error(request: Request, exc: Exception) -> Response:
     return error_response(request.url.path, exc)
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # A bug in the fake still answers in Confluence's shape (Starlette logs the traceback).
+    message = f"Internal error in the fake Confluence ({type(exc).__name__})"
+    return JSONResponse(error_body(request.url.path, 500, message), 500)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):  # pragma: no cover - registered per type
         raise exc
@@ -109,7 +116,11 @@ def create_app(
                 cloud_id=cloud_id,
             )
         ],
-        exception_handlers={FakeConfluenceError: _fake_error, HTTPException: _http_error},
+        exception_handlers={
+            FakeConfluenceError: _fake_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
     )
     app.state.store = store
     app.state.faults = injector

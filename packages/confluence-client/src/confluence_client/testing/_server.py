@@ -58,6 +58,7 @@ class FakeConfluenceServer:
         store: FakeStore | None = None,
         max_attachment_bytes: int = 100 * 1024 * 1024,
     ) -> None:
+        self.seed = seed
         self.credentials = Credentials(username, api_token, personal_token)
         self.store = store if store is not None else build_store(seed, username)
         self.faults = FaultInjector(fault_seed)
@@ -108,6 +109,13 @@ class FakeConfluenceServer:
     def control_url(self) -> str:
         """Base of the run-time control endpoint (faults, request log)."""
         return f"{self.url}/__fake__"
+
+    def reset(self, seed: str | None = None) -> None:
+        """Fresh seed content (``seed`` or the one this server started with), no faults, an
+        empty request log; the server keeps running on the same port."""
+        self.store.replace_contents(build_store(seed or self.seed, self.credentials.username))
+        self.faults.clear()
+        self.requests.clear()
 
     # ---- lifecycle ---------------------------------------------------------------------
     def start(self) -> Self:

@@ -48,6 +48,13 @@ class StoreCore:
         self._labels: dict[tuple[str, str], LabelRecord] = {}
         self.current_user_id: str | None = None
 
+    def replace_contents(self, other: StoreCore) -> None:
+        """Take over ``other``'s records (ids, users, content) in place, keeping this lock."""
+        with self._lock:
+            lock = self._lock
+            self.__dict__.update(other.__dict__)
+            self._lock = lock
+
     def use_real_clock(self) -> None:
         """Stamp later writes with the real time (seeds use a fixed clock)."""
         self._clock = _utcnow

@@ -207,49 +207,6 @@ async def delete_content(request: Request) -> Response:
     return no_content()
 
 
-async def child_pages(request: Request) -> Response:
-    store = store_of(request)
-    expand = parse_expand(request.query_params.get("expand"))
-    site = site_of(request)
-    with store.lock:
-        page = store.get_page(path_id(request))
-        kids = store.children(page.id, page.space_id)
-        return v1_list(request, kids, lambda p: page_json(store, site, p, expand))
-
-
-async def child_comments(request: Request) -> Response:
-    store = store_of(request)
-    expand = parse_expand(request.query_params.get("expand"))
-    depth_all = request.query_params.get("depth", "") == "all"
-    site = site_of(request)
-    content_id = path_id(request)
-    with store.lock:
-        if content_id in store.comments:
-            # Replies of a comment, as Server / Data Center list them.
-            comments = store.replies(content_id)
-        else:
-            comments = store.page_comments(content_id, top_level_only=not depth_all)
-        return v1_list(request, comments, lambda c: comment_json(store, site, c, expand))
-
-
-async def descendant_pages(request: Request) -> Response:
-    store = store_of(request)
-    expand = parse_expand(request.query_params.get("expand"))
-    site = site_of(request)
-    with store.lock:
-        found = [p for p, _ in store.descendants(path_id(request))]
-        return v1_list(request, found, lambda p: page_json(store, site, p, expand))
-
-
-async def descendant_comments(request: Request) -> Response:
-    store = store_of(request)
-    expand = parse_expand(request.query_params.get("expand"))
-    site = site_of(request)
-    with store.lock:
-        found = store.page_comments(path_id(request), top_level_only=False)
-        return v1_list(request, found, lambda c: comment_json(store, site, c, expand))
-
-
 async def history(request: Request) -> Response:
     store = store_of(request)
     site = site_of(request)
@@ -342,10 +299,6 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/content/{id}", get_content, ["GET"]),
     ("/content/{id}", update_content, ["PUT"]),
     ("/content/{id}", delete_content, ["DELETE"]),
-    ("/content/{id}/child/page", child_pages, ["GET"]),
-    ("/content/{id}/child/comment", child_comments, ["GET"]),
-    ("/content/{id}/descendant/page", descendant_pages, ["GET"]),
-    ("/content/{id}/descendant/comment", descendant_comments, ["GET"]),
     ("/content/{id}/history", history, ["GET"]),
     ("/content/{id}/version", versions, ["GET"]),
     ("/content/{id}/version/{n}", one_version, ["GET"]),
