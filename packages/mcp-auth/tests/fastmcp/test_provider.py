@@ -163,3 +163,28 @@ async def test_tool_lookup_failures_leave_the_answer_to_fastmcp(
     monkeypatch.setattr(mcp, "get_tool", broken)
     assert await tool_tags(mcp, "anything") is None
     assert await tool_tags(object(), "anything") is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "warned"),
+    [
+        ({"base_url": "http://wiki.internal"}, True),
+        ({"base_url": "https://wiki.example", "resource_base_url": "http://10.0.0.5"}, True),
+        ({"base_url": "http://localhost:8000"}, False),
+        ({"base_url": "http://[::1]:8000"}, False),
+        ({"base_url": "https://wiki.example"}, False),
+    ],
+)
+def test_plain_http_resource_is_a_config_warning(
+    verifier: Any,
+    audit: Any,
+    caplog: pytest.LogCaptureFixture,
+    settings: dict[str, str],
+    warned: bool,
+) -> None:
+    MCPAuthProvider(verifier, audit=audit.logger, **settings)
+    warnings = audit.named("config.warning")
+    assert len(warnings) == (1 if warned else 0)
+    assert ("plain http" in caplog.text) is warned
+    if warned:
+        assert warnings[0]["setting"] == "base_url"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from fastmcp.server.auth import RemoteAuthProvider
@@ -14,6 +15,7 @@ from starlette.routing import Route
 from mcp_auth._audit import AuditLogger
 from mcp_auth._errors import AuthConfigurationError
 from mcp_auth._scopes import ScopePolicy
+from mcp_auth._urls import is_loopback_host
 from mcp_auth._verifier import TokenVerifier
 from mcp_auth.fastmcp._http import AuditingBearerBackend, AuthRequestMiddleware
 from mcp_auth.fastmcp._metadata import metadata_route, metadata_url_for
@@ -21,6 +23,8 @@ from mcp_auth.fastmcp._stepup import InsufficientScopeGate
 from mcp_auth.fastmcp._verifier import FastMCPVerifier
 
 __all__ = ["MCPAuthProvider"]
+
+_log = logging.getLogger("mcp_auth.fastmcp")
 
 
 class MCPAuthProvider(RemoteAuthProvider):
@@ -73,6 +77,7 @@ class MCPAuthProvider(RemoteAuthProvider):
         try:
             servers = [AnyHttpUrl(url) for url in authorization_servers]
             parsed_base = AnyHttpUrl(base_url)
+            public = AnyHttpUrl(resource_base_url) if resource_base_url else parsed_base
             documentation = AnyHttpUrl(resource_documentation) if resource_documentation else None
         except ValueError as error:
             raise AuthConfigurationError(
@@ -101,6 +106,12 @@ class MCPAuthProvider(RemoteAuthProvider):
         self.audit = audit
         self.step_up = step_up
         self.request_id_header = request_id_header
+        if public.scheme == "http" and not is_loopback_host(public.host or ""):
+            # Allowed (a private network may be trusted), but bearer tokens cross it in clear.
+            warning = "the protected resource is served over plain http"
+            _log.warning("%s: %s", warning, public)
+            if audit is not None:
+                audit.config_warning(warning, setting="base_url")
 
     @property
     def resource_url(self) -> str | None:
