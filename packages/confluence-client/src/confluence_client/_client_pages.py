@@ -1,0 +1,226 @@
+"""Page operations of :class:`ConfluenceClient`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from confluence_client._client_base import (
+    ClientBase,
+    body_of,
+    check_cursor,
+    check_format,
+    iterate,
+    require_version,
+    with_version,
+)
+from confluence_client._errors import InvalidInputError, NotFoundError
+from confluence_client._models import BodyFormat, Page, PageTreeNode, PageVersion, ResultPage
+from confluence_client._page_urls import parse_page_url
+from confluence_client._validation import (
+    check_body,
+    check_content_id,
+    check_limit,
+    check_space_key,
+    check_title,
+    check_version_number,
+)
+
+__all__ = ["PageOperations"]
+
+_MAX_TREE_PAGES = 5000  # a tree walk stops with an error rather than pulling a whole wiki
+
+
+class PageOperations(ClientBase):
+    """Read, list, walk, write, move and delete pages."""
+
+    # --- pages -------------------------------------------------------------------------
+    async def get_page(
+        self,
+        page_id: str | int,
+        *,
+        body_format: BodyFormat | None = "storage",
+        version: int | None = None,
+    ) -> Page:
+        """Fetch a page by id, with its body in ``body_format`` (``None``: no body).
+
+        ``version`` fetches an older version. Raises :class:`NotFoundError` if absent.
+        """
+        pid = check_content_id(page_id)
+        fmt = check_format(body_format)
+        number = None if version is None else check_version_number(version)
+        return await self._backend.get_page(pid, fmt, number)
+
+    async def get_page_by_title(
+        self, space_key: str, title: str, *, body_format: BodyFormat | None = "storage"
+    ) -> Page:
+        """Fetch the current page titled exactly ``title`` in a space.
+
+        Raises :class:`NotFoundError` if the space has no such page.
+        """
+        key = check_space_key(space_key)
+        name = check_title(title)
+        page = await self._backend.find_page_by_title(key, name, check_format(body_format))
+        if page is None:
+            raise NotFoundError(f"no page titled {name!r} in space {key!r}", status_code=404)
+        return page
+
+    async def get_page_by_url(
+        self, url: str, *, body_format: BodyFormat | None = "storage"
+    ) -> Page:
+        """Fetch the page a Confluence page URL points to (Cloud, Data Center, display and
+        tiny-link shapes). Raises :class:`InvalidInputError` for other URLs."""
+        ref = parse_page_url(url)
+        if ref.page_id is not None:
+            return await self.get_page(ref.page_id, body_format=body_format)
+        # Without an id, parse_page_url always returns a space key and a title.
+        return await self.get_page_by_title(
+            ref.space_key or "", ref.title or "", body_format=body_format
+        )
+
+    async def list_pages(
+        self,
+        space_key: str,
+        *,
+        limit: int = 25,
+        cursor: str | None = None,
+        body_format: BodyFormat | None = None,
+    ) -> ResultPage[Page]:
+        """One page of the current pages in a space; pass ``next_cursor`` back for more."""
+        return await self._backend.list_pages(
+            check_space_key(space_key),
+            check_limit(limit),
+            check_cursor(cursor),
+            check_format(body_format),
+        )
+
+    def iter_pages(
+        self, space_key: str, *, limit: int = 100, body_format: BodyFormat | None = None
+    ) -> AsyncIterator[Page]:
+        """Every current page of a space, following ``_links.next`` to the end."""
+        key, size, fmt = check_space_key(space_key), check_limit(limit), check_format(body_format)
+        return iterate(lambda c: self._backend.list_pages(key, size, c, fmt))
+
+    async def list_children(
+        self, page_id: str | int, *, limit: int = 25, cursor: str | None = None
+    ) -> ResultPage[Page]:
+        """One page of a page's direct child pages (no bodies)."""
+        return await self._backend.list_children(
+            check_content_id(page_id), check_limit(limit), check_cursor(cursor)
+        )
+
+    def iter_children(self, page_id: str | int, *, limit: int = 100) -> AsyncIterator[Page]:
+        """Every direct child page of a page."""
+        pid, size = check_content_id(page_id), check_limit(limit)
+        return iterate(lambda c: self._backend.list_children(pid, size, c))
+
+    async def get_ancestors(self, page_id: str | int) -> list[Page]:
+        """The page's ancestors, root first, parent last (no bodies)."""
+        return await self._backend.get_ancestors(check_content_id(page_id))
+
+    def iter_descendants(self, page_id: str | int, *, limit: int = 100) -> AsyncIterator[Page]:
+        """Every descendant page, at any depth (no bodies; ``parent_id`` is set)."""
+        return self._backend.iter_descendants(check_content_id(page_id), check_limit(limit))
+
+    async def get_page_tree(
+        self, page_id: str | int, *, max_depth: int | None = None
+    ) -> PageTreeNode:
+        """The page and its descendants as a tree (children in Confluence's order).
+
+        ``max_depth`` (>= 1) cuts the tree that many levels below the root.
+        """
+        pid = check_content_id(page_id)
+        depth_cap = None if max_depth is None else check_version_number(max_depth, "max_depth")
+        root = await self._backend.get_page(pid, None, None)
+        children: dict[str, list[Page]] = {}
+        count = 0
+        async for page in self.iter_descendants(pid, limit=250):
+            count += 1
+            if count > _MAX_TREE_PAGES:
+                raise InvalidInputError(
+                    f"tree under {pid} has more than {_MAX_TREE_PAGES} pages", field="page_id"
+                )
+            children.setdefault(page.parent_id or pid, []).append(page)
+
+        def build(page: Page, depth: int) -> PageTreeNode:
+            if depth_cap is not None and depth >= depth_cap:
+                return PageTreeNode(page=page)
+            kids = tuple(build(child, depth + 1) for child in children.get(page.id, []))
+            return PageTreeNode(page=page, children=kids)
+
+        return build(root, 0)
+
+    async def create_page(
+        self, space_key: str, title: str, body: str, *, parent_id: str | int | None = None
+    ) -> Page:
+        """Create a current page from a storage-format body; returns it at version 1."""
+        key, name, content = check_space_key(space_key), check_title(title), check_body(body)
+        parent = None if parent_id is None else check_content_id(parent_id, "parent_id")
+        return await self._backend.create_page(key, name, content, parent)
+
+    async def update_page(
+        self,
+        page_id: str | int,
+        *,
+        expected_version: int,
+        title: str | None = None,
+        body: str | None = None,
+        message: str | None = None,
+        minor_edit: bool = False,
+    ) -> Page:
+        """Write a new version of a page that the caller read at ``expected_version``.
+
+        Omitted ``title``/``body`` keep the current ones (one extra read); with both given
+        the write is a single request. If the page moved on since
+        ``expected_version``, raises :class:`ConflictError` carrying ``current_version`` and
+        ``provided_version`` and writes nothing: never a silent overwrite.
+        """
+        pid = check_content_id(page_id)
+        expected = check_version_number(expected_version, "expected_version")
+        new_title = None if title is None else check_title(title)
+        new_body = None if body is None else check_body(body)
+        if message is not None and not isinstance(message, str):
+            raise InvalidInputError("message must be a string", field="message")
+        if new_title is not None and new_body is not None:
+            # Nothing to keep from the current page: write directly; Confluence's own version
+            # check (409) still refuses a stale expected_version, and the backend reports it.
+            base = Page(id=pid, title=new_title, version=PageVersion(number=expected))
+            return await self._backend.update_page(
+                base, new_title, new_body, message, bool(minor_edit), None
+            )
+        current = await self._backend.get_page(pid, "storage", None)
+        require_version(current, expected)
+        return await self._backend.update_page(
+            with_version(current, expected),
+            new_title if new_title is not None else current.title,
+            new_body if new_body is not None else body_of(current),
+            message,
+            bool(minor_edit),
+            None,
+        )
+
+    async def move_page(
+        self,
+        page_id: str | int,
+        new_parent_id: str | int,
+        *,
+        expected_version: int | None = None,
+    ) -> Page:
+        """Move a page under a new parent (same space); a new version is written.
+
+        With ``expected_version``, a page that changed since then raises :class:`ConflictError`.
+        """
+        pid = check_content_id(page_id)
+        parent = check_content_id(new_parent_id, "new_parent_id")
+        if parent == pid:
+            raise InvalidInputError("a page cannot be its own parent", field="new_parent_id")
+        current = await self._backend.get_page(pid, "storage", None)
+        if expected_version is not None:
+            require_version(current, check_version_number(expected_version, "expected_version"))
+        base = current.version_number or 1
+        return await self._backend.update_page(
+            with_version(current, base), current.title, body_of(current), None, True, parent
+        )
+
+    async def delete_page(self, page_id: str | int, *, purge: bool = False) -> None:
+        """Move a page to the trash; with ``purge=True`` delete it for good."""
+        await self._backend.delete_page(check_content_id(page_id), bool(purge))
