@@ -24,10 +24,7 @@ EXPECTED_OPAQUE = {
     ("block", "ac:placeholder"),
     ("block", "div"),
     ("block", "p"),  # a paragraph holding only a non-breaking space
-    ("block", "pre"),
     ("block", "table"),  # merged cells, block content in cells, row headers
-    ("inline", "ac:image"),  # an attachment of another page
-    ("inline", "ac:link"),  # blog posts, attachments of another page
     ("inline", "ac:macro"),  # the legacy macro element
 }
 

@@ -69,6 +69,18 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
         ('<p><time datetime="2024-09-02"/></p>', "[2024-09-02]{.date}\n"),
         ('<p><ac:link><ri:space ri:space-key="ENG"/></ac:link></p>', "[](space:ENG)\n"),
         (
+            '<p><ac:link><ri:blog-post ri:space-key="X" ri:content-title="Q2" '
+            'ri:posting-day="2024/07/02"/></ac:link></p>',
+            '[](blog:X/Q2){ri:posting-day="2024/07/02"}\n',
+        ),
+        (
+            '<p><ac:link><ri:attachment ri:filename="a.svg"><ri:page ri:space-key="B" '
+            'ri:content-title="Brand assets"/></ri:attachment></ac:link> <ac:image><ri:attachment '
+            'ri:filename="b.png"><ri:page ri:content-title="P"/></ri:attachment></ac:image></p>',
+            "[](<attachment:B/Brand assets/a.svg>) ![](attachment:P/b.png)\n",
+        ),
+        ("<pre>  kept\n    as is</pre>", "```{md-tag=pre}\n  kept\n    as is\n```\n"),
+        (
             '<ac:structured-macro ac:name="include" ac:schema-version="1"><ac:parameter ac:name="">'
             '<ac:link><ri:page ri:space-key="OPS" ri:content-title="Freeze policy"/></ac:link>'
             "</ac:parameter></ac:structured-macro>",
@@ -178,12 +190,10 @@ def test_stray_text_between_blocks_is_kept() -> None:
 
 
 def test_inline_elements_without_a_faithful_form_become_raw_spans() -> None:
-    storage = '<p>see <ac:link><ri:blog-post ri:content-title="B"/></ac:link> now</p>'
+    storage = '<p>see <ac:link><ri:shortcut ri:key="g" ri:parameter="x"/></ac:link> now</p>'
     markdown = storage_to_markdown(storage)
-    assert (
-        markdown
-        == 'see `<ac:link><ri:blog-post ri:content-title="B"/></ac:link>`{.confluence} now\n'
-    )
+    raw = '<ac:link><ri:shortcut ri:key="g" ri:parameter="x"/></ac:link>'
+    assert markdown == f"see `{raw}`{{.confluence}} now\n"
     assert storage_equivalent(markdown_to_storage(markdown), storage)
 
 

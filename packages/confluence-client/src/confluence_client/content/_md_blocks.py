@@ -144,6 +144,9 @@ class _BlockBuilder:
         if language == RAW_LANGUAGE:
             self._inline.raw(content, parent)
             return
+        if attrs.get("md-tag") == "pre":
+            sub(parent, "pre").text = content
+            return
         name = attrs.pop("ac:name", "code")
         macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
         macro_attrs |= {k: v for k, v in attrs.items() if k.startswith("ac:")}

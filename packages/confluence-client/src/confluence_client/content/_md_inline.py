@@ -6,7 +6,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_client.content._errors import StorageParseError
-from confluence_client.content._resources import add_parameters, decode_resource
+from confluence_client.content._resources import add_parameters, build_resource, decode_resource
 from confluence_client.content._syntax import (
     RAW_LANGUAGE,
     decode_attr_map,
@@ -99,7 +99,7 @@ class InlineBuilder:
             return
         link = sub(parent, "ac:link", link_attrs | _prefixed(attrs, "ac:"))
         if resource is not None:
-            sub(link, resource[0], resource[1] | _prefixed(attrs, "ri:"))
+            build_resource(link, href, _prefixed(attrs, "ri:"))
         children = node.children
         text_only = all(child.type == "text" for child in children)
         text = plain_text(children)
@@ -123,13 +123,8 @@ class InlineBuilder:
         if "title" in attrs:
             image_attrs["ac:title"] = attrs.pop("title")
         image = sub(parent, "ac:image", image_attrs | _prefixed(attrs, "ac:"))
-        if src.startswith("attachment:"):
-            sub(
-                image,
-                "ri:attachment",
-                {"ri:filename": decode_ref(src[11:])} | _prefixed(attrs, "ri:"),
-            )
-        else:
+        is_attachment = src.startswith("attachment:")
+        if not (is_attachment and build_resource(image, src, _prefixed(attrs, "ri:"))):
             sub(image, "ri:url", {"ri:value": src})
 
     def _span(self, node: SyntaxTreeNode, parent: etree._Element) -> None:

@@ -199,6 +199,10 @@ class _Renderer(ListRendering, TableRendering):
             return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
         if tag == "hr" and not element.attrib and len(element) == 0:
             return "---"
+        if tag == "pre" and not element.attrib and len(element) == 0:
+            code = element.text or ""
+            fence = backtick_fence(code, 3)
+            return f"{fence}{{md-tag=pre}}\n{code}\n{fence}"
         if tag == "ac:structured-macro":
             return self._macro(element)
         if tag in ("ac:layout", "ac:layout-section", "ac:layout-cell"):

@@ -212,13 +212,14 @@ class InlineRenderer:
         if len(children) != 1 or len(children) != len(element) or collapse(element.text).strip():
             return self.raw(element)
         resource = children[0]
-        if len(resource) or collapse(resource.tail).strip():
+        if collapse(resource.tail).strip():
             return self.raw(element)
         ri = _attrs_of(resource)
-        if resource.tag == f"{{{RI}}}attachment" and "ri:filename" in ri:
-            target = "attachment:" + encode_ref(ri.pop("ri:filename"))
-            attrs.update(ri)
-        elif resource.tag == f"{{{RI}}}url" and list(ri) == ["ri:value"]:
+        encoded = encode_resource(resource)
+        if resource.tag == f"{{{RI}}}attachment" and encoded is not None:
+            target = encoded[0]
+            attrs.update(encoded[1])
+        elif resource.tag == f"{{{RI}}}url" and list(ri) == ["ri:value"] and not len(resource):
             target = ri["ri:value"]
             if target.startswith("attachment:"):
                 return self.raw(element)

@@ -1,6 +1,7 @@
 """Resource identifiers (``ri:page``, ``ri:user``, ...) as short markdown targets.
 
-``page:SPACE/Title#anchor``, ``page:Title``, ``user:<account-id>``, ``attachment:file.pdf`` and
+``page:SPACE/Title#anchor``, ``page:Title``, ``user:<account-id>``, ``attachment:file.pdf``
+(``attachment:[SPACE/]Page/file.pdf`` for another page's), ``blog:[SPACE/]Title`` and
 ``space:KEY`` are used as link targets, image sources and values of macro parameters that hold
 a resource (``link:name="page:Title"`` for one wrapped in ``ac:link``, ``ref:name=...`` for a
 bare one). Titles and file names escape ``% # / < > & \\`` and line breaks (see ``encode_ref``).
@@ -16,6 +17,7 @@ from confluence_client.content._xml import AC, RI, attr_name
 
 __all__ = [
     "add_parameters",
+    "build_resource",
     "decode_resource",
     "encode_parameter",
     "encode_resource",
@@ -32,8 +34,10 @@ def encode_resource(
 
     ``None`` when the element has no short form (children, text, or an unknown kind).
     """
-    if len(resource) or (resource.text or "").strip():
+    if (resource.text or "").strip():
         return None
+    if len(resource):
+        return _attachment_of_page(resource) if not anchor else None
     attrs = {attr_name(k, resource): v for k, v in resource.attrib.items()}
     fragment = f"#{encode_ref(anchor)}" if anchor else ""
     tag = resource.tag
@@ -50,7 +54,31 @@ def encode_resource(
         return "attachment:" + encode_ref(attrs.pop("ri:filename")), attrs
     if tag == f"{{{RI}}}space" and "ri:space-key" in attrs:
         return "space:" + encode_ref(attrs.pop("ri:space-key")), attrs
+    if tag == f"{{{RI}}}blog-post" and "ri:content-title" in attrs:
+        title = encode_ref(attrs.pop("ri:content-title"))
+        space = attrs.pop("ri:space-key", None)
+        return (
+            f"blog:{encode_ref(space)}/{title}" if space is not None else f"blog:{title}"
+        ), attrs
     return None
+
+
+def _attachment_of_page(resource: etree._Element) -> tuple[str, dict[str, str]] | None:
+    """``attachment:[SPACE/]Page/file`` for an attachment of another page."""
+    page = resource[0]
+    if (
+        resource.tag != f"{{{RI}}}attachment"
+        or len(resource) != 1
+        or page.tag != f"{{{RI}}}page"
+        or (page.tail or "").strip()
+    ):
+        return None
+    attrs = {attr_name(k, resource): v for k, v in resource.attrib.items()}
+    encoded = encode_resource(page)
+    if "ri:filename" not in attrs or encoded is None or encoded[1]:
+        return None
+    filename = encode_ref(attrs.pop("ri:filename"))
+    return f"attachment:{encoded[0].removeprefix('page:')}/{filename}", attrs
 
 
 def decode_resource(target: str) -> tuple[str, dict[str, str], str | None] | None:
@@ -68,10 +96,31 @@ def decode_resource(target: str) -> tuple[str, dict[str, str], str | None] | Non
     if scheme == "user":
         return "ri:user", ({"ri:account-id": rest} if rest else {}), None
     if scheme == "attachment":
-        return "ri:attachment", {"ri:filename": decode_ref(rest)}, None
+        return "ri:attachment", {"ri:filename": decode_ref(rest.rpartition("/")[2])}, None
     if scheme == "space":
         return "ri:space", {"ri:space-key": decode_ref(rest)}, None
+    if scheme == "blog":
+        space, slash, title = rest.rpartition("/")
+        attrs = {"ri:content-title": decode_ref(title)}
+        return "ri:blog-post", ({"ri:space-key": decode_ref(space)} if slash else {}) | attrs, None
     return None
+
+
+def build_resource(parent: etree._Element, target: str, attrs: dict[str, str]) -> bool:
+    """Append the resource element for ``target`` (plus extra ``ri:`` attributes).
+
+    Returns False (appending nothing) when the target is not one of ours.
+    """
+    decoded = decode_resource(target)
+    if decoded is None:
+        return False
+    element = sub(parent, decoded[0], decoded[1] | attrs)
+    page_path = target.partition(":")[2].rpartition("/")[0]
+    if decoded[0] == "ri:attachment" and page_path:
+        page = decode_resource("page:" + page_path)
+        if page is not None:
+            sub(element, page[0], page[1])
+    return True
 
 
 def encode_parameter(parameter: etree._Element) -> tuple[str, str] | None:
@@ -117,4 +166,4 @@ def add_parameters(macro: etree._Element, attrs: dict[str, str]) -> None:
             param.text = value
             continue
         holder = sub(param, "ac:link") if prefix == _LINKED else param
-        sub(holder, resource[0], resource[1])
+        build_resource(holder, value, {})
