@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from confluence_client._backend import Backend
 from confluence_client._cql import Cql
+from confluence_client._endpoint import Endpoint
 from confluence_client._errors import ConflictError, InvalidInputError, MalformedResponseError
 from confluence_client._models import BodyFormat, Page, PageVersion, ResultPage
 from confluence_client._validation import check_body, check_text
@@ -28,9 +29,10 @@ T = TypeVar("T")
 
 
 class ClientBase:
-    """What the operation mixins share: the deployment's backend."""
+    """What the operation mixins share: the deployment's backend and addressing."""
 
     _backend: Backend
+    _endpoint: Endpoint
 
 
 def check_format(value: BodyFormat | None, *, optional: bool = True) -> BodyFormat | None:

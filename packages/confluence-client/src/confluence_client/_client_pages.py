@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from confluence_client._client_base import (
     ClientBase,
@@ -68,8 +69,12 @@ class PageOperations(ClientBase):
         self, url: str, *, body_format: BodyFormat | None = "storage"
     ) -> Page:
         """Fetch the page a Confluence page URL points to (Cloud, Data Center, display and
-        tiny-link shapes). Raises :class:`InvalidInputError` for other URLs."""
+        tiny-link shapes). Raises :class:`InvalidInputError` for other URLs, including
+        URLs of another site (an id from there would name a different page here)."""
         ref = parse_page_url(url)
+        site = self._endpoint.site_url
+        if urlsplit(url.strip()).hostname != urlsplit(site).hostname:
+            raise InvalidInputError(f"url is not on this client's site ({site})", field="url")
         if ref.page_id is not None:
             return await self.get_page(ref.page_id, body_format=body_format)
         # Without an id, parse_page_url always returns a space key and a title.

@@ -94,6 +94,8 @@ async def test_get_by_url_shapes(client: ConfluenceClient, server: FakeConfluenc
         assert page.id == page_id, url
     with pytest.raises(InvalidInputError):
         await client.get_page_by_url(f"{client.site_url}/spaces/DEMO/overview")
+    with pytest.raises(InvalidInputError, match="site"):
+        await client.get_page_by_url(f"https://elsewhere.example/wiki/spaces/DEMO/pages/{page_id}")
 
 
 async def test_list_pages_paginates_to_the_end(
