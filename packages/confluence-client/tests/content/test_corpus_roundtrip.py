@@ -20,7 +20,6 @@ from confluence_client.content._xml import AC, local_tag, parse_storage
 EXPECTED_OPAQUE = {
     ("block", "a"),  # a block-level smart-link card
     ("block", "ac:adf-extension"),
-    ("block", "ac:image"),  # an image with a rich caption
     ("block", "ac:placeholder"),
     ("block", "div"),
     ("block", "p"),  # a paragraph holding only a non-breaking space

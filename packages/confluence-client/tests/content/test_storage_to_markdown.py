@@ -79,6 +79,11 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
             'ri:filename="b.png"><ri:page ri:content-title="P"/></ri:attachment></ac:image></p>',
             "[](<attachment:B/Brand assets/a.svg>) ![](attachment:P/b.png)\n",
         ),
+        (
+            '<ac:image ac:width="5"><ri:url ri:value="https://x.test/a.png"/><ac:caption><p>A '
+            "<em>b</em></p></ac:caption></ac:image>",
+            '::: ac:image {ac:width=5 src="https://x.test/a.png"}\nA *b*\n:::\n',
+        ),
         ("<pre>  kept\n    as is</pre>", "```{md-tag=pre}\n  kept\n    as is\n```\n"),
         (
             '<ac:structured-macro ac:name="include" ac:schema-version="1"><ac:parameter ac:name="">'

@@ -8,7 +8,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_client.content._md_inline import InlineBuilder
-from confluence_client.content._resources import add_parameters
+from confluence_client.content._resources import add_parameters, build_resource
 from confluence_client.content._syntax import (
     RAW_LANGUAGE,
     decode_attr_map,
@@ -180,6 +180,16 @@ class _BlockBuilder:
                 else:
                     self._inline.build(inline, sub(element, "p"))
 
+    def _captioned_image(
+        self, node: SyntaxTreeNode, attrs: dict[str, str], parent: etree._Element
+    ) -> None:
+        image = sub(parent, "ac:image", _prefixed(attrs, "ac:"))
+        src = attrs.get("src", "")
+        is_attachment = src.startswith("attachment:")
+        if not (is_attachment and build_resource(image, src, _prefixed(attrs, "ri:"))):
+            sub(image, "ri:url", {"ri:value": src})
+        self.build(node.children, sub(image, "ac:caption"))
+
     def _container(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
         split = split_info(node.info)
         if split is None or not split[0]:
@@ -188,6 +198,9 @@ class _BlockBuilder:
         name, attrs = split
         if name in _LAYOUT:
             self.build(node.children, sub(parent, name, attrs))
+            return
+        if name == "ac:image":
+            self._captioned_image(node, attrs, parent)
             return
         if not _MACRO_NAME_RE.fullmatch(name):
             self.build(node.children, parent)
@@ -199,6 +212,10 @@ class _BlockBuilder:
         # An empty container is a macro without a body (toc, children, jira, ...).
         if node.children or attrs.get("md-body") == "rich":
             self.build(node.children, sub(macro, "ac:rich-text-body"))
+
+
+def _prefixed(attrs: dict[str, str], prefix: str) -> dict[str, str]:
+    return {k: v for k, v in attrs.items() if k.startswith(prefix)}
 
 
 def _task_status(item: SyntaxTreeNode) -> str | None:

@@ -33,9 +33,9 @@ from confluence_client.content._render_inline import (
 )
 from confluence_client.content._render_lists import ListRendering
 from confluence_client.content._render_tables import TableRendering
-from confluence_client.content._resources import encode_parameter
+from confluence_client.content._resources import encode_parameter, encode_resource
 from confluence_client.content._syntax import RAW_LANGUAGE
-from confluence_client.content._xml import AC, RawSlots, local_tag, serialize_children
+from confluence_client.content._xml import AC, RI, RawSlots, local_tag, serialize_children
 
 __all__ = ["raw_fence", "render_document"]
 
@@ -208,6 +208,8 @@ class _Renderer(ListRendering, TableRendering):
         if tag in ("ac:layout", "ac:layout-section", "ac:layout-cell"):
             return self._container(tag, element_attrs(element), nodes_of(element))
         if tag == "ac:image":
+            if element.find(f"{{{AC}}}caption") is not None:
+                return self._captioned_image(element)
             return inline.element(element)
         raise Unrepresentable(f"no markdown form for <{tag}>")
 
@@ -260,6 +262,28 @@ class _Renderer(ListRendering, TableRendering):
         if len(body):
             raise Unrepresentable("markup in a plain-text body")
         return self._fence(name, params, attrs, body.text or "")
+
+    def _captioned_image(self, element: etree._Element) -> str:
+        """``::: ac:image {src=... ac:width=...}`` holding the caption as markdown."""
+        parts = nodes_of(element)
+        if len(parts) != 2 or any(isinstance(p, str) for p in parts):
+            raise Unrepresentable("image content")
+        resource, caption = parts
+        assert not isinstance(resource, str)
+        assert not isinstance(caption, str)
+        if local_tag(caption) != "ac:caption" or caption.attrib:
+            raise Unrepresentable("caption attributes")
+        attrs = element_attrs(element)
+        if local_tag(resource) == "ri:url" and list(resource.attrib) == [f"{{{RI}}}value"]:
+            attrs["src"] = resource.get(f"{{{RI}}}value") or ""
+            if attrs["src"].startswith("attachment:") or len(resource):
+                raise Unrepresentable("URL that reads as an attachment")
+        else:
+            encoded = encode_resource(resource)
+            if encoded is None or local_tag(resource) != "ri:attachment":
+                raise Unrepresentable("image resource")
+            attrs |= {"src": encoded[0]} | encoded[1]
+        return self._container("ac:image", attrs, nodes_of(caption))
 
     @staticmethod
     def _fence(name: str, params: dict[str, str], attrs: dict[str, str], code: str) -> str:
