@@ -60,13 +60,16 @@ def build_audit_logger(target: str) -> AuditLogger:
         return AuditLogger([StreamSink()])
     if value.lower() == "stdout":
         return AuditLogger([StreamSink(sys.stdout)])
-    try:
-        return AuditLogger([FileSink(value)])
-    except OSError as exc:
+    import os
+
+    # The sink opens the file on first write; check now so a typo fails at start-up.
+    directory = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
         raise ConfigError(
-            f"MCP_AUDIT_LOG: cannot open {value!r} for appending ({exc.strerror}); use a "
-            "writable path, stderr or off"
-        ) from None
+            f"MCP_AUDIT_LOG: cannot write {value!r} (its directory is missing or read-only); "
+            "use a writable path, stderr or off"
+        )
+    return AuditLogger([FileSink(value)])
 
 
 def build_verifiers(

@@ -88,7 +88,13 @@ class BodyLimitMiddleware:
                 started = True
             await send(message)
 
-        await self.app(scope, limited_receive, tracking_send)
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except Exception:
+            # After our refusal the app sees a client disconnect and may raise on it
+            # (Starlette's ClientDisconnect): the answer is already sent, nothing is lost.
+            if not refused:
+                raise
 
     async def _too_large(self, send: Send) -> None:
         await send_json(

@@ -116,20 +116,25 @@ class OriginPolicy:
         if not self.allowed_hosts:
             return True
         host = _host_name(host_header)
-        return any(fnmatchcase(host, pattern) for pattern in self.allowed_hosts)
+        return any(_matches(host, pattern) for pattern in self.allowed_hosts)
 
     def origin_allowed(self, origin: str, *, scheme: str, host_header: str) -> bool:
         """True for same-origin requests, listed origins, and loopback pages of a loopback
         server."""
         normalized = normalize_origin(origin)
-        if any(
-            pattern == "*" or fnmatchcase(normalized, pattern) for pattern in self.allowed_origins
-        ):
+        if any(_matches(normalized, pattern) for pattern in self.allowed_origins):
             return True
         if normalized == normalize_origin(f"{scheme}://{host_header}"):
             return True
         origin_host = urlsplit(normalized).hostname or ""
         return self.loopback_bound and is_loopback(origin_host)
+
+
+def _matches(value: str, pattern: str) -> bool:
+    """Exact match, or a ``*`` wildcard pattern (brackets are literal: IPv6 hosts)."""
+    if value == pattern:
+        return True
+    return "*" in pattern and fnmatchcase(value, pattern.replace("[", "[[]"))
 
 
 def _host_name(host_header: str) -> str:

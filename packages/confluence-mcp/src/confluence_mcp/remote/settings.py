@@ -81,7 +81,7 @@ class RemoteSettings(BaseSettings):
         mode="before",
     )
     @classmethod
-    def _csv(cls, value: Any) -> Any:
+    def _remote_csv(cls, value: Any) -> Any:
         return _csv_tuple(value)
 
     @field_validator(
@@ -95,22 +95,22 @@ class RemoteSettings(BaseSettings):
         mode="before",
     )
     @classmethod
-    def _blank_is_unset(cls, value: Any) -> Any:
+    def _remote_blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod
-    def _upper_level(cls, value: Any) -> Any:
+    def _remote_upper_level(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("log_format", "mcp_metrics", mode="before")
     @classmethod
-    def _lower(cls, value: Any) -> Any:
+    def _remote_lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("mcp_public_url", mode="after")
     @classmethod
-    def _public_url(cls, value: str | None) -> str | None:
+    def _remote_public_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
         if not value.startswith(("https://", "http://")):
@@ -119,7 +119,7 @@ class RemoteSettings(BaseSettings):
 
     @field_validator("mcp_rate_limit", "mcp_ip_rate_limit", mode="after")
     @classmethod
-    def _rate(cls, value: str) -> str:
+    def _remote_rate(cls, value: str) -> str:
         from limits import parse_many
 
         text = value.strip().lower()
@@ -134,7 +134,7 @@ class RemoteSettings(BaseSettings):
         return text
 
     @model_validator(mode="after")
-    def _complete_auth(self) -> RemoteSettings:
+    def _remote_complete_auth(self) -> RemoteSettings:
         if self.mcp_jwt_jwks_url and self.mcp_jwt_public_key:
             raise ValueError("set MCP_JWT_JWKS_URL or MCP_JWT_PUBLIC_KEY, not both")
         if self.jwt_configured and not (self.mcp_jwt_issuer and self.mcp_jwt_audience):

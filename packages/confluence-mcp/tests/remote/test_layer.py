@@ -1,0 +1,222 @@
+"""build_http_layer end to end on a loopback socket, and the process observability."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+
+from confluence_mcp.app import create_server
+from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote import (
+    Observability,
+    build_http_layer,
+    configure_observability,
+    current_observability,
+)
+from confluence_mcp.remote.layer import LifecycleMiddleware, build_metrics
+from confluence_mcp.remote.metrics import OTelMetrics
+from confluence_mcp.remote.telemetry import InstrumentedClient
+from confluence_mcp.services import build_client
+from mcp_auth import AuditLogger, MemorySink, create_api_key
+from mcp_auth.fastmcp import MCPAuthProvider
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+ACCEPT = {"accept": "application/json, text/event-stream"}
+
+ANY_HOST = "0.0.0.0"  # noqa: S104 - the wildcard bind these tests are about
+
+
+async def test_api_key_session_and_refusals(
+    remote_settings_for: Any, serve_remote: Any, tmp_path: Path, audit_sink: MemorySink
+) -> None:
+    keys = tmp_path / "keys.json"
+    reader = create_api_key(keys, "reader", ["confluence:read"]).key
+    settings = remote_settings_for(mcp_api_keys_file=keys, mcp_rate_limit="3/minute")
+    async with serve_remote(settings) as (base, layer):
+        assert isinstance(layer.provider, MCPAuthProvider)
+        async with Client(StreamableHttpTransport(f"{base}/mcp", auth=reader)) as client:
+            result = await client.call_tool("list_spaces", {})
+            assert result.structured_content is not None
+        async with httpx.AsyncClient() as http:
+            missing = await http.post(f"{base}/mcp", json=INIT, headers=ACCEPT)
+            limited = await http.post(
+                f"{base}/mcp", json=INIT, headers={**ACCEPT, "authorization": f"Bearer {reader}"}
+            )
+    assert missing.status_code == 401
+    assert "resource_metadata=" in missing.headers["www-authenticate"]
+    assert limited.status_code == 429
+    assert "retry-after" in limited.headers
+    events = [event.event for event in audit_sink.events]
+    assert "auth.success" in events
+    assert "tool.call" in events
+    assert "auth.failure" in events
+    assert "rate_limit.exceeded" in events
+
+
+async def test_unauthenticated_loopback_still_audits_tool_calls(
+    remote_settings_for: Any, serve_remote: Any, audit_sink: MemorySink
+) -> None:
+    settings = remote_settings_for(mcp_ip_rate_limit="off")
+    async with serve_remote(settings) as (base, layer):
+        assert layer.provider is None
+        async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
+            await client.call_tool("list_spaces", {})
+    assert [event.event for event in audit_sink.events] == ["tool.call"]
+
+
+def test_unauthenticated_public_bind_is_refused(remote_settings_for: Any) -> None:
+    settings = remote_settings_for(host=ANY_HOST)
+    with pytest.raises(ConfigError, match="refusing to serve"):
+        build_http_layer(create_server(settings), settings)
+
+
+def test_public_bind_without_public_url_warns(
+    remote_settings_for: Any, tmp_path: Path, audit: AuditLogger, audit_sink: MemorySink
+) -> None:
+    create_api_key(tmp_path / "keys.json", "k")
+    settings = remote_settings_for(host=ANY_HOST, mcp_api_keys_file=tmp_path / "keys.json")
+    layer = build_http_layer(create_server(settings), settings, audit=audit)
+    assert layer.allowed_hosts is None
+    assert "MCP_PUBLIC_URL" in [event.setting for event in audit_sink.events]
+
+
+async def test_cors_and_public_url(
+    remote_settings_for: Any, serve_remote: Any, tmp_path: Path
+) -> None:
+    create_api_key(tmp_path / "keys.json", "k")
+    settings = remote_settings_for(
+        mcp_api_keys_file=tmp_path / "keys.json",
+        mcp_public_url="https://mcp.example.com",
+        mcp_allowed_hosts="127.0.0.1",
+        mcp_cors_origins="http://127.0.0.1:5173",
+    )
+    async with serve_remote(settings) as (base, layer), httpx.AsyncClient() as http:
+        preflight = await http.options(
+            f"{base}/mcp",
+            headers={
+                "origin": "http://127.0.0.1:5173",
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "authorization, mcp-session-id",
+            },
+        )
+        refused = await http.post(
+            f"{base}/mcp", json=INIT, headers={**ACCEPT, "origin": "https://evil.example"}
+        )
+        metadata = await http.get(f"{base}/.well-known/oauth-protected-resource/mcp")
+        health = await http.get(f"{base}/healthz")
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://127.0.0.1:5173"
+    assert refused.status_code == 403
+    assert metadata.json()["resource"] == "https://mcp.example.com/mcp"
+    assert "max-age" in health.headers["strict-transport-security"]
+    assert layer.allowed_origins is not None
+    assert "https://mcp.example.com:443" in layer.allowed_origins
+
+
+async def test_lifecycle_closes_the_layer(
+    remote_settings_for: Any, serve_remote: Any, audit_sink: MemorySink
+) -> None:
+    closed: list[str] = []
+    async with serve_remote(remote_settings_for()) as (base, layer):
+
+        async def closer() -> None:
+            closed.append("closed")
+
+        async def broken() -> None:
+            raise RuntimeError("boom")
+
+        layer.closers.extend([closer, broken])
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(f"{base}/readyz")).status_code == 200
+    assert closed == ["closed"]
+    assert layer.closers == []
+
+
+async def test_lifecycle_passes_other_scopes() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["type"])
+
+    async def shutdown() -> None:
+        return None
+
+    await LifecycleMiddleware(app, on_shutdown=shutdown)({"type": "http"}, None, None)  # type: ignore[arg-type]
+    assert seen == ["http"]
+
+
+async def test_prometheus_metrics_route(remote_settings_for: Any, serve_remote: Any) -> None:
+    pytest.importorskip("prometheus_client")
+    settings = remote_settings_for(mcp_metrics="prometheus")
+    async with serve_remote(settings) as (base, _layer):
+        async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
+            await client.call_tool("list_spaces", {})
+        async with httpx.AsyncClient() as http:
+            scraped = await http.get(f"{base}/metrics", headers={"host": "10.0.0.7:8000"})
+    assert scraped.status_code == 200
+    assert (
+        'mcp_tool_calls_total{outcome="success",principal="anonymous",tool="list_spaces"} 1.0'
+        in (scraped.text)
+    )
+
+
+def test_metrics_choice(remote_settings_for: Any) -> None:
+    assert build_metrics(remote_settings_for()) is None
+    assert isinstance(build_metrics(remote_settings_for(mcp_metrics="otel")), OTelMetrics)
+
+
+def test_observability_off_costs_nothing(remote_settings_for: Any) -> None:
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        observability = configure_observability(remote_settings_for(log_format="json"))
+        assert isinstance(observability, Observability)
+        assert observability.client_factory is build_client
+        assert observability.tracer_provider is None
+        assert observability.metrics is None
+        assert current_observability() is observability
+        observability.shutdown()
+        with_metrics = configure_observability(remote_settings_for(mcp_metrics="otel"))
+        client = with_metrics.client_factory(remote_settings_for())
+        assert isinstance(client, InstrumentedClient)
+    finally:
+        for handler in list(root.handlers):
+            if handler not in saved[0]:
+                root.removeHandler(handler)
+        root.setLevel(saved[1])
+        logging.getLogger("uvicorn.access").disabled = False
+
+
+def test_observability_redacts_configured_secrets(remote_settings_for: Any) -> None:
+    root = logging.getLogger()
+    saved = list(root.handlers)
+    try:
+        configure_observability(remote_settings_for(confluence_api_token="tok-very-secret-1"))
+        [handler] = [h for h in root.handlers if h not in saved]
+        stream = io.StringIO()
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(stream)
+        logging.getLogger("confluence_mcp.x").warning("token is tok-very-secret-1")
+        assert "tok-very-secret-1" not in stream.getvalue()
+        assert "[REDACTED]" in stream.getvalue()
+    finally:
+        for handler in list(root.handlers):
+            if handler not in saved:
+                root.removeHandler(handler)
+        logging.getLogger("uvicorn.access").disabled = False

@@ -1,0 +1,104 @@
+"""The safe-by-default start-up check and the keys command."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote import RemoteSettings, check_startup_safety, run_keys
+from confluence_mcp.remote.keys import KEYS_COMMAND, add_keys_command
+from mcp_auth import AuditLogger, MemorySink, list_api_keys
+
+ANY_HOST = "0.0.0.0"  # noqa: S104 - the wildcard bind these tests are about
+
+
+def make(**values: object) -> RemoteSettings:
+    return RemoteSettings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("host", [ANY_HOST, "::", "10.1.2.3", "mcp.example.com"])
+def test_refuses_unauthenticated_non_loopback(host: str) -> None:
+    with pytest.raises(ConfigError, match="refusing to serve without authentication") as raised:
+        check_startup_safety(make(), host=host, transport="http")
+    assert "MCP_ALLOW_UNAUTHENTICATED" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("host", "transport"), [("127.0.0.1", "http"), ("localhost", "sse"), (ANY_HOST, "stdio")]
+)
+def test_loopback_and_stdio_need_no_auth(host: str, transport: str) -> None:
+    check_startup_safety(make(), host=host, transport=transport)
+
+
+def test_configured_auth_allows_any_host(tmp_path: Path) -> None:
+    check_startup_safety(
+        make(mcp_api_keys_file=tmp_path / "k.json"), host=ANY_HOST, transport="http"
+    )
+
+
+def test_explicit_opt_out_warns_loudly(caplog: pytest.LogCaptureFixture) -> None:
+    sink = MemorySink()
+    audit = AuditLogger([sink], background=False)
+    with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
+        check_startup_safety(
+            make(mcp_allow_unauthenticated=True), host=ANY_HOST, transport="http", audit=audit
+        )
+    assert "WITHOUT authentication" in caplog.text
+    [event] = sink.events
+    assert event.event == "config.warning"
+    assert event.setting == "MCP_ALLOW_UNAUTHENTICATED"
+
+
+def test_keys_create_list_revoke(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    out, err = io.StringIO(), io.StringIO()
+    code = run_keys(
+        ["create", "--file", str(path), "--name", "ci", "--scopes", "confluence:read", "--json"],
+        stdout=out,
+        stderr=err,
+        env_file=None,
+    )
+    assert code == 0, err.getvalue()
+    created = json.loads(out.getvalue())
+    assert created["key"].startswith("mcpk_")
+    [record] = list_api_keys(path)
+    assert record.name == "ci"
+    assert "confluence:read" in record.scopes
+    assert created["key"] not in path.read_text()
+    listed = io.StringIO()
+    assert run_keys(["list", "--file", str(path)], stdout=listed, env_file=None) == 0
+    assert "ci" in listed.getvalue()
+    assert run_keys(["revoke", "--file", str(path), "ci"], stdout=io.StringIO(), env_file=None) == 0
+
+
+def test_keys_file_defaults_to_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "from-env.json"
+    monkeypatch.setenv("MCP_API_KEYS_FILE", str(path))
+    assert run_keys(["create", "--name", "a"], stdout=io.StringIO(), env_file=None) == 0
+    assert path.exists()
+    monkeypatch.delenv("MCP_API_KEYS_FILE")
+    dotenv = tmp_path / ".env"
+    other = tmp_path / "from-dotenv.json"
+    dotenv.write_text(f"MCP_API_KEYS_FILE={other}\n")
+    assert run_keys(["create", "--name", "b"], stdout=io.StringIO(), env_file=str(dotenv)) == 0
+    assert other.exists()
+    empty = tmp_path / "empty.env"
+    empty.write_text("OTHER=1\n")
+    err = io.StringIO()
+    assert run_keys(["list"], stdout=io.StringIO(), stderr=err, env_file=str(empty)) == 2
+
+
+def test_keys_subparser() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command")
+    add_keys_command(commands)
+    args = parser.parse_args([KEYS_COMMAND, "create", "--name", "x", "--scopes", "a b"])
+    assert args.command == "keys"
+    assert args.keys_args == ["create", "--name", "x", "--scopes", "a b"]

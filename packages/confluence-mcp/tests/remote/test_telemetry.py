@@ -1,0 +1,157 @@
+"""Tracing set-up, Confluence client spans and tool metrics (in-memory exporters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
+
+from confluence_client import RateLimitedError
+from confluence_client.testing import FakeConfluenceServer
+from confluence_mcp.app import create_server
+from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote.metrics import OTelMetrics
+from confluence_mcp.remote.telemetry import (
+    InstrumentedClient,
+    ToolMetricsMiddleware,
+    configure_tracing,
+    instrument_client_factory,
+)
+from confluence_mcp.services import build_client
+
+
+def metric_points(reader: InMemoryMetricReader) -> dict[str, list[Any]]:
+    data = reader.get_metrics_data()
+    found: dict[str, list[Any]] = {}
+    assert data is not None
+    for resource in data.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                found.setdefault(metric.name, []).extend(metric.data.data_points)
+    return found
+
+
+@pytest.fixture
+def spans() -> tuple[TracerProvider, InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider, exporter
+
+
+def test_tracing_off_by_default() -> None:
+    assert configure_tracing({}) is None
+    assert configure_tracing({"OTEL_TRACES_EXPORTER": "none"}) is None
+
+
+def test_tracing_exporter_errors() -> None:
+    with pytest.raises(ConfigError, match="console, otlp or none"):
+        configure_tracing({"OTEL_TRACES_EXPORTER": "zipkin"})
+
+
+def test_otlp_needs_its_extra() -> None:
+    try:
+        import opentelemetry.exporter.otlp.proto.http  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match=r"confluence-mcp\[otlp\]"):
+            configure_tracing({"OTEL_TRACES_EXPORTER": "otlp"})
+    else:
+        pytest.skip("the otlp extra is installed")
+
+
+def test_console_tracing_installs_a_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    from opentelemetry import trace
+
+    installed: list[Any] = []
+    monkeypatch.setattr(trace, "set_tracer_provider", installed.append)
+    provider = configure_tracing({"OTEL_TRACES_EXPORTER": "console"})
+    assert provider is not None
+    assert installed == [provider]
+    assert provider.resource.attributes["service.name"] == "confluence-mcp"
+    provider.shutdown()
+    named = configure_tracing({"OTEL_TRACES_EXPORTER": "console", "OTEL_SERVICE_NAME": "wiki"})
+    assert named is not None
+    named.shutdown()
+
+
+async def test_sdk_calls_are_client_spans(
+    remote_settings_for: Any,
+    fake_confluence: FakeConfluenceServer,
+    spans: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    provider, exporter = spans
+    reader = InMemoryMetricReader()
+    metrics = OTelMetrics(MeterProvider(metric_readers=[reader]))
+    factory = instrument_client_factory(
+        build_client, tracer=provider.get_tracer("t"), metrics=metrics
+    )
+    client = factory(remote_settings_for())
+    assert isinstance(client, InstrumentedClient)
+    try:
+        user = await client.get_current_user()
+        assert user.display_name
+        fake_confluence.faults.rate_limit(
+            path_prefix="/wiki", retry_after=0, reset_after=0, count=10
+        )
+        with pytest.raises(RateLimitedError) as raised:
+            await client.get_space("DEMO")
+        assert getattr(raised.value, "status_code", None) == 429
+    finally:
+        fake_confluence.faults.clear()
+        await client.aclose()
+    finished = exporter.get_finished_spans()
+    assert [span.name for span in finished] == [
+        "confluence.get_current_user",
+        "confluence.get_space",
+    ]
+    assert all(span.kind is SpanKind.CLIENT for span in finished)
+    assert finished[1].status.status_code is StatusCode.ERROR
+    assert finished[1].attributes is not None
+    assert finished[1].attributes["http.response.status_code"] == 429
+    points = metric_points(reader)
+    [point] = points["confluence.upstream.rate_limited"]
+    assert point.value == 1
+    assert point.attributes == {"operation": "get_space"}
+
+
+async def test_tool_metrics_middleware(remote_settings_for: Any) -> None:
+    reader = InMemoryMetricReader()
+    mcp = create_server(remote_settings_for())
+    mcp.add_middleware(ToolMetricsMiddleware(OTelMetrics(MeterProvider(metric_readers=[reader]))))
+    async with Client(mcp) as client:
+        await client.call_tool("list_spaces", {})
+        await client.call_tool("get_page", {"page_id": "999999999"}, raise_on_error=False)
+    points = metric_points(reader)
+    calls = {
+        (p.attributes["tool"], p.attributes["outcome"], p.attributes["principal"]): p.value
+        for p in points["mcp.tool.calls"]
+    }
+    assert calls == {
+        ("list_spaces", "success", "anonymous"): 1,
+        ("get_page", "error", "anonymous"): 1,
+    }
+    [error] = points["mcp.tool.errors"]
+    assert error.attributes == {"tool": "get_page", "principal": "anonymous"}
+    assert {p.attributes["tool"] for p in points["mcp.tool.duration"]} == {
+        "list_spaces",
+        "get_page",
+    }
+
+
+def test_rate_limit_refusals_metric() -> None:
+    reader = InMemoryMetricReader()
+    metrics = OTelMetrics(MeterProvider(metric_readers=[reader]))
+    metrics.rate_limited("ip", None)
+    metrics.rate_limited("principal", "alice")
+    points = metric_points(reader)["mcp.rate_limit.refusals"]
+    assert {(p.attributes["kind"], p.attributes["principal"]) for p in points} == {
+        ("ip", "anonymous"),
+        ("principal", "alice"),
+    }
