@@ -166,3 +166,19 @@ def test_store_rules() -> None:
     store.purge_page(home)
     assert comment.id not in store.comments
     assert store.attachments == {}
+
+
+def test_trashing_a_parent_moves_its_children_up() -> None:
+    store = build_store("demo")
+    runbooks = store.list_pages(title="Runbooks")[0]
+    engineering = str(runbooks.parent_id)
+    before = [p.title for p in store.children(engineering, runbooks.space_id)]
+    store.trash_page(runbooks.id)
+    after = [p.title for p in store.children(engineering, runbooks.space_id)]
+    assert after == [t for t in before if t != "Runbooks"] + [
+        "Incident response",
+        "Database failover",
+        "Rotating credentials",
+    ]
+    incident = store.list_pages(title="Incident response")[0]
+    assert [a.title for a in store.ancestors(incident.id)] == ["Demo Space Home", "Engineering"]

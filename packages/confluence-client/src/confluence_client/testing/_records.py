@@ -77,8 +77,6 @@ class PageRecord:
     created_at: datetime
     versions: list[VersionRecord]
     labels: list[LabelRecord] = field(default_factory=list)
-    # status before trashing, so a purge knows the page really was in the trash
-    status_before_trash: str | None = None
 
     @property
     def current(self) -> VersionRecord:

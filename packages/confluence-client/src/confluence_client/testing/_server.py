@@ -144,7 +144,9 @@ class FakeConfluenceServer:
             loop="asyncio",
             timeout_graceful_shutdown=2,
         )
-        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, _QuietDrops) for f in uvicorn_log.filters):
+            uvicorn_log.addFilter(_QuietDrops())
         server = uvicorn.Server(config)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="fake-confluence", daemon=True

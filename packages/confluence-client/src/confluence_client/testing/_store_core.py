@@ -298,10 +298,14 @@ class StoreCore:
                 )
 
     def trash_page(self, page_id: str) -> PageRecord:
-        """Move a current page to the trash."""
+        """Move a page to the trash; its children move up a level, as in Confluence."""
         with self._lock:
             page = self.get_page(page_id)
-            page.status_before_trash = page.status
+            kids = self.children(page.id, page.space_id)
+            offset = len(self.children(page.parent_id, page.space_id))
+            for n, child in enumerate(kids):
+                child.current.parent_id = page.parent_id
+                child.position = offset + n
             page.status = "trashed"
             return page
 
