@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import mcp_types as mt
 from fastmcp import FastMCP
+from fastmcp.exceptions import AuthorizationError as FastMCPAuthorizationError
 from fastmcp.exceptions import InsufficientScopeError
 from fastmcp.prompts.base import Prompt, PromptResult
 from fastmcp.resources.base import Resource
@@ -77,8 +78,14 @@ class ScopeMiddleware(Middleware):
         with _request_context_bound():
             principal, scopes = _caller()
             if self._enforced(context):
-                tags = await tool_tags(_server(context), name)
-                refusal = self._refusal(scopes, name, tags)
+                server = _server(context)
+                if server is None:
+                    # FastMCP always passes its context; without it nothing can be judged.
+                    self._audit_call(principal, name, "denied", started, arguments)
+                    raise FastMCPAuthorizationError(
+                        f"cannot authorize tool {name!r}: no server context"
+                    )
+                refusal = self._refusal(scopes, name, await tool_tags(server, name))
                 if refusal is not None:
                     self._audit_denied(principal, refusal)
                     self._audit_call(principal, name, "denied", started, arguments)
