@@ -4,11 +4,35 @@ Install with the ``testing`` extra. Typical use::
 
     from confluence_client.testing import FakeConfluenceServer
 
-    with FakeConfluenceServer(seed="demo") as server:
+    with FakeConfluenceServer(seed="demo") as server:   # or: async with ...
         ...  # point a client at server.wiki_url (Cloud) or server.url (Data Center)
         assert server.requests.count("GET", path_prefix="/wiki/api/v2/pages") == 1
 
-Run it standalone with ``python -m confluence_client.testing --seed demo``.
+What it serves (same paths and JSON shapes as Confluence):
+
+- ``/wiki/api/v2/...``: pages (list, get with ``body-format``/``version``, create, update with
+  the version rule, trash/purge, children, direct-children, ancestors, descendants), spaces,
+  footer comments and replies, labels, attachments, versions; cursor pagination with
+  ``_links.next`` and a ``Link`` header.
+- ``/wiki/rest/api/...`` (Cloud v1) and ``/rest/api/...`` (Data Center): content with
+  ``expand``, labels, multipart attachment upload (``X-Atlassian-Token: no-check``), spaces,
+  CQL search (``/search``, ``/content/search``, ``/search/user``), users; offset pagination.
+- ``/ex/confluence/<cloud_id>/wiki/...``: the OAuth gateway, where v1 content answers 410.
+
+Test controls:
+
+- ``server.store``: the records; add spaces, pages, comments, labels, attachments, users.
+- ``server.faults``: ``latency``, ``server_errors``, ``rate_limit`` (``retry_after=None`` for
+  ``X-RateLimit-Reset`` only), ``malformed_json``, ``drop_connections``; each takes
+  ``path_prefix``, ``method``, ``count`` and ``rate`` (seeded RNG). ``clear()`` removes all.
+- ``server.requests``: the request log (``count``, ``matching``, ``last``, ``clear``).
+- ``server.reset()``: fresh seed content, no faults, empty log.
+- At run time: ``GET/POST/DELETE /__fake__/faults``, ``POST /__fake__/faults/seed``,
+  ``GET/DELETE /__fake__/requests``, ``GET /__fake__/health`` (no auth).
+
+Run it standalone with ``python -m confluence_client.testing --seed demo``; in pytest, opt in
+with ``pytest_plugins = ["confluence_client.testing.pytest_plugin"]`` for the
+``fake_confluence`` fixture.
 """
 
 from ._app import DEFAULT_CLOUD_ID, create_app
