@@ -18,9 +18,7 @@ from confluence_client.content._xml import AC, local_tag, parse_storage
 # Element kinds the corpus keeps only as verbatim storage (```confluence fences or inline
 # `...`{.confluence} spans). Shrinking this set is progress; growing it is a regression.
 EXPECTED_OPAQUE = {
-    ("block", "a"),  # a block-level smart-link card
     ("block", "ac:adf-extension"),
-    ("block", "ac:placeholder"),
     ("block", "div"),
     ("block", "p"),  # a paragraph holding only a non-breaking space
     ("block", "table"),  # merged cells, block content in cells, row headers

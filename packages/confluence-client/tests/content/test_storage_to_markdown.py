@@ -171,14 +171,12 @@ def test_friendly_forms(storage: str, markdown: str) -> None:
     "storage",
     [
         "<h2>A<br/>B</h2>",
-        '<ac:unknown-thing foo="1">x</ac:unknown-thing>',
         "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
         '<table><tbody><tr><td rowspan="2"><p>a</p></td></tr></tbody></table>',
         "<p>&nbsp;</p>",
         "<ul><li>bare</li><li><p>wrapped</p></li></ul>",
         '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter>'
         "</ac:structured-macro>",
-        "<!-- a comment --><p>after</p>",
     ],
 )
 def test_blocks_without_a_faithful_form_are_kept_verbatim(storage: str) -> None:
@@ -187,10 +185,38 @@ def test_blocks_without_a_faithful_form_are_kept_verbatim(storage: str) -> None:
     assert storage_equivalent(markdown_to_storage(markdown), storage)
 
 
+@pytest.mark.parametrize(
+    ("storage", "markdown"),
+    [
+        (
+            '<ac:unknown-thing foo="1">x</ac:unknown-thing>',
+            '{md-p=none}\n`<ac:unknown-thing foo="1">x</ac:unknown-thing>`{.confluence}\n',
+        ),
+        (
+            "<!-- a comment --><p>after</p>",
+            "{md-p=none}\n`<!-- a comment -->`{.confluence}\n\nafter\n",
+        ),
+    ],
+)
+def test_unknown_elements_between_blocks_are_kept_inline(storage: str, markdown: str) -> None:
+    assert storage_to_markdown(storage) == markdown
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+
+
+def test_stray_inline_content_that_cannot_be_marked_stays_verbatim() -> None:
+    storage = "<p>a</p><span>x<code>line\nbreak</code></span><p>b</p>"
+    markdown = storage_to_markdown(storage)
+    assert markdown == "a\n\n```confluence\n<span>x<code>line\nbreak</code></span>\n```\n\nb\n"
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+    nested = "<ac:layout><ac:layout-section><ac:layout-cell>x<p>y</p></ac:layout-cell>"
+    nested += "</ac:layout-section></ac:layout>"
+    assert storage_equivalent(markdown_to_storage(storage_to_markdown(nested)), nested)
+
+
 def test_stray_text_between_blocks_is_kept() -> None:
     storage = "stray text <p>para</p>"
     markdown = storage_to_markdown(storage)
-    assert markdown == "```confluence\nstray text \n```\n\npara\n"
+    assert markdown == "{md-p=none}\nstray text\n\npara\n"
     assert storage_equivalent(markdown_to_storage(markdown), storage)
 
 

@@ -81,6 +81,9 @@ class _BlockBuilder:
     def _paragraph(self, node: SyntaxTreeNode, parent: etree._Element, bare: bool) -> None:
         attrs, hints = _attrs(node)
         inline = _inline_children(node)
+        if hints.get("md-p") == "none":  # inline content directly in a block container
+            self._inline.build(inline, parent)
+            return
         if bare:
             if len(parent) or parent.text:
                 append_text(parent, " ")

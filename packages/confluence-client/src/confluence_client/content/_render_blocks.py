@@ -58,10 +58,19 @@ class _Entry:
     markdown: str | None
     alternate: bool = False
     checked: bool = False
+    run: bool = False  # inline content directly in a block container
 
 
 _SEPARATOR = "confluence-mcp-separator"
 _SEPARATOR_FENCE = f"```confluence\n<{_SEPARATOR}/>\n```"
+
+
+def _bare_paragraph(run: list[Node]) -> str | None:
+    try:
+        text = InlineRenderer(InlineMode.RICH).content(fragment(run)).strip(" ")
+    except Unrepresentable:
+        return None
+    return attr_line({"md-p": "none"}) + fix_line_starts(text) if text else None
 
 
 def _segments(root: etree._Element) -> list[list[Node]]:
@@ -100,9 +109,10 @@ class _Renderer(ListRendering, TableRendering):
 
         Unchecked (inside a block that is checked as a whole) every block must have a
         friendly form or the whole attempt fails. Checked, all blocks are rendered, then
-        compared with the storage they came from in one read-back; where that fails, the
-        blocks are bisected so only the guilty ones get a slower thorough treatment. That
-        keeps the cost close to one parse per page.
+        compared with the storage they came from in one read-back; only the blocks that
+        differ get a slower thorough treatment. That keeps the cost near one parse per flow.
+        Inline content sitting directly in a block container becomes a paragraph marked
+        ``{md-p=none}``.
         """
         entries: list[_Entry] = []
         run: list[Node] = []
@@ -112,7 +122,7 @@ class _Renderer(ListRendering, TableRendering):
                 run.append(node)
                 continue
             if run:
-                entries.append(_Entry(run, self._verbatim(run), checked=True))
+                entries.append(_Entry(run, _bare_paragraph(run), run=True))
                 run, previous = [], None
             if node is None:
                 break
@@ -124,8 +134,11 @@ class _Renderer(ListRendering, TableRendering):
             entries.append(_Entry([node], self._fast(node, alternate), alternate))
         if self._checking:
             self._check(entries)
-        elif any(entry.markdown is None for entry in entries):
+        elif any(entry.markdown is None and not entry.run for entry in entries):
             raise Unrepresentable("a nested block has no friendly form")
+        for entry in entries:
+            if entry.markdown is None:
+                entry.markdown = self._verbatim(entry.nodes)
         return [entry.markdown for entry in entries if entry.markdown is not None]
 
     def _fast(self, element: etree._Element, alternate: bool) -> str | None:
@@ -154,7 +167,9 @@ class _Renderer(ListRendering, TableRendering):
                         fragment(entry.nodes)
                     )
         for entry in entries:
-            if not entry.checked:
+            if not entry.checked and entry.run:
+                entry.markdown = self._verbatim(entry.nodes)
+            elif not entry.checked:
                 element = entry.nodes[0]
                 assert not isinstance(element, str)
                 entry.markdown = self._thorough(element, entry.alternate)
