@@ -335,3 +335,38 @@ def test_move_page_to_new_parent_and_refuse_cycles(
     eng_home = server.store.get_space_by_key("ENG").homepage_id
     assert move(faq, eng_home, 3, "FAQ").status_code == 400
     assert "parentId" not in move(faq, None, 3, "FAQ").json()
+
+
+def test_concurrent_updates_of_one_version_let_exactly_one_win(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    page_id = _page_id(server, "FAQ")
+
+    def update(n: int) -> int:
+        with httpx.Client(base_url=server.wiki_url, auth=cloud.auth) as client:
+            return client.put(
+                f"/api/v2/pages/{page_id}",
+                json={
+                    "id": page_id,
+                    "title": "FAQ",
+                    "version": {"number": 2},
+                    "body": {"value": f"<p>writer {n}</p>"},
+                },
+            ).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(update, range(8)))
+    assert statuses == [200] + [409] * 7
+    assert server.store.get_page(page_id).version == 2
+
+
+def test_gateway_pagination_stays_on_the_gateway(shared_server: FakeConfluenceServer) -> None:
+    with httpx.Client(headers={"Authorization": "Bearer fake-pat"}) as client:
+        pages = follow_v2(
+            client, f"{shared_server.gateway_url}/api/v2/pages?limit=20", shared_server.url
+        )
+        assert len(pages) == len(shared_server.store.list_pages())
+        first = client.get(f"{shared_server.gateway_url}/api/v2/pages?limit=20").json()
+        assert first["_links"]["next"].startswith(f"/ex/confluence/{shared_server.cloud_id}/wiki/")
