@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -167,3 +168,16 @@ def test_user_fields_and_order() -> None:
     assert [f.title for f in by_title] == ["c", "b", "a"]
     by_several = order(items, parse_cql("ORDER BY type, space, lastmodified, created ASC"))
     assert len(by_several) == 3
+
+
+@given(st.text(max_size=80))
+def test_sdk_builder_literals_round_trip_through_the_fake_parser(text: str) -> None:
+    from confluence_client import Cql, quote_cql
+
+    cleaned = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    query = parse_cql(f"title = {quote_cql(text)} AND type = page")
+    assert isinstance(query.where, And)
+    assert query.where.parts[0] == Clause("title", "=", (cleaned,))
+    built = parse_cql(str(Cql.contains("text", text) & Cql.eq("space", "DEMO")))
+    assert isinstance(built.where, And)
+    assert built.where.parts[0] == Clause("text", "~", (cleaned,))
