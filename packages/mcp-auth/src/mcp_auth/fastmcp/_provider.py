@@ -46,7 +46,8 @@ class MCPAuthProvider(RemoteAuthProvider):
     `base_url` is this server's public URL (without the MCP path); the protected resource
     is `base_url` + the path the server is served on. `required_scopes` are demanded of
     every request (403 from FastMCP otherwise). `scopes_supported` defaults to every scope
-    `policy` mentions plus `required_scopes`.
+    `policy` mentions plus `required_scopes`. A ready `FastMCPVerifier` is used as is: give
+    it its own `audit` for the `auth.success` / `auth.failure` events.
     """
 
     def __init__(
