@@ -164,7 +164,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             diff = await version_diff(services, found.id, from_version, to_version)
             client = await services.client()
             old, new = await asyncio.gather(
-                client.get_version(found.id, diff.from_version),
+                client.get_version(found.id, from_version),
                 client.get_version(found.id, diff.to_version),
             )
         header = [

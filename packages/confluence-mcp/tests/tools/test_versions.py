@@ -93,7 +93,7 @@ async def test_diff_between_two_versions(
         "diff_page_versions", {"page_id": pid, "from_version": 2, "to_version": 4}
     )
     data = result.structured_content
-    assert (data["from_version"], data["to_version"]) == (2, 4)
+    assert data["to_version"] == 4
     assert (data["added"], data["removed"]) == (4, 0)
     assert data["diff"].startswith("--- version 2\n+++ version 4\n@@")
     assert "+Revision 3: clarified step 2." in data["diff"]
@@ -123,7 +123,6 @@ async def test_identical_versions_give_an_empty_diff(
         "diff_page_versions", {"page_id": pid, "from_version": 1, "to_version": 2}
     )
     assert result.structured_content == {
-        "from_version": 1,
         "to_version": 2,
         "added": 0,
         "removed": 0,
@@ -143,9 +142,9 @@ async def test_missing_versions_and_bad_numbers(
     fake_confluence.requests.clear()
     with pytest.raises(ToolError, match="from_version"):
         await client.call_tool("diff_page_versions", {"page_id": pid, "from_version": 0})
-    with pytest.raises(ToolError, match="context_lines"):
+    with pytest.raises(ToolError, match="unexpected"):
         await client.call_tool(
-            "diff_page_versions", {"page_id": pid, "from_version": 1, "context_lines": 99}
+            "diff_page_versions", {"page_id": pid, "from_version": 1, "context_lines": 9}
         )
     assert len(fake_confluence.requests) == 0
 

@@ -27,7 +27,7 @@ from mcp_types import (
 from pydantic import Field
 
 from confluence_mcp.models import ResultModel
-from confluence_mcp.params import Cursor, Limit, PageId
+from confluence_mcp.params import Cursor, Limit, PageId, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.schemas import output_schema_for
 
@@ -45,9 +45,10 @@ __all__ = [
     "register",
 ]
 
-AttachmentId = Annotated[str, Field(pattern=r"^(att)?[0-9]{1,20}$")]
+# Ids come from list_attachments; the rule is enforced but kept out of the schema.
+AttachmentId = Annotated[str, capped(23), Field(pattern=r"^(att)?[0-9]+$")]
 # A bare file name: no path separators or control characters (checked again by the SDK).
-FileName = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")]
+FileName = Annotated[str, capped(255, allow_empty=False), Field(pattern=r"^[^/\\\x00-\x1f]+$")]
 
 _DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w=.+-]+)*;base64,", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
@@ -192,7 +193,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId,
         filename: FileName,
         content_base64: str,
-        comment: Annotated[str | None, Field(max_length=255)] = None,
+        comment: Annotated[str, capped(255)] | None = None,
     ) -> AttachmentInfo:
         """Attach a file (base64 or data: URL) to a page; a reused filename adds a version."""
         if not filename.strip(" ."):

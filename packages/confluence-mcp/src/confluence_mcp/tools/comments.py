@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from fastmcp.exceptions import ToolError
-from pydantic import Field
 
 from confluence_mcp.models import ResultModel
-from confluence_mcp.params import BodyFormat, Cursor, Limit, PageId
+from confluence_mcp.params import BodyFormat, BodyText, Cursor, Limit, PageId
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.shaping import iso
 
@@ -20,8 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CommentInfo", "CommentList", "CommentRef", "register"]
 
-CommentId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
-CommentBody = Annotated[str, Field(min_length=1, max_length=200_000)]
+# Comment ids are numeric content ids, like page ids.
+CommentId = PageId
 
 # Replies are fetched per thread; bound the fan-out so one call stays a handful of requests.
 _MAX_REPLIES = 100
@@ -89,7 +88,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     @confluence_tool(mcp, access="write")
     async def add_comment(
         page_id: PageId,
-        body: CommentBody,
+        body: BodyText,
         reply_to: CommentId | None = None,
         body_format: BodyFormat = "markdown",
     ) -> CommentRef:

@@ -8,7 +8,7 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_mcp.models import ResultModel
-from confluence_mcp.params import PageId
+from confluence_mcp.params import PageId, capped
 from confluence_mcp.registry import confluence_tool
 
 if TYPE_CHECKING:
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LabelList", "LabelName", "register"]
 
-# Confluence's label rule (the SDK checks it again): no whitespace and none of !#&()*,.:;<>?@[]^
-LabelName = Annotated[str, Field(pattern=r"^[^\s!#&()*,.:;<>?@\[\]^]{1,255}$")]
+# Confluence's label rule (the SDK checks it again): no whitespace and none of !#&()*,.:;<>?@[]^.
+# Enforced, but kept out of the schema (after a validator): tools/list bytes are a budget.
+LabelName = Annotated[str, capped(255), Field(pattern=r"^[^\s!#&()*,.:;<>?@\[\]^]+$")]
 
 # Labels per page are few in practice; stop reading beyond this many.
 _MAX_LABELS = 500

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
-
 from confluence_mcp.models import ResultModel
-from confluence_mcp.params import Cursor, Limit
+from confluence_mcp.params import Limit, capped
 from confluence_mcp.registry import confluence_tool
 
 if TYPE_CHECKING:
@@ -34,7 +32,6 @@ class UserInfo(ResultModel):
 
 class UserList(ResultModel):
     users: list[UserInfo]
-    next_cursor: str | None = None
 
 
 def user_info(user: User) -> UserInfo:
@@ -47,13 +44,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
 
     @confluence_tool(mcp, access="read")
     async def search_users(
-        query: Annotated[str, Field(min_length=1, max_length=200)],
-        limit: Limit = 25,
-        cursor: Cursor | None = None,
+        query: Annotated[str, capped(200, allow_empty=False)], limit: Limit = 25
     ) -> UserList:
-        """Find people by name (or email); ids are what comments and versions show."""
+        """Find people by name; ids match author_id in comments and versions."""
         client = await services.client()
-        found = await client.search_users(query, limit=limit, cursor=cursor)
-        return UserList(
-            users=[user_info(user) for user in found.items], next_cursor=found.next_cursor
-        )
+        found = await client.search_users(query, limit=limit)
+        return UserList(users=[user_info(user) for user in found.items])

@@ -64,7 +64,6 @@ class VersionContent(ResultModel):
 class VersionDiff(ResultModel):
     """Unified diff of the markdown of two versions; ``added``/``removed`` count lines."""
 
-    from_version: int
     to_version: int
     added: int
     removed: int
@@ -118,7 +117,6 @@ async def version_diff(
     )
     part = window(diff, 0, services.settings.page_max_chars)
     return VersionDiff(
-        from_version=from_version,
         to_version=new_number,
         added=added,
         removed=removed,
@@ -133,7 +131,7 @@ def _render(part: TextWindow, tool: str | None) -> str:
     how = (
         f"call {tool} again with offset={part.next_offset} to continue"
         if tool
-        else "use a smaller version range or context_lines to see the rest"
+        else "compare fewer versions at a time to see the rest"
     )
     return f"{part.text}\n\n[truncated: {part.end} of {part.total_chars} characters; {how}]"
 
@@ -194,7 +192,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId,
         from_version: VersionNumber,
         to_version: VersionNumber | None = None,
-        context_lines: Annotated[int, Field(ge=0, le=20)] = 3,
     ) -> VersionDiff:
-        """Unified diff of a page's markdown between two versions (to_version: default latest)."""
-        return await version_diff(services, page_id, from_version, to_version, context_lines)
+        """Unified diff of a page's markdown between two versions (default to: latest)."""
+        return await version_diff(services, page_id, from_version, to_version)
