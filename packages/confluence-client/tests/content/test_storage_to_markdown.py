@@ -84,6 +84,11 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
             "<em>b</em></p></ac:caption></ac:image>",
             '::: ac:image {ac:width=5 src="https://x.test/a.png"}\nA *b*\n:::\n',
         ),
+        ("<h2>A<br/>B</h2>", "## A[]{md-tag=br}B\n"),
+        (
+            "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
+            "| a |\n|---|\n| x[]{md-tag=br}y |\n",
+        ),
         ("<pre>  kept\n    as is</pre>", "```{md-tag=pre}\n  kept\n    as is\n```\n"),
         (
             '<ac:structured-macro ac:name="include" ac:schema-version="1"><ac:parameter ac:name="">'
@@ -170,8 +175,6 @@ def test_friendly_forms(storage: str, markdown: str) -> None:
 @pytest.mark.parametrize(
     "storage",
     [
-        "<h2>A<br/>B</h2>",
-        "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
         '<table><tbody><tr><td rowspan="2"><p>a</p></td></tr></tbody></table>',
         "<p>&nbsp;</p>",
         "<ul><li>bare</li><li><p>wrapped</p></li></ul>",

@@ -198,7 +198,7 @@ class _Renderer(ListRendering, TableRendering):
         if tag == "p":
             return self._paragraph(element, inline)
         if tag in _HEADINGS:
-            text = inline.content(element).strip(" ")
+            text = inline.one_line().content(element).strip(" ")
             if "\n" in text:
                 raise Unrepresentable("line break in a heading")
             marks = "#" * _HEADINGS[tag]

@@ -91,8 +91,14 @@ def _destination(target: str) -> str:
 class InlineRenderer:
     """Renders the inline content of one element as markdown."""
 
-    def __init__(self, mode: InlineMode) -> None:
+    def __init__(self, mode: InlineMode, *, single_line: bool = False) -> None:
         self.mode = mode
+        # Headings and table cells cannot hold a line break; write <br/> as a span there.
+        self.single_line = single_line
+
+    def one_line(self) -> InlineRenderer:
+        """The same renderer for places that cannot hold a line break."""
+        return InlineRenderer(self.mode, single_line=True)
 
     def content(self, element: etree._Element) -> str:
         """Markdown for the text and children of ``element`` (its tail excluded)."""
@@ -105,7 +111,7 @@ class InlineRenderer:
     def element(self, element: etree._Element) -> str:
         tag = local_tag(element)
         if tag == "br":
-            return "\\\n"
+            return "[]{md-tag=br}" if self.single_line and not element.attrib else "\\\n"
         if self.mode is InlineMode.RAW or not tag:
             return self.raw(element)
         handler = _HANDLERS.get(tag)

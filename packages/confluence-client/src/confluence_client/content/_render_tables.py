@@ -51,7 +51,7 @@ class TableRendering(FlowRenderer):
         if width == 0 or any(len(row) != width for row in grid):
             raise Unrepresentable("ragged table")
         attrs.update(_header_hints(grid, width))
-        texts, bare = self._cells(grid, inline)
+        texts, bare = self._cells(grid, inline.one_line())
         if bare:
             attrs["md-bare"] = "true"
         lines = ["| " + " | ".join(row) + " |" for row in texts]
