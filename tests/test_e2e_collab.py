@@ -202,3 +202,37 @@ async def test_space_filter_and_read_only_mode(
     assert labels.structured_content["labels"] == ["onboarding"]
     with pytest.raises(ToolError, match="add_labels"):
         await client.call_tool("add_labels", {"page_id": eng_page, "labels": ["x"]})
+
+
+@pytest.mark.parametrize("transport", ["memory", "http"])
+async def test_collab_tools_against_data_center(
+    mcp_client: McpClient, fake_confluence: FakeConfluenceServer, transport: str
+) -> None:
+    client = await mcp_client(
+        transport,
+        confluence_url=fake_confluence.url,
+        confluence_username="",
+        confluence_api_token="",
+        confluence_personal_token=fake_confluence.credentials.personal_token,
+        confluence_deployment="datacenter",
+    )
+    arch = page_id(fake_confluence, "Architecture overview")
+    parent = fake_confluence.store.page_comments(arch)[0].id
+    reply = await client.call_tool(
+        "add_comment", {"page_id": arch, "body": "From DC.", "reply_to": parent}
+    )
+    assert reply.structured_content["parent_id"] == parent
+    labels = await client.call_tool("add_labels", {"page_id": arch, "labels": ["dc"]})
+    assert "dc" in labels.structured_content["labels"]
+    uploaded = await client.call_tool(
+        "upload_attachment", {"page_id": arch, "filename": "dc.txt", "content_base64": "ZGM="}
+    )
+    downloaded = await client.call_tool(
+        "download_attachment", {"attachment_id": uploaded.structured_content["id"]}
+    )
+    assert isinstance(downloaded.content[1], TextContent)
+    assert downloaded.content[1].text == "dc"
+    diff = await client.call_tool("diff_page_versions", {"page_id": arch, "from_version": 2})
+    assert diff.structured_content["to_version"] == 3
+    users = await client.call_tool("search_users", {"query": "alice"})
+    assert users.structured_content["users"][0]["username"] == "alice"
