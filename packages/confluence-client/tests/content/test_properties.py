@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from confluence_client.content import (
@@ -110,6 +110,7 @@ def test_any_text_in_a_paragraph_survives(text: str) -> None:
 @_SETTINGS
 @given(st.lists(words, min_size=1, max_size=6).map(" ".join))
 def test_escaped_text_reads_back_as_the_same_text(text: str) -> None:
+    assume(text.strip())  # blank text is no paragraph at all
     markdown = escape_text(text, line_start=True)
     storage = markdown_to_storage(markdown)
     assert storage_equivalent(storage, f"<p>{_xml_escape(text)}</p>")
