@@ -370,3 +370,27 @@ def test_gateway_pagination_stays_on_the_gateway(shared_server: FakeConfluenceSe
         assert len(pages) == len(shared_server.store.list_pages())
         first = client.get(f"{shared_server.gateway_url}/api/v2/pages?limit=20").json()
         assert first["_links"]["next"].startswith(f"/ex/confluence/{shared_server.cloud_id}/wiki/")
+
+
+def test_view_links_resolve_to_real_pages_users_and_attachments(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client
+) -> None:
+    arch = _page_id(shared_server, "Architecture overview")
+    view = ro_cloud.get(f"/api/v2/pages/{arch}", params={"body-format": "view"}).json()
+    html = view["body"]["view"]["value"]
+    bob = shared_server.store.find_user("bob")
+    assert bob is not None
+    assert f'href="/wiki/people/{bob.account_id}"' in html
+    src = html.split('class="confluence-embedded-image" src="')[1].split('"')[0]
+    image = ro_cloud.get(src.removeprefix("/wiki").replace("&amp;", "&"))
+    assert image.content.startswith(b"\x89PNG")
+    start = _page_id(shared_server, "Getting Started")
+    install = _page_id(shared_server, "Installation")
+    start_view = ro_cloud.get(f"/rest/api/content/{start}", params={"expand": "body.view"}).json()
+    assert (
+        f'href="/wiki/spaces/DEMO/pages/{install}/Installation"'
+        in start_view["body"]["view"]["value"]
+    )
+    eng = _page_id(shared_server, "ENG Onboarding")
+    eng_view = ro_cloud.get(f"/api/v2/pages/{eng}", params={"body-format": "view"}).json()
+    assert "/wiki/spaces/DEMO/pages/" in eng_view["body"]["view"]["value"]

@@ -11,9 +11,10 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["storage_to_view", "storage_to_text", "AC_NS", "RI_NS"]
+__all__ = ["ViewLinks", "storage_to_view", "storage_to_text", "AC_NS", "RI_NS"]
 
 AC_NS = "http://atlassian.com/content"
 RI_NS = "http://atlassian.com/resource/identifier"
@@ -62,12 +63,34 @@ def storage_to_text(storage: str) -> str:
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
-def storage_to_view(storage: str, user_name: Callable[[str], str] | None = None) -> str:
+def _same(value: str) -> str:
+    return value
+
+
+def _no_page(title: str, space_key: str | None) -> str | None:
+    return None
+
+
+def _no_file(filename: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewLinks:
+    """How the view names users and resolves page and attachment links (default: unresolved)."""
+
+    user_name: Callable[[str], str] = _same
+    user_href: Callable[[str], str] = _same
+    page_href: Callable[[str, str | None], str | None] = _no_page
+    attachment_src: Callable[[str], str | None] = _no_file
+
+
+def storage_to_view(storage: str, links: ViewLinks | None = None) -> str:
     """A simple HTML rendering of storage format (``body.view``)."""
     root = _parse(storage)
     if root is None:
         return f"<p>{html.escape(storage)}</p>"
-    _render_children(root, user_name or (lambda account_id: account_id))
+    _render_children(root, links or ViewLinks())
     out = html.escape(root.text or "", quote=False) + "".join(
         etree.tostring(c, encoding="unicode") for c in root
     )
@@ -78,44 +101,40 @@ def _el(tag: str, attrs: dict[str, str] | None = None) -> etree.Element:
     return etree.Element(tag, attrs or {})
 
 
-def _render_children(el: etree.Element, user_name: Callable[[str], str]) -> None:
+def _render_children(el: etree.Element, links: ViewLinks) -> None:
     # Parent first: a macro reads its parameters before its children are rendered away.
     for child in list(el):
-        replacement = _render_one(child, user_name)
+        replacement = _render_one(child, links)
         if replacement is not None:
             replacement.tail = child.tail
             index = list(el).index(child)
             el.remove(child)
             el.insert(index, replacement)
             child = replacement
-        _render_children(child, user_name)
+        _render_children(child, links)
 
 
-def _render_one(el: etree.Element, user_name: Callable[[str], str]) -> etree.Element | None:
+def _render_one(el: etree.Element, links: ViewLinks) -> etree.Element | None:
     tag = el.tag
     if not tag.startswith("{"):
         return None
     ns, local = tag[1:].split("}", 1)
     if ns == RI_NS:
-        return _resource(el, local, user_name)
+        return _resource(el, local, links)
     if local in ("structured-macro", "macro"):
         return _macro(el)
     if local == "link":
-        user = el.find(f"{{{RI_NS}}}user")
-        if user is not None:
-            return _resource(user, "user", user_name)
-        new = _el("a", {"href": "#"})
-        target = el.find(f"{{{RI_NS}}}page")
-        if target is not None:
-            new.set("href", "/wiki/display/" + target.get(f"{{{RI_NS}}}content-title", ""))
-        _adopt(new, el)
-        if not (new.text or len(new)):
-            new.text = target.get(f"{{{RI_NS}}}content-title", "") if target is not None else ""
-        return new
+        return _link(el, links)
     if local == "image":
         img = el.find(f"{{{RI_NS}}}attachment")
-        src = img.get(f"{{{RI_NS}}}filename", "") if img is not None else ""
-        return _el("img", {"src": src, "class": "confluence-embedded-image"})
+        name = img.get(f"{{{RI_NS}}}filename", "") if img is not None else ""
+        src = links.attachment_src(name) or name
+        attrs = {
+            "class": "confluence-embedded-image",
+            "src": src,
+            "alt": el.get(f"{{{AC_NS}}}alt", ""),
+        }
+        return _el("img", attrs)
     if local == "task-list":
         new = _el("ul", {"class": "inline-task-list"})
         _adopt(new, el)
@@ -137,12 +156,47 @@ def _render_one(el: etree.Element, user_name: Callable[[str], str]) -> etree.Ele
     return _div(el, local)
 
 
-def _resource(el: etree.Element, local: str, user_name: Callable[[str], str]) -> etree.Element:
+def _link(el: etree.Element, links: ViewLinks) -> etree.Element:
+    user = el.find(f"{{{RI_NS}}}user")
+    if user is not None:
+        return _resource(user, "user", links)
+    body = el.find(f"{{{AC_NS}}}plain-text-link-body")
+    rich = el.find(f"{{{AC_NS}}}link-body")
+    page = el.find(f"{{{RI_NS}}}page")
+    attachment = el.find(f"{{{RI_NS}}}attachment")
+    anchor = _el("a", {"href": "#"})
+    if page is not None:
+        title = page.get(f"{{{RI_NS}}}content-title", "")
+        anchor.set("href", links.page_href(title, page.get(f"{{{RI_NS}}}space-key")) or "#")
+        anchor.text = title
+    elif attachment is not None:
+        name = attachment.get(f"{{{RI_NS}}}filename", "")
+        anchor.set("href", links.attachment_src(name) or "#")
+        anchor.text = name
+    if el.get(f"{{{AC_NS}}}anchor"):
+        anchor.set(
+            "href", anchor.get("href", "#").rstrip("#") + "#" + el.get(f"{{{AC_NS}}}anchor", "")
+        )
+    if body is not None and body.text:
+        anchor.text = body.text
+    elif rich is not None:
+        anchor.text = rich.text
+        for child in list(rich):
+            anchor.append(child)
+    return anchor
+
+
+def _resource(el: etree.Element, local: str, links: ViewLinks) -> etree.Element:
     span = _el("span")
     if local == "user":
         account = el.get(f"{{{RI_NS}}}account-id") or el.get(f"{{{RI_NS}}}userkey") or ""
-        link = _el("a", {"href": "#", "class": "confluence-userlink"})
-        link.text = "@" + user_name(account)
+        attrs = {
+            "href": links.user_href(account),
+            "class": "confluence-userlink user-mention",
+            "data-account-id": account,
+        }
+        link = _el("a", attrs)
+        link.text = "@" + links.user_name(account)
         return link
     span.text = el.get(f"{{{RI_NS}}}content-title") or el.get(f"{{{RI_NS}}}filename") or ""
     return span

@@ -14,8 +14,8 @@ from ._records import (
     SpaceRecord,
     VersionRecord,
 )
-from ._render import storage_to_view
-from ._shapes_v2 import download_link, tiny_link, webui_page
+from ._render import ViewLinks, storage_to_view
+from ._shapes_v2 import download_link, tiny_link, view_links, webui_page
 from ._store import FakeStore
 
 __all__ = [
@@ -121,19 +121,14 @@ def version_json(
     }
 
 
-def _body(store: FakeStore, storage: str, expand: set[str]) -> dict[str, Any]:
+def _body(store: FakeStore, storage: str, expand: set[str], links: ViewLinks) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if "body.storage" in expand:
         body["storage"] = {"value": storage, "representation": "storage", "embeddedContent": []}
     if "body.view" in expand:
-        view = storage_to_view(storage, lambda a: _name(store, a))
+        view = storage_to_view(storage, links)
         body["view"] = {"value": view, "representation": "view"}
     return body
-
-
-def _name(store: FakeStore, account_id: str) -> str:
-    user = store.users.get(account_id)
-    return user.display_name if user else account_id
 
 
 def _links(site: Site, content_id: str, webui: str) -> dict[str, str]:
@@ -197,7 +192,7 @@ def page_json(
         data["metadata"] = {
             "labels": {"results": labels, "start": 0, "limit": 200, "size": len(labels)}
         }
-    body = _body(store, v.body, expand)
+    body = _body(store, v.body, expand, view_links(store, site, page))
     if body:
         data["body"] = body
     return data
@@ -230,7 +225,7 @@ def comment_json(
         data["ancestors"] = [{"id": parent, "type": "comment"}] if parent else []
     if "space" in expand:
         data["space"] = space_json(store, site, space)
-    body = _body(store, comment.body, expand)
+    body = _body(store, comment.body, expand, view_links(store, site, page))
     if body:
         data["body"] = body
     return data

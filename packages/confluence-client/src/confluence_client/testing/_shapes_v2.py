@@ -17,7 +17,7 @@ from ._records import (
     SpaceRecord,
     VersionRecord,
 )
-from ._render import storage_to_view
+from ._render import ViewLinks, storage_to_view
 from ._store import FakeStore
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "page_version_json",
     "detailed_version_json",
     "body_json",
+    "view_links",
     "webui_page",
     "tiny_link",
     "tiny_code",
@@ -51,23 +52,46 @@ def check_body_format(raw: str | None) -> str | None:
     return raw
 
 
-def body_json(store: FakeStore, storage: str, fmt: str | None) -> dict[str, Any]:
+def view_links(store: FakeStore, site: Site, page: PageRecord) -> ViewLinks:
+    """Resolve users, page titles and attachment names the way ``page``'s view shows them."""
+
+    def user_name(account_id: str) -> str:
+        user = store.users.get(account_id)
+        return user.display_name if user else account_id
+
+    def page_href(title: str, space_key: str | None) -> str | None:
+        space = store.find_space_by_key(space_key) if space_key else store.spaces[page.space_id]
+        found = store.list_pages(space_id=space.id, title=title) if space else []
+        return site.prefix + webui_page(space.key, found[0]) if space and found else None
+
+    def attachment_src(filename: str) -> str | None:
+        for att in store.attachments.values():
+            if att.page_id == page.id and att.title == filename:
+                return site.prefix + download_link(att)
+        return None
+
+    return ViewLinks(
+        user_name=user_name,
+        user_href=lambda account_id: f"{site.prefix}/people/{account_id}",
+        page_href=page_href,
+        attachment_src=attachment_src,
+    )
+
+
+def body_json(
+    store: FakeStore, storage: str, fmt: str | None, links: ViewLinks | None = None
+) -> dict[str, Any]:
     """``{"<format>": {"representation", "value"}}`` or ``{}`` when no format was asked."""
     if fmt is None:
         return {}
     if fmt == "storage":
         value = storage
     elif fmt.endswith("view"):
-        value = storage_to_view(storage, lambda a: _display_name(store, a))
+        value = storage_to_view(storage, links)
     else:
         # The fake keeps no ADF; an empty document is what a client can parse safely.
         value = '{"type":"doc","version":1,"content":[]}'
     return {fmt: {"representation": fmt, "value": value}}
-
-
-def _display_name(store: FakeStore, account_id: str) -> str:
-    user = store.users.get(account_id)
-    return user.display_name if user else account_id
 
 
 def tiny_code(content_id: str) -> str:
@@ -140,7 +164,7 @@ def page_json(
         "lastOwnerId": None,
         "createdAt": iso(page.created_at),
         "version": version_json(v),
-        "body": body_json(store, v.body, body_format),
+        "body": body_json(store, v.body, body_format, view_links(store, site, page)),
         "_links": {
             "editui": f"/pages/resumedraft.action?draftId={page.id}",
             "webui": webui_page(space.key, page),
@@ -176,7 +200,7 @@ def space_json(space: SpaceRecord, description_format: str | None = None) -> dic
 
 
 def comment_json(
-    store: FakeStore, comment: CommentRecord, body_format: str | None = None
+    store: FakeStore, site: Site, comment: CommentRecord, body_format: str | None = None
 ) -> dict[str, Any]:
     """A v2 footer comment."""
     page = store.pages[comment.page_id]
@@ -193,7 +217,7 @@ def comment_json(
             "minorEdit": False,
             "authorId": comment.author_id,
         },
-        "body": body_json(store, comment.body, body_format),
+        "body": body_json(store, comment.body, body_format, view_links(store, site, page)),
         "_links": {
             "webui": f"{webui_page(space.key, page)}?focusedCommentId={comment.id}"
             f"#comment-{comment.id}"

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._errors import BadRequestError, PayloadTooLargeError
-from .._http import MAX_BODY_BYTES, no_content, read_json, store_of
+from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._shapes_v2 import check_body_format, comment_json
 from ._common import numeric_id, path_id, user_id, v2_list
 
@@ -36,7 +36,7 @@ async def page_comments(request: Request) -> Response:
         comments = store.page_comments(path_id(request))
         if request.query_params.get("sort", "created-date").startswith("-"):
             comments.reverse()
-        return v2_list(request, comments, lambda c: comment_json(store, c, fmt))
+        return v2_list(request, comments, lambda c: comment_json(store, site_of(request), c, fmt))
 
 
 async def all_comments(request: Request) -> Response:
@@ -44,7 +44,7 @@ async def all_comments(request: Request) -> Response:
     fmt = check_body_format(request.query_params.get("body-format"))
     with store.lock:
         comments = sorted(store.comments.values(), key=lambda c: int(c.id))
-        return v2_list(request, comments, lambda c: comment_json(store, c, fmt))
+        return v2_list(request, comments, lambda c: comment_json(store, site_of(request), c, fmt))
 
 
 async def create_comment(request: Request) -> Response:
@@ -61,14 +61,18 @@ async def create_comment(request: Request) -> Response:
             parent_comment_id=numeric_id(str(parent), "parentCommentId") if parent else None,
             author_id=user_id(request),
         )
-        return JSONResponse(comment_json(store, comment, "storage"), status_code=201)
+        return JSONResponse(
+            comment_json(store, site_of(request), comment, "storage"), status_code=201
+        )
 
 
 async def get_comment(request: Request) -> Response:
     store = store_of(request)
     fmt = check_body_format(request.query_params.get("body-format"))
     with store.lock:
-        return JSONResponse(comment_json(store, store.get_comment(path_id(request)), fmt))
+        return JSONResponse(
+            comment_json(store, site_of(request), store.get_comment(path_id(request)), fmt)
+        )
 
 
 async def update_comment(request: Request) -> Response:
@@ -80,7 +84,7 @@ async def update_comment(request: Request) -> Response:
         raise BadRequestError("version.number is required")
     with store.lock:
         comment = store.update_comment(path_id(request), value, version["number"])
-        return JSONResponse(comment_json(store, comment, "storage"))
+        return JSONResponse(comment_json(store, site_of(request), comment, "storage"))
 
 
 async def delete_comment(request: Request) -> Response:
@@ -94,7 +98,7 @@ async def comment_children(request: Request) -> Response:
     with store.lock:
         store.get_comment(path_id(request))
         replies = store.replies(path_id(request))
-        return v2_list(request, replies, lambda c: comment_json(store, c, fmt))
+        return v2_list(request, replies, lambda c: comment_json(store, site_of(request), c, fmt))
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [
