@@ -10,10 +10,14 @@ worker otherwise). Once the body is complete, ``receive`` passes through untouch
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confluence_mcp.remote.responses import send_json
+
+if TYPE_CHECKING:
+    from mcp_auth import AuditLogger
 
 __all__ = ["BodyLimitMiddleware"]
 
@@ -21,10 +25,18 @@ __all__ = ["BodyLimitMiddleware"]
 class BodyLimitMiddleware:
     """Pure ASGI middleware enforcing ``max_bytes`` and ``timeout`` on request bodies."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        timeout: float = 30.0,
+        audit: AuditLogger | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.audit = audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,6 +44,7 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
+            self._audit("")
             await self._too_large(send)
             return
         started = False
@@ -45,6 +58,7 @@ class BodyLimitMiddleware:
             nonlocal refused
             if not started:
                 refused = True
+                self._audit("request body did not arrive in time" if status == 408 else "")
                 if status == 413:
                     await self._too_large(send)
                 else:
@@ -95,6 +109,14 @@ class BodyLimitMiddleware:
             # (Starlette's ClientDisconnect): the answer is already sent, nothing is lost.
             if not refused:
                 raise
+
+    def _audit(self, detail: str) -> None:
+        if self.audit is not None:
+            from mcp_auth import RefusalReason
+
+            self.audit.auth_failure(
+                RefusalReason.MALFORMED, detail=detail or "request body over the size limit"
+            )
 
     async def _too_large(self, send: Send) -> None:
         await send_json(

@@ -220,6 +220,7 @@ def build_http_layer(
             BodyLimitMiddleware,
             max_bytes=remote.mcp_max_body_bytes,
             timeout=remote.mcp_body_timeout,
+            audit=audit,
         )
     )
     return layer

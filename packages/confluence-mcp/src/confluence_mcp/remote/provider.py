@@ -36,6 +36,26 @@ class ConfluenceAuthProvider(MCPAuthProvider):
         super().__init__(verifier, **options)
         self.limiter = limiter
         self.metrics = metrics
+        self._other_paths: set[str] = set()
+
+    def set_mcp_path(self, mcp_path: str | None) -> None:
+        """Keep the first endpoint as the protected resource; protect later ones too.
+
+        The server builds two transport apps from one FastMCP server (Streamable HTTP at
+        ``/mcp``, legacy SSE at ``/sse``), and each tells the provider its path. The first
+        is the canonical resource (metadata, audience); without this, the second call would
+        move the resource to ``/sse`` and leave ``/mcp`` outside the 403 scope gate.
+        """
+        current = self._mcp_path
+        if current and mcp_path and mcp_path != current:
+            self._other_paths.add(mcp_path.rstrip("/") or "/")
+            return
+        super().set_mcp_path(mcp_path)
+
+    @property
+    def protected_paths(self) -> frozenset[str]:
+        """Every MCP endpoint path served with this provider."""
+        return super().protected_paths | frozenset(self._other_paths)
 
     @classmethod
     def from_verifiers(
