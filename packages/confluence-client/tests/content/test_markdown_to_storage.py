@@ -114,6 +114,11 @@ CODE_MACRO = '<ac:structured-macro ac:name="code" ac:schema-version="1">'
             '<p><u>u</u> <span style="color: red;">c</span></p>',
         ),
         ("a\n\n---\n\nb", "<p>a</p><hr/><p>b</p>"),
+        (
+            ":::: html:table {md-colgroup=10px}\n::: html:tr\n:::\n::::",
+            '<table><colgroup><col style="width: 10px;"/></colgroup><tbody><tr/></tbody></table>',
+        ),
+        ("::: html:div {class=x}\ntext\n:::", '<div class="x"><p>text</p></div>'),
         ("line one  \nline two", "<p>line one<br/>line two</p>"),
         ("soft\nwrap", "<p>soft wrap</p>"),
         ("&nbsp;", "<p/>"),

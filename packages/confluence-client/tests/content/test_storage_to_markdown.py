@@ -175,7 +175,6 @@ def test_friendly_forms(storage: str, markdown: str) -> None:
 @pytest.mark.parametrize(
     "storage",
     [
-        '<table><tbody><tr><td rowspan="2"><p>a</p></td></tr></tbody></table>',
         "<p>&nbsp;</p>",
         "<ul><li>bare</li><li><p>wrapped</p></li></ul>",
         '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter>'
@@ -185,6 +184,32 @@ def test_friendly_forms(storage: str, markdown: str) -> None:
 def test_blocks_without_a_faithful_form_are_kept_verbatim(storage: str) -> None:
     markdown = storage_to_markdown(storage)
     assert "```confluence\n" in markdown
+    assert storage_equivalent(markdown_to_storage(markdown), storage)
+
+
+@pytest.mark.parametrize(
+    ("storage", "markdown"),
+    [
+        (
+            '<table><tbody><tr><td rowspan="2"><p>a</p></td></tr></tbody></table>',
+            "::::: html:table\n:::: html:tr\n::: html:td {rowspan=2}\na\n:::\n::::\n:::::\n",
+        ),
+        (
+            '<table class="x"><colgroup><col span="2"/></colgroup><thead><tr><th>h</th></tr>'
+            "</thead><tbody><tr><td><ul><li>x</li></ul></td><td/></tr></tbody></table>",
+            ":::::: html:table {class=x md-tbody=none}\n:::: html:colgroup\n::: html:col {span=2}"
+            "\n:::\n::::\n\n::::: html:thead\n:::: html:tr\n::: html:th\n{md-p=none}\nh\n:::\n"
+            "::::\n:::::\n\n::::: html:tbody\n:::: html:tr\n::: html:td\n{md-bare=true}\n- x\n"
+            ":::\n\n::: html:td\n:::\n::::\n:::::\n::::::\n",
+        ),
+        (
+            '<div class="content-wrapper"><p>x</p><div><p>y</p></div></div>',
+            ":::: html:div {class=content-wrapper}\nx\n\n::: html:div\ny\n:::\n::::\n",
+        ),
+    ],
+)
+def test_complex_tables_become_html_containers(storage: str, markdown: str) -> None:
+    assert storage_to_markdown(storage) == markdown
     assert storage_equivalent(markdown_to_storage(markdown), storage)
 
 

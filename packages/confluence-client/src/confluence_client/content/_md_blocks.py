@@ -21,6 +21,7 @@ from confluence_client.content._xml import AC, RawSlots, new_root
 __all__ = ["markdown_to_tree"]
 
 _TASK_PREFIX_RE = re.compile(r"^\[([ xX])\](?: |$)")
+_HTML_TAG_RE = re.compile(r"html:[a-z][a-z0-9]*")
 _LAYOUT = frozenset({"ac:layout", "ac:layout-section", "ac:layout-cell"})
 _MACRO_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _INVALID_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -161,10 +162,7 @@ class _BlockBuilder:
     def _table(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
         attrs, hints = _attrs(node)
         table = sub(parent, "table", attrs)
-        if "md-colgroup" in hints:
-            colgroup = sub(table, "colgroup")
-            for width in hints["md-colgroup"].split(","):
-                sub(colgroup, "col", {"style": f"width: {width.strip()};"} if width.strip() else {})
+        _colgroup(table, hints)
         body = table if hints.get("md-tbody") == "none" else sub(table, "tbody")
         bare = hints.get("md-bare") == "true"
         th_columns = {c for c in hints.get("md-th-columns", "").split(",") if c}
@@ -205,6 +203,15 @@ class _BlockBuilder:
         if name == "ac:image":
             self._captioned_image(node, attrs, parent)
             return
+        if _HTML_TAG_RE.fullmatch(name):
+            real = {k: v for k, v in attrs.items() if not k.startswith("md-")}
+            element = sub(parent, name[5:], real)
+            if name == "html:table":
+                _colgroup(element, attrs)
+                if attrs.get("md-tbody") != "none":
+                    element = sub(element, "tbody")
+            self.build(node.children, element)
+            return
         if not _MACRO_NAME_RE.fullmatch(name):
             self.build(node.children, parent)
             return
@@ -215,6 +222,13 @@ class _BlockBuilder:
         # An empty container is a macro without a body (toc, children, jira, ...).
         if node.children or attrs.get("md-body") == "rich":
             self.build(node.children, sub(macro, "ac:rich-text-body"))
+
+
+def _colgroup(table: etree._Element, hints: dict[str, str]) -> None:
+    if "md-colgroup" in hints:
+        colgroup = sub(table, "colgroup")
+        for width in hints["md-colgroup"].split(","):
+            sub(colgroup, "col", {"style": f"width: {width.strip()};"} if width.strip() else {})
 
 
 def _prefixed(attrs: dict[str, str], prefix: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from confluence_client.content._canonical import canonical_xml
 from confluence_client.content._md_blocks import markdown_to_tree
 from confluence_client.content._render_common import (
+    HTML_CONTAINERS,
     Node,
     attr_line,
     element_attrs,
@@ -32,7 +33,7 @@ from confluence_client.content._render_inline import (
     collapse,
 )
 from confluence_client.content._render_lists import ListRendering
-from confluence_client.content._render_tables import TableRendering
+from confluence_client.content._render_tables import TableRendering, colgroup_hint
 from confluence_client.content._resources import encode_parameter, encode_resource
 from confluence_client.content._syntax import RAW_LANGUAGE
 from confluence_client.content._xml import AC, RI, RawSlots, local_tag, serialize_children
@@ -208,7 +209,10 @@ class _Renderer(ListRendering, TableRendering):
         if tag == "ac:task-list":
             return self._task_list(element, inline, alternate)
         if tag == "table":
-            return self._table(element, inline)
+            try:
+                return self._table(element, inline)
+            except Unrepresentable:  # merged cells, blocks in cells: cell by cell instead
+                return self._html_container(element)
         if tag == "blockquote" and not element.attrib:
             inner = "\n\n".join(self.flow(nodes_of(element)))
             return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
@@ -226,7 +230,33 @@ class _Renderer(ListRendering, TableRendering):
             if element.find(f"{{{AC}}}caption") is not None:
                 return self._captioned_image(element)
             return inline.element(element)
+        if tag in HTML_CONTAINERS:
+            return self._html_container(element)
         raise Unrepresentable(f"no markdown form for <{tag}>")
+
+    def _html_container(self, element: etree._Element) -> str:
+        """``::: html:div {class=x}``: an XHTML block wrapper around markdown content."""
+        tag = local_tag(element)
+        attrs = element_attrs(element)
+        nodes = nodes_of(element)
+        if tag == "table":
+            # The same hints as GFM tables: a colgroup of widths, an implicit tbody.
+            first = nodes[0] if nodes else None
+            if first is not None and not isinstance(first, str) and local_tag(first) == "colgroup":
+                try:
+                    attrs["md-colgroup"] = colgroup_hint(first)
+                    nodes.pop(0)
+                except Unrepresentable:
+                    pass
+            body = nodes[0] if len(nodes) == 1 else None
+            if body is not None and not isinstance(body, str) and local_tag(body) == "tbody":
+                if not body.attrib:
+                    nodes = nodes_of(body)
+                else:
+                    attrs["md-tbody"] = "none"
+            else:
+                attrs["md-tbody"] = "none"
+        return self._container(f"html:{tag}", attrs, nodes)
 
     def _paragraph(self, element: etree._Element, inline: InlineRenderer) -> str:
         attrs = element_attrs(element)

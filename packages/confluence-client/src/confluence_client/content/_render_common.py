@@ -14,6 +14,7 @@ from confluence_client.content._syntax import RAW_LANGUAGE, format_attrs
 from confluence_client.content._xml import attr_name, local_tag, new_root
 
 __all__ = [
+    "HTML_CONTAINERS",
     "Node",
     "FlowRenderer",
     "attr_line",
@@ -29,10 +30,15 @@ __all__ = [
 Node: TypeAlias = "etree._Element | str"
 _ORDERED_RE = re.compile(r"^(\d{1,9})[.)]")
 _LINE_START_CHARS = frozenset("#>+=:-")
-_BLOCK_TAGS = frozenset(
-    {"p", "ul", "ol", "table", "blockquote", "hr", "pre", "div", "h1", "h2", "h3", "h4", "h5"}
-    | {"h6", "ac:structured-macro", "ac:layout", "ac:layout-section", "ac:layout-cell"}
-    | {"ac:task-list", "ac:image", "ac:adf-extension", "ac:macro", "section", "dl"}
+# XHTML block wrappers written as ``::: html:<tag>`` containers when nothing simpler fits.
+HTML_CONTAINERS = frozenset(
+    {"div", "section", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col"}
+    | {"caption", "dl", "dt", "dd", "details", "summary", "figure", "figcaption"}
+)
+_BLOCK_TAGS = HTML_CONTAINERS | frozenset(
+    {"p", "ul", "ol", "blockquote", "hr", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"ac:structured-macro", "ac:layout", "ac:layout-section", "ac:layout-cell"}
+    | {"ac:task-list", "ac:image", "ac:adf-extension", "ac:macro"}
 )
 
 

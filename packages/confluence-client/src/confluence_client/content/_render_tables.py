@@ -16,7 +16,7 @@ from confluence_client.content._render_common import (
 from confluence_client.content._render_inline import InlineRenderer, Unrepresentable
 from confluence_client.content._xml import local_tag
 
-__all__ = ["TableRendering"]
+__all__ = ["TableRendering", "colgroup_hint"]
 
 _WIDTH_RE = re.compile(r"width: ([^;]*);")
 
@@ -28,7 +28,7 @@ class TableRendering(FlowRenderer):
         attrs = element_attrs(element)
         nodes = nodes_of(element)
         if nodes and not isinstance(nodes[0], str) and local_tag(nodes[0]) == "colgroup":
-            attrs["md-colgroup"] = _colgroup(nodes.pop(0))
+            attrs["md-colgroup"] = colgroup_hint(nodes.pop(0))
         if len(nodes) == 1 and not isinstance(nodes[0], str) and local_tag(nodes[0]) == "tbody":
             if nodes[0].attrib:
                 raise Unrepresentable("tbody attributes")
@@ -107,7 +107,8 @@ def _header_hints(grid: list[list[etree._Element]], width: int) -> dict[str, str
     raise Unrepresentable("first row mixing header and data cells")
 
 
-def _colgroup(colgroup: etree._Element) -> str:
+def colgroup_hint(colgroup: etree._Element) -> str:
+    """``"190.0px,,80px"``: the widths of a colgroup whose columns carry nothing else."""
     widths = []
     for col in nodes_of(colgroup):
         if isinstance(col, str) or local_tag(col) != "col" or len(col):

@@ -47,7 +47,7 @@ _REF_ESCAPES |= {"\n": "%0A", "\r": "%0D", "&": "%26"}
 _REF_UNESCAPE_RE = re.compile(r"%(25|23|2F|3C|3E|5C|0A|0D|26)", re.IGNORECASE)
 _ALWAYS_ESCAPE = frozenset("\\`*_[]<>{}|~")
 _LINE_START_ESCAPE = frozenset("#>-+=:!")
-_ORDERED_MARKER_RE = re.compile(r"^(\d{1,9})([.)])")
+_ORDERED_MARKER_RE = re.compile(r"^( *)(\d{1,9})([.)])")
 _ENTITY_START_RE = re.compile(r"&(?=[A-Za-z0-9#])")
 
 
@@ -72,8 +72,9 @@ def _verbatim(link: str) -> str:
 def escape_text(text: str, *, line_start: bool = False) -> str:
     """Escape plain text so that markdown reads it back as the same characters."""
     out: list[str] = []
+    first = len(text) - len(text.lstrip(" ")) if line_start else -1  # indentation is no text
     for index, char in enumerate(text):
-        if char in _ALWAYS_ESCAPE or (line_start and index == 0 and char in _LINE_START_ESCAPE):
+        if char in _ALWAYS_ESCAPE or (index == first and char in _LINE_START_ESCAPE):
             out.append("\\" + char)
         elif char == "&" and _ENTITY_START_RE.match(text, index):
             out.append("\\&")
@@ -83,7 +84,7 @@ def escape_text(text: str, *, line_start: bool = False) -> str:
             out.append(char)
     escaped = "".join(out)
     if line_start:
-        escaped = _ORDERED_MARKER_RE.sub(r"\1\\\2", escaped, count=1)
+        escaped = _ORDERED_MARKER_RE.sub(r"\1\2\\\3", escaped, count=1)
     return escaped
 
 
