@@ -35,8 +35,9 @@ class ClientBase:
     _endpoint: Endpoint
 
 
-def check_format(value: BodyFormat | None, *, optional: bool = True) -> BodyFormat | None:
-    if value is None and optional:
+def check_format(value: BodyFormat | None) -> BodyFormat | None:
+    """A body format the API knows, or ``None`` for no body."""
+    if value is None:
         return None
     if value not in _BODY_FORMATS:
         raise InvalidInputError(
