@@ -85,6 +85,7 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
             '::: ac:image {ac:width=5 src="https://x.test/a.png"}\nA *b*\n:::\n',
         ),
         ("<h2>A<br/>B</h2>", "## A[]{md-tag=br}B\n"),
+        ("<p>&nbsp;</p><p/>", "{md-nbsp=true}\n&nbsp;\n\n&nbsp;\n"),
         (
             "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
             "| a |\n|---|\n| x[]{md-tag=br}y |\n",
@@ -175,7 +176,6 @@ def test_friendly_forms(storage: str, markdown: str) -> None:
 @pytest.mark.parametrize(
     "storage",
     [
-        "<p>&nbsp;</p>",
         "<ul><li>bare</li><li><p>wrapped</p></li></ul>",
         '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter>'
         "</ac:structured-macro>",

@@ -95,7 +95,8 @@ class _BlockBuilder:
             self._inline.image(meaningful[0], parent)  # Cloud stores lone images as blocks
             return
         paragraph = sub(parent, "p", attrs)
-        if len(inline) == 1 and inline[0].type == "text" and inline[0].content == "\u00a0":
+        lone_nbsp = len(inline) == 1 and inline[0].type == "text" and inline[0].content == "\u00a0"
+        if lone_nbsp and hints.get("md-nbsp") != "true":
             return  # "&nbsp;" alone is how we write an empty paragraph
         self._inline.build(inline, paragraph)
 

@@ -269,6 +269,8 @@ class _Renderer(ListRendering, TableRendering):
         ):
             attrs["md-p"] = "true"
         text = fix_line_starts(inline.content(element).strip(" "))
+        if text == "&nbsp;":
+            attrs["md-nbsp"] = "true"  # a real no-break space, not our empty-paragraph mark
         return attr_line(attrs) + (text or "&nbsp;")
 
     # -- lists --------------------------------------------------------------------------------
