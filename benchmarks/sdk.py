@@ -176,12 +176,38 @@ async def _drain(iterator: Any) -> int:
     return len([item async for item in iterator])
 
 
+def _raw_baseline(server: Any, total: int) -> dict[str, float]:
+    """Plain requests.Session GETs of the same page: what the SDK adds is the difference."""
+    import requests
+
+    session = requests.Session()
+    session.auth = ("fake@example.com", "fake-api-token")
+    spaces = session.get(f"{server.wiki_url}/api/v2/spaces", params={"keys": "DEMO"}, timeout=10)
+    url = f"{server.wiki_url}/api/v2/pages/{spaces.json()['results'][0]['homepageId']}"
+    latencies = []
+    for _ in range(20):
+        session.get(url, params={"body-format": "storage"}, timeout=10)
+    began = time.perf_counter()
+    for _ in range(total):
+        start = time.perf_counter()
+        session.get(url, params={"body-format": "storage"}, timeout=10).json()
+        latencies.append(time.perf_counter() - start)
+    elapsed = time.perf_counter() - began
+    session.close()
+    return {
+        "ops": total,
+        "ops_per_s": total / elapsed,
+        "p50_ms": _percentile(latencies, 0.50) * 1000,
+        "p99_ms": _percentile(latencies, 0.99) * 1000,
+    }
+
+
 async def _throughput_table(server: Any, where: str, total: int) -> None:
     for flavour in ("cloud", "datacenter"):
         for tasks in (1, 16):
             r = await _throughput(server, flavour, tasks, total)
             print(
-                f"{where:<13}{flavour:<11}{tasks:>6}{int(r['ops']):>7}{r['ops_per_s']:>10.0f}"
+                f"{where:<13}{flavour:<13}{tasks:>6}{int(r['ops']):>7}{r['ops_per_s']:>10.0f}"
                 f"{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
             )
 
@@ -189,9 +215,15 @@ async def _throughput_table(server: Any, where: str, total: int) -> None:
 async def main(total: int) -> None:
     print("get_page throughput and latency (fake Confluence, no injected latency)")
     columns = f"{'tasks':>6}{'ops':>7}{'ops/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-    print(f"{'fake runs':<13}{'flavour':<11}{columns}")
+    print(f"{'fake runs':<13}{'flavour':<13}{columns}")
     external = _ExternalFake()
     try:
+        raw = _raw_baseline(external, total)
+        print(
+            f"{'own process':<13}{'raw requests':<13}{1:>6}{int(raw['ops']):>7}"
+            f"{raw['ops_per_s']:>10.0f}{raw['p50_ms']:>9.2f}{raw['p99_ms']:>9.2f}"
+            "   (baseline: no SDK, same GET)"
+        )
         await _throughput_table(external, "own process", total)
     finally:
         external.stop()
