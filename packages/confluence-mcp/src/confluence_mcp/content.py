@@ -3,11 +3,16 @@
 Tools speak markdown by default and pass Confluence storage format through verbatim on
 request; the actual conversion is :mod:`confluence_client.content`, imported on first use so
 start-up stays lean (it pulls in lxml and markdown-it).
+
+Conversion is CPU work (a large page takes tens of milliseconds), so handlers use the ``a*``
+methods, which run it in a worker thread and keep the event loop free for other sessions.
 """
 
 from __future__ import annotations
 
 from typing import Literal
+
+import anyio.to_thread
 
 __all__ = ["BodyInputFormat", "ContentConverter", "ReadFormat"]
 
@@ -55,4 +60,32 @@ class ContentConverter:
 
         return replace_section(
             storage, heading, content, content_format=content_format, occurrence=occurrence
+        )
+
+    # --- the same, off the event loop -------------------------------------------------------
+    async def ato_markdown(self, storage: str) -> str:
+        """:meth:`to_markdown` in a worker thread."""
+        return await anyio.to_thread.run_sync(self.to_markdown, storage)
+
+    async def aview_to_markdown(self, view_html: str) -> str:
+        """:meth:`view_to_markdown` in a worker thread."""
+        return await anyio.to_thread.run_sync(self.view_to_markdown, view_html)
+
+    async def ato_storage(self, body: str, body_format: BodyInputFormat) -> str:
+        """:meth:`to_storage` in a worker thread (storage input returns at once)."""
+        if body_format == "storage":
+            return body
+        return await anyio.to_thread.run_sync(self.to_storage, body, body_format)
+
+    async def areplace_section(
+        self,
+        storage: str,
+        heading: str,
+        content: str,
+        content_format: BodyInputFormat,
+        occurrence: int | None = None,
+    ) -> str:
+        """:meth:`replace_section` in a worker thread."""
+        return await anyio.to_thread.run_sync(
+            self.replace_section, storage, heading, content, content_format, occurrence
         )

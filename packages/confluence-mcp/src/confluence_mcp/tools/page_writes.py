@@ -52,7 +52,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         client = await services.client()
         if parent_id is not None:
             await services.guard.check_page_id(parent_id)
-        storage = services.content.to_storage(body, body_format)
+        storage = await services.content.ato_storage(body, body_format)
         page = await client.create_page(space_key, title, storage, parent_id=parent_id)
         return page_ref(page)
 
@@ -75,7 +75,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if base is None or services.guard.allowed_spaces is not None:
             page = await checked_metadata(page_id)
             base = base or page.version_number or 1
-        storage = None if body is None else services.content.to_storage(body, body_format)
+        storage = None if body is None else await services.content.ato_storage(body, body_format)
         updated = await client.update_page(
             page_id,
             expected_version=base,
@@ -101,7 +101,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page = await client.get_page(page_id, body_format="storage")
         await services.guard.check_page(page)
         storage = page.body.value if page.body is not None else ""
-        new_storage = services.content.replace_section(
+        new_storage = await services.content.areplace_section(
             storage, heading, body, body_format, occurrence
         )
         updated = await client.update_page(

@@ -50,9 +50,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page(page)
         raw = page.body.value if page.body is not None else ""
         if format == "markdown":
-            text = services.content.to_markdown(raw)
+            text = await services.content.ato_markdown(raw)
         elif format == "view":
-            text = services.content.view_to_markdown(raw)
+            text = await services.content.aview_to_markdown(raw)
         else:
             text = raw
         limit = min(max_chars or settings.page_max_chars, settings.page_max_chars)
