@@ -71,3 +71,30 @@ def test_tiny_codes_roundtrip(page_id: int) -> None:
 def test_tiny_code_rejects_bad_base64() -> None:
     with pytest.raises(InvalidInputError):
         tiny_code_to_page_id("A=B")
+
+
+_KEYS = st.from_regex(r"[A-Z][A-Z0-9]{0,9}", fullmatch=True)
+_IDS = st.integers(min_value=1, max_value=10**15).map(str)
+_HOSTS = st.sampled_from(
+    [
+        "https://acme.atlassian.net/wiki",
+        "https://dc.example.com",
+        "http://127.0.0.1:8090/confluence",
+    ]
+)
+
+
+@given(_HOSTS, _KEYS, _IDS, st.text(max_size=30))
+def test_any_cloud_page_url_yields_its_id(host: str, key: str, page_id: str, title: str) -> None:
+    from urllib.parse import quote_plus
+
+    url = f"{host}/spaces/{key}/pages/{page_id}/{quote_plus(title)}"
+    assert parse_page_url(url) == PageRef(page_id=page_id, space_key=key)
+
+
+@given(_HOSTS, _KEYS, st.text(min_size=1, max_size=40).filter(lambda t: t.strip() != ""))
+def test_any_display_url_yields_key_and_title(host: str, key: str, title: str) -> None:
+    from urllib.parse import quote_plus
+
+    ref = parse_page_url(f"{host}/display/{key}/{quote_plus(title)}")
+    assert (ref.space_key, ref.title) == (key, title)
