@@ -25,7 +25,6 @@ __all__ = [
     "error_body",
     "error_response",
     "read_json",
-    "json_response",
     "iso",
     "no_content",
 ]
@@ -141,13 +140,6 @@ async def read_json(request: Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequestError("The request body is not valid JSON") from None
-
-
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """A JSON response."""
-    return JSONResponse(data, status, headers)
 
 
 def no_content() -> Response:
