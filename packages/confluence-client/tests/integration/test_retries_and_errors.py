@@ -270,3 +270,22 @@ async def test_throttling_503_with_retry_after_is_retried_even_for_post(
     assert clock.sleeps == [4.0]
     assert server.requests.count("POST", path=PAGES) == 2
     assert page.version_number == 1
+
+
+async def test_gone_on_the_oauth_gateway_is_not_found(
+    make_client: ClientFactory, server: FakeConfluenceServer
+) -> None:
+    """The gateway answers 410 to v1 content paths; the SDK never uses them with OAuth."""
+    from confluence_client import NotFoundError
+
+    async with make_client("oauth") as client:
+        with pytest.raises(NotFoundError) as info:
+            await client._transport.request("GET", f"rest/api/content/{_home(server)}")
+        assert info.value.status_code == 410
+        store = server.store
+        deep = max(store.pages.values(), key=lambda p: len(store.ancestors(p.id)))
+        server.requests.clear()
+        ancestors = await client.get_ancestors(deep.id)
+        assert [a.id for a in ancestors] == [p.id for p in store.ancestors(deep.id)]
+    assert server.requests.count(status=410) == 0
+    assert server.requests.count(path_contains="/rest/api/content") == 0
