@@ -85,6 +85,11 @@ MACRO_ID = "a1b2c3d4-0001-4000-8000-000000000001"
             '::: ac:image {ac:width=5 src="https://x.test/a.png"}\nA *b*\n:::\n',
         ),
         ("<h2>A<br/>B</h2>", "## A[]{md-tag=br}B\n"),
+        (
+            '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter>'
+            '</ac:structured-macro><p>A <ac:structured-macro ac:name="y"/></p>',
+            "::: x {a=1 md-schema=none}\n:::\n\nA [y]{.macro md-schema=none}\n",
+        ),
         ("<p>&nbsp;</p><p/>", "{md-nbsp=true}\n&nbsp;\n\n&nbsp;\n"),
         (
             "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
@@ -177,8 +182,8 @@ def test_friendly_forms(storage: str, markdown: str) -> None:
     "storage",
     [
         "<ul><li>bare</li><li><p>wrapped</p></li></ul>",
-        '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter>'
-        "</ac:structured-macro>",
+        '<ac:structured-macro ac:name="x" ac:schema-version="1"><ac:parameter ac:name="a">1'
+        "</ac:parameter>text</ac:structured-macro>",
     ],
 )
 def test_blocks_without_a_faithful_form_are_kept_verbatim(storage: str) -> None:

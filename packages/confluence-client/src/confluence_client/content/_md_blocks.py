@@ -8,7 +8,11 @@ from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_client.content._md_inline import InlineBuilder
-from confluence_client.content._resources import add_parameters, build_resource
+from confluence_client.content._resources import (
+    add_parameters,
+    build_resource,
+    macro_attributes,
+)
 from confluence_client.content._syntax import (
     RAW_LANGUAGE,
     decode_attr_map,
@@ -153,9 +157,7 @@ class _BlockBuilder:
             sub(parent, "pre").text = content
             return
         name = attrs.pop("ac:name", "code")
-        macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
-        macro_attrs |= {k: v for k, v in attrs.items() if k.startswith("ac:")}
-        macro = sub(parent, "ac:structured-macro", macro_attrs)
+        macro = sub(parent, "ac:structured-macro", macro_attributes(name, attrs))
         add_parameters(macro, ({"language": language} if language else {}) | attrs)
         body = sub(macro, "ac:plain-text-body")
         body.text = content if "]]>" in content else etree.CDATA(content)
@@ -216,9 +218,7 @@ class _BlockBuilder:
         if not _MACRO_NAME_RE.fullmatch(name):
             self.build(node.children, parent)
             return
-        macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
-        macro_attrs |= {k: v for k, v in attrs.items() if k.startswith("ac:")}
-        macro = sub(parent, "ac:structured-macro", macro_attrs)
+        macro = sub(parent, "ac:structured-macro", macro_attributes(name, attrs))
         add_parameters(macro, attrs)
         # An empty container is a macro without a body (toc, children, jira, ...).
         if node.children or attrs.get("md-body") == "rich":

@@ -6,7 +6,12 @@ from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
 from confluence_client.content._errors import StorageParseError
-from confluence_client.content._resources import add_parameters, build_resource, decode_resource
+from confluence_client.content._resources import (
+    add_parameters,
+    build_resource,
+    decode_resource,
+    macro_attributes,
+)
 from confluence_client.content._syntax import (
     RAW_LANGUAGE,
     decode_attr_map,
@@ -133,17 +138,12 @@ class InlineBuilder:
         kind = classes[0] if classes else ""
         attrs, hints = _split(attrs)
         if kind == "status":
-            macro = sub(
-                parent,
-                "ac:structured-macro",
-                {"ac:name": "status", "ac:schema-version": "1"} | _prefixed(attrs, "ac:"),
-            )
+            macro = sub(parent, "ac:structured-macro", macro_attributes("status", attrs | hints))
             title = plain_text(node.children)
             add_parameters(macro, ({"title": title} if title else {}) | attrs)
         elif kind == "macro":
             name = plain_text(node.children)
-            macro_attrs = {"ac:name": name, "ac:schema-version": "1"}
-            macro = sub(parent, "ac:structured-macro", macro_attrs | _prefixed(attrs, "ac:"))
+            macro = sub(parent, "ac:structured-macro", macro_attributes(name, attrs | hints))
             add_parameters(macro, attrs)
         elif kind == "emoticon":
             emoticon = _prefixed(attrs, "ac:")

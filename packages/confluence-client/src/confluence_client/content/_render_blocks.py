@@ -279,8 +279,8 @@ class _Renderer(ListRendering, TableRendering):
         name = element.get(f"{{{AC}}}name") or ""
         attrs = element_attrs(element, ("ac:name",))
         if "ac:schema-version" not in attrs:
-            raise Unrepresentable("macro without a schema version")
-        if attrs["ac:schema-version"] == "1":
+            attrs["md-schema"] = "none"  # older pages: the default would add one
+        elif attrs["ac:schema-version"] == "1":
             del attrs["ac:schema-version"]  # the default when converting back
         params: dict[str, str] = {}
         body: etree._Element | None = None

@@ -258,9 +258,11 @@ class InlineRenderer:
         """Status lozenges and other body-less macros as attribute spans."""
         name = element.get(f"{{{AC}}}name") or ""
         attrs = _attrs_of(element, ("ac:name",))
-        if "ac:schema-version" not in attrs or not _MACRO_NAME_RE.fullmatch(name):
+        if not _MACRO_NAME_RE.fullmatch(name):
             return self.raw(element)
-        if attrs["ac:schema-version"] == "1":
+        if "ac:schema-version" not in attrs:
+            attrs["md-schema"] = "none"  # older pages: the default would add one
+        elif attrs["ac:schema-version"] == "1":
             del attrs["ac:schema-version"]  # the default when converting back
         params: dict[str, str] = {}
         for child in element:

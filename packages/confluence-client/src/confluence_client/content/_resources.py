@@ -16,6 +16,7 @@ from confluence_client.content._tree import sub
 from confluence_client.content._xml import AC, RI, attr_name
 
 __all__ = [
+    "macro_attributes",
     "add_parameters",
     "build_resource",
     "decode_resource",
@@ -147,6 +148,15 @@ def encode_parameter(parameter: etree._Element) -> tuple[str, str] | None:
     if encoded is None or encoded[1]:
         return None
     return prefix + key, encoded[0]
+
+
+def macro_attributes(name: str, attrs: dict[str, str]) -> dict[str, str]:
+    """Attributes of an ``ac:structured-macro``: its name, schema version 1 unless the
+    ``md-schema=none`` hint says the original had none, and any ``ac:`` keys."""
+    base = {"ac:name": name}
+    if attrs.get("md-schema") != "none":
+        base["ac:schema-version"] = "1"
+    return base | {k: v for k, v in attrs.items() if k.startswith("ac:")}
 
 
 def add_parameters(macro: etree._Element, attrs: dict[str, str]) -> None:
