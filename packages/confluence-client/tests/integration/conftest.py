@@ -1,6 +1,6 @@
 """Clients wired to the fake Confluence over real HTTP, in each deployment flavour."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,9 +44,17 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="module")
+def _shared_server() -> Iterator[FakeConfluenceServer]:
+    with FakeConfluenceServer(seed="demo") as server:
+        yield server
+
+
 @pytest.fixture
-def server(fake_confluence: FakeConfluenceServer) -> FakeConfluenceServer:
-    return fake_confluence
+def server(_shared_server: FakeConfluenceServer) -> FakeConfluenceServer:
+    """The module's fake, back to fresh demo content, no faults and an empty log."""
+    _shared_server.reset()
+    return _shared_server
 
 
 @pytest.fixture
