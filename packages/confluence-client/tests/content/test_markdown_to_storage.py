@@ -122,6 +122,17 @@ CODE_MACRO = '<ac:structured-macro ac:name="code" ac:schema-version="1">'
         ("line one  \nline two", "<p>line one<br/>line two</p>"),
         ("soft\nwrap", "<p>soft wrap</p>"),
         ("&nbsp;", "<p/>"),
+        (
+            "| a |\n|---|\n| x<br>y |",
+            "<table><tbody><tr><th><p>a</p></th></tr><tr><td><p>x<br/>y</p></td></tr></tbody></table>",
+        ),
+        ("a <b>bold *x*</b> c", "<p>a <b>bold <em>x</em></b> c</p>"),
+        ("H<sub>2</sub>O <u>a <u>b</u></u>", "<p>H<sub>2</sub>O <u>a <u>b</u></u></p>"),
+        ('x <img src="a.png"/> y', '<p>x <img src="a.png"/> y</p>'),
+        ("open <b>never closed", "<p>open &lt;b&gt;never closed</p>"),
+        ("bad <a href=x>q</a> </b>", "<p>bad &lt;a href=x&gt;q&lt;/a&gt; &lt;/b&gt;</p>"),
+        ('<div class="x">\n<p>hi</p>\n</div>', '<div class="x">\n<p>hi</p>\n</div>'),
+        ("<div>\nunclosed", "<p>&lt;div&gt;\nunclosed</p>"),
         ("", ""),
     ],
 )

@@ -7,6 +7,7 @@ import re
 from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
+from confluence_client.content._errors import StorageParseError
 from confluence_client.content._md_inline import InlineBuilder
 from confluence_client.content._resources import (
     add_parameters,
@@ -19,8 +20,8 @@ from confluence_client.content._syntax import (
     markdown_parser,
     split_info,
 )
-from confluence_client.content._tree import append_text, sub
-from confluence_client.content._xml import AC, RawSlots, new_root
+from confluence_client.content._tree import append_fragment, append_text, sub
+from confluence_client.content._xml import AC, RawSlots, new_root, parse_storage
 
 __all__ = ["markdown_to_tree"]
 
@@ -80,6 +81,8 @@ class _BlockBuilder:
             self._table(node, parent)
         elif kind == "container_cf":
             self._container(node, parent)
+        elif kind == "html_block":
+            self._html_block(node.content, parent)
         else:  # block kinds a future parser option may add: keep their text
             append_text(parent, node.content)
 
@@ -103,6 +106,13 @@ class _BlockBuilder:
         if lone_nbsp and hints.get("md-nbsp") != "true":
             return  # "&nbsp;" alone is how we write an empty paragraph
         self._inline.build(inline, paragraph)
+
+    def _html_block(self, html: str, parent: etree._Element) -> None:
+        """Well-formed XHTML written into markdown is storage; anything else is text."""
+        try:
+            append_fragment(parent, parse_storage(html.strip()))
+        except StorageParseError:
+            sub(parent, "p").text = html.strip()
 
     def _list(self, node: SyntaxTreeNode, parent: etree._Element) -> None:
         attrs, hints = _attrs(node)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree  # type: ignore[import-untyped]
 from markdown_it.tree import SyntaxTreeNode
 
@@ -22,6 +24,8 @@ from confluence_client.content._xml import RawSlots, parse_storage
 
 __all__ = ["InlineBuilder", "plain_text"]
 
+_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_OPEN_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?(?<!/)>")
 _SIMPLE = {"em": "em", "strong": "strong", "s": "s"}
 _HINT = "md-"
 
@@ -52,8 +56,34 @@ class InlineBuilder:
         self._raw = raw
 
     def build(self, nodes: list[SyntaxTreeNode], parent: etree._Element) -> None:
-        for node in nodes:
-            self._node(node, parent)
+        index = 0
+        while index < len(nodes):
+            node = nodes[index]
+            if node.type == "html_inline":
+                index = self._html(nodes, index, parent)
+            else:
+                self._node(node, parent)
+            index += 1
+
+    def _html(self, nodes: list[SyntaxTreeNode], index: int, parent: etree._Element) -> int:
+        """Hand-written inline HTML: ``<br>``, a self-contained tag, or an open/close pair
+        around markdown. Returns the index of the last node used; unusable HTML is text."""
+        html = nodes[index].content
+        if _BREAK_RE.fullmatch(html):
+            sub(parent, "br")
+            return index
+        opening = _OPEN_TAG_RE.fullmatch(html)
+        close = _closing(nodes, index, opening.group(1)) if opening else None
+        try:
+            if opening is not None and close is not None:
+                element = parse_storage(f"{html}</{opening.group(1)}>")[0]
+                parent.append(element)
+                self.build(nodes[index + 1 : close], element)
+                return close
+            append_fragment(parent, parse_storage(html))
+        except StorageParseError:
+            append_text(parent, html)
+        return index
 
     def raw(self, text: str, parent: etree._Element) -> None:
         """Insert verbatim storage text: parsed when well-formed, spliced in otherwise."""
@@ -84,6 +114,8 @@ class InlineBuilder:
             self.image(node, parent)
         elif kind == "span":
             self._span(node, parent)
+        elif kind == "html_inline":
+            self._html([node], 0, parent)
         else:  # anything a plugin may add later: keep its text rather than lose it
             append_text(parent, node.content or plain_text(node.children))
 
@@ -159,6 +191,23 @@ class InlineBuilder:
                 attrs = {"class": " ".join(classes)} | attrs
             element = sub(parent, hints.get("md-tag", "span"), attrs)
             self.build(node.children, element)
+
+
+def _closing(nodes: list[SyntaxTreeNode], index: int, tag: str) -> int | None:
+    """Index of the html_inline node closing the ``tag`` opened at ``index``."""
+    depth = 0
+    for position in range(index + 1, len(nodes)):
+        node = nodes[position]
+        if node.type != "html_inline":
+            continue
+        opening = _OPEN_TAG_RE.fullmatch(node.content)
+        if opening and opening.group(1).lower() == tag.lower():
+            depth += 1
+        elif node.content.lower().replace(" ", "") == f"</{tag.lower()}>":
+            if depth == 0:
+                return position
+            depth -= 1
+    return None
 
 
 def _prefixed(attrs: dict[str, str], prefix: str) -> dict[str, str]:

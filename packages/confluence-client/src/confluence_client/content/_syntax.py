@@ -47,14 +47,18 @@ _REF_ESCAPES |= {"\n": "%0A", "\r": "%0D", "&": "%26"}
 _REF_UNESCAPE_RE = re.compile(r"%(25|23|2F|3C|3E|5C|0A|0D|26)", re.IGNORECASE)
 _ALWAYS_ESCAPE = frozenset("\\`*_[]<>{}|~")
 _LINE_START_ESCAPE = frozenset("#>-+=:!")
-_ORDERED_MARKER_RE = re.compile(r"^( *)(\d{1,9})([.)])")
+_ORDERED_MARKER_RE = re.compile(r"^(\d{1,9})([.)])")
 _ENTITY_START_RE = re.compile(r"&(?=[A-Za-z0-9#])")
 
 
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
-    """The shared, configured markdown-it parser (raw HTML off: it is not storage)."""
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    """The shared, configured markdown-it parser.
+
+    Raw HTML is recognised so that hand-written ``<br>`` or a pasted XHTML block can be
+    honoured; what is not well-formed storage stays text (see the builders).
+    """
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.use(attrs_plugin, spans=True)
     md.use(attrs_block_plugin)
     md.use(container_plugin, name=CONTAINER, validate=lambda params, *_: bool(params.strip()))
@@ -70,11 +74,16 @@ def _verbatim(link: str) -> str:
 
 
 def escape_text(text: str, *, line_start: bool = False) -> str:
-    """Escape plain text so that markdown reads it back as the same characters."""
+    """Escape plain text so that markdown reads it back as the same characters.
+
+    With ``line_start`` the text begins a line: leading spaces are dropped (they are layout
+    there, and storage ignores them) and block markers such as ``#`` or ``1.`` are escaped.
+    """
+    if line_start:
+        text = text.lstrip(" ")  # indentation at a line start is layout (or a code block)
     out: list[str] = []
-    first = len(text) - len(text.lstrip(" ")) if line_start else -1  # indentation is no text
     for index, char in enumerate(text):
-        if char in _ALWAYS_ESCAPE or (index == first and char in _LINE_START_ESCAPE):
+        if char in _ALWAYS_ESCAPE or (line_start and index == 0 and char in _LINE_START_ESCAPE):
             out.append("\\" + char)
         elif char == "&" and _ENTITY_START_RE.match(text, index):
             out.append("\\&")
@@ -84,7 +93,7 @@ def escape_text(text: str, *, line_start: bool = False) -> str:
             out.append(char)
     escaped = "".join(out)
     if line_start:
-        escaped = _ORDERED_MARKER_RE.sub(r"\1\2\\\3", escaped, count=1)
+        escaped = _ORDERED_MARKER_RE.sub(r"\1\\\2", escaped, count=1)
     return escaped
 
 
