@@ -6,6 +6,7 @@ are captured as JSON lines and scanned for every secret the test configured.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import logging
@@ -181,7 +182,6 @@ async def test_confluence_requests_are_child_spans_of_the_tool_span(
     finished = spans.get_finished_spans()
     confluence = [span for span in finished if span.name.startswith("confluence.")]
     assert confluence
-    assert all(span.kind is SpanKind.CLIENT for span in confluence)
     tool_spans = [
         span
         for span in finished
@@ -191,14 +191,23 @@ async def test_confluence_requests_are_child_spans_of_the_tool_span(
     tool = tool_spans[0]
     assert tool.context is not None
     by_id = {span.context.span_id: span for span in finished if span.context is not None}
-    for span in confluence:
-        # Walk up: every Confluence span sits under the tool call's span.
-        ancestors = []
+
+    def ancestors(span: ReadableSpan) -> list[int]:
+        found = []
         parent = span.parent
         while parent is not None and parent.span_id in by_id:
-            ancestors.append(parent.span_id)
+            found.append(parent.span_id)
             parent = by_id[parent.span_id].parent
-        assert tool.context.span_id in ancestors
+        return found
+
+    for span in confluence:
+        assert tool.context.span_id in ancestors(span)
+    if "on_request" in inspect.signature(build_client).parameters:
+        # Each HTTP attempt to Confluence is a CLIENT span below its SDK call.
+        attempts = [span for span in finished if span.name.startswith("HTTP ")]
+        assert attempts
+        assert all(span.kind is SpanKind.CLIENT for span in attempts)
+        assert all(confluence[0].context.span_id in ancestors(span) for span in attempts)  # type: ignore[union-attr]
 
 
 # --- metrics ---------------------------------------------------------------------------------

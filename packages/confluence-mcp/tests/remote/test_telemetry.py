@@ -111,7 +111,7 @@ async def test_sdk_calls_are_client_spans(
         "confluence.get_current_user",
         "confluence.get_space",
     ]
-    assert all(span.kind is SpanKind.CLIENT for span in finished)
+    assert all(span.kind is SpanKind.INTERNAL for span in finished)
     assert finished[1].status.status_code is StatusCode.ERROR
     assert finished[1].attributes is not None
     assert finished[1].attributes["http.response.status_code"] == 429
@@ -155,3 +155,79 @@ def test_rate_limit_refusals_metric() -> None:
         ("ip", "anonymous"),
         ("principal", "alice"),
     }
+
+
+def hooked_factory(settings: Any, *, on_request: Any = None) -> Any:
+    """A client factory that passes the SDK's on_request hook (as build_client will)."""
+    from confluence_client import BasicAuth, ConfluenceClient, RetryPolicy
+
+    return ConfluenceClient(
+        str(settings.confluence_url),
+        BasicAuth(settings.confluence_username, settings.confluence_api_token.get_secret_value()),
+        deployment="cloud",
+        retry=RetryPolicy(max_retries=2, initial_backoff=0, max_backoff=0, max_total_wait=5),
+        on_request=on_request,
+    )
+
+
+async def test_each_http_attempt_is_a_client_span_under_the_sdk_call(
+    remote_settings_for: Any,
+    fake_confluence: FakeConfluenceServer,
+    spans: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    provider, exporter = spans
+    reader = InMemoryMetricReader()
+    metrics = OTelMetrics(MeterProvider(metric_readers=[reader]))
+    factory = instrument_client_factory(
+        hooked_factory, tracer=provider.get_tracer("t"), metrics=metrics
+    )
+    client = factory(remote_settings_for())
+    fake_confluence.faults.rate_limit(path_prefix="/wiki", retry_after=0, reset_after=0, count=1)
+    try:
+        space = await client.get_space("DEMO")
+    finally:
+        fake_confluence.faults.clear()
+        await client.aclose()
+    assert space.key == "DEMO"
+    finished = exporter.get_finished_spans()
+    [call] = [span for span in finished if span.name == "confluence.get_space"]
+    attempts = [span for span in finished if span.name == "HTTP GET"]
+    assert len(attempts) >= 2
+    assert all(span.kind is SpanKind.CLIENT for span in attempts)
+    assert call.context is not None
+    assert {span.parent.span_id for span in attempts if span.parent} == {call.context.span_id}
+    first = attempts[0]
+    assert first.attributes is not None
+    assert first.attributes["http.response.status_code"] == 429
+    assert first.attributes["confluence.attempt"] == 1
+    assert first.status.status_code is StatusCode.ERROR
+    assert first.start_time is not None
+    assert first.end_time is not None
+    assert first.end_time >= first.start_time
+    assert attempts[-1].status.status_code is StatusCode.UNSET
+    [point] = metric_points(reader)["confluence.upstream.rate_limited"]
+    assert point.value == 1
+    assert point.attributes == {"operation": "/wiki/api/v2/spaces"}
+
+
+def test_operation_names_hide_ids_and_keys() -> None:
+    from confluence_mcp.remote.telemetry import _operation_of
+
+    assert _operation_of("/wiki/api/v2/pages/12345/labels") == "/wiki/api/v2/pages/{}/labels"
+    assert _operation_of("/rest/api/space/DEMO") == "/rest/api/space/{}"
+
+
+def test_observer_records_transport_failures(
+    spans: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    from confluence_client import RequestEvent
+    from confluence_mcp.remote.telemetry import ConfluenceRequestObserver
+
+    provider, exporter = spans
+    observer = ConfluenceRequestObserver(tracer=provider.get_tracer("t"))
+    observer(RequestEvent("POST", "/wiki/api/v2/pages", None, "ConnectionFailedError", 1, 0.5, 1))
+    [span] = exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "ConnectionFailedError"
+    assert "http.response.status_code" not in span.attributes

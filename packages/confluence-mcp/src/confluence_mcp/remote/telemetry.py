@@ -5,7 +5,9 @@
   nothing is imported or installed). ``OTEL_SERVICE_NAME`` names the service
   (``confluence-mcp`` when unset). FastMCP makes the span per tool call.
 - :func:`instrument_client_factory` wraps the SDK client the server builds so each SDK call
-  is a child span (kind CLIENT) of the tool's span and Confluence 429s are counted.
+  is a child span of the tool's span, and (through the SDK's ``on_request`` hook) each HTTP
+  attempt to Confluence, retries included, is a CLIENT span below it; Confluence 429s are
+  counted per attempt.
 - :class:`ToolMetricsMiddleware` reports every tool call to a :class:`MetricsRecorder`.
 """
 
@@ -30,10 +32,11 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.trace import Tracer
 
-    from confluence_client import ConfluenceClient
+    from confluence_client import ConfluenceClient, RequestEvent
     from confluence_mcp.settings import Settings
 
 __all__ = [
+    "ConfluenceRequestObserver",
     "InstrumentedClient",
     "ToolMetricsMiddleware",
     "configure_tracing",
@@ -82,9 +85,60 @@ def configure_tracing(env: Mapping[str, str] | None = None) -> TracerProvider | 
     return provider
 
 
+class ConfluenceRequestObserver:
+    """The SDK's ``on_request`` hook: one CLIENT span per HTTP attempt, 429s counted.
+
+    The SDK calls it on the event loop right after the attempt, so the span is created
+    after the fact with the attempt's own start and end times, under the current span.
+    """
+
+    def __init__(self, *, tracer: Tracer, metrics: MetricsRecorder | None = None) -> None:
+        self._tracer = tracer
+        self._metrics = metrics
+
+    def __call__(self, event: RequestEvent) -> None:
+        """Record one attempt."""
+        from opentelemetry.trace import SpanKind, Status, StatusCode
+
+        end_ns = event.start_time_ns + int(event.duration_s * 1e9)
+        span = self._tracer.start_span(
+            f"HTTP {event.method}",
+            kind=SpanKind.CLIENT,
+            start_time=event.start_time_ns,
+            attributes={
+                "http.request.method": event.method,
+                "url.path": event.path,
+                "confluence.attempt": event.attempt,
+            },
+        )
+        if event.status is not None:
+            span.set_attribute("http.response.status_code", event.status)
+        failed = event.error is not None or (event.status is not None and event.status >= 400)
+        if failed:
+            error_type = event.error or str(event.status)
+            span.set_attribute("error.type", error_type)
+            span.set_status(Status(StatusCode.ERROR, error_type))
+        span.end(end_time=end_ns)
+        if event.status == 429 and self._metrics is not None:
+            self._metrics.upstream_rate_limited(_operation_of(event.path))
+
+
+def _operation_of(path: str) -> str:
+    """A low-cardinality name for an API path: ids and keys replaced by ``{}``."""
+    parts = [
+        "{}" if part.isdigit() or (part.isupper() and len(part) <= 32) else part
+        for part in path.strip("/").split("/")
+    ]
+    return "/" + "/".join(parts)
+
+
 class InstrumentedClient:
-    """Proxy of a ``ConfluenceClient``: every coroutine method runs in a CLIENT span named
-    ``confluence.<method>``; a ``RateLimitedError`` is counted as an upstream 429."""
+    """Proxy of a ``ConfluenceClient``: every coroutine method runs in a span named
+    ``confluence.<method>`` (the HTTP attempts, when observed, are its children).
+
+    ``metrics`` is given only when the client has no ``on_request`` observer: then a
+    ``RateLimitedError`` surfacing from a call is counted as an upstream 429 here.
+    """
 
     def __init__(
         self,
@@ -104,7 +158,7 @@ class InstrumentedClient:
         return self._traced(name, attribute)
 
     def _traced(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-        from opentelemetry.trace import SpanKind, Status, StatusCode
+        from opentelemetry.trace import Status, StatusCode
 
         tracer = self._tracer
         metrics = self._metrics
@@ -113,7 +167,6 @@ class InstrumentedClient:
         async def traced(*args: Any, **kwargs: Any) -> Any:
             with tracer.start_as_current_span(
                 f"confluence.{name}",
-                kind=SpanKind.CLIENT,
                 attributes={"confluence.operation": name},
                 record_exception=False,
                 set_status_on_exception=False,
@@ -139,20 +192,29 @@ class InstrumentedClient:
 
 
 def instrument_client_factory(
-    factory: ClientFactory,
+    factory: Callable[..., ConfluenceClient],
     *,
     tracer: Tracer | None = None,
     metrics: MetricsRecorder | None = None,
 ) -> ClientFactory:
-    """A client factory whose clients are :class:`InstrumentedClient` proxies."""
+    """A client factory whose clients are :class:`InstrumentedClient` proxies.
+
+    When ``factory`` accepts ``on_request`` (the server's ``build_client`` does) every HTTP
+    attempt is also traced and counted by a :class:`ConfluenceRequestObserver`.
+    """
     from opentelemetry import trace
 
     from confluence_mcp import __version__
 
     chosen = tracer or trace.get_tracer("confluence_mcp", __version__)
+    observed = "on_request" in inspect.signature(factory).parameters
+    observer = ConfluenceRequestObserver(tracer=chosen, metrics=metrics)
 
     def build(settings: Settings) -> ConfluenceClient:
-        proxy = InstrumentedClient(factory(settings), tracer=chosen, metrics=metrics)
+        if observed:
+            proxy = InstrumentedClient(factory(settings, on_request=observer), tracer=chosen)
+        else:
+            proxy = InstrumentedClient(factory(settings), tracer=chosen, metrics=metrics)
         # Duck-typed stand-in: every public attribute resolves to the real client's.
         return cast("ConfluenceClient", proxy)
 
