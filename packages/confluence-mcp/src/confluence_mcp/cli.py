@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_COMMANDS = ("serve", "demo", "check")
+_COMMANDS = ("serve", "demo", "check", "keys")
 EXIT_CONFIG = 2
 
 
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"confluence-mcp {__version__}")
     parser.add_argument("--env-file", default=".env", help="dotenv file to read (default .env)")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys}")
     serve = commands.add_parser("serve", help="serve MCP (the default command)")
     _transport_flags(serve)
     demo = commands.add_parser(
@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _transport_flags(demo)
     commands.add_parser("check", help="validate the configuration and call Confluence once")
+    from confluence_mcp.remote import add_keys_command
+
+    add_keys_command(commands)
     return parser
 
 
@@ -96,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     from confluence_mcp.errors import ConfigError
 
     try:
+        if args.command == "keys":
+            from confluence_mcp.remote import run_keys
+
+            return run_keys(args.keys_args, env_file=args.env_file)
         if args.command == "check":
             from confluence_mcp.check import run_check
 
@@ -138,11 +145,17 @@ def _serve(settings: Settings) -> int:
     import anyio
 
     from confluence_mcp.app import create_server
+    from confluence_mcp.remote import configure_observability
     from confluence_mcp.serving import endpoint_urls, serve
 
-    mcp = create_server(settings)
+    # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
+    observability = configure_observability(settings)
+    mcp = create_server(settings, client_factory=observability.client_factory)
     if settings.transport != "stdio":
         for url in endpoint_urls(settings):
             print(f"confluence-mcp: serving {url}", file=sys.stderr)
-    anyio.run(serve, mcp, settings)
+    try:
+        anyio.run(serve, mcp, settings)
+    finally:
+        observability.shutdown()
     return 0

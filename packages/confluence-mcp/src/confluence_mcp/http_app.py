@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
@@ -50,13 +50,21 @@ def create_http_app(
     *,
     routes: Sequence[BaseRoute] = (),
     middleware: Sequence[Middleware] = (),
+    allowed_hosts: list[str] | None = None,
+    allowed_origins: list[str] | None = None,
 ) -> Starlette:
     """Build the ASGI app for ``--transport http`` (or ``sse``).
 
     ``routes`` are matched before the MCP endpoints (health checks, metadata documents);
     ``middleware`` wraps every request, outermost first. Host/Origin validation (DNS-rebinding
-    protection) is on for loopback-bound servers.
+    protection) is on for loopback-bound servers; ``allowed_hosts``/``allowed_origins`` extend
+    what FastMCP's guard accepts.
     """
+    guard: dict[str, Any] = {
+        "host_origin_protection": "auto",
+        "allowed_hosts": allowed_hosts,
+        "allowed_origins": allowed_origins,
+    }
     sub_apps: list[Starlette] = []
     if settings.transport == "sse":
         primary = mcp.http_app(path=LEGACY_SSE_PATH, transport="sse", host_origin_protection="auto")
@@ -67,14 +75,12 @@ def create_http_app(
             path=settings.streamable_http_path,
             transport="http",
             stateless_http=settings.stateless_http,
-            host_origin_protection="auto",
+            **guard,
         )
         sub_apps.append(primary)
         legacy = None
         if settings.legacy_sse:
-            legacy = mcp.http_app(
-                path=LEGACY_SSE_PATH, transport="sse", host_origin_protection="auto"
-            )
+            legacy = mcp.http_app(path=LEGACY_SSE_PATH, transport="sse", **guard)
             sub_apps.append(legacy)
 
     @asynccontextmanager

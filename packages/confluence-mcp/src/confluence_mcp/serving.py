@@ -24,8 +24,23 @@ async def serve(mcp: FastMCP[Any], settings: Settings) -> None:
         await mcp.run_stdio_async(show_banner=False)
         return
     from confluence_mcp.http_app import create_http_app
+    from confluence_mcp.remote import build_http_layer
 
-    await serve_http(create_http_app(mcp, settings), settings)
+    # Authentication, scopes, audit, rate limits, health and the other HTTP protections
+    # (refuses an unauthenticated non-loopback bind with a ConfigError).
+    layer = build_http_layer(mcp, settings)
+    app = create_http_app(
+        mcp,
+        settings,
+        routes=layer.routes,
+        middleware=layer.middleware,
+        allowed_hosts=layer.allowed_hosts,
+        allowed_origins=layer.allowed_origins,
+    )
+    try:
+        await serve_http(app, settings)
+    finally:
+        await layer.aclose()
 
 
 def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:

@@ -21,9 +21,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote.settings import RemoteSettings
 
 __all__ = [
     "AuthMethod",
@@ -71,8 +72,12 @@ def _split_csv(value: Any) -> Any:
 CsvSet = Annotated[frozenset[str], NoDecode]
 
 
-class Settings(BaseSettings):
-    """Validated configuration for one server process (immutable)."""
+class Settings(RemoteSettings):
+    """Validated configuration for one server process (immutable).
+
+    The remote-service fields (``MCP_*``, ``LOG_*``) come from
+    :class:`~confluence_mcp.remote.settings.RemoteSettings`.
+    """
 
     model_config = SettingsConfigDict(
         env_file=".env",
