@@ -85,3 +85,52 @@ def test_endpoint_urls(make_settings: Any) -> None:
         "http://[::1]:1/sse (legacy SSE)"
     ]
     assert len(endpoint_urls(make_settings(transport="http", legacy_sse=False))) == 1
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+async def test_responses_follow_the_accept_header(make_settings: Any, stateless: bool) -> None:
+    settings = make_settings(transport="http", stateless_http=stateless)
+    app = create_http_app(create_server(settings), settings)
+    async with running_http_server(app) as base, httpx.AsyncClient() as http:
+        url = f"{base}/mcp"
+        streamed = await http.post(url, json=INIT, headers=ACCEPT_BOTH)
+        assert streamed.headers["content-type"].startswith("text/event-stream")
+        only_json = {"accept": "application/json"}
+        init = await http.post(url, json=INIT, headers=only_json)
+        assert init.status_code == 200
+        assert init.headers["content-type"] == "application/json"
+        assert init.json()["result"]["serverInfo"]["name"] == "confluence"
+        session = {**only_json}
+        if "mcp-session-id" in init.headers:
+            session["mcp-session-id"] = init.headers["mcp-session-id"]
+        session["mcp-protocol-version"] = init.json()["result"]["protocolVersion"]
+        ack = await http.post(
+            url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=session
+        )
+        assert ack.status_code == 202
+        call = await http.post(
+            url,
+            json={
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {"name": "list_spaces", "arguments": {}},
+            },
+            headers=session,
+        )
+        assert call.status_code == 200
+        assert call.headers["content-type"] == "application/json"
+        spaces = call.json()["result"]["structuredContent"]["spaces"]
+        assert {"DEMO", "ENG"} <= {space["key"] for space in spaces}
+
+
+def test_accept_header_classification() -> None:
+    from confluence_mcp.json_responses import _jsonrpc_messages, wants_json_only
+
+    assert wants_json_only("application/json")
+    assert wants_json_only("application/json;q=1.0")
+    assert not wants_json_only("application/json, text/event-stream")
+    assert not wants_json_only("*/*")
+    assert not wants_json_only("text/html")
+    stream = b'event: message\r\ndata: {"a": 1}\r\n\r\ndata: not json\n\ndata: {"id": 1}\n\n'
+    assert _jsonrpc_messages(stream) == [{"a": 1}, {"id": 1}]

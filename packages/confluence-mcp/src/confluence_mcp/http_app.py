@@ -16,6 +16,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from confluence_mcp.json_responses import JsonResponseNegotiation
+
 if TYPE_CHECKING:
     from fastmcp import FastMCP
     from starlette.middleware import Middleware
@@ -83,6 +85,12 @@ def create_http_app(
             legacy = mcp.http_app(path=LEGACY_SSE_PATH, transport="sse", **guard)
             sub_apps.append(legacy)
 
+    if settings.transport != "sse":
+        # Stream SSE to clients that accept it; answer JSON-only clients with JSON.
+        primary_app: ASGIApp = JsonResponseNegotiation(primary)
+    else:
+        primary_app = primary
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         # Each transport app owns its session manager; the FastMCP lifespan under them is
@@ -93,7 +101,7 @@ def create_http_app(
             yield
 
     app = Starlette(
-        routes=[*routes, Mount("", app=_TransportDispatcher(primary, legacy))],
+        routes=[*routes, Mount("", app=_TransportDispatcher(primary_app, legacy))],
         middleware=list(middleware),
         lifespan=lifespan,
     )
