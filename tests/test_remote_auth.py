@@ -465,6 +465,63 @@ async def test_introspection_session(
     assert "introspection-secret" not in "\n".join(audit_sink.lines)
 
 
+# --- no passthrough, no session-as-authentication ------------------------------------------
+
+
+@pytest.fixture
+async def recording_confluence() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
+    """A stand-in Confluence on loopback that records request headers and answers 401."""
+    seen: list[dict[str, str]] = []
+
+    async def anything(request: Request) -> JSONResponse:
+        seen.append(dict(request.headers))
+        return JSONResponse({"message": "nope"}, status_code=401)
+
+    app = Starlette(
+        routes=[Route("/{path:path}", anything, methods=["GET", "POST", "PUT", "DELETE"])]
+    )
+    async with running_http_server(app) as base:
+        yield f"{base}/wiki", seen
+
+
+async def test_the_client_token_is_never_forwarded_to_confluence(
+    serve: Serve,
+    keys: tuple[Path, dict[str, str]],
+    recording_confluence: tuple[str, list[dict[str, str]]],
+) -> None:
+    path, made = keys
+    url, seen = recording_confluence
+    async with (
+        serve(mcp_api_keys_file=path, confluence_url=url) as base,
+        Client(StreamableHttpTransport(f"{base}/mcp", auth=made["read"])) as client,
+    ):
+        result = await client.call_tool("get_space", {"space_key": "DEMO"}, raise_on_error=False)
+    assert result.is_error
+    assert seen
+    for headers in seen:
+        assert made["read"] not in json.dumps(headers)
+        assert headers["authorization"].startswith("Basic ")  # the server's own credentials
+
+
+async def test_a_session_id_is_not_authentication(
+    serve: Serve, keys: tuple[Path, dict[str, str]]
+) -> None:
+    path, made = keys
+    async with serve(mcp_api_keys_file=path) as base, httpx.AsyncClient() as http:
+        opened = await http.post(
+            f"{base}/mcp", json=INIT, headers={**ACCEPT, "authorization": f"Bearer {made['all']}"}
+        )
+        session = opened.headers["mcp-session-id"]
+        reused = await http.post(
+            f"{base}/mcp",
+            json=call("list_spaces"),
+            headers={**ACCEPT, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18"},
+        )
+    assert opened.status_code == 200
+    assert reused.status_code == 401
+    assert "resource_metadata=" in reused.headers["www-authenticate"]
+
+
 # --- scopes of every tool ------------------------------------------------------------------
 
 

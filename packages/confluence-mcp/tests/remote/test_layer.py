@@ -220,3 +220,38 @@ def test_observability_redacts_configured_secrets(remote_settings_for: Any) -> N
             if handler not in saved:
                 root.removeHandler(handler)
         logging.getLogger("uvicorn.access").disabled = False
+
+
+def test_authorization_servers_default_to_the_jwt_issuer(
+    remote_settings_for: Any, audit: AuditLogger, audit_sink: MemorySink
+) -> None:
+    jwt_settings = remote_settings_for(
+        mcp_jwt_jwks_url="https://idp.example.com/jwks.json",
+        mcp_jwt_issuer="https://idp.example.com/",
+        mcp_jwt_audience="https://mcp.example.com/mcp",
+        mcp_public_url="https://mcp.example.com",
+    )
+    layer = build_http_layer(create_server(jwt_settings), jwt_settings, audit=audit)
+    assert layer.provider is not None
+    assert [str(url) for url in layer.provider.authorization_servers] == [
+        "https://idp.example.com/"
+    ]
+    introspection_only = remote_settings_for(
+        mcp_oauth_introspection_url="https://idp.example.com/introspect",
+        mcp_oauth_client_id="mcp",
+        mcp_oauth_client_secret="secret-value",
+        mcp_public_url="https://mcp.example.com",
+    )
+    build_http_layer(create_server(introspection_only), introspection_only, audit=audit)
+    assert "MCP_AUTH_SERVERS" in [event.setting for event in audit_sink.events]
+
+
+def test_invalid_authorization_server_is_a_config_error(remote_settings_for: Any) -> None:
+    settings = remote_settings_for(
+        mcp_jwt_jwks_url="https://idp.example.com/jwks.json",
+        mcp_jwt_issuer="https://idp.example.com/",
+        mcp_jwt_audience="aud",
+        mcp_auth_servers="not a url",
+    )
+    with pytest.raises(ConfigError, match="MCP_AUTH_SERVERS"):
+        build_http_layer(create_server(settings), settings)

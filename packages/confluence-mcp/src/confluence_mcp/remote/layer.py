@@ -113,9 +113,11 @@ def build_http_layer(
     Raises :class:`~confluence_mcp.errors.ConfigError` for unsafe or invalid settings
     (e.g. a non-loopback bind without authentication).
     """
+    from confluence_mcp.errors import ConfigError
     from confluence_mcp.remote.observability import current_observability
     from confluence_mcp.remote.provider import ConfluenceAuthProvider
     from confluence_mcp.remote.telemetry import ToolMetricsMiddleware
+    from mcp_auth import AuthConfigurationError
     from mcp_auth.fastmcp import ScopeMiddleware
 
     remote = remote_settings(settings)
@@ -139,15 +141,18 @@ def build_http_layer(
         mcp.add_middleware(ToolMetricsMiddleware(metrics))
     if remote.auth_configured:
         verifiers = build_verifiers(remote, resource_url=base_url + mcp_path, audit=audit)
-        provider = ConfluenceAuthProvider.from_verifiers(
-            verifiers,
-            base_url=base_url,
-            authorization_servers=remote.mcp_auth_servers,
-            policy=policy,
-            audit=audit,
-            limiter=_limiter(remote.mcp_rate_limit),
-            metrics=metrics,
-        )
+        try:
+            provider = ConfluenceAuthProvider.from_verifiers(
+                verifiers,
+                base_url=base_url,
+                authorization_servers=_authorization_servers(remote, audit),
+                policy=policy,
+                audit=audit,
+                limiter=_limiter(remote.mcp_rate_limit),
+                metrics=metrics,
+            )
+        except AuthConfigurationError as exc:
+            raise ConfigError(f"MCP_PUBLIC_URL / MCP_AUTH_SERVERS: {exc}") from None
         mcp.auth = provider
         layer.provider = provider
         layer.closers.extend(_verifier_closers(verifiers))
@@ -224,6 +229,22 @@ def build_http_layer(
         )
     )
     return layer
+
+
+def _authorization_servers(remote: RemoteSettings, audit: AuditLogger) -> tuple[str, ...]:
+    """``MCP_AUTH_SERVERS``, else the JWT issuers: RFC 9728 metadata must name at least one
+    authorization server whenever tokens come from one (API keys need none)."""
+    if remote.mcp_auth_servers:
+        return remote.mcp_auth_servers
+    if not (remote.jwt_configured or remote.mcp_oauth_introspection_url):
+        return ()
+    issuers = tuple(issuer for issuer in remote.mcp_jwt_issuer if "://" in issuer)
+    if not issuers:
+        audit.config_warning(
+            "MCP_AUTH_SERVERS is not set: clients cannot discover where to obtain tokens",
+            setting="MCP_AUTH_SERVERS",
+        )
+    return issuers
 
 
 def _limiter(rate: str) -> RateLimiter | None:
