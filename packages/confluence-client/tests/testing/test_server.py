@@ -127,6 +127,20 @@ def test_bearer_tokens_and_custom_credentials() -> None:
             assert me.json()["username"] == "dc-admin"
 
 
+def test_bearer_tokens_work_on_data_center_and_gateway_but_not_the_cloud_site(
+    shared_server: FakeConfluenceServer,
+) -> None:
+    bearer = {"Authorization": "Bearer fake-pat"}
+    with httpx.Client(headers=bearer) as client:
+        assert client.get(shared_server.url + "/rest/api/space").status_code == 200
+        assert client.get(shared_server.gateway_url + "/api/v2/spaces").status_code == 200
+        site = client.get(shared_server.wiki_url + "/api/v2/spaces")
+        assert site.status_code == 401
+        assert client.get(shared_server.wiki_url + "/rest/api/space").status_code == 401
+    with httpx.Client(auth=AUTH) as client:
+        assert client.get(shared_server.gateway_url + "/api/v2/spaces").status_code == 200
+
+
 def test_credentials_check_unit() -> None:
     creds = Credentials()
     assert creds.check(None) is None

@@ -23,8 +23,12 @@ class Credentials:
         # Never show secrets, even in a fake.
         return f"Credentials(username={self.username!r}, api_token=***, personal_token=***)"
 
-    def check(self, authorization: str | None) -> str | None:
-        """The login name for a valid ``Authorization`` header, else None."""
+    def check(self, authorization: str | None, *, allow_bearer: bool = True) -> str | None:
+        """The login name for a valid ``Authorization`` header, else None.
+
+        ``allow_bearer=False`` is the Cloud site domain, where (as in Confluence Cloud) only
+        basic auth works: OAuth tokens are for the gateway, PATs for Data Center.
+        """
         if not authorization:
             return None
         scheme, _, value = authorization.strip().partition(" ")
@@ -37,7 +41,7 @@ class Credentials:
             user, sep, token = decoded.partition(":")
             ok = sep and _same(user, self.username) and _same(token, self.api_token)
             return user if ok else None
-        if scheme.lower() == "bearer" and value:
+        if scheme.lower() == "bearer" and value and allow_bearer:
             tokens = {self.personal_token, *self.bearer_tokens}
             if any(_same(value, t) for t in tokens):
                 return self.username

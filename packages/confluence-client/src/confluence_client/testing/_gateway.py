@@ -92,7 +92,8 @@ class GatewayMiddleware:
         for name, value in scope["headers"]:
             if name == b"authorization":
                 header = value.decode("latin-1")
-        login = self.credentials.check(header)
+        on_site = scope["path"] == "/wiki" or scope["path"].startswith("/wiki/")
+        login = self.credentials.check(header, allow_bearer=not on_site)
         if login is None:
             return False
         user = self.store.find_user(login)
