@@ -179,3 +179,12 @@ async def test_prompt_arguments_are_validated(connect: Connect) -> None:
         await client.get_prompt("review_page_changes", {"page": "FAQ", "from_version": "zero"})
     with pytest.raises(MCPError):
         await client.get_prompt("summarize_page", {"page": ""})
+
+
+async def test_prompt_listing_is_plain(connect: Connect) -> None:
+    client = await connect()
+    for prompt in await client.list_prompts():
+        assert prompt.meta is None
+        for argument in prompt.arguments or []:
+            assert argument.description
+            assert "JSON schema" not in argument.description

@@ -123,3 +123,8 @@ async def test_space_without_home_page_lists_its_top_level_pages(
     assert "## Pages\n" in text
     assert f"- [Loose note](confluence://page/{loose.id})" in text
     assert "Nested note" not in text
+
+
+async def test_template_listing_carries_no_fastmcp_meta(connect: Connect) -> None:
+    client = await connect()
+    assert all(t.meta is None for t in await client.list_resource_templates())

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastmcp.exceptions import PromptError
-from fastmcp.prompts import Message, PromptResult
+from fastmcp.prompts import FunctionPrompt, Message, PromptResult
 from mcp_types import EmbeddedResource, TextResourceContents
 from pydantic import Field
 
@@ -23,7 +23,10 @@ from confluence_mcp.shaping import iso, window
 from confluence_mcp.tools.versions import version_diff
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fastmcp import FastMCP
+    from mcp_types import Prompt as MCPPrompt
 
     from confluence_client import Page
     from confluence_mcp.services import Services
@@ -32,6 +35,19 @@ __all__ = ["find_page", "register"]
 
 PageArg = Annotated[str, Field(min_length=1, max_length=255, description="Page id or exact title")]
 SpaceArg = Annotated[str | None, Field(max_length=255, description="Space key (narrows a title)")]
+SpaceKeyArg = Annotated[str, Field(min_length=1, max_length=255, description="Space key")]
+TitleArg = Annotated[str, Field(min_length=1, max_length=255, description="New page title")]
+OutlineArg = Annotated[
+    str, Field(min_length=1, max_length=20_000, description="What the page should cover")
+]
+ParentArg = Annotated[
+    str | None, Field(max_length=255, description="Parent page id or exact title")
+]
+FromVersionArg = Annotated[int, Field(ge=1, description="Older version number")]
+ToVersionArg = Annotated[int | None, Field(ge=1, description="Newer version (default: latest)")]
+# FastMCP appends this JSON-schema hint to the description of every non-`str` argument; ours
+# say what to type in plain words, so the hint is only noise in prompts/list.
+_SCHEMA_HINT = re.compile(r"\s*Provide a value matching the following JSON schema:.*\Z", re.DOTALL)
 _DIGITS = re.compile(r"[0-9]{1,20}")
 
 
@@ -68,13 +84,32 @@ async def find_page(services: Services, page: str, space_key: str | None) -> Pag
     )
 
 
+class _Prompt(FunctionPrompt):
+    """A function prompt listed without FastMCP's ``_meta`` tag block (empty tags: noise)."""
+
+    def to_mcp_prompt(self, **overrides: Any) -> MCPPrompt:
+        overrides.setdefault("_meta", None)
+        return super().to_mcp_prompt(**overrides)
+
+
+def _add_prompt(mcp: FastMCP[Any], fn: Callable[..., Any]) -> None:
+    prompt = _Prompt.from_function(fn, name=fn.__name__)
+    arguments = [
+        argument.model_copy(
+            update={"description": _SCHEMA_HINT.sub("", argument.description or "") or None}
+        )
+        for argument in prompt.arguments or []
+    ]
+    mcp.add_prompt(prompt.model_copy(update={"arguments": arguments}))
+
+
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the prompts to ``mcp``."""
     settings = services.settings
 
-    def page_message(page: Page) -> Message:
+    async def page_message(page: Page) -> Message:
         storage = page.body.value if page.body is not None else ""
-        body = window(services.content.to_markdown(storage), 0, settings.page_max_chars)
+        body = window(await services.content.ato_markdown(storage), 0, settings.page_max_chars)
         return Message(
             EmbeddedResource(
                 type="resource",
@@ -86,7 +121,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             )
         )
 
-    @mcp.prompt(name="summarize_page")
     async def summarize_page(page: PageArg, space_key: SpaceArg = None) -> PromptResult:
         """Summarize a Confluence page: TL;DR, key points, decisions and open questions."""
         with confluence_errors(PromptError):
@@ -101,16 +135,12 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             "the page says; mark anything unclear instead of guessing."
         )
         return PromptResult(
-            [page_message(found), Message(instruction)],
+            [await page_message(found), Message(instruction)],
             description=f"Summary of {found.title}",
         )
 
-    @mcp.prompt(name="draft_page")
     async def draft_page(
-        space_key: Annotated[str, Field(min_length=1, max_length=255)],
-        title: Annotated[str, Field(min_length=1, max_length=255)],
-        outline: Annotated[str, Field(min_length=1, max_length=20_000)],
-        parent: PageArg | None = None,
+        space_key: SpaceKeyArg, title: TitleArg, outline: OutlineArg, parent: ParentArg = None
     ) -> PromptResult:
         """Draft a new page in a space from an outline, then create it with create_page."""
         from confluence_client import NotFoundError
@@ -151,11 +181,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             )
         return PromptResult([Message("\n".join(lines))], description=f"Draft of {title}")
 
-    @mcp.prompt(name="review_page_changes")
     async def review_page_changes(
         page: PageArg,
-        from_version: Annotated[int, Field(ge=1)],
-        to_version: Annotated[int | None, Field(ge=1)] = None,
+        from_version: FromVersionArg,
+        to_version: ToVersionArg = None,
         space_key: SpaceArg = None,
     ) -> PromptResult:
         """Review what changed in a page between two versions (to_version: default latest)."""
@@ -194,3 +223,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             [Message("\n".join([*header, "", body, "", instruction]))],
             description=f"Review of {found.title} v{old.number}..v{new.number}",
         )
+
+    for prompt in (summarize_page, draft_page, review_page_changes):
+        _add_prompt(mcp, prompt)

@@ -14,12 +14,16 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from fastmcp.exceptions import ResourceError
+from fastmcp.resources.template import FunctionResourceTemplate
 
 from confluence_mcp.errors import confluence_errors
 from confluence_mcp.shaping import window
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fastmcp import FastMCP
+    from mcp_types import ResourceTemplate as MCPResourceTemplate
 
     from confluence_client import Page, Space
     from confluence_mcp.services import Services
@@ -59,10 +63,23 @@ def render_space(space: Space, home: Page | None, pages: list[Page], more: bool)
     return "\n".join(lines) + "\n"
 
 
+class _Template(FunctionResourceTemplate):
+    """A resource template listed without FastMCP's ``_meta`` tag block (empty tags: noise)."""
+
+    def to_mcp_template(self, **overrides: Any) -> MCPResourceTemplate:
+        overrides.setdefault("_meta", None)
+        return super().to_mcp_template(**overrides)
+
+
+def _add_template(mcp: FastMCP[Any], fn: Callable[..., Any], uri: str, name: str) -> None:
+    mcp.add_template(
+        _Template.from_function(fn, uri_template=uri, name=name, mime_type="text/markdown")
+    )
+
+
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the page and space resource templates to ``mcp``."""
 
-    @mcp.resource(PAGE_TEMPLATE, name="page", mime_type="text/markdown")
     async def page_resource(page_id: str) -> str:
         """A Confluence page as markdown."""
         if not _PAGE_ID.fullmatch(page_id):
@@ -73,10 +90,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             await services.guard.check_page(page)
         storage = page.body.value if page.body is not None else ""
         # Window the body alone so a truncation marker's offset is valid for get_page.
-        body = window(services.content.to_markdown(storage), 0, services.settings.page_max_chars)
+        markdown = await services.content.ato_markdown(storage)
+        body = window(markdown, 0, services.settings.page_max_chars)
         return f"# {page.title}\n\n{body.render()}"
 
-    @mcp.resource(SPACE_TEMPLATE, name="space", mime_type="text/markdown")
     async def space_resource(space_key: str) -> str:
         """A Confluence space: overview and root pages."""
         if not _SPACE_KEY.fullmatch(space_key):
@@ -95,3 +112,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 pages = [page for page in found.items if page.parent_id is None]
                 more = found.next_cursor is not None
         return render_space(space, home, pages, more)
+
+    _add_template(mcp, page_resource, PAGE_TEMPLATE, "page")
+    _add_template(mcp, space_resource, SPACE_TEMPLATE, "space")

@@ -264,3 +264,14 @@ def test_decode_upload_checks_the_exact_limit() -> None:
     assert decode_upload(b64(b"1234"), 4) == (b"1234", None)
     with pytest.raises(ToolError, match="5 bytes"):
         decode_upload(b64(b"12345"), 4)
+
+
+async def test_numeric_attachment_ids_may_be_json_numbers(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    att = attachment_of(fake_confluence, "release-notes.txt")
+    result = await client.call_tool("download_attachment", {"attachment_id": int(att[3:])})
+    assert result.structured_content["title"] == "release-notes.txt"
+    with pytest.raises(ToolError, match="attachment_id"):
+        await client.call_tool("download_attachment", {"attachment_id": True})

@@ -15,6 +15,7 @@ import mimetypes
 import re
 from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio.to_thread
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import ToolResult
 from mcp_types import (
@@ -24,7 +25,7 @@ from mcp_types import (
     ImageContent,
     TextContent,
 )
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import Cursor, Limit, PageId, capped
@@ -45,8 +46,18 @@ __all__ = [
     "register",
 ]
 
+
+def _id_text(value: object) -> object:
+    # Clients often send a numeric-looking id as a JSON number; accept it as its digits.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 # Ids come from list_attachments; the rule is enforced but kept out of the schema.
-AttachmentId = Annotated[str, capped(23), Field(pattern=r"^(att)?[0-9]+$")]
+AttachmentId = Annotated[
+    str, BeforeValidator(_id_text), capped(23), Field(pattern=r"^(att)?[0-9]+$")
+]
 # A bare file name: no path separators or control characters (checked again by the SDK).
 FileName = Annotated[str, capped(255, allow_empty=False), Field(pattern=r"^[^/\\\x00-\x1f]+$")]
 
@@ -198,7 +209,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """Attach a file (base64 or data: URL) to a page; a reused filename adds a version."""
         if not filename.strip(" ."):
             raise ToolError("filename must name a file, e.g. report.pdf.")
-        data, url_type = decode_upload(content_base64, max_bytes)
+        # Decoding up to the cap (100 MiB at most) is CPU work: off the event loop.
+        data, url_type = await anyio.to_thread.run_sync(decode_upload, content_base64, max_bytes)
         await services.guard.check_page_id(page_id)
         client = await services.client()
         created = await client.upload_attachment(
@@ -226,7 +238,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             type="text",
             text=f"{info.title} ({_media_type(attachment)}, {len(data)} bytes, id {info.id})",
         )
+        block = await anyio.to_thread.run_sync(attachment_content, attachment, data)
         return ToolResult(
-            content=[summary, attachment_content(attachment, data)],
+            content=[summary, block],
             structured_content=info.model_dump(),
         )

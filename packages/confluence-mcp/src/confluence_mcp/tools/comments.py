@@ -53,9 +53,9 @@ class CommentList(ResultModel):
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the comment tools to ``mcp``."""
 
-    def info(comment: Comment, body_format: BodyFormat) -> CommentInfo:
+    async def info(comment: Comment, body_format: BodyFormat) -> CommentInfo:
         raw = comment.body.value if comment.body is not None else ""
-        body = services.content.to_markdown(raw) if body_format == "markdown" else raw
+        body = await services.content.ato_markdown(raw) if body_format == "markdown" else raw
         return CommentInfo(
             id=comment.id,
             body=body,
@@ -78,11 +78,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         comments: list[CommentInfo] = []
         budget = _MAX_REPLIES
         for comment in found.items:
-            comments.append(info(comment, format))
+            comments.append(await info(comment, format))
             if budget > 0:
                 thread = await _replies(client, comment.id, budget)
                 budget -= len(thread)
-                comments.extend(info(reply, format) for reply in thread)
+                comments.extend([await info(reply, format) for reply in thread])
         return CommentList(comments=comments, next_cursor=found.next_cursor)
 
     @confluence_tool(mcp, access="write")
@@ -95,7 +95,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """Comment on a page, or reply to one of its comments (reply_to)."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        storage = services.content.to_storage(body, body_format)
+        storage = await services.content.ato_storage(body, body_format)
         if reply_to is None:
             created = await client.add_comment(page_id, storage)
         else:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import functools
 from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio.to_thread
 from pydantic import Field
 
 from confluence_mcp.models import ResultModel
@@ -108,12 +110,16 @@ async def version_diff(
     )
     await services.guard.check_page(new)
     new_number = new.version_number or to_version or from_version
-    diff, added, removed = markdown_diff(
-        _as_markdown(services, old),
-        _as_markdown(services, new),
-        old_label=f"version {from_version}",
-        new_label=f"version {new_number}",
-        context_lines=context_lines,
+    # Conversion and difflib are CPU work: keep them off the event loop.
+    diff, added, removed = await anyio.to_thread.run_sync(
+        functools.partial(
+            markdown_diff,
+            await _as_markdown(services, old),
+            await _as_markdown(services, new),
+            old_label=f"version {from_version}",
+            new_label=f"version {new_number}",
+            context_lines=context_lines,
+        )
     )
     part = window(diff, 0, services.settings.page_max_chars)
     return VersionDiff(
@@ -136,8 +142,8 @@ def _render(part: TextWindow, tool: str | None) -> str:
     return f"{part.text}\n\n[truncated: {part.end} of {part.total_chars} characters; {how}]"
 
 
-def _as_markdown(services: Services, page: Page) -> str:
-    body = services.content.to_markdown(page.body.value) if page.body is not None else ""
+async def _as_markdown(services: Services, page: Page) -> str:
+    body = await services.content.ato_markdown(page.body.value) if page.body is not None else ""
     return f"# {page.title}\n\n{body}"
 
 
@@ -177,7 +183,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page = await client.get_page(page_id, body_format="storage", version=version)
         await services.guard.check_page(page)
         raw = page.body.value if page.body is not None else ""
-        text = services.content.to_markdown(raw) if format == "markdown" else raw
+        text = await services.content.ato_markdown(raw) if format == "markdown" else raw
         part = window(text, offset, services.settings.page_max_chars)
         return VersionContent(
             title=page.title,
