@@ -33,6 +33,8 @@ from confluence_mcp.prompts import find_page
 from confluence_mcp.resources import PAGE_TEMPLATE, SPACE_TEMPLATE
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from fastmcp import FastMCP
     from mcp_types import CompletionArgument, CompletionContext, ResourceTemplateReference
 
@@ -152,6 +154,6 @@ async def _versions(
     return [number for number in numbers if number.startswith(value.strip())][:MAX_CANDIDATES]
 
 
-def _unique(values: Any) -> list[str]:
+def _unique(values: Iterable[str]) -> list[str]:
     """Drop duplicates, keep order, cap the count."""
     return list(dict.fromkeys(values))[:MAX_CANDIDATES]
