@@ -104,7 +104,9 @@ inspector_check() {
   local label="$1" expect="$2" want_rc="$3" rc=0
   shift 4
   local out="$RESULTS/inspector-${label//[^A-Za-z0-9_.-]/_}.json"
-  "$INSPECTOR" --cli "$@" >"$out" 2>"$out.err" || rc=$?
+  # A generous connect timeout: a stdio spawn starts uv, the fake and the server (15 s default).
+  "$INSPECTOR" --cli --connect-timeout "${INSPECTOR_CONNECT_TIMEOUT_MS:-60000}" "$@" \
+    >"$out" 2>"$out.err" || rc=$?
   if [[ "$rc" == "$want_rc" ]] && grep -q -- "$expect" "$out"; then
     pass "inspector $label"
   else
@@ -137,6 +139,10 @@ print(d["structuredContent"]["results"][0]["id"])' "$RESULTS/inspector-http_tool
   inspector_check "http resources/read page" '"text"' 0 -- "${h[@]}" \
     --method resources/read --uri "confluence://page/$PAGE_ID"
   inspector_check "http prompts/list" '"summarize_page"' 0 -- "${h[@]}" --method prompts/list
+  # Legacy HTTP+SSE, served by the same process for older clients.
+  inspector_check "legacy sse tools/call get_page" '"isError": false' 0 -- \
+    "${URL%/mcp}/sse" --transport sse --method tools/call --tool-name get_page \
+    --tool-arg "page_id=\"$PAGE_ID\""
 }
 
 inspector_stdio() {
