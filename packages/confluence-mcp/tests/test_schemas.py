@@ -14,14 +14,16 @@ def test_input_schema_drops_null_branches_and_defaults() -> None:
             "b": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},
             "c": {"type": "integer", "default": 3},
         },
+        "required": ["c"],
     }
     assert compact_input_schema(schema) == {
         "type": "object",
         "properties": {
             "a": {"type": "string", "pattern": "x"},
             "b": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-            "c": {"type": "integer", "default": 3},
+            "c": {"type": "integer"},
         },
+        "required": ["c"],
     }
 
 
@@ -31,9 +33,10 @@ def test_output_schema_is_compact_and_inlined() -> None:
     assert "$ref" not in text
     assert "null" not in text
     assert '"title": {"type": "string"}' in text  # a property named title survives
-    assert schema["required"] == ["pages"]
+    assert "required" not in text
+    assert "default" not in text
     item = schema["properties"]["pages"]["items"]
-    assert set(item["required"]) == {"id", "title"}
+    assert set(item["properties"]) == {"id", "title", "version", "url"}
 
 
 def test_description_property_survives_but_docstrings_do_not() -> None:

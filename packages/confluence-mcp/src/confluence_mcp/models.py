@@ -105,8 +105,6 @@ class SearchResults(ResultModel):
 class SpaceInfo(ResultModel):
     key: str
     name: str
-    id: str | None = None
-    type: str | None = None
     description: str | None = None
     homepage_id: str | None = None
     url: str | None = None

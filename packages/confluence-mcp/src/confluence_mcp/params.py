@@ -41,7 +41,14 @@ def capped(max_chars: int, *, allow_empty: bool = True) -> AfterValidator:
     return AfterValidator(check)
 
 
-PageId = Annotated[str, capped(20), Field(pattern=r"^[0-9]+$")]
+def _digits(value: str) -> str:
+    if not value.isascii() or not value.isdigit():
+        raise ValueError("must be a numeric page id, e.g. 123456")
+    return value
+
+
+# Checked here (digits only, at most 20) but sent as a bare string: ids are self-explanatory.
+PageId = Annotated[str, capped(20, allow_empty=False), AfterValidator(_digits)]
 # Global keys are letters, digits and "_"; personal space keys start with "~". The SDK checks
 # the exact rules before any request; the schema only says "a string".
 SpaceKey = Annotated[str, capped(255, allow_empty=False)]

@@ -5,11 +5,13 @@ matter (our goal: ≤ 600 bytes per tool on average; the most used alternative s
 Pydantic's schemas spell an optional field as ``{"anyOf": [X, {"type": "null"}],
 "default": null}``; here:
 
-- inputs: an optional parameter is simply not ``required``; its ``null`` branch and ``null``
-  default are dropped (clients omit it; the server still validates with the full model);
-- outputs: result models never emit ``null`` (see :mod:`confluence_mcp.models`), so optional
-  fields are typed without ``null`` and just left out of ``required``; docstrings
-  (``description``), ``title`` and ``default`` keys are not sent.
+- inputs: an optional parameter is simply not ``required``; its ``null`` branch and its
+  default are dropped (clients omit it; the server validates and applies defaults with the
+  full model);
+- outputs: result models never emit ``null`` (see :mod:`confluence_mcp.models`), so fields
+  are typed without ``null``. The schema names every field and its type but lists none as
+  ``required`` (hosts rarely show output schemas to the model; the ~40 bytes per object are
+  better spent elsewhere); docstrings (``description``), ``title`` and ``default`` are not sent.
 """
 
 from __future__ import annotations
@@ -43,25 +45,40 @@ def _strip_null(node: Any) -> Any:
     return out
 
 
+def _drop_defaults(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {key: value for key, value in sub.items() if key != "default"}
+        if isinstance(sub, dict)
+        else sub
+        for name, sub in properties.items()
+    }
+
+
 def compact_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The tool's input schema without ``null`` branches and ``null`` defaults."""
+    """The tool's input schema without ``null`` branches and parameter defaults.
+
+    A default only says what happens when the model leaves a parameter out, which it may
+    always do for a parameter that is not ``required``; the server applies it either way.
+    """
     result: dict[str, Any] = _strip_null(schema)
+    if isinstance(result.get("properties"), dict):
+        result["properties"] = _drop_defaults(result["properties"])
     return result
 
 
 def _drop_annotations(node: Any) -> Any:
-    """Remove ``title``/``description``/``default`` keywords (not properties so named).
-
-    Defaults say nothing about a result; titles and docstrings are for humans.
-    """
+    """Remove ``title``/``description``/``default``/``required`` keywords (not properties
+    that happen to be so named): see the module docstring."""
     if isinstance(node, list):
         return [_drop_annotations(item) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in ("title", "description", "default"):
+        if key in ("title", "description", "default", "required"):
             continue
+        if key == "additionalProperties" and value is True:
+            continue  # the JSON Schema default
         if key == "properties" and isinstance(value, dict):
             out[key] = {name: _drop_annotations(sub) for name, sub in value.items()}
         else:

@@ -66,8 +66,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         message: Message | None = None,
         minor_edit: bool = False,
     ) -> PageRef:
-        """Change a page's title and/or body. Pass the version you read: if the page changed
-        since, nothing is written."""
+        """Change a page's title and/or body. Pass the version you read: if the page has
+        changed since, nothing is written."""
         if title is None and body is None:
             raise ToolError("Nothing to change: give title, body or both.")
         client = await services.client()
@@ -125,7 +125,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
 
     @confluence_tool(mcp, access="delete", idempotent=True)
     async def delete_page(page_id: PageId) -> DeleteResult:
-        """Move a page to the space's trash (a space admin can restore it)."""
+        """Move a page to the trash (a space admin can restore it)."""
         client = await services.client()
         await services.guard.check_page_id(page_id)
         await client.delete_page(page_id)

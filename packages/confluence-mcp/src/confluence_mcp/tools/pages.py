@@ -41,8 +41,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         offset: Annotated[int, Field(ge=0)] = 0,
         max_chars: Annotated[int | None, Field(ge=1000)] = None,
     ) -> PageContent:
-        """Read a page (by page_id, title+space_key, or url). If next_offset is set, call
-        again with offset=next_offset for the rest."""
+        """Read a page by page_id, title+space_key or url. If next_offset is returned, call
+        again with offset=next_offset."""
         client = await services.client()
         page = await _resolve(
             client, page_id, title, space_key, url, "view" if format == "view" else "storage"

@@ -22,8 +22,6 @@ def space_info(space: Space) -> SpaceInfo:
     return SpaceInfo(
         key=space.key,
         name=space.name,
-        id=space.id,
-        type=space.type,
         description=space.description,
         homepage_id=space.homepage_id,
         url=space.web_url,
@@ -52,7 +50,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
 
     @confluence_tool(mcp, access="read")
     async def get_space(space_key: SpaceKey) -> SpaceInfo:
-        """Get a space's details (name, description, home page id) by key."""
+        """A space's name, description and home page id."""
         services.guard.check_space_key(space_key)
         client = await services.client()
         return space_info(await client.get_space(space_key))
