@@ -126,6 +126,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         with confluence_errors(PromptError):
             found = await find_page(services, page, space_key)
             space = await services.space_key_of(found)
+            page_part = await page_message(found)
         instruction = (
             f'Summarize the Confluence page "{found.title}" (id {found.id}'
             f"{f', space {space}' if space else ''}"
@@ -135,7 +136,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             "the page says; mark anything unclear instead of guessing."
         )
         return PromptResult(
-            [await page_message(found), Message(instruction)],
+            [page_part, Message(instruction)],
             description=f"Summary of {found.title}",
         )
 

@@ -88,9 +88,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             client = await services.client()
             page = await client.get_page(page_id, body_format="storage")
             await services.guard.check_page(page)
-        storage = page.body.value if page.body is not None else ""
+            storage = page.body.value if page.body is not None else ""
+            markdown = await services.content.ato_markdown(storage)
         # Window the body alone so a truncation marker's offset is valid for get_page.
-        markdown = await services.content.ato_markdown(storage)
         body = window(markdown, 0, services.settings.page_max_chars)
         return f"# {page.title}\n\n{body.render()}"
 
