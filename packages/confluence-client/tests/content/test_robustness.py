@@ -152,3 +152,25 @@ def test_markup_only_links_and_images_keep_their_text() -> None:
     assert 'ri:space-key="A/B"' in storage
     assert 'ri:content-title="C"' in storage
     assert 'ac:anchor="d#e"' in storage
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<blockquote>", "</blockquote>"),
+        ("<ul><li>", "</li></ul>"),
+        ("<div>", "</div>"),
+        ("<span>", "</span>"),
+        (
+            '<ac:structured-macro ac:name="info" ac:schema-version="1"><ac:rich-text-body>',
+            "</ac:rich-text-body></ac:structured-macro>",
+        ),
+    ],
+)
+@pytest.mark.parametrize("depth", [30, 300])
+def test_deep_nesting_round_trips(opening: str, closing: str, depth: int) -> None:
+    # Deeper than markdown can nest, inner levels stay verbatim; deeper than the XML parser
+    # allows, the whole page does. Either way nothing recurses away or takes exponential time.
+    storage = opening * depth + "<p>x</p>" + closing * depth
+    markdown = storage_to_markdown(storage)
+    assert storage_equivalent(markdown_to_storage(markdown), storage)

@@ -19,10 +19,11 @@ def storage_to_markdown(storage: str) -> str:
     becomes one verbatim fence.
     """
     try:
-        root = parse_storage(storage)
+        return render_document(parse_storage(storage))
     except StorageParseError:
         return raw_fence(storage) + "\n"
-    return render_document(root)
+    except RecursionError:  # pathological inline nesting: keep the page exactly as it is
+        return raw_fence(storage) + "\n"
 
 
 def markdown_to_storage(markdown: str) -> str:

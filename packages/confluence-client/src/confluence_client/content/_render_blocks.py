@@ -44,6 +44,9 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _LANGUAGE_RE = re.compile(r"[A-Za-z0-9_+#.-]+")
 _CONTAINER_LINE_RE = re.compile(r"^\s*(:{3,})", re.MULTILINE)
 _MODES = (InlineMode.RICH, InlineMode.SPANS, InlineMode.RAW)
+# Deeper than this, blocks stay verbatim: markdown-it stops nesting at 20 levels anyway,
+# and each level of markdown costs a few Python frames.
+_MAX_DEPTH = 12
 
 
 def render_document(root: etree._Element) -> str:
@@ -103,6 +106,10 @@ class _Renderer(ListRendering, TableRendering):
     def __init__(self) -> None:
         # False while rendering inside a block whose result will be checked as a whole.
         self._checking = True
+        self._depth = 0
+        # Thorough results by element: outer retries re-render inner blocks, and without
+        # this a deeply nested page would cost exponential time.
+        self._settled: dict[tuple[int, bool], str] = {}
 
     # -- flow: a sequence of blocks, checked by reading them back ----------------------------
     def flow(self, nodes: list[Node]) -> list[str]:
@@ -115,6 +122,17 @@ class _Renderer(ListRendering, TableRendering):
         Inline content sitting directly in a block container becomes a paragraph marked
         ``{md-p=none}``.
         """
+        if self._depth >= _MAX_DEPTH:
+            if not self._checking:
+                raise Unrepresentable("nested too deeply for markdown")
+            return [self._verbatim([node]) for node in nodes]
+        self._depth += 1
+        try:
+            return self._flow(nodes)
+        finally:
+            self._depth -= 1
+
+    def _flow(self, nodes: list[Node]) -> list[str]:
         entries: list[_Entry] = []
         run: list[Node] = []
         previous: str | None = None
@@ -177,6 +195,12 @@ class _Renderer(ListRendering, TableRendering):
 
     def _thorough(self, element: etree._Element, alternate: bool) -> str:
         """Friendliest form that reads back, nested blocks checked one by one."""
+        key = (id(element), alternate)
+        if key not in self._settled:
+            self._settled[key] = self._thorough_uncached(element, alternate)
+        return self._settled[key]
+
+    def _thorough_uncached(self, element: etree._Element, alternate: bool) -> str:
         outer = self._checking
         self._checking = True
         try:
