@@ -77,3 +77,10 @@ def test_text_extraction() -> None:
     assert "u1" in text
     assert "complete" not in text
     assert storage_to_text("<p>a <b>broken") == "a broken"
+
+
+def test_text_uses_link_text_titles_and_names() -> None:
+    names = {"u1": "Alice"}.get
+    text = storage_to_text(STORAGE, lambda account: names(account) or account)
+    assert text.startswith("Hi Alice, see Other and this, rich text and d.png.")
+    assert "Done it" in text

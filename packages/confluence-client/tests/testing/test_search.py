@@ -165,3 +165,14 @@ def test_user_search(ro_cloud: httpx.Client, validate: Callable[..., None]) -> N
     assert everyone["totalSize"] == 6
     assert everyone["_links"]["next"]
     assert ro_cloud.get("/rest/api/search/user", params={"cql": "user ="}).status_code == 400
+
+
+def test_excerpts_show_link_text_and_display_names(ro_cloud: httpx.Client) -> None:
+    home = search(ro_cloud, 'title = "Demo Space Home"', excerpt="indexed").json()["results"][0]
+    assert "Start with Getting Started." in home["excerpt"]
+    notes = search(ro_cloud, 'title = "2024-03-04 Weekly sync"', excerpt="indexed").json()
+    excerpt = notes["results"][0]["excerpt"]
+    assert "Attendees Alice Martin Bob Chen Dan Okafor" in excerpt
+    assert "557058:" not in excerpt
+    mentions = search(ro_cloud, 'type = page AND text ~ "Okafor"', limit=50)
+    assert "2024-03-04 Weekly sync" in titles(mentions)

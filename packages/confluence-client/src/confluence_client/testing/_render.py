@@ -46,21 +46,67 @@ def _parse(storage: str) -> etree.Element | None:
         return None
 
 
+_BLOCKS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "tr", "pre", "blockquote", "div"}
+    | {f"{{{AC_NS}}}{name}" for name in ("structured-macro", "task", "layout-cell", "parameter")}
+)
+_USER = f"{{{RI_NS}}}user"
+_LINK = f"{{{AC_NS}}}link"
+
+
+def storage_to_text(storage: str, user_name: Callable[[str], str] | None = None) -> str:
+    """The readable text of a storage document: link text or page titles for links,
+    display names for mentions (``user_name``), whitespace collapsed."""
+    name = user_name or _same
+    text = "".join(name(p[1]) if isinstance(p, tuple) else p for p in _text_parts(storage))
+    return re.sub(r"\s+", " ", text).strip()
+
+
 @lru_cache(maxsize=2048)
-def storage_to_text(storage: str) -> str:
-    """The readable text of a storage document, whitespace collapsed."""
+def _text_parts(storage: str) -> tuple[str | tuple[str, str], ...]:
+    """Text pieces in document order; mentions stay ``("user", account_id)`` until named."""
     root = _parse(storage)
     if root is None:
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", storage)).strip()
-    parts: list[str] = []
-    for el in root.iter():
-        if el.tag == f"{{{RI_NS}}}user":
-            parts.append(el.get(f"{{{RI_NS}}}account-id", ""))
-        if el.text and el.tag not in _NO_TEXT:
-            parts.append(el.text)
-        if el.tail:
-            parts.append(el.tail)
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+        return (re.sub(r"<[^>]+>", " ", storage),)
+    parts: list[str | tuple[str, str]] = []
+    _collect(root, parts)
+    return tuple(parts)
+
+
+def _collect(el: etree.Element, parts: list[str | tuple[str, str]]) -> None:
+    if el.tag == _LINK:
+        _collect_link(el, parts)
+        return
+    if el.tag == _USER:
+        account = el.get(f"{{{RI_NS}}}account-id") or el.get(f"{{{RI_NS}}}userkey") or ""
+        parts.append(("user", account))
+    elif el.text and el.tag not in _NO_TEXT:
+        parts.append(el.text)
+    for child in el:
+        _collect(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if el.tag in _BLOCKS:
+        parts.append(" ")
+
+
+def _collect_link(el: etree.Element, parts: list[str | tuple[str, str]]) -> None:
+    user = el.find(_USER)
+    body = el.find(f"{{{AC_NS}}}plain-text-link-body")
+    rich = el.find(f"{{{AC_NS}}}link-body")
+    if user is not None:
+        _collect(user, parts)
+    elif body is not None and body.text:
+        parts.append(body.text)
+    elif rich is not None:
+        parts.append("".join(rich.itertext()))
+    else:
+        target = el.find(f"{{{RI_NS}}}page")
+        attr = "content-title"
+        if target is None:
+            target, attr = el.find(f"{{{RI_NS}}}attachment"), "filename"
+        if target is not None:
+            parts.append(target.get(f"{{{RI_NS}}}{attr}", ""))
 
 
 def _same(value: str) -> str:

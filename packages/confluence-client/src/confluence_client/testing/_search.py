@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from ._cql import EvalContext, Facts, matches, order, parse_cql
@@ -16,13 +17,23 @@ __all__ = ["search_content", "search_users", "excerpt", "asks_for_users", "text_
 Content = PageRecord | CommentRecord | AttachmentRecord
 
 
+def _user_names(store: FakeStore) -> Callable[[str], str]:
+    """Mentions read as display names in search text and excerpts, as Confluence shows them."""
+
+    def name(account_id: str) -> str:
+        user = store.users.get(account_id)
+        return user.display_name if user else account_id
+
+    return name
+
+
 def _facts(store: FakeStore, item: Content) -> Facts:
     if isinstance(item, PageRecord):
         return Facts(
             kind="page",
             id=item.id,
             title=item.title,
-            text=storage_to_text(item.body),
+            text=storage_to_text(item.body, _user_names(store)),
             space_key=store.spaces[item.space_id].key,
             labels=tuple(lb.name for lb in item.labels),
             ancestors=tuple(a.id for a in store.ancestors(item.id)),
@@ -34,7 +45,12 @@ def _facts(store: FakeStore, item: Content) -> Facts:
         )
     page = store.pages[item.page_id]
     if isinstance(item, CommentRecord):
-        kind, fid, title, text = "comment", item.id, f"Re: {page.title}", storage_to_text(item.body)
+        kind, fid, title, text = (
+            "comment",
+            item.id,
+            f"Re: {page.title}",
+            storage_to_text(item.body, _user_names(store)),
+        )
     else:
         kind, fid, title, text = "attachment", "att" + item.id, item.title, item.comment
     return Facts(
