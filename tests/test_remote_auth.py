@@ -34,7 +34,7 @@ from confluence_mcp.app import create_server
 from confluence_mcp.errors import ConfigError
 from confluence_mcp.http_app import create_http_app
 from confluence_mcp.registry import tool_catalog
-from confluence_mcp.remote import RemoteSettings, build_http_layer
+from confluence_mcp.remote import build_http_layer
 from confluence_mcp.serving import running_http_server
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
@@ -53,10 +53,6 @@ INIT = {
         "clientInfo": {"name": "it", "version": "1"},
     },
 }
-
-
-class RemoteServerSettings(Settings, RemoteSettings):
-    """``Settings`` with the remote fields, as the server's settings inherit them."""
 
 
 def call(tool: str, arguments: dict[str, Any] | None = None, ident: int = 2) -> dict[str, Any]:
@@ -90,7 +86,7 @@ def serve(fake_confluence: FakeConfluenceServer, audit_sink: MemorySink) -> Serv
             "transport": "http",
             **overrides,
         }
-        settings = RemoteServerSettings(_env_file=None, **values)
+        settings = Settings(_env_file=None, **values)
         mcp = create_server(settings)
         layer = build_http_layer(mcp, settings, audit=AuditLogger([audit_sink], background=False))
         app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
@@ -539,9 +535,7 @@ async def test_every_tool_requires_its_scope_over_http(
     fake_confluence: FakeConfluenceServer,
 ) -> None:
     path, made = keys
-    settings = RemoteServerSettings(
-        _env_file=None, confluence_url=fake_confluence.wiki_url, transport="http"
-    )
+    settings = Settings(_env_file=None, confluence_url=fake_confluence.wiki_url, transport="http")
     catalog = tool_catalog(create_server(settings))
     assert len(catalog) >= 20
     async with (
@@ -570,7 +564,7 @@ async def test_every_tool_requires_its_scope_over_http(
 def test_refuses_to_start_unauthenticated_on_all_interfaces(
     fake_confluence: FakeConfluenceServer,
 ) -> None:
-    settings = RemoteServerSettings(
+    settings = Settings(
         _env_file=None, confluence_url=fake_confluence.wiki_url, transport="http", host=ANY_HOST
     )
     with pytest.raises(ConfigError, match="refusing to serve without authentication"):
@@ -580,7 +574,7 @@ def test_refuses_to_start_unauthenticated_on_all_interfaces(
 def test_explicit_opt_out_starts_with_a_warning_event(
     fake_confluence: FakeConfluenceServer,
 ) -> None:
-    settings = RemoteServerSettings(
+    settings = Settings(
         _env_file=None,
         confluence_url=fake_confluence.wiki_url,
         transport="http",

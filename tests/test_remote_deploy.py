@@ -18,15 +18,11 @@ import yaml
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
 from confluence_mcp.http_app import create_http_app
-from confluence_mcp.remote import RemoteSettings, build_http_layer
+from confluence_mcp.remote import build_http_layer
 from confluence_mcp.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD)$")
-
-
-class RemoteServerSettings(Settings, RemoteSettings):
-    """``Settings`` with the remote fields, as the server's settings inherit them."""
 
 
 def documents(path: Path) -> list[dict[str, Any]]:
@@ -47,7 +43,7 @@ def probe_paths(container: dict[str, Any]) -> dict[str, str]:
 
 
 def known_settings() -> set[str]:
-    return {name.upper() for name in RemoteServerSettings.model_fields}
+    return {name.upper() for name in Settings.model_fields}
 
 
 def assert_no_inline_secret(env: list[dict[str, Any]]) -> None:
@@ -60,7 +56,7 @@ def assert_no_inline_secret(env: list[dict[str, Any]]) -> None:
 @pytest.fixture
 def served_status(fake_confluence: FakeConfluenceServer) -> Any:
     """GET a path on the real app (in process) and return the status code."""
-    settings = RemoteServerSettings(
+    settings = Settings(
         _env_file=None,
         confluence_url=fake_confluence.wiki_url,
         confluence_username=fake_confluence.credentials.username,

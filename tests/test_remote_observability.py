@@ -30,7 +30,7 @@ from opentelemetry.trace import SpanKind
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
 from confluence_mcp.http_app import create_http_app
-from confluence_mcp.remote import RemoteSettings, build_http_layer
+from confluence_mcp.remote import build_http_layer
 from confluence_mcp.remote.logs import configure_logging
 from confluence_mcp.remote.metrics import OTelMetrics
 from confluence_mcp.remote.telemetry import instrument_client_factory
@@ -41,10 +41,6 @@ from mcp_auth import AuditLogger, MemorySink, create_api_key
 
 CONFLUENCE_TOKEN = "confluence-api-token-do-not-log-7f3a"
 CLIENT_SECRET = "introspection-client-secret-9b1c"
-
-
-class RemoteServerSettings(Settings, RemoteSettings):
-    """``Settings`` with the remote fields, as the server's settings inherit them."""
 
 
 class RecordingProcessor(SpanProcessor):
@@ -109,7 +105,7 @@ def serve(fake_confluence: FakeConfluenceServer) -> Serve:
             "mcp_audit_log": "off",
             **overrides,
         }
-        settings = RemoteServerSettings(_env_file=None, **values)
+        settings = Settings(_env_file=None, **values)
         mcp = create_server(
             settings, client_factory=instrument_client_factory(build_client, metrics=metrics)
         )

@@ -1,8 +1,7 @@
 """Fixtures for the remote-service unit tests.
 
-- ``RemoteTestSettings``: the server's ``Settings`` with the ``RemoteSettings`` fields (what
-  ``Settings`` becomes once it inherits the mixin), built from keyword arguments only.
-- ``remote_settings_for(**overrides)``: such settings pointing at the fake Confluence.
+- ``remote_settings_for(**overrides)``: the server's ``Settings`` (which inherit the
+  ``RemoteSettings`` fields) pointing at the fake Confluence, from keyword arguments only.
 - ``audit_sink`` / ``audit``: an in-memory, synchronous audit log.
 - ``serve_remote(settings, **layer_options)``: the full HTTP app (layer + server) on a real
   loopback socket; yields ``(base_url, layer)`` and stops the server afterwards.
@@ -19,23 +18,18 @@ import pytest
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
 from confluence_mcp.http_app import create_http_app
-from confluence_mcp.remote import HttpLayer, RemoteSettings, build_http_layer
+from confluence_mcp.remote import HttpLayer, build_http_layer
 from confluence_mcp.serving import running_http_server
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink
 
-
-class RemoteTestSettings(Settings, RemoteSettings):
-    """Server settings with the remote fields."""
-
-
-RemoteSettingsFactory = Callable[..., RemoteTestSettings]
+RemoteSettingsFactory = Callable[..., Settings]
 Serve = Callable[..., AbstractAsyncContextManager[tuple[str, HttpLayer]]]
 
 
 @pytest.fixture
 def remote_settings_for(fake_confluence: FakeConfluenceServer) -> RemoteSettingsFactory:
-    def make(**overrides: Any) -> RemoteTestSettings:
+    def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "confluence_url": fake_confluence.wiki_url,
             "confluence_username": fake_confluence.credentials.username,
@@ -45,7 +39,7 @@ def remote_settings_for(fake_confluence: FakeConfluenceServer) -> RemoteSettings
             "mcp_audit_log": "off",
         }
         values.update(overrides)
-        return RemoteTestSettings(_env_file=None, **values)
+        return Settings(_env_file=None, **values)
 
     return make
 
