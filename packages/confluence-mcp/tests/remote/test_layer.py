@@ -255,3 +255,23 @@ def test_invalid_authorization_server_is_a_config_error(remote_settings_for: Any
     )
     with pytest.raises(ConfigError, match="MCP_AUTH_SERVERS"):
         build_http_layer(create_server(settings), settings)
+
+
+async def test_public_url_may_name_the_endpoint_itself(
+    remote_settings_for: Any, serve_remote: Any, tmp_path: Path
+) -> None:
+    create_api_key(tmp_path / "keys.json", "k")
+    settings = remote_settings_for(
+        mcp_api_keys_file=tmp_path / "keys.json",
+        mcp_public_url="https://mcp.example.com/mcp",
+        mcp_allowed_hosts="127.0.0.1",
+    )
+    async with serve_remote(settings) as (base, _layer), httpx.AsyncClient() as http:
+        metadata = await http.get(f"{base}/.well-known/oauth-protected-resource/mcp")
+        legacy = await http.get(f"{base}/sse")
+    assert metadata.json()["resource"] == "https://mcp.example.com/mcp"
+    assert legacy.status_code == 401
+    assert (
+        'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"'
+        in legacy.headers["www-authenticate"]
+    )

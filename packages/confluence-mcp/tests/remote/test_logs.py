@@ -30,8 +30,12 @@ JWT_LIKE = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"
 def captured() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
+    fastmcp = logging.getLogger("fastmcp")
+    fastmcp_saved = (list(fastmcp.handlers), fastmcp.propagate)
     stream = io.StringIO()
     yield stream
+    fastmcp.handlers[:] = fastmcp_saved[0]
+    fastmcp.propagate = fastmcp_saved[1]
     for handler in list(root.handlers):
         if handler not in saved[0]:
             root.removeHandler(handler)
@@ -73,6 +77,8 @@ def test_text_format_and_idempotence(captured: io.StringIO) -> None:
     assert captured.getvalue().count("hello") == 1
     assert "hidden" not in captured.getvalue()
     assert logging.getLogger("uvicorn.access").disabled
+    assert logging.getLogger("fastmcp").propagate
+    assert not logging.getLogger("fastmcp").handlers
 
 
 def test_json_formatter_plain_record() -> None:

@@ -102,3 +102,43 @@ def test_keys_subparser() -> None:
     args = parser.parse_args([KEYS_COMMAND, "create", "--name", "x", "--scopes", "a b"])
     assert args.command == "keys"
     assert args.keys_args == ["create", "--name", "x", "--scopes", "a b"]
+
+
+def test_keys_help_and_options_reach_mcp_auth() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command")
+    add_keys_command(commands)
+    assert parser.parse_args(["keys", "--help"]).keys_args == ["--help"]
+    assert parser.parse_args(["keys", "-h"]).keys_args == ["-h"]
+    out = io.StringIO()
+    assert run_keys(["list", "--help"], stdout=out, env_file=None) == 0
+
+
+def test_keys_refuse_unknown_scopes(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    err = io.StringIO()
+    code = run_keys(
+        [
+            "create",
+            "--file",
+            str(path),
+            "--name",
+            "x",
+            "--scopes",
+            "confluence:read,confluence:admin",
+        ],
+        stdout=io.StringIO(),
+        stderr=err,
+        env_file=None,
+    )
+    assert code == 2
+    assert "confluence:admin" in err.getvalue()
+    assert not path.exists()
+    ok = run_keys(
+        ["create", "--file", str(path), "--scopes", "confluence:write", "--name", "y"],
+        stdout=io.StringIO(),
+        env_file=None,
+    )
+    assert ok == 0

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-__all__ = ["KEYS_COMMAND", "add_keys_command", "run_keys"]
+from confluence_mcp.remote.auth import SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
+
+__all__ = ["KEYS_COMMAND", "KNOWN_SCOPES", "add_keys_command", "run_keys"]
 
 KEYS_COMMAND = "keys"
+KNOWN_SCOPES = (SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE)
 
 
 def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +28,9 @@ def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         KEYS_COMMAND,
         help="create, list or revoke API keys (MCP_API_KEYS_FILE)",
         add_help=False,
+        # No option prefix here: every word, "--help" and "-h" included, is handed to
+        # mcp-auth's own parser unchanged.
+        prefix_chars="+",
     )
     parser.add_argument("keys_args", nargs=argparse.REMAINDER)
 
@@ -38,13 +45,34 @@ def run_keys(
     """Run a key command (``argv`` after ``keys``); returns the exit status."""
     from mcp_auth.cli import keys_main
 
+    err = stderr or sys.stderr
+    unknown = _unknown_scopes(argv)
+    if unknown:
+        print(
+            f"confluence-mcp keys: unknown scope(s) {', '.join(unknown)}; this server knows "
+            f"{', '.join(KNOWN_SCOPES)}",
+            file=err,
+        )
+        return 2
     return keys_main(
         list(argv),
         prog="confluence-mcp keys",
         default_file=_default_file(env_file),
         stdout=stdout or sys.stdout,
-        stderr=stderr or sys.stderr,
+        stderr=err,
     )
+
+
+def _unknown_scopes(argv: Sequence[str]) -> list[str]:
+    """Scopes given to ``create --scopes`` that no tool of this server requires."""
+    if not argv or argv[0] != "create" or "--scopes" not in argv:
+        return []
+    given: list[str] = []
+    for word in argv[argv.index("--scopes") + 1 :]:
+        if word.startswith("--"):
+            break
+        given.extend(part for part in re.split(r"[\s,]+", word) if part)
+    return [scope for scope in given if scope not in KNOWN_SCOPES]
 
 
 def _default_file(env_file: str | None) -> str | None:

@@ -129,7 +129,9 @@ def build_http_layer(
     layer = HttpLayer(routes=[], middleware=[], audit=audit, metrics=metrics)
 
     mcp_path = "/sse" if settings.transport == "sse" else settings.streamable_http_path
-    base_url = remote.mcp_public_url or _local_base_url(settings.host, settings.port)
+    base_url = _base_url(remote.mcp_public_url, mcp_path) or _local_base_url(
+        settings.host, settings.port
+    )
     if remote.mcp_public_url is None and remote.auth_configured and not is_loopback(settings.host):
         audit.config_warning(
             "MCP_PUBLIC_URL is not set: the protected-resource metadata names the bind "
@@ -249,6 +251,16 @@ def _authorization_servers(remote: RemoteSettings, audit: AuditLogger) -> tuple[
 
 def _limiter(rate: str) -> RateLimiter | None:
     return None if rate == "off" else RateLimiter(rate)
+
+
+def _base_url(public_url: str | None, mcp_path: str) -> str | None:
+    """``MCP_PUBLIC_URL`` without the MCP path: users often give the endpoint URL itself."""
+    if public_url is None:
+        return None
+    suffix = mcp_path.rstrip("/")
+    if suffix and public_url.endswith(suffix):
+        return public_url[: -len(suffix)]
+    return public_url
 
 
 def _local_base_url(host: str, port: int) -> str:

@@ -107,8 +107,9 @@ def configure_logging(
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    # uvicorn's loggers propagate to ours; its access log stays off (query strings).
-    for name in ("uvicorn", "uvicorn.error"):
+    # uvicorn's and FastMCP's loggers propagate to ours (one format on stderr, redacted);
+    # uvicorn's access log stays off (query strings).
+    for name in ("uvicorn", "uvicorn.error", "fastmcp"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import AnyHttpUrl
 from starlette.middleware import Middleware
 
 from confluence_mcp.remote.ratelimit import PrincipalRateLimitMiddleware, RateLimiter
@@ -51,6 +52,14 @@ class ConfluenceAuthProvider(MCPAuthProvider):
             self._other_paths.add(mcp_path.rstrip("/") or "/")
             return
         super().set_mcp_path(mcp_path)
+
+    def _get_resource_url(self, path: str | None = None) -> AnyHttpUrl | None:
+        """The canonical resource for every endpoint: a legacy SSE 401 then points at the
+        same RFC 9728 document as Streamable HTTP."""
+        current = self._mcp_path
+        if current and path and path != current:
+            path = current
+        return super()._get_resource_url(path)
 
     @property
     def protected_paths(self) -> frozenset[str]:
