@@ -174,3 +174,24 @@ def test_markdown_raw_blocks_that_do_not_parse_are_spliced_verbatim() -> None:
         DOCUMENT, "Rollback", "```confluence\n<p>half\n```", content_format="markdown"
     )
     assert "<h2>Rollback</h2><p>half<ac:layout>" in result
+
+
+def test_text_outside_the_section_is_kept_byte_for_byte() -> None:
+    # Entities, self-closing spellings and whitespace outside the section survive as written.
+    before = '<p>Intro&nbsp;<br />x</p>\n<h2 id="d">Deploy</h2>'
+    after = "<h2>Next</h2><p>keep &amp; <br /> this &mdash; é</p>\n"
+    storage = before + "\n<p>old</p><h3>Sub</h3><p>sub</p>" + after
+    result = replace_section(storage, "Deploy", "New *md*", content_format="markdown")
+    assert result == before + "<p>New <em>md</em></p>" + after
+    nested = '<ac:layout><ac:layout-section ac:type="single"><ac:layout-cell><h2>A</h2><p>a</p>'
+    nested += "</ac:layout-cell></ac:layout-section></ac:layout><p>after &nbsp;</p>"
+    assert replace_section(nested, "A", "<p >z</p>") == nested.replace("<p>a</p>", "<p >z</p>")
+
+
+def test_splice_that_would_be_wrong_falls_back_to_the_rebuilt_document() -> None:
+    # A ">" inside an attribute of an empty heading defeats the byte-offset shortcut; the
+    # re-serialised tree is used instead, still equivalent outside the section.
+    storage = '<p>a&nbsp;b</p><h2 title="x>y"/><p>old</p><h2>B</h2>'
+    result = replace_section(storage, "", "<p>new</p>", occurrence=1)
+    assert _same(result, '<p>a&nbsp;b</p><h2 title="x>y"/><p>new</p><h2>B</h2>')
+    assert "&nbsp;" not in result

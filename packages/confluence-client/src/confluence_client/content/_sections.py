@@ -8,6 +8,7 @@ siblings change; every other node of the document is kept as parsed.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from urllib.parse import unquote
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from confluence_client.content._canonical import storage_equivalent
 from confluence_client.content._errors import AmbiguousSectionError, SectionNotFoundError
 from confluence_client.content._md_blocks import markdown_to_tree
+from confluence_client.content._offsets import section_span
 from confluence_client.content._tree import append_fragment, append_text
 from confluence_client.content._xml import (
     AC,
@@ -114,11 +117,14 @@ def replace_section(
     """
     root = parse_storage(storage)
     element = _resolve(root, heading, occurrence)
+    index = next(s.index for s, e in _headings(root) if e is element)
     raw = RawSlots()
     if content_format == "storage":
         replacement = parse_storage(content)
+        new_text = content
     else:
         replacement = markdown_to_tree(content, raw)
+        new_text = serialize_children(copy.deepcopy(replacement), raw)
     parent = element.getparent()
     assert parent is not None  # headings always sit inside the wrapper root
     for sibling in _section_siblings(element):
@@ -129,7 +135,15 @@ def replace_section(
     position = parent.index(element) + 1
     for offset, node in enumerate(list(holder)):
         parent.insert(position + offset, node)
-    return serialize_children(root, raw)
+    rebuilt = serialize_children(root, raw)
+    # Prefer splicing the original text, so bytes outside the section stay exactly as they
+    # were; the re-serialised tree is the fallback (and the check that the splice is right).
+    span = section_span(storage, index)
+    if span is not None:
+        spliced = storage[: span[0]] + new_text + storage[span[1] :]
+        if storage_equivalent(spliced, rebuilt):
+            return spliced
+    return rebuilt
 
 
 def _section_siblings(element: etree._Element) -> list[etree._Element]:

@@ -24,6 +24,7 @@ __all__ = [
     "ROOT_TAG",
     "RawSlots",
     "attr_name",
+    "doctype",
     "element_to_storage",
     "local_tag",
     "new_root",
@@ -60,6 +61,11 @@ def _doctype(full: bool) -> str:
         refs = "".join(f"&#{ord(ch)};" for ch in value)
         decls.append(f'<!ENTITY {name} "{refs}">')
     return f"<!DOCTYPE {ROOT_TAG} [{''.join(decls)}]>"
+
+
+def doctype() -> str:
+    """The internal DTD naming every HTML entity (for parsers other than lxml)."""
+    return _doctype(True)
 
 
 def _namespace_map(storage: str) -> dict[str, str]:
