@@ -152,8 +152,12 @@ def test_heading_not_found(heading: str, occurrence: int | None) -> None:
 
 
 def test_get_section() -> None:
-    assert _same(get_section(DOCUMENT, "Deploy", occurrence=1), DEPLOY_BODY)
+    assert get_section(DOCUMENT, "Deploy", occurrence=1) == DEPLOY_BODY
+    runbook = "<p>Intro &nbsp;text.</p>" + DEPLOY + DEPLOY_BODY + "<h2>Rollback</h2><p>Undo it.</p>"
+    assert get_section(DOCUMENT, "Runbook") == runbook  # up to the layout, as written
     assert get_section("<h1>A</h1>", "A") == ""
+    assert get_section("<h1>A</h1> tail &nbsp;<br />", "A") == " tail &nbsp;<br />"
+    assert _same(get_section('<h2 title="x>y"/><p>a&nbsp;</p>', ""), "<p>a\u00a0</p>")
 
 
 def test_malformed_documents_raise_a_typed_error() -> None:

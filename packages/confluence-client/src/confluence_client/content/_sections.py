@@ -70,7 +70,8 @@ def list_sections(storage: str) -> list[Section]:
 
 
 def get_section(storage: str, heading: str, *, occurrence: int | None = None) -> str:
-    """Storage of the content under ``heading`` (the heading element itself excluded).
+    """Storage of the content under ``heading`` (the heading element itself excluded),
+    as written in ``storage``.
 
     ``heading`` is matched as in :func:`replace_section`.
 
@@ -80,11 +81,16 @@ def get_section(storage: str, heading: str, *, occurrence: int | None = None) ->
     """
     root = parse_storage(storage)
     element = _resolve(root, heading, occurrence)
+    index = next(s.index for s, e in _headings(root) if e is element)
     holder = new_root({k: v for k, v in root.nsmap.items() if k})
     append_text(holder, element.tail or "")
     for sibling in _section_siblings(element):
         holder.append(sibling)
-    return serialize_children(holder)
+    rebuilt = serialize_children(holder)
+    span = section_span(storage, index)  # the section exactly as written, when provable
+    if span is not None and storage_equivalent(storage[span[0] : span[1]], rebuilt):
+        return storage[span[0] : span[1]]
+    return rebuilt
 
 
 def replace_section(
