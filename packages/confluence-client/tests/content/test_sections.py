@@ -199,3 +199,18 @@ def test_splice_that_would_be_wrong_falls_back_to_the_rebuilt_document() -> None
     result = replace_section(storage, "", "<p>new</p>", occurrence=1)
     assert _same(result, '<p>a&nbsp;b</p><h2 title="x>y"/><p>new</p><h2>B</h2>')
     assert "&nbsp;" not in result
+
+
+def test_every_corpus_section_can_be_replaced_and_restored(corpus: dict[str, str]) -> None:
+    edits = 0
+    for storage in corpus.values():
+        for section in list_sections(storage):
+            occurrence = section.occurrence
+            original = get_section(storage, section.title, occurrence=occurrence)
+            edited = replace_section(storage, section.title, "<p>X</p>", occurrence=occurrence)
+            assert get_section(edited, section.title, occurrence=occurrence) == "<p>X</p>"
+            assert len(list_sections(edited)) <= len(list_sections(storage))
+            restored = replace_section(edited, section.title, original, occurrence=occurrence)
+            assert restored == storage
+            edits += 1
+    assert edits > 40
