@@ -518,6 +518,25 @@ async def test_a_session_id_is_not_authentication(
     assert "resource_metadata=" in reused.headers["www-authenticate"]
 
 
+async def test_resources_and_prompts_need_the_read_scope(
+    serve: Serve, keys: tuple[Path, dict[str, str]], audit_sink: MemorySink
+) -> None:
+    path, made = keys
+    async with serve(mcp_api_keys_file=path) as base:
+        async with Client(StreamableHttpTransport(f"{base}/mcp", auth=made["read"])) as client:
+            templates = await client.list_resource_templates()
+            assert {template.name for template in templates} >= {"page", "space"}
+            space = await client.read_resource("confluence://space/DEMO")
+            assert space
+            prompt = await client.get_prompt("summarize_page", {"page": "65538"})
+            assert prompt.messages
+        async with Client(StreamableHttpTransport(f"{base}/mcp", auth=made["write"])) as client:
+            with pytest.raises(MCPError, match="confluence:read"):
+                await client.read_resource("confluence://space/DEMO")
+    denied = events(audit_sink, "authz.denied")
+    assert [event.subject for event in denied] == ["writer"]
+
+
 # --- scopes of every tool ------------------------------------------------------------------
 
 

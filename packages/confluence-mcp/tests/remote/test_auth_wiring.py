@@ -67,6 +67,21 @@ def test_every_tool_maps_to_exactly_one_scope(remote_settings_for: Any) -> None:
     assert set(policy.scopes_supported) == {SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE}
 
 
+async def test_resources_and_prompts_need_read(remote_settings_for: Any) -> None:
+    policy = confluence_scope_policy()
+    mcp = create_server(remote_settings_for())
+    components = [
+        *(await mcp.list_resource_templates()),
+        *(await mcp.list_resources()),
+        *(await mcp.list_prompts()),
+    ]
+    assert len(components) >= 5
+    for component in components:
+        assert policy.required_scopes(component.name, component.tags) == {SCOPE_READ}, (
+            component.name
+        )
+
+
 def test_untagged_operations_need_every_scope() -> None:
     policy = confluence_scope_policy()
     assert policy.required_scopes("future_tool") == {SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE}

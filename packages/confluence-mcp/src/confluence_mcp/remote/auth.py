@@ -26,6 +26,7 @@ __all__ = [
     "SCOPE_DELETE",
     "SCOPE_READ",
     "SCOPE_WRITE",
+    "READ_ONLY_COMPONENTS",
     "build_audit_logger",
     "build_verifiers",
     "confluence_scope_policy",
@@ -36,14 +37,21 @@ SCOPE_WRITE = "confluence:write"
 SCOPE_DELETE = "confluence:delete"
 
 
+# Resources and prompts only read Confluence; they carry no access tag, so they are named.
+READ_ONLY_COMPONENTS = ("page", "space", "summarize_page", "draft_page", "review_page_changes")
+
+
 def confluence_scope_policy() -> ScopePolicy:
     """Tools' access tags to scopes: read → ``confluence:read``, write → ``confluence:write``,
-    delete → ``confluence:delete``.
+    delete → ``confluence:delete``; the page/space resources and the prompts need
+    ``confluence:read``.
 
-    A tool without an access tag (none exists today: ``confluence_tool`` always sets one)
-    would need all three scopes: an unclassified tool must not be open to a read-only token.
+    Anything else without an access tag (none exists today: ``confluence_tool`` always sets
+    one) would need all three scopes: an unclassified component must not be open to a
+    read-only token.
     """
     return ScopePolicy(
+        operations=dict.fromkeys(READ_ONLY_COMPONENTS, SCOPE_READ),
         tags={"read": SCOPE_READ, "write": SCOPE_WRITE, "delete": SCOPE_DELETE},
         default=(SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE),
     )

@@ -132,7 +132,7 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         from mcp_auth import reset_request_context, set_request_context
-        from mcp_auth.fastmcp._request import request_context_from_scope
+        from mcp_auth.fastmcp import request_context_from_scope
 
         context = request_context_from_scope(scope)
         request_id = context.request_id or ""
