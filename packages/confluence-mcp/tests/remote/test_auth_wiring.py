@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from confluence_mcp.app import create_server
 from confluence_mcp.errors import ConfigError
@@ -38,14 +36,17 @@ def make(**values: Any) -> RemoteSettings:
     return RemoteSettings(_env_file=None, **values)
 
 
+# A P-256 public key (public material: nothing secret in a test constant).
+PUBLIC_KEY_PEM = """-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEe7213mgvxvgTu/lEJdUKDA/vZ1wy
+zFvZ0Wce7Lu2ZqQNWchTW2DwMqGirB3B39YIUadLM7cVxuaALzIpRDLIKw==
+-----END PUBLIC KEY-----
+"""
+
+
 def public_key_file(tmp_path: Path) -> Path:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path = tmp_path / "public.pem"
-    path.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
+    path.write_text(PUBLIC_KEY_PEM)
     return path
 
 
