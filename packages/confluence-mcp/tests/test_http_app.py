@@ -134,3 +134,40 @@ def test_accept_header_classification() -> None:
     assert not wants_json_only("text/html")
     stream = b'event: message\r\ndata: {"a": 1}\r\n\r\ndata: not json\n\ndata: {"id": 1}\n\n'
     assert _jsonrpc_messages(stream) == [{"a": 1}, {"id": 1}]
+
+
+async def test_serve_builds_the_http_app_with_the_remote_layer(
+    make_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.types import ASGIApp
+
+    from confluence_mcp import serving
+
+    served: list[str] = []
+
+    async def run_briefly(app: ASGIApp, settings: Any) -> None:
+        async with running_http_server(app) as base:
+            async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
+                served.extend(tool.name for tool in await client.list_tools())
+            async with httpx.AsyncClient() as http:
+                assert (await http.get(f"{base}/healthz")).status_code == 200
+
+    monkeypatch.setattr(serving, "serve_http", run_briefly)
+    settings = make_settings(transport="http")
+    await serving.serve(create_server(settings), settings)
+    assert "get_page" in served
+
+
+def test_python_dash_m_entry_point(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+    import sys
+
+    argv = sys.argv
+    sys.argv = ["confluence_mcp", "--version"]
+    try:
+        with pytest.raises(SystemExit) as info:
+            runpy.run_module("confluence_mcp", run_name="__main__")
+    finally:
+        sys.argv = argv
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("confluence-mcp ")

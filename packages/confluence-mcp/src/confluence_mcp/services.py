@@ -49,11 +49,11 @@ def build_client(settings: Settings, *, retry: RetryPolicy | None = None) -> Con
     elif settings.confluence_personal_token is not None:
         auth = PersonalAccessToken(token=settings.confluence_personal_token.get_secret_value())
     else:
-        assert settings.confluence_username is not None  # require_connection checked it
-        assert settings.confluence_api_token is not None
+        # require_connection() guarantees both are set here; BasicAuth refuses blanks anyway.
+        token = settings.confluence_api_token
         auth = BasicAuth(
-            username=settings.confluence_username,
-            api_token=settings.confluence_api_token.get_secret_value(),
+            username=settings.confluence_username or "",
+            api_token=token.get_secret_value() if token is not None else "",
         )
     extra: dict[str, Any] = {}
     if settings.confluence_oauth_gateway_url is not None:

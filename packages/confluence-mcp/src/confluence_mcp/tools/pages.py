@@ -100,20 +100,19 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         max_pages: Annotated[int, Field(ge=1, le=1000)] = 200,
     ) -> PageTree:
         """Outline of a space or of a page's subtree, depth-first."""
-        if (space_key is None) == (page_id is None):
-            raise ToolError("Give exactly one of space_key or page_id.")
         client = await services.client()
-        if page_id is not None:
+        if page_id is not None and space_key is None:
             root = await services.guard.check_page_id(page_id)
             if root is None:
                 root = await client.get_page(page_id, body_format=None)
             pages = client.iter_descendants(page_id, limit=250)
             roots: list[Page] = [root]
-        else:
-            assert space_key is not None
+        elif space_key is not None and page_id is None:
             services.guard.check_space_key(space_key)
             pages = client.iter_pages(space_key, limit=250)
             roots = []
+        else:
+            raise ToolError("Give exactly one of space_key or page_id.")
         collected, complete = await _collect(ctx, pages, max_pages)
         return _outline(roots, collected, max_depth, truncated=not complete)
 
@@ -129,15 +128,13 @@ async def _resolve(
     """Find the page from exactly one way of naming it."""
     by_title = title is not None or space_key is not None
     ways = (page_id is not None) + (url is not None) + by_title
-    if ways != 1 or (by_title and (title is None or space_key is None)):
-        raise ToolError("Name the page one way: page_id, or title with space_key, or url.")
-    if page_id is not None:
+    if ways == 1 and page_id is not None:
         return await client.get_page(page_id, body_format=body_format)
-    if url is not None:
+    if ways == 1 and url is not None:
         return await client.get_page_by_url(url, body_format=body_format)
-    assert title is not None
-    assert space_key is not None
-    return await client.get_page_by_title(space_key, title, body_format=body_format)
+    if ways == 1 and title is not None and space_key is not None:
+        return await client.get_page_by_title(space_key, title, body_format=body_format)
+    raise ToolError("Name the page one way: page_id, or title with space_key, or url.")
 
 
 async def _collect(
