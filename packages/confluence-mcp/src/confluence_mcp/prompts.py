@@ -8,7 +8,6 @@ title (``space_key`` narrows a title; completion offers titles as you type).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -193,10 +192,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             found = await find_page(services, page, space_key)
             diff = await version_diff(services, found.id, from_version, to_version)
             client = await services.client()
-            old, new = await asyncio.gather(
-                client.get_version(found.id, from_version),
-                client.get_version(found.id, diff.to_version),
-            )
+            old = await client.get_version(found.id, from_version)
+            new = await client.get_version(found.id, diff.to_version)
         header = [
             f'Changes to the Confluence page "{found.title}" (id {found.id}) from version '
             f"{old.number} to version {new.number}:",

@@ -220,7 +220,13 @@ async def test_attachment_tools_carry_the_attachments_tag(connect: Connect) -> N
     assert {"list_attachments", "download_attachment", "upload_attachment"} <= area
     assert "list_labels" not in area
     tools = {tool.name: tool for tool in await (await connect()).list_tools()}
-    assert tools["download_attachment"].output_schema["required"] == ["id", "title"]
+    assert set(tools["download_attachment"].output_schema["properties"]) == {
+        "id",
+        "title",
+        "media_type",
+        "size",
+        "version",
+    }
 
 
 # --- pure helpers --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ so it reads like a code review rather than a diff of storage XHTML.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import functools
 from typing import TYPE_CHECKING, Annotated, Any
@@ -104,11 +103,11 @@ async def version_diff(
 ) -> VersionDiff:
     """Diff two versions of a page (``to_version=None``: the current one), space-checked."""
     client = await services.client()
-    old, new = await asyncio.gather(
-        client.get_page(page_id, body_format="storage", version=from_version),
-        client.get_page(page_id, body_format="storage", version=to_version),
-    )
+    # One after the other: the space check comes before anything else is read, and a missing
+    # version fails without leaving a second request in flight.
+    new = await client.get_page(page_id, body_format="storage", version=to_version)
     await services.guard.check_page(new)
+    old = await client.get_page(page_id, body_format="storage", version=from_version)
     new_number = new.version_number or to_version or from_version
     # Conversion and difflib are CPU work: keep them off the event loop.
     diff, added, removed = await anyio.to_thread.run_sync(
