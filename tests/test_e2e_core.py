@@ -214,3 +214,22 @@ async def test_large_page_truncation_and_continuation(
     assert "Paragraph 0:" in joined
     assert "Paragraph 119:" in joined
     assert len(joined) == data["total_chars"]
+
+
+@pytest.mark.parametrize("transport", ["http", "sse", "stdio"])
+async def test_tree_progress_reaches_the_client(
+    transport: str, mcp_client: McpClientFactory
+) -> None:
+    client = await mcp_client(transport)
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    result = await client.call_tool(
+        "get_page_tree", {"space_key": "DEMO", "max_depth": 10}, progress_handler=on_progress
+    )
+    pages = result.structured_content["pages"]
+    assert seen
+    assert seen == sorted(seen)
+    assert seen[-1] >= len(pages) - 1
