@@ -131,7 +131,11 @@ async def test_kubernetes_deployment(served_status: Any) -> None:
         assert await served_status(path) == 200
     assert_no_inline_secret(container["env"])
     names = {variable["name"] for variable in container["env"]}
-    assert names <= known_settings() | {"OTEL_SERVICE_NAME", "OTEL_TRACES_EXPORTER"}
+    assert names <= known_settings() | {
+        "OTEL_SERVICE_NAME",
+        "OTEL_TRACES_EXPORTER",
+        "FORWARDED_ALLOW_IPS",  # read by uvicorn
+    }
     mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
     keys_file = next(v["value"] for v in container["env"] if v["name"] == "MCP_API_KEYS_FILE")
     assert mounts[str(Path(keys_file).parent)]["readOnly"] is True
