@@ -583,3 +583,50 @@ def test_child_and_descendant_maps(
     assert deep["page"]["size"] == 5
     bad = ro_dc.get(f"/rest/api/content/{arch}/child", params={"expand": "whiteboard"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "storage",
+    ["<p>unclosed", '<ac:structured-macro ac:name="info"><p>x</p>', "<p>a &bogus; b</p>", "</p>"],
+)
+def test_malformed_storage_is_refused_everywhere(
+    server: FakeConfluenceServer, cloud: httpx.Client, storage: str
+) -> None:
+    faq = page_id(server, "FAQ")
+    space_id = server.store.get_space_by_key("DEMO").id
+    v2_create = cloud.post(
+        "/api/v2/pages", json={"spaceId": space_id, "title": "Bad", "body": {"value": storage}}
+    )
+    assert v2_create.status_code == 400
+    assert v2_create.json()["errors"][0]["title"].startswith("Error parsing xhtml")
+    v2_update = cloud.put(
+        f"/api/v2/pages/{faq}",
+        json={"id": faq, "title": "FAQ", "version": {"number": 2}, "body": {"value": storage}},
+    )
+    assert v2_update.status_code == 400
+    comment = cloud.post(
+        "/api/v2/footer-comments", json={"pageId": faq, "body": {"value": storage}}
+    )
+    assert comment.status_code == 400
+    v1 = cloud.post(
+        "/rest/api/content",
+        json={
+            "type": "page",
+            "title": "Bad v1",
+            "space": {"key": "DEMO"},
+            "body": {"storage": {"value": storage, "representation": "storage"}},
+        },
+    )
+    assert v1.status_code == 400
+    assert "Error parsing xhtml" in v1.json()["message"]
+    assert server.store.get_page(faq).version == 1
+    wiki = cloud.post(
+        "/rest/api/content",
+        json={
+            "type": "page",
+            "title": "Wiki markup",
+            "space": {"key": "DEMO"},
+            "body": {"storage": {"value": "h1. <not xml", "representation": "wiki"}},
+        },
+    )
+    assert wiki.status_code == 200

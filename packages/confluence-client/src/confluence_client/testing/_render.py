@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["ViewLinks", "storage_to_view", "storage_to_text", "AC_NS", "RI_NS"]
+from ._errors import BadRequestError
+
+__all__ = ["ViewLinks", "storage_to_view", "storage_to_text", "check_storage", "AC_NS", "RI_NS"]
 
 AC_NS = "http://atlassian.com/content"
 RI_NS = "http://atlassian.com/resource/identifier"
@@ -35,6 +37,14 @@ def _numeric_entities(text: str) -> str:
         return f"&#{ord(char)};" if len(char) == 1 else m.group(0)
 
     return _ENTITY.sub(repl, text)
+
+
+def check_storage(storage: str) -> None:
+    """400 unless ``storage`` is well-formed XHTML, as Confluence refuses to save it."""
+    try:
+        etree.fromstring(_WRAP.format(_numeric_entities(storage)))  # noqa: S314 - see _parse
+    except etree.ParseError as exc:
+        raise BadRequestError(f"Error parsing xhtml: {exc}") from None
 
 
 def _parse(storage: str) -> etree.Element | None:

@@ -12,6 +12,7 @@ from .._cql import parse_cql
 from .._errors import BadRequestError, NotFoundError, PayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._records import AttachmentRecord, CommentRecord, PageRecord
+from .._render import check_storage
 from .._search import search_content
 from .._shapes_v1 import comment_json, content_json, page_json, parse_expand, version_json
 from .._store import FakeStore
@@ -41,11 +42,14 @@ def _storage(payload: dict[str, Any]) -> str | None:
     storage = body.get("storage") if isinstance(body, dict) else None
     if not isinstance(storage, dict) or not isinstance(storage.get("value"), str):
         raise BadRequestError("body.storage.value is required (only storage is supported)")
-    if storage.get("representation", "storage") not in ("storage", "wiki"):
+    representation = storage.get("representation", "storage")
+    if representation not in ("storage", "wiki"):
         raise BadRequestError("Only the storage representation is supported")
     value: str = storage["value"]
     if len(value.encode()) > MAX_BODY_BYTES:
         raise PayloadTooLargeError("Content body exceeds the 5 MB limit")
+    if representation == "storage":
+        check_storage(value)
     return value
 
 

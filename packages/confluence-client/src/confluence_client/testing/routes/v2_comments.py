@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from .._errors import BadRequestError, PayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
+from .._render import check_storage
 from .._shapes_v2 import check_body_format, comment_json
 from ._common import numeric_id, path_id, user_id, v2_list
 
@@ -26,6 +27,7 @@ def _comment_body(payload: Any) -> str:
         raise BadRequestError("body.value must be a non-empty string")
     if len(value.encode()) > MAX_BODY_BYTES:
         raise PayloadTooLargeError("Comment body exceeds the 5 MB limit")
+    check_storage(value)
     return value
 
 

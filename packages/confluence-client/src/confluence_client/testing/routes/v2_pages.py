@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from .._errors import BadRequestError, NotFoundError, PayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._records import PageRecord
+from .._render import check_storage
 from .._shapes_v2 import check_body_format, page_json
 from ._common import bool_param, int_param, multi, numeric_id, path_id, sort_pages, user_id, v2_list
 
@@ -60,6 +61,8 @@ def _body_value(payload: dict[str, Any]) -> str:
         raise BadRequestError("body.value must be a string")
     if len(value.encode()) > MAX_BODY_BYTES:
         raise PayloadTooLargeError("Page body exceeds the 5 MB limit")
+    if representation == "storage":
+        check_storage(value)
     return value
 
 
