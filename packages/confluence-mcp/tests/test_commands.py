@@ -67,8 +67,10 @@ def test_demo_serves_against_the_fake(
 ) -> None:
     seen: dict[str, Any] = {}
 
-    async def fake_serve(mcp: FastMCP[Any], settings: Settings) -> None:
+    async def fake_serve(mcp: FastMCP[Any], settings: Settings, **kwargs: Any) -> None:
         seen["settings"] = settings
+        for url in serving.endpoint_urls(settings):
+            kwargs["announce"](url)
         async with Client(mcp) as client:
             spaces = await client.call_tool("list_spaces", {})
             seen["spaces"] = [space["key"] for space in spaces.structured_content["spaces"]]
@@ -94,8 +96,10 @@ def test_serve_runs_the_configured_transport(
     point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     seen: list[Settings] = []
 
-    async def fake_serve(mcp: FastMCP[Any], settings: Settings) -> None:
+    async def fake_serve(mcp: FastMCP[Any], settings: Settings, **kwargs: Any) -> None:
         seen.append(settings)
+        for url in serving.endpoint_urls(settings):
+            kwargs["announce"](url)
 
     monkeypatch.setattr(serving, "serve", fake_serve)
     assert main(["--transport", "http", "--port", "8124", "--stateless", "--read-only"]) == 0
@@ -106,3 +110,22 @@ def test_serve_runs_the_configured_transport(
     env_file.write_text("PORT=8125\n", encoding="utf-8")
     assert main(["--env-file", str(env_file), "serve", "--transport", "sse"]) == 0
     assert (seen[1].transport, seen[1].port) == ("sse", 8125)
+
+
+def test_busy_port_is_one_clear_message(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import socket
+
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--transport", "http", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert "serving" not in err
+    assert "Traceback" not in err

@@ -145,7 +145,8 @@ async def test_serve_builds_the_http_app_with_the_remote_layer(
 
     served: list[str] = []
 
-    async def run_briefly(app: ASGIApp, settings: Any) -> None:
+    async def run_briefly(app: ASGIApp, settings: Any, *, sock: Any) -> None:
+        sock.close()  # the real port is bound by running_http_server below
         async with running_http_server(app) as base:
             async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
                 served.extend(tool.name for tool in await client.list_tools())
@@ -153,9 +154,20 @@ async def test_serve_builds_the_http_app_with_the_remote_layer(
                 assert (await http.get(f"{base}/healthz")).status_code == 200
 
     monkeypatch.setattr(serving, "serve_http", run_briefly)
-    settings = make_settings(transport="http")
-    await serving.serve(create_server(settings), settings)
+    settings = make_settings(transport="http", port=free_port())
+    announced: list[str] = []
+    await serving.serve(create_server(settings), settings, announce=announced.append)
     assert "get_page" in served
+    assert announced == endpoint_urls(settings)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def test_python_dash_m_entry_point(capsys: pytest.CaptureFixture[str]) -> None:

@@ -84,6 +84,8 @@ def test_secrets_never_in_repr() -> None:
         ({"confluence_username": "me"}, "CONFLUENCE_API_TOKEN is missing"),
         ({"confluence_api_token": "x"}, "CONFLUENCE_USERNAME is missing"),
         ({"confluence_oauth_token": "x"}, "CONFLUENCE_CLOUD_ID is required"),
+        ({"confluence_url": "https://bob:hunter2@acme.atlassian.net"}, "user name or password"),
+        ({"confluence_url": "https://acme.atlassian.net/wiki?x=1"}, "query string"),
     ],
 )
 def test_invalid_values_name_the_variable(values: dict[str, Any], expected: str) -> None:
@@ -91,6 +93,7 @@ def test_invalid_values_name_the_variable(values: dict[str, Any], expected: str)
         load(**values)
     assert expected in str(info.value)
     assert "Traceback" not in str(info.value)
+    assert "hunter2" not in str(info.value)
 
 
 def test_pat_is_refused_for_cloud() -> None:

@@ -7,6 +7,7 @@ FastMCP, and nothing loads the SDK until a tool needs Confluence.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -146,16 +147,17 @@ def _serve(settings: Settings) -> int:
 
     from confluence_mcp.app import create_server
     from confluence_mcp.remote import configure_observability
-    from confluence_mcp.serving import endpoint_urls, serve
+    from confluence_mcp.serving import serve
 
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
     observability = configure_observability(settings)
     mcp = create_server(settings, client_factory=observability.client_factory)
-    if settings.transport != "stdio":
-        for url in endpoint_urls(settings):
-            print(f"confluence-mcp: serving {url}", file=sys.stderr)
+
+    def announce(url: str) -> None:
+        print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)
+
     try:
-        anyio.run(serve, mcp, settings)
+        anyio.run(functools.partial(serve, mcp, settings, announce=announce))
     finally:
         observability.shutdown()
     return 0

@@ -36,8 +36,24 @@ class ContentConverter:
         return view_to_markdown(view_html)
 
     def to_storage(self, body: str, body_format: BodyInputFormat) -> str:
-        """A tool's body input → storage XHTML (storage passes through untouched)."""
+        """A tool's body input → storage XHTML.
+
+        Storage passes through byte for byte, but only if it is well-formed: Confluence would
+        refuse it, or worse, store a page that can no longer be edited by section. Raises the
+        SDK's ``InvalidInputError`` (field ``body``) otherwise.
+        """
         if body_format == "storage":
+            from confluence_client import InvalidInputError
+            from confluence_client.content import StorageParseError, canonicalize_storage
+
+            try:
+                canonicalize_storage(body)
+            except StorageParseError as exc:
+                where = f" (line {exc.line})" if exc.line is not None else ""
+                raise InvalidInputError(
+                    f"not well-formed storage XHTML{where}; check that every tag is closed",
+                    field="body",
+                ) from None
             return body
         from confluence_client.content import markdown_to_storage
 
@@ -72,9 +88,7 @@ class ContentConverter:
         return await anyio.to_thread.run_sync(self.view_to_markdown, view_html)
 
     async def ato_storage(self, body: str, body_format: BodyInputFormat) -> str:
-        """:meth:`to_storage` in a worker thread (storage input returns at once)."""
-        if body_format == "storage":
-            return body
+        """:meth:`to_storage` in a worker thread."""
         return await anyio.to_thread.run_sync(self.to_storage, body, body_format)
 
     async def areplace_section(

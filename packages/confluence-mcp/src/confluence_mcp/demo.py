@@ -8,6 +8,7 @@ Without ``--transport`` the demo serves HTTP on 127.0.0.1:8000 so MCP Inspector 
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from typing import Any
 
@@ -49,15 +50,21 @@ def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int
         mcp = create_server(settings)
         say = _stderr
         say(f"confluence-mcp demo: fake Confluence (spaces DEMO and ENG) at {fake.wiki_url}")
+        urls: list[str] = []
+
+        def announce(url: str) -> None:
+            urls.append(url)
+            say(f"confluence-mcp demo: serving {url}")
+            if len(urls) == len(endpoint_urls(settings)):
+                say(
+                    "Connect MCP Inspector (npx @modelcontextprotocol/inspector; Node 22+) "
+                    "to the URL above. Press Ctrl+C to stop."
+                )
+
         if settings.transport == "stdio":
-            say("confluence-mcp demo: serving MCP on stdio")
-        else:
-            for url in endpoint_urls(settings):
-                say(f"confluence-mcp demo: serving {url}")
-            say("Connect MCP Inspector (npx @modelcontextprotocol/inspector) to the URL above.")
-        say("Press Ctrl+C to stop.")
+            say("confluence-mcp demo: serving MCP on stdio. Press Ctrl+C to stop.")
         with contextlib.suppress(KeyboardInterrupt):
-            anyio.run(serve, mcp, settings)
+            anyio.run(functools.partial(serve, mcp, settings, announce=announce))
     return 0
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from fastmcp.exceptions import FastMCPError, ToolError
 
 if TYPE_CHECKING:
-    from confluence_client import ConflictError, ConfluenceError
+    from confluence_client import ApiError, ConflictError, ConfluenceError
 
 __all__ = [
     "ConfigError",
@@ -104,7 +104,7 @@ def describe_error(exc: ConfluenceError) -> str:
             return f"Rate limited by Confluence: retry after {max(1, round(exc.retry_after))} s."
         return "Rate limited by Confluence: retry in about 30 s."
     if isinstance(exc, sdk.BadRequestError):
-        return "Confluence rejected the request as invalid (HTTP 400). Check the arguments."
+        return _describe_bad_request(exc)
     if isinstance(exc, sdk.ServerError):
         return "Confluence is failing (HTTP 5xx); retry in a minute."
     if isinstance(exc, sdk.DownloadTooLargeError):
@@ -118,6 +118,33 @@ def describe_error(exc: ConfluenceError) -> str:
     if isinstance(exc, sdk.ConfigurationError):
         return f"The server's Confluence settings are invalid: {exc.message}"
     return "The Confluence request failed."
+
+
+# Recognised Confluence 400 explanations → our own wording (its text is never passed on).
+_BAD_REQUEST_HINTS: tuple[tuple[str, str], ...] = (
+    (
+        "already exists",
+        "A page with this title already exists in the space: choose another title, or edit "
+        "that page instead (search or get_page by title finds it).",
+    ),
+    (
+        "below itself",
+        "A page cannot be moved below itself or one of its own descendants.",
+    ),
+    (
+        "parsing xhtml",
+        "Confluence could not parse the body as storage XHTML: send markdown "
+        "(body_format=markdown) or well-formed storage.",
+    ),
+)
+
+
+def _describe_bad_request(exc: ApiError) -> str:
+    said = f"{exc.detail or ''} {exc.message}".lower()
+    for needle, message in _BAD_REQUEST_HINTS:
+        if needle in said:
+            return message
+    return "Confluence rejected the request as invalid (HTTP 400). Check the arguments."
 
 
 def _describe_content_error(exc: ConfluenceError) -> str:

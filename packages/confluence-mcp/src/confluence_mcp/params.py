@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 __all__ = [
     "BodyFormat",
@@ -25,6 +25,7 @@ __all__ = [
     "Title",
     "Version",
     "capped",
+    "id_text",
 ]
 
 
@@ -41,6 +42,17 @@ def capped(max_chars: int, *, allow_empty: bool = True) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _int_to_str(value: object) -> object:
+    # Clients such as MCP Inspector's CLI send numeric-looking arguments as JSON numbers.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+id_text = BeforeValidator(_int_to_str)
+"""Accept a JSON number where an id string is expected (the schema still says string)."""
+
+
 def _digits(value: str) -> str:
     if not value.isascii() or not value.isdigit():
         raise ValueError("must be a numeric page id, e.g. 123456")
@@ -48,7 +60,7 @@ def _digits(value: str) -> str:
 
 
 # Checked here (digits only, at most 20) but sent as a bare string: ids are self-explanatory.
-PageId = Annotated[str, capped(20, allow_empty=False), AfterValidator(_digits)]
+PageId = Annotated[str, id_text, capped(20, allow_empty=False), AfterValidator(_digits)]
 # Global keys are letters, digits and "_"; personal space keys start with "~". The SDK checks
 # the exact rules before any request; the schema only says "a string".
 SpaceKey = Annotated[str, capped(255, allow_empty=False)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
+
+from confluence_mcp.errors import ConfigError
 
 if TYPE_CHECKING:
     import uvicorn
@@ -15,11 +17,18 @@ if TYPE_CHECKING:
 
     from confluence_mcp.settings import Settings
 
-__all__ = ["endpoint_urls", "running_http_server", "serve", "serve_http"]
+__all__ = ["bind_socket", "endpoint_urls", "running_http_server", "serve", "serve_http"]
 
 
-async def serve(mcp: FastMCP[Any], settings: Settings) -> None:
-    """Serve ``mcp`` on the transport the settings name, until cancelled or interrupted."""
+async def serve(
+    mcp: FastMCP[Any], settings: Settings, *, announce: Callable[[str], None] | None = None
+) -> None:
+    """Serve ``mcp`` on the transport the settings name, until cancelled or interrupted.
+
+    For HTTP, ``announce`` is called with each endpoint URL once the port is bound (so nothing
+    is announced when start-up is refused). Raises :class:`ConfigError` when the HTTP layer
+    refuses the configuration or the port cannot be bound.
+    """
     if settings.transport == "stdio":
         await mcp.run_stdio_async(show_banner=False)
         return
@@ -38,7 +47,11 @@ async def serve(mcp: FastMCP[Any], settings: Settings) -> None:
         allowed_origins=layer.allowed_origins,
     )
     try:
-        await serve_http(app, settings)
+        sock = bind_socket(settings.host, settings.port)
+        for url in endpoint_urls(settings):
+            if announce is not None:
+                announce(url)
+        await serve_http(app, settings, sock=sock)
     finally:
         await layer.aclose()
 
@@ -59,11 +72,35 @@ def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     )
 
 
-async def serve_http(app: ASGIApp, settings: Settings) -> None:
-    """Run ``app`` under uvicorn on ``settings.host:settings.port`` until interrupted."""
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket on ``host:port``; :class:`ConfigError` if it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"PORT: cannot listen on {host}:{port} ({exc.strerror or exc}); another process "
+            "may be using it: choose a free port with --port or PORT, or stop that process"
+        ) from None
+    return sock
+
+
+async def serve_http(
+    app: ASGIApp, settings: Settings, *, sock: socket.socket | None = None
+) -> None:
+    """Run ``app`` under uvicorn on ``sock`` (or ``settings.host:settings.port``)."""
     import uvicorn
 
-    await uvicorn.Server(_uvicorn_config(app, settings.host, settings.port)).serve()
+    bound = sock if sock is not None else bind_socket(settings.host, settings.port)
+    try:
+        await uvicorn.Server(_uvicorn_config(app, settings.host, settings.port)).serve(
+            sockets=[bound]
+        )
+    finally:
+        bound.close()
 
 
 @asynccontextmanager

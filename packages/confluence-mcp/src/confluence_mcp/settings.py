@@ -127,6 +127,21 @@ class Settings(RemoteSettings):
         # Space keys are case-insensitive in Confluence; compare them upper-cased.
         return frozenset(key.upper() for key in value)
 
+    @field_validator("confluence_url", mode="after")
+    @classmethod
+    def _plain_site_url(cls, value: HttpUrl | None) -> HttpUrl | None:
+        if value is None:
+            return None
+        if value.username or value.password:
+            # The message never repeats the URL: it carries a password.
+            raise ValueError(
+                "must not contain a user name or password; put them in CONFLUENCE_USERNAME and "
+                "CONFLUENCE_API_TOKEN"
+            )
+        if value.query or value.fragment:
+            raise ValueError("must not have a query string or #fragment")
+        return value
+
     @field_validator("transport", mode="before")
     @classmethod
     def _transport_alias(cls, value: Any) -> Any:

@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 
     from confluence_mcp.settings import Settings
 
-__all__ = ["WRITE_TAGS", "apply_tool_filters", "visible_tool_names"]
+__all__ = ["PROMPTS_NEEDING_TOOLS", "WRITE_TAGS", "apply_tool_filters", "visible_tool_names"]
 
 WRITE_TAGS: frozenset[str] = frozenset({"write", "delete"})
+
+PROMPTS_NEEDING_TOOLS: dict[str, str] = {"draft_page": "create_page"}
+"""Prompts whose instructions end in a tool call, by the tool they need."""
 
 
 def visible_tool_names(catalog: Mapping[str, frozenset[str]], settings: Settings) -> frozenset[str]:
@@ -49,4 +52,8 @@ def apply_tool_filters(
     hidden = set(catalog) - visible
     if hidden:
         mcp.disable(names=hidden, components={"tool"})
+    # A prompt that tells the model to call a hidden tool would only mislead it.
+    orphaned = {prompt for prompt, tool in PROMPTS_NEEDING_TOOLS.items() if tool in hidden}
+    if orphaned:
+        mcp.disable(names=orphaned, components={"prompt"})
     return visible

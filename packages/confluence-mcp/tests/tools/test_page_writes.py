@@ -232,3 +232,51 @@ async def test_ambiguous_section_asks_for_occurrence(
     assert "<p>a</p>" in stored
     assert "<p>z</p>" in stored
     assert "<p>b</p>" not in stored
+
+
+async def test_numeric_ids_sent_as_numbers_are_accepted(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = int(page_id(fake_confluence, "FAQ"))
+    result = await client.call_tool("get_page", {"page_id": pid, "format": "storage"})
+    assert result.structured_content["id"] == str(pid)
+
+
+async def test_malformed_storage_never_reaches_confluence(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="Invalid argument 'body': not well-formed storage"):
+        await client.call_tool(
+            "create_page",
+            {"space_key": "ENG", "title": "Bad", "body": "<p>unclosed", "body_format": "storage"},
+        )
+    assert not [r for r in fake_confluence.requests if r.method != "GET"]
+    with pytest.raises(ToolError, match="not well-formed"):
+        await client.call_tool(
+            "update_page",
+            {
+                "page_id": pid,
+                "version": 1,
+                "body": "<ac:structured-macro>",
+                "body_format": "storage",
+            },
+        )
+
+
+async def test_duplicate_title_is_named(connect: ClientFactory) -> None:
+    client = await connect()
+    with pytest.raises(ToolError, match="already exists in the space"):
+        await client.call_tool("create_page", {"space_key": "DEMO", "title": "FAQ", "body": "dup"})
+
+
+async def test_read_only_hides_the_drafting_prompt(connect: ClientFactory) -> None:
+    writable = await connect()
+    assert "draft_page" in {prompt.name for prompt in await writable.list_prompts()}
+    client = await connect(read_only_mode=True)
+    prompts = {prompt.name for prompt in await client.list_prompts()}
+    assert "draft_page" not in prompts
+    assert "summarize_page" in prompts

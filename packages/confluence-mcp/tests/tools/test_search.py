@@ -4,7 +4,7 @@ import pytest
 from fastmcp.exceptions import ToolError
 
 from confluence_client.testing import FakeConfluenceServer
-from confluence_mcp.tools.search import looks_like_cql, split_order_by
+from confluence_mcp.tools.search import looks_like_cql, plain_excerpt, split_order_by
 
 ClientFactory = Any
 
@@ -77,3 +77,16 @@ async def test_invalid_cql_is_reported(connect: ClientFactory) -> None:
     client = await connect()
     with pytest.raises(ToolError, match="Invalid CQL"):
         await client.call_tool("search", {"query": "title = = ="})
+
+
+def test_highlight_markers_become_bold() -> None:
+    assert plain_excerpt("see @@@hl@@@Demo@@@endhl@@@ and @@@hl@@@x") == "see **Demo** and x"
+    assert plain_excerpt(None) is None
+
+
+async def test_search_excerpts_have_no_markers(connect: ClientFactory) -> None:
+    client = await connect()
+    result = (await client.call_tool("search", {"query": "install"})).structured_content
+    excerpts = " ".join(hit.get("excerpt", "") for hit in result["results"])
+    assert "@@@" not in excerpts
+    assert "**" in excerpts

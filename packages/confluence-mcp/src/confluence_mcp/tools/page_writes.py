@@ -123,7 +123,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         moved = await client.move_page(page_id, parent_id, expected_version=version)
         return page_ref(moved)
 
-    @confluence_tool(mcp, access="delete", idempotent=True)
+    @confluence_tool(mcp, access="delete")
     async def delete_page(page_id: PageId) -> DeleteResult:
         """Move a page to the trash (a space admin can restore it)."""
         client = await services.client()

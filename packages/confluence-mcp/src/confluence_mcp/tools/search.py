@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from confluence_client import SearchResult
     from confluence_mcp.services import Services
 
-__all__ = ["looks_like_cql", "register", "split_order_by"]
+__all__ = ["looks_like_cql", "plain_excerpt", "register", "split_order_by"]
 
 # A query is CQL when it compares a CQL field with an operator (`space = X`, `text ~ "y"`,
 # `label in (a, b)`); anything else is searched as plain text.
@@ -123,13 +123,23 @@ def _check_balanced(query: str) -> None:
         raise ToolError("Invalid CQL: unbalanced parentheses or quotes.")
 
 
+_HIGHLIGHT = re.compile(r"@@@hl@@@(.*?)@@@endhl@@@", re.DOTALL)
+
+
+def plain_excerpt(excerpt: str | None) -> str | None:
+    """Confluence marks matches as ``@@@hl@@@word@@@endhl@@@``; show them as ``**word**``."""
+    if excerpt is None:
+        return None
+    return _HIGHLIGHT.sub(r"**\1**", excerpt).replace("@@@hl@@@", "").replace("@@@endhl@@@", "")
+
+
 def _hit(result: SearchResult) -> SearchHit:
     return SearchHit(
         id=result.content_id,
         title=result.title,
         type=result.content_type,
         space_key=result.space_key,
-        excerpt=result.excerpt,
+        excerpt=plain_excerpt(result.excerpt),
         url=result.web_url,
         last_modified=iso(result.last_modified),
     )
