@@ -89,8 +89,13 @@ async def test_sdk_calls_are_client_spans(
     provider, exporter = spans
     reader = InMemoryMetricReader()
     metrics = OTelMetrics(MeterProvider(metric_readers=[reader]))
+
+    def without_hook(settings: Any) -> Any:
+        # A factory that cannot observe HTTP attempts: only SDK calls are traced.
+        return build_client(settings)
+
     factory = instrument_client_factory(
-        build_client, tracer=provider.get_tracer("t"), metrics=metrics
+        without_hook, tracer=provider.get_tracer("t"), metrics=metrics
     )
     client = factory(remote_settings_for())
     assert isinstance(client, InstrumentedClient)
