@@ -94,3 +94,19 @@ def test_is_confluence_error_and_hierarchy() -> None:
     assert not is_confluence_error(ValueError("x"))
     assert issubclass(ConfigError, ConfluenceMCPError)
     assert issubclass(ConfigError, ValueError)
+
+
+async def test_argument_errors_are_one_line_per_field(make_settings: object) -> None:
+    from fastmcp import Client
+
+    from confluence_mcp.app import create_server
+
+    async with Client(create_server(make_settings())) as client:  # type: ignore[operator]
+        with pytest.raises(ToolError) as info:
+            await client.call_tool("get_page", {"page_id": "1", "format": "pdf", "bogus": 1})
+    message = str(info.value)
+    assert "Invalid argument 'format': Input should be 'markdown', 'storage' or 'view'" in message
+    assert "Invalid argument 'bogus': unexpected" in message
+    assert "pydantic" not in message
+    assert "[type=" not in message
+    assert "pdf" not in message.replace("'markdown', 'storage' or 'view'", "")

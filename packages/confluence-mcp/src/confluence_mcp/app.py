@@ -8,6 +8,7 @@ from typing import Any
 from fastmcp import FastMCP
 
 from confluence_mcp import __version__
+from confluence_mcp.middleware import ArgumentErrorMiddleware
 from confluence_mcp.registry import tool_catalog
 from confluence_mcp.services import ClientFactory, Services, build_client
 from confluence_mcp.settings import Settings
@@ -60,6 +61,7 @@ def create_server(
         lifespan=services.lifespan,
         mask_error_details=True,
         on_duplicate="error",
+        middleware=[ArgumentErrorMiddleware()],
     )
     for module_name in modules:
         importlib.import_module(module_name).register(mcp, services)

@@ -17,7 +17,7 @@ from confluence_mcp.content import ContentConverter
 from confluence_mcp.guard import SpaceGuard
 
 if TYPE_CHECKING:
-    from confluence_client import ConfluenceClient, Page, RetryPolicy
+    from confluence_client import ConfluenceClient, Page, RequestObserver, RetryPolicy
     from confluence_mcp.settings import Settings
 
 __all__ = ["ClientFactory", "Services", "build_client"]
@@ -25,11 +25,17 @@ __all__ = ["ClientFactory", "Services", "build_client"]
 ClientFactory = Callable[["Settings"], "ConfluenceClient"]
 
 
-def build_client(settings: Settings, *, retry: RetryPolicy | None = None) -> ConfluenceClient:
+def build_client(
+    settings: Settings,
+    *,
+    retry: RetryPolicy | None = None,
+    on_request: RequestObserver | None = None,
+) -> ConfluenceClient:
     """Construct the SDK client the settings describe (no network I/O).
 
     The default retry policy gives up after 30 s of waiting in total: a tool call should
-    answer "rate limited, retry after N s" rather than hang for minutes.
+    answer "rate limited, retry after N s" rather than hang for minutes. ``on_request`` is
+    the SDK's per-HTTP-attempt observer (telemetry).
     """
     from confluence_client import (
         BasicAuth,
@@ -65,6 +71,7 @@ def build_client(settings: Settings, *, retry: RetryPolicy | None = None) -> Con
         timeouts=settings.confluence_timeout,
         verify_ssl=settings.confluence_ssl_verify,
         retry=retry if retry is not None else RetryPolicy(max_total_wait=30.0),
+        on_request=on_request,
         **extra,
     )
 

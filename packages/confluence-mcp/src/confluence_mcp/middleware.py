@@ -1,0 +1,52 @@
+"""FastMCP middleware of the server itself (the remote-service layer adds its own).
+
+:class:`ArgumentErrorMiddleware` turns FastMCP's argument-validation errors (pydantic's
+multi-line dump with type codes and documentation links) into one line per bad argument:
+``Invalid argument 'page_id': must be a numeric page id, e.g. 123456``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mcp_types as mt
+from fastmcp.exceptions import ToolError, ValidationError
+from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools import ToolResult
+from pydantic import ValidationError as PydanticValidationError
+
+__all__ = ["ArgumentErrorMiddleware", "describe_argument_errors"]
+
+_MAX_SHOWN = 5
+
+
+def describe_argument_errors(error: PydanticValidationError) -> str:
+    """One short line per invalid argument (never the argument's value)."""
+    lines: list[str] = []
+    for detail in error.errors(include_url=False, include_input=False)[:_MAX_SHOWN]:
+        location = [str(part) for part in detail["loc"] if not isinstance(part, int)]
+        name = location[0] if location else "arguments"
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        if detail["type"] == "unexpected_keyword_argument":
+            message = "unexpected (not a parameter of this tool)"
+        elif detail["type"] == "missing_argument":
+            message = "required"
+        lines.append(f"Invalid argument {name!r}: {message}")
+    return "\n".join(lines) or "Invalid arguments."
+
+
+class ArgumentErrorMiddleware(Middleware):
+    """Rewrites tool argument-validation failures as short, field-naming messages."""
+
+    async def on_call_tool(
+        self,
+        context: MiddlewareContext[mt.CallToolRequestParams],
+        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
+    ) -> ToolResult:
+        try:
+            return await call_next(context)
+        except ValidationError as exc:
+            cause: Any = exc.__cause__
+            if not isinstance(cause, PydanticValidationError):
+                raise
+            raise ToolError(describe_argument_errors(cause), log_level=exc.log_level) from None
