@@ -78,7 +78,17 @@ class ContentConverter:
             storage, heading, content, content_format=content_format, occurrence=occurrence
         )
 
+    def same_storage(self, first: str, second: str) -> bool:
+        """Whether two storage documents are equivalent (canonical XML comparison)."""
+        from confluence_client.content import storage_equivalent
+
+        return storage_equivalent(first, second)
+
     # --- the same, off the event loop -------------------------------------------------------
+    async def asame_storage(self, first: str, second: str) -> bool:
+        """:meth:`same_storage` in a worker thread."""
+        return await anyio.to_thread.run_sync(self.same_storage, first, second)
+
     async def ato_markdown(self, storage: str) -> str:
         """:meth:`to_markdown` in a worker thread."""
         return await anyio.to_thread.run_sync(self.to_markdown, storage)

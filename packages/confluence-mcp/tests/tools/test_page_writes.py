@@ -280,3 +280,25 @@ async def test_read_only_hides_the_drafting_prompt(connect: ClientFactory) -> No
     prompts = {prompt.name for prompt in await client.list_prompts()}
     assert "draft_page" not in prompts
     assert "summarize_page" in prompts
+
+
+async def test_unchanged_body_is_not_rewritten(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Getting Started")
+    store = fake_confluence.store
+    before = (store.pages[pid].version, store.pages[pid].body)
+    read = (await client.call_tool("get_page", {"page_id": pid})).structured_content
+    same = await client.call_tool(
+        "update_page", {"page_id": pid, "version": read["version"], "body": read["content"]}
+    )
+    assert same.structured_content["version"] == before[0]
+    assert (store.pages[pid].version, store.pages[pid].body) == before
+    renamed = await client.call_tool(
+        "update_page",
+        {"page_id": pid, "version": read["version"], "body": read["content"], "title": "GS"},
+    )
+    assert renamed.structured_content["version"] == before[0] + 1
+    assert store.pages[pid].body == before[1]  # original bytes kept
+    assert store.pages[pid].title == "GS"

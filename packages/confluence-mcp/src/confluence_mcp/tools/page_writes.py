@@ -20,7 +20,6 @@ from confluence_mcp.shaping import page_ref
 if TYPE_CHECKING:
     from fastmcp import FastMCP
 
-    from confluence_client import Page
     from confluence_mcp.services import Services
 
 __all__ = ["register"]
@@ -31,13 +30,6 @@ Heading = Annotated[str, Field(min_length=1, max_length=255, description="Headin
 
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the page-writing tools to ``mcp``."""
-
-    async def checked_metadata(page_id: str) -> Page:
-        """The page's metadata (no body), after the space check."""
-        client = await services.client()
-        page = await client.get_page(page_id, body_format=None)
-        await services.guard.check_page(page)
-        return page
 
     @confluence_tool(mcp, access="write")
     async def create_page(
@@ -71,11 +63,26 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if title is None and body is None:
             raise ToolError("Nothing to change: give title, body or both.")
         client = await services.client()
-        base = version
-        if base is None or services.guard.allowed_spaces is not None:
-            page = await checked_metadata(page_id)
-            base = base or page.version_number or 1
         storage = None if body is None else await services.content.ato_storage(body, body_format)
+        if storage is None and version is not None and services.guard.allowed_spaces is None:
+            base = version
+        else:
+            current = await client.get_page(
+                page_id, body_format=None if storage is None else "storage"
+            )
+            await services.guard.check_page(current)
+            base = version or current.version_number or 1
+            # An unchanged body (e.g. markdown read and written back) is not rewritten: no
+            # new version full of cosmetic serialisation changes.
+            unchanged = (
+                storage is not None
+                and current.body is not None
+                and await services.content.asame_storage(storage, current.body.value)
+            )
+            if unchanged:
+                storage = None
+                if title is None or title == current.title:
+                    return page_ref(current)
         updated = await client.update_page(
             page_id,
             expected_version=base,
