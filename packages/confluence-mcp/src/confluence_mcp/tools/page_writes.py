@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 Message = Annotated[str, capped(500), Field(description="Version comment")]
-Heading = Annotated[str, Field(min_length=1, max_length=255, description="Heading text or anchor")]
+Heading = Annotated[
+    str, capped(255, allow_empty=False), Field(description="Heading text or anchor")
+]
 
 
 def register(mcp: FastMCP[Any], services: Services) -> None:
@@ -56,7 +58,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         body: BodyText | None = None,
         body_format: BodyFormat = "markdown",
         message: Message | None = None,
-        minor_edit: bool = False,
     ) -> PageRef:
         """Change a page's title and/or body. Pass the version you read: if the page has
         changed since, nothing is written."""
@@ -89,7 +90,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             title=title,
             body=storage,
             message=message,
-            minor_edit=minor_edit,
         )
         return page_ref(updated)
 
