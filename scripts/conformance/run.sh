@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drive `confluence-mcp demo` with real third-party MCP clients:
 #   1. the official MCP conformance suite (server scenarios), stateful and --stateless;
-#   2. MCP Inspector's CLI over Streamable HTTP and over stdio.
+#   2. MCP Inspector's CLI over Streamable HTTP, legacy SSE and stdio.
 # Needs network access to the npm registry on first use (tools are cached, never committed).
 # Not part of .ci/run. Usage: scripts/conformance/run.sh [--keep-results DIR]
 # Env: CONFORMANCE_CACHE (default ~/.cache/confluence-mcp-conformance),
@@ -158,13 +158,25 @@ inspector_stdio() {
     "${cmd[@]}"
 }
 
+finish() {
+  stop_server
+  log "results in $RESULTS"
+  if ((${#FAILURES[@]})); then
+    printf '%d check(s) failed:\n' "${#FAILURES[@]}" >&2
+    printf '  - %s\n' "${FAILURES[@]}" >&2
+    exit 1
+  fi
+  echo "all conformance and Inspector checks passed" >&2
+  exit 0
+}
+
 main() {
   install_tools
-  start_server
+  start_server || finish
   run_conformance stateful "$HERE/baseline.yml"
   inspector_http
   stop_server
-  start_server --stateless
+  start_server --stateless || finish
   # Stateless mode has no session id by design; the multiple-streams scenario needs one.
   {
     cat "$HERE/baseline.yml"
@@ -175,13 +187,7 @@ main() {
     --transport http --method tools/call --tool-name search --tool-arg query=demo
   stop_server
   inspector_stdio
-  log "results in $RESULTS"
-  if ((${#FAILURES[@]})); then
-    printf '%d check(s) failed:\n' "${#FAILURES[@]}" >&2
-    printf '  - %s\n' "${FAILURES[@]}" >&2
-    exit 1
-  fi
-  echo "all conformance and Inspector checks passed" >&2
+  finish
 }
 
 main
