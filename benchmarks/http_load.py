@@ -114,6 +114,10 @@ async def _measure(fake: str, total_calls: int, stateless: bool) -> None:
         "CONFLUENCE_USERNAME": "fake@example.com",
         "CONFLUENCE_API_TOKEN": "fake-api-token",
         "STATELESS_HTTP": "true" if stateless else "false",
+        # Measure the server, not its inbound rate limiter.
+        "MCP_RATE_LIMIT": "off",
+        "MCP_IP_RATE_LIMIT": "off",
+        "MCP_AUDIT_LOG": "off",
     }
     process = await asyncio.create_subprocess_exec(
         *_command(),

@@ -72,11 +72,17 @@ def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def _tcp_socket(family: socket.AddressFamily) -> socket.socket:
+    # proto must say TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose
+    # proto is IPPROTO_TCP, and without it every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening-ready TCP socket on ``host:port``; :class:`ConfigError` if it is taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = _tcp_socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -111,8 +117,7 @@ async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIte
     """
     import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = _tcp_socket(socket.AF_INET)
     sock.bind((host, 0))
     server = uvicorn.Server(_uvicorn_config(app, host, 0))
     task = asyncio.create_task(server.serve(sockets=[sock]))
