@@ -33,9 +33,10 @@ def build_client(
 ) -> ConfluenceClient:
     """Construct the SDK client the settings describe (no network I/O).
 
-    The default retry policy gives up after 30 s of waiting in total: a tool call should
-    answer "rate limited, retry after N s" rather than hang for minutes. ``on_request`` is
-    the SDK's per-HTTP-attempt observer (telemetry).
+    The default retry policy retries twice and waits at most 10 s in total: a tool call should
+    answer "rate limited, retry after N s" or "Confluence is failing" well inside an MCP
+    client's tool timeout rather than hang. ``on_request`` is the SDK's per-HTTP-attempt
+    observer (telemetry).
     """
     from confluence_client import (
         BasicAuth,
@@ -70,7 +71,7 @@ def build_client(
         deployment=settings.deployment,
         timeouts=settings.confluence_timeout,
         verify_ssl=settings.confluence_ssl_verify,
-        retry=retry if retry is not None else RetryPolicy(max_total_wait=30.0),
+        retry=retry if retry is not None else RetryPolicy(max_retries=2, max_total_wait=10.0),
         on_request=on_request,
         **extra,
     )
