@@ -129,6 +129,24 @@ async def test_cors_and_public_url(
     assert "https://mcp.example.com:443" in layer.allowed_origins
 
 
+async def test_cors_wildcard_keeps_the_origin_check(
+    remote_settings_for: Any, serve_remote: Any, tmp_path: Path
+) -> None:
+    create_api_key(tmp_path / "keys.json", "k")
+    settings = remote_settings_for(
+        mcp_api_keys_file=tmp_path / "keys.json",
+        mcp_cors_origins="*,http://127.0.0.1:5173",
+    )
+    async with serve_remote(settings) as (base, layer), httpx.AsyncClient() as http:
+        refused = await http.post(
+            f"{base}/mcp", json=INIT, headers={**ACCEPT, "origin": "http://evil.example"}
+        )
+    assert refused.status_code == 403
+    assert layer.allowed_origins is not None
+    assert "*" not in layer.allowed_origins
+    assert "http://127.0.0.1:5173" in layer.allowed_origins
+
+
 async def test_lifecycle_closes_the_layer(
     remote_settings_for: Any, serve_remote: Any, audit_sink: MemorySink
 ) -> None:

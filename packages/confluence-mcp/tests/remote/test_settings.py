@@ -113,3 +113,10 @@ def test_remote_settings_uses_the_object_or_reads_the_env(
     monkeypatch.setenv("MCP_RATE_LIMIT", "often")
     with pytest.raises(ConfigError, match="MCP_RATE_LIMIT"):
         remote_settings(object())
+
+
+def test_cors_wildcard_is_refused_without_authentication(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"MCP_CORS_ORIGINS=\* is refused"):
+        make(mcp_cors_origins="*")
+    settings = make(mcp_cors_origins="*", mcp_api_keys_file=tmp_path / "keys.json")
+    assert settings.mcp_cors_origins == ("*",)

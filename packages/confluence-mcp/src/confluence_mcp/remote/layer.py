@@ -184,7 +184,12 @@ def build_http_layer(
         bind_host=settings.host,
         public_url=remote.mcp_public_url,
         allowed_hosts=remote.mcp_allowed_hosts,
-        allowed_origins=(*remote.mcp_allowed_origins, *remote.mcp_cors_origins),
+        # CORS wildcards ("*") must not switch the Origin check (DNS rebinding) off: only
+        # explicitly listed CORS origins join the allow-list.
+        allowed_origins=(
+            *remote.mcp_allowed_origins,
+            *(origin for origin in remote.mcp_cors_origins if "*" not in origin),
+        ),
     )
     layer.allowed_hosts = list(origins.allowed_hosts) or None
     layer.allowed_origins = list(origins.allowed_origins) or None

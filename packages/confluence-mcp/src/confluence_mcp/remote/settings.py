@@ -57,7 +57,15 @@ class RemoteSettings(BaseSettings):
     # --- Protection ------------------------------------------------------------------------
     mcp_rate_limit: str = "120/minute"
     mcp_ip_rate_limit: str = "600/minute"
-    mcp_cors_origins: CsvTuple = ()
+    mcp_cors_origins: CsvTuple = Field(
+        default=(),
+        description=(
+            "Browser origins CORS answers for. CORS only; it never widens the Origin check "
+            "(DNS-rebinding protection, MCP_ALLOWED_ORIGINS): explicit origins listed here are "
+            "also accepted by that check, '*' and other wildcards are not. '*' is refused "
+            "without authentication, since any web page could then drive the server."
+        ),
+    )
     mcp_allowed_origins: CsvTuple = ()
     mcp_allowed_hosts: CsvTuple = ()
     mcp_max_body_bytes: int = Field(default=16 * _MIB, ge=1024, le=256 * _MIB)
@@ -135,6 +143,12 @@ class RemoteSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _remote_complete_auth(self) -> RemoteSettings:
+        if "*" in self.mcp_cors_origins and not self.auth_configured:
+            raise ValueError(
+                "MCP_CORS_ORIGINS=* is refused without authentication (any web page could use "
+                "this server with its Confluence credentials): list the browser origins, e.g. "
+                "MCP_CORS_ORIGINS=http://localhost:5173, or configure authentication"
+            )
         if self.mcp_jwt_jwks_url and self.mcp_jwt_public_key:
             raise ValueError("set MCP_JWT_JWKS_URL or MCP_JWT_PUBLIC_KEY, not both")
         if self.jwt_configured and not (self.mcp_jwt_issuer and self.mcp_jwt_audience):
