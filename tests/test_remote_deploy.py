@@ -6,6 +6,7 @@ YAML is read with PyYAML, which FastMCP already depends on (nothing new is insta
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shlex
 from pathlib import Path
@@ -136,6 +137,11 @@ async def test_kubernetes_deployment(served_status: Any) -> None:
         "OTEL_TRACES_EXPORTER",
         "FORWARDED_ALLOW_IPS",  # read by uvicorn
     }
+    forwarded = next(v["value"] for v in container["env"] if v["name"] == "FORWARDED_ALLOW_IPS")
+    # "*" would let any caller choose its address through X-Forwarded-For (QA-35).
+    assert "*" not in forwarded
+    for network in forwarded.split(","):
+        ipaddress.ip_network(network.strip())
     mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
     keys_file = next(v["value"] for v in container["env"] if v["name"] == "MCP_API_KEYS_FILE")
     assert mounts[str(Path(keys_file).parent)]["readOnly"] is True
