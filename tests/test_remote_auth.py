@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from mcp.shared.exceptions import MCPError
+from mcp_types import PromptReference, ResourceTemplateReference
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -535,6 +536,24 @@ async def test_resources_and_prompts_need_the_read_scope(
                 await client.read_resource("confluence://space/DEMO")
     denied = events(audit_sink, "authz.denied")
     assert [event.subject for event in denied] == ["writer"]
+
+
+async def test_completion_needs_the_read_scope(
+    serve: Serve, keys: tuple[Path, dict[str, str]]
+) -> None:
+    path, made = keys
+    prompt = PromptReference(name="summarize_page")
+    page = ResourceTemplateReference(uri="confluence://page/{page_id}")
+    space = ResourceTemplateReference(uri="confluence://space/{space_key}")
+    async with serve(mcp_api_keys_file=path) as base:
+        async with Client(StreamableHttpTransport(f"{base}/mcp", auth=made["read"])) as client:
+            assert (await client.complete(space, {"name": "space_key", "value": ""})).values
+            assert (await client.complete(prompt, {"name": "page", "value": "Get"})).values
+        async with Client(StreamableHttpTransport(f"{base}/mcp", auth=made["write"])) as client:
+            titles = await client.complete(prompt, {"name": "page", "value": "Get"})
+            ids = await client.complete(page, {"name": "page_id", "value": "Arch"})
+            spaces = await client.complete(space, {"name": "space_key", "value": ""})
+    assert (titles.values, ids.values, spaces.values) == ([], [], [])
 
 
 # --- scopes of every tool ------------------------------------------------------------------

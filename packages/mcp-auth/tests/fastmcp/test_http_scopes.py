@@ -9,6 +9,7 @@ from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from fastmcp.utilities.tests import ASGIServer, asgi_server
 from mcp import MCPError
+from mcp_types import PromptReference, ResourceTemplateReference
 
 from mcp_auth.fastmcp import (
     INSUFFICIENT_SCOPE_ERROR_CODE,
@@ -268,3 +269,31 @@ async def test_hiding_covers_prompts_and_resources(
     assert prompts == ({"summarize"} if hide else {"summarize", "rewrite"})
     assert resources == {"pages://index"}
     assert templates == (set() if hide else {"pages://{page_id}/draft"})
+
+
+async def test_completion_follows_the_policy(kit: Any, verifier: Any, audit: Any) -> None:
+    mcp = kit.make_server()
+
+    async def complete(ref: Any, argument: Any, context: Any) -> list[str]:
+        return ["4", "5"]
+
+    mcp.add_completion_handler(complete)
+    protect(
+        mcp, verifier, base_url="http://127.0.0.1", policy=kit.make_policy(), audit=audit.logger
+    )
+    async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
+        allowed = await client.complete(
+            PromptReference(name="summarize"), {"name": "page_id", "value": "4"}
+        )
+        prompt = await client.complete(
+            PromptReference(name="rewrite"), {"name": "page_id", "value": "4"}
+        )
+        template = await client.complete(
+            ResourceTemplateReference(uri="pages://{page_id}/draft"),
+            {"name": "page_id", "value": "4"},
+        )
+    assert allowed.values == ["4", "5"]
+    assert prompt.values == []
+    assert template.values == []
+    denied = [(e["operation"], e["missing_scopes"]) for e in audit.named("authz.denied")]
+    assert denied == [("rewrite", ["pages:write"]), ("draft", ["pages:write"])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -45,6 +45,8 @@ class ScopeMiddleware(Middleware):
       providers without the gate).
     - `prompts/get` and `resources/read` are judged the same way (the policy sees the
       prompt's or resource's name and tags) and refused with an MCP error plus `authz.denied`.
+    - `completion/complete` is judged by the prompt or resource template it completes (its
+      suggestions are reads of it): a refused caller gets no candidates, plus `authz.denied`.
     - Every tool call writes `tool.call`: tool name, outcome (`success`, `error` or
       `denied`), duration, and argument names with their JSON sizes, never their values.
     - With `hide_forbidden`, the list methods leave out what the caller cannot use. Off by
@@ -117,6 +119,26 @@ class ScopeMiddleware(Middleware):
         server = _server(context)
         if self._enforced(context) and server is not None:
             await self._judge(await resource_target(server, str(context.message.uri)))
+
+    async def on_request(
+        self,
+        context: MiddlewareContext[Any],
+        call_next: CallNext[Any, Any],
+    ) -> Any:
+        """Blank `completion/complete` answers for a reference the caller may not use."""
+        if context.method != "completion/complete" or not self._enforced(context):
+            return await call_next(context)
+        server = _server(context)
+        target = None if server is None else await _completion_target(server, context.message)
+        try:
+            await self._judge(target)
+        except InsufficientScopeError as refusal:
+            result = await call_next(context)
+            if not isinstance(result, Mapping):
+                raise refusal from None  # unknown envelope: fail closed
+            # The envelope differs by protocol era: keep it, drop only the candidates.
+            return {**result, "completion": {"values": []}}
+        return await call_next(context)
 
     async def on_list_tools(
         self,
@@ -219,6 +241,20 @@ def _as_fastmcp_error(refusal: AuthorizationError) -> InsufficientScopeError:
 
 def _server(context: MiddlewareContext[Any]) -> FastMCP | None:
     return context.fastmcp_context.fastmcp if context.fastmcp_context is not None else None
+
+
+async def _completion_target(server: FastMCP, message: object) -> tuple[str, frozenset[str]] | None:
+    """(name, tags) of the prompt or resource template a completion request refers to."""
+    ref = message.get("ref") if isinstance(message, Mapping) else getattr(message, "ref", None)
+    if isinstance(ref, Mapping):
+        kind, name, uri = ref.get("type"), ref.get("name"), ref.get("uri")
+    else:
+        kind, name, uri = (getattr(ref, field, None) for field in ("type", "name", "uri"))
+    if kind == "ref/prompt" and isinstance(name, str):
+        return await prompt_target(server, name)
+    if kind == "ref/resource" and isinstance(uri, str):
+        return await resource_target(server, uri)
+    return None
 
 
 def _caller() -> tuple[Principal | None, frozenset[str]]:
