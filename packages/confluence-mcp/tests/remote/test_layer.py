@@ -194,6 +194,27 @@ async def test_prometheus_metrics_route(remote_settings_for: Any, serve_remote: 
     )
 
 
+async def test_prometheus_labels_never_name_principals(
+    remote_settings_for: Any, serve_remote: Any, tmp_path: Path
+) -> None:
+    pytest.importorskip("prometheus_client")
+    key = create_api_key(tmp_path / "keys.json", "alice@example.com", ["confluence:read"]).key
+    settings = remote_settings_for(
+        mcp_metrics="prometheus", mcp_api_keys_file=tmp_path / "keys.json"
+    )
+    async with serve_remote(settings) as (base, layer):
+        async with Client(StreamableHttpTransport(f"{base}/mcp", auth=key)) as client:
+            await client.call_tool("list_spaces", {})
+        async with httpx.AsyncClient() as http:
+            scraped = await http.get(f"{base}/metrics")
+    assert scraped.status_code == 200
+    assert "alice" not in scraped.text
+    label = layer.metrics.principal_label("alice@example.com")
+    assert label.startswith("p-")
+    assert label != layer.metrics.principal_label("bob@example.com")
+    assert f'principal="{label}",tool="list_spaces"}} 1.0' in scraped.text
+
+
 def test_metrics_choice(remote_settings_for: Any) -> None:
     assert build_metrics(remote_settings_for()) is None
     assert isinstance(build_metrics(remote_settings_for(mcp_metrics="otel")), OTelMetrics)

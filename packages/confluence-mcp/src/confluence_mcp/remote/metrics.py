@@ -9,12 +9,22 @@ Two back ends behind one small :class:`MetricsRecorder` protocol:
   ``GET /metrics`` (``MCP_METRICS=prometheus``, extra ``confluence-mcp[prometheus]``).
 
 With ``MCP_METRICS=none`` (the default) no recorder exists and nothing is imported.
-Labels are the tool name, the principal's subject (usage analytics: keep principals few,
-e.g. one per team or client) and the outcome.
+Labels are the tool name, the principal (usage analytics: keep principals few, e.g. one per
+team or client) and the outcome.
+
+``/metrics`` answers without authentication on the MCP port, so it must stay reachable from
+the internal network only (scrape it in-cluster; do not route it through the ingress). For
+the same reason Prometheus labels never carry raw principal subjects (key names, JWT
+subjects, often e-mail addresses): they are pseudonyms, ``p-`` plus a keyed hash of the
+subject whose key is random per process, stable while it runs, and not reversible by a
+scraper. Which principal did what is in the audit log. OpenTelemetry exports to a collector,
+not to callers, and keeps the subjects.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -75,6 +85,7 @@ class PrometheusMetrics:
     """The same metrics in a private Prometheus registry, with a ``/metrics`` route."""
 
     def __init__(self) -> None:
+        self._pseudonym_key = secrets.token_bytes(32)
         try:
             import prometheus_client as prom  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
@@ -114,9 +125,18 @@ class PrometheusMetrics:
             registry=self.registry,
         )
 
+    def principal_label(self, principal: str | None) -> str:
+        """The label standing for ``principal``: a per-process pseudonym, never the subject."""
+        if not principal:
+            return _ANONYMOUS
+        digest = hashlib.blake2b(
+            principal.encode("utf-8"), key=self._pseudonym_key, digest_size=8
+        ).hexdigest()
+        return f"p-{digest}"
+
     def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
         """See :class:`MetricsRecorder`."""
-        who = principal or _ANONYMOUS
+        who = self.principal_label(principal)
         self._calls.labels(tool, who, outcome).inc()
         if outcome == "error":
             self._errors.labels(tool, who).inc()
@@ -128,7 +148,7 @@ class PrometheusMetrics:
 
     def rate_limited(self, kind: str, principal: str | None) -> None:
         """See :class:`MetricsRecorder`."""
-        self._refusals.labels(kind, principal or _ANONYMOUS).inc()
+        self._refusals.labels(kind, self.principal_label(principal)).inc()
 
     def route(self, path: str = "/metrics") -> Route:
         """``GET /metrics`` in the Prometheus text format."""

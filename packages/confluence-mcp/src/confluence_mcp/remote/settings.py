@@ -73,7 +73,14 @@ class RemoteSettings(BaseSettings):
 
     # --- Audit, logs, telemetry ------------------------------------------------------------
     mcp_audit_log: str = "stderr"
-    mcp_metrics: Literal["none", "otel", "prometheus"] = "none"
+    mcp_metrics: Literal["none", "otel", "prometheus"] = Field(
+        default="none",
+        description=(
+            "prometheus serves GET /metrics without authentication on the MCP port: keep it "
+            "on the internal network (never route /metrics through the ingress). Its "
+            "principal labels are per-process pseudonyms, never key names or JWT subjects."
+        ),
+    )
     mcp_readiness_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     log_format: Literal["json", "text"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
