@@ -169,8 +169,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             "",
             "Write the page in markdown: a one-paragraph introduction, then one section "
             "(## heading) per outline item, with concrete content, lists or tables where "
-            "they help. Do not invent facts: where the outline leaves something open, write "
-            "a clearly marked TODO.",
+            "they help. Do not invent facts: where the outline leaves something open, say so "
+            "in a clearly marked open question.",
             f"Show me the draft, then create it with the create_page tool ({call}, "
             "body=<the markdown>).",
         ]
