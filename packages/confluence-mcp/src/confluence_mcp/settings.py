@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 
 from confluence_mcp.errors import ConfigError
 from confluence_mcp.remote.settings import RemoteSettings
@@ -79,14 +79,7 @@ class Settings(RemoteSettings):
     :class:`~confluence_mcp.remote.settings.RemoteSettings`.
     """
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
-        frozen=True,
-        hide_input_in_errors=True,
-    )
+    # model_config (env file, frozen, secrets hidden from errors) is inherited from RemoteSettings.
 
     # --- Confluence connection -------------------------------------------------------------
     confluence_url: HttpUrl | None = None
