@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from confluence_client._errors import MalformedResponseError
+from confluence_client._models import Label
 
-__all__ = ["parsed", "text", "obj", "ident", "absolute_link"]
+__all__ = ["parsed", "text", "obj", "ident", "absolute_link", "parse_label"]
 
 M = TypeVar("M")
 
@@ -54,3 +55,13 @@ def absolute_link(site_url: str, links: dict[str, Any], key: str) -> str | None:
     if value.startswith(("http://", "https://")):
         return value
     return site_url.rstrip("/") + "/" + value.lstrip("/")
+
+
+def parse_label(data: dict[str, Any]) -> Label:
+    """A label: v1 and v2 share its shape."""
+    return parsed(
+        lambda: Label(
+            name=data["name"], prefix=text(data, "prefix") or "global", id=text(data, "id")
+        ),
+        "label",
+    )

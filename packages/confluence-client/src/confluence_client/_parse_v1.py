@@ -9,14 +9,13 @@ from confluence_client._models import (
     Attachment,
     Comment,
     ContentBody,
-    Label,
     Page,
     PageVersion,
     SearchResult,
     Space,
     User,
 )
-from confluence_client._parse_common import absolute_link, ident, obj, parsed, text
+from confluence_client._parse_common import absolute_link, ident, obj, parse_label, parsed, text
 
 __all__ = [
     "user_id",
@@ -169,16 +168,6 @@ def parse_comment(data: dict[str, Any], site_url: str, page_id: str | None = Non
             web_url=absolute_link(site_url, obj(data, "_links"), "webui"),
         ),
         "comment",
-    )
-
-
-def parse_label(data: dict[str, Any]) -> Label:
-    """A v1 label."""
-    return parsed(
-        lambda: Label(
-            name=data["name"], prefix=text(data, "prefix") or "global", id=text(data, "id")
-        ),
-        "label",
     )
 
 

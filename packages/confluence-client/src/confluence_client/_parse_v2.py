@@ -8,12 +8,11 @@ from confluence_client._models import (
     Attachment,
     Comment,
     ContentBody,
-    Label,
     Page,
     PageVersion,
     Space,
 )
-from confluence_client._parse_common import absolute_link, ident, obj, parsed, text
+from confluence_client._parse_common import absolute_link, ident, obj, parse_label, parsed, text
 
 __all__ = [
     "parse_body",
@@ -112,16 +111,6 @@ def parse_comment(data: dict[str, Any], site_url: str) -> Comment:
             web_url=absolute_link(site_url, obj(data, "_links"), "webui"),
         ),
         "comment",
-    )
-
-
-def parse_label(data: dict[str, Any]) -> Label:
-    """A v2 label."""
-    return parsed(
-        lambda: Label(
-            name=data["name"], prefix=text(data, "prefix") or "global", id=text(data, "id")
-        ),
-        "label",
     )
 
 
