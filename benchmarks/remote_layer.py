@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 
 from confluence_mcp.app import create_server
-from confluence_mcp.http_app import create_http_app
-from confluence_mcp.remote import build_http_layer
+from confluence_mcp.http.app import create_http_app
+from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
 

@@ -32,8 +32,8 @@ from fastmcp.client.transports import SSETransport, StdioTransport, StreamableHt
 
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
-from confluence_mcp.http_app import create_http_app
-from confluence_mcp.serving import running_http_server
+from confluence_mcp.http.app import create_http_app
+from confluence_mcp.http.serving import running_http_server
 from confluence_mcp.settings import Settings
 
 TRANSPORTS = ("memory", "http", "http-stateless", "sse", "stdio")

@@ -33,10 +33,10 @@ from starlette.routing import Route
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.http_app import create_http_app
+from confluence_mcp.http.app import create_http_app
+from confluence_mcp.http.layer import build_http_layer
+from confluence_mcp.http.serving import running_http_server
 from confluence_mcp.registry import tool_catalog
-from confluence_mcp.remote import build_http_layer
-from confluence_mcp.serving import running_http_server
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
 

@@ -18,8 +18,8 @@ import yaml
 
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
-from confluence_mcp.http_app import create_http_app
-from confluence_mcp.remote import build_http_layer
+from confluence_mcp.http.app import create_http_app
+from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"

@@ -28,13 +28,13 @@ from opentelemetry.trace import SpanKind
 
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
-from confluence_mcp.http_app import create_http_app
-from confluence_mcp.remote import build_http_layer
+from confluence_mcp.http.app import create_http_app
+from confluence_mcp.http.layer import build_http_layer
+from confluence_mcp.http.serving import running_http_server
 from confluence_mcp.remote.logs import configure_logging
 from confluence_mcp.remote.metrics import OTelMetrics
 from confluence_mcp.remote.telemetry import instrument_client_factory
 from confluence_mcp.services import build_client
-from confluence_mcp.serving import running_http_server
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
 

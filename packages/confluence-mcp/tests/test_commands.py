@@ -9,6 +9,7 @@ from fastmcp import Client, FastMCP
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp import serving
 from confluence_mcp.cli import main
+from confluence_mcp.http.serving import endpoint_urls
 from confluence_mcp.settings import Settings
 
 
@@ -69,7 +70,7 @@ def test_demo_serves_against_the_fake(
 
     async def fake_serve(mcp: FastMCP[Any], settings: Settings, **kwargs: Any) -> None:
         seen["settings"] = settings
-        for url in serving.endpoint_urls(settings):
+        for url in endpoint_urls(settings):
             kwargs["announce"](url)
         async with Client(mcp) as client:
             spaces = await client.call_tool("list_spaces", {})
@@ -98,7 +99,7 @@ def test_serve_runs_the_configured_transport(
 
     async def fake_serve(mcp: FastMCP[Any], settings: Settings, **kwargs: Any) -> None:
         seen.append(settings)
-        for url in serving.endpoint_urls(settings):
+        for url in endpoint_urls(settings):
             kwargs["announce"](url)
 
     monkeypatch.setattr(serving, "serve", fake_serve)

@@ -8,7 +8,7 @@ from typing import Any
 from fastmcp import FastMCP
 
 from confluence_mcp import __version__
-from confluence_mcp.middleware import ArgumentErrorMiddleware
+from confluence_mcp.argument_errors import ArgumentErrorMiddleware
 from confluence_mcp.registry import tool_catalog
 from confluence_mcp.services import ClientFactory, Services, build_client
 from confluence_mcp.settings import Settings

@@ -24,7 +24,8 @@ def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int
 
     from confluence_client.testing import FakeConfluenceServer
     from confluence_mcp.app import create_server
-    from confluence_mcp.serving import endpoint_urls, serve
+    from confluence_mcp.http.serving import endpoint_urls
+    from confluence_mcp.serving import serve
     from confluence_mcp.settings import load_settings
 
     given = dict(overrides)

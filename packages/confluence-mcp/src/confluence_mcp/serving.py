@@ -1,23 +1,19 @@
-"""Running a built server on a transport: stdio, or HTTP (Streamable HTTP + legacy SSE)."""
+"""Running a built server on the transport the settings name: stdio, or the HTTP app.
+
+The HTTP side (app, middleware, uvicorn, sockets) lives in :mod:`confluence_mcp.http`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from confluence_mcp.errors import ConfigError
-
 if TYPE_CHECKING:
-    import uvicorn
     from fastmcp import FastMCP
-    from starlette.types import ASGIApp
 
     from confluence_mcp.settings import Settings
 
-__all__ = ["bind_socket", "endpoint_urls", "running_http_server", "serve", "serve_http"]
+__all__ = ["serve"]
 
 
 async def serve(
@@ -26,14 +22,16 @@ async def serve(
     """Serve ``mcp`` on the transport the settings name, until cancelled or interrupted.
 
     For HTTP, ``announce`` is called with each endpoint URL once the port is bound (so nothing
-    is announced when start-up is refused). Raises :class:`ConfigError` when the HTTP layer
-    refuses the configuration or the port cannot be bound.
+    is announced when start-up is refused). Raises
+    :class:`~confluence_mcp.errors.ConfigError` when the HTTP layer refuses the configuration
+    or the port cannot be bound.
     """
     if settings.transport == "stdio":
         await mcp.run_stdio_async(show_banner=False)
         return
-    from confluence_mcp.http_app import create_http_app
-    from confluence_mcp.remote import build_http_layer
+    from confluence_mcp.http.app import create_http_app
+    from confluence_mcp.http.layer import build_http_layer
+    from confluence_mcp.http.serving import bind_socket, endpoint_urls, serve_http
 
     # Authentication, scopes, audit, rate limits, health and the other HTTP protections
     # (refuses an unauthenticated non-loopback bind with a ConfigError).
@@ -54,93 +52,3 @@ async def serve(
         await serve_http(app, settings, sock=sock)
     finally:
         await layer.aclose()
-
-
-def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
-    import uvicorn
-
-    # uvicorn's access log is off: it prints full request lines, query strings included.
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        lifespan="on",
-        access_log=False,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
-        ws="none",
-    )
-
-
-def _tcp_socket(family: socket.AddressFamily) -> socket.socket:
-    # proto must say TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose
-    # proto is IPPROTO_TCP, and without it every response waits ~40 ms for a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    return sock
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket on ``host:port``; :class:`ConfigError` if it is taken."""
-    sock = _tcp_socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(
-            f"PORT: cannot listen on {host}:{port} ({exc.strerror or exc}); another process "
-            "may be using it: choose a free port with --port or PORT, or stop that process"
-        ) from None
-    return sock
-
-
-async def serve_http(
-    app: ASGIApp, settings: Settings, *, sock: socket.socket | None = None
-) -> None:
-    """Run ``app`` under uvicorn on ``sock`` (or ``settings.host:settings.port``)."""
-    import uvicorn
-
-    bound = sock if sock is not None else bind_socket(settings.host, settings.port)
-    try:
-        await uvicorn.Server(_uvicorn_config(app, settings.host, settings.port)).serve(
-            sockets=[bound]
-        )
-    finally:
-        bound.close()
-
-
-@asynccontextmanager
-async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """Serve ``app`` on a free port of ``host`` in this event loop; yields the base URL.
-
-    For tests, benchmarks and embedding: the server is stopped when the block exits.
-    """
-    import uvicorn
-
-    sock = _tcp_socket(socket.AF_INET)
-    sock.bind((host, 0))
-    server = uvicorn.Server(_uvicorn_config(app, host, 0))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()  # surfaces the start-up error
-                raise RuntimeError("the HTTP server stopped during start-up")
-            await asyncio.sleep(0.01)
-        yield f"http://{host}:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
-def endpoint_urls(settings: Settings, port: int | None = None) -> list[str]:
-    """Human-readable URLs of the MCP endpoints the settings serve (for start-up messages)."""
-    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
-    base = f"http://{host}:{port or settings.port}"
-    if settings.transport == "sse":
-        return [f"{base}/sse (legacy SSE)"]
-    urls = [f"{base}{settings.streamable_http_path} (Streamable HTTP)"]
-    if settings.legacy_sse:
-        urls.append(f"{base}/sse (legacy SSE)")
-    return urls

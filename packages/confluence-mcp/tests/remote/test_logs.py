@@ -15,12 +15,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from confluence_mcp.remote.logs import (
-    AccessLogMiddleware,
-    JsonFormatter,
-    RedactingFilter,
-    configure_logging,
-)
+from confluence_mcp.http.access_log import AccessLogMiddleware
+from confluence_mcp.remote.logs import JsonFormatter, RedactingFilter, configure_logging
 
 SECRET = "super-secret-api-token-123"
 JWT_LIKE = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"

@@ -1,13 +1,12 @@
-"""confluence-mcp as a remote service: auth, scopes, protection, audit, health, telemetry.
+"""confluence-mcp as a remote service: settings, auth, scopes, audit, keys, telemetry.
 
-The server calls four things (all lazy about heavy imports):
+The HTTP layer that wires these into requests lives in :mod:`confluence_mcp.http`. The
+server calls these (all lazy about heavy imports):
 
 - :class:`RemoteSettings`: the settings mixin (``MCP_*``, ``LOG_*``) ``Settings`` inherits;
 - :func:`configure_observability`: logging (JSON/text, redacted), OpenTelemetry tracing
   from the standard ``OTEL_*`` env and metrics, once per process; gives the SDK client
   factory for ``create_server``;
-- :func:`build_http_layer`: installs authentication, scope policy, audit and metrics on the
-  FastMCP server and returns the routes and ASGI middleware for the HTTP app;
 - :func:`add_keys_command` / :func:`run_keys`: ``confluence-mcp keys create|list|revoke``.
 """
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
         confluence_scope_policy,
     )
     from confluence_mcp.remote.keys import KEYS_COMMAND, add_keys_command, run_keys
-    from confluence_mcp.remote.layer import HttpLayer, build_http_layer
     from confluence_mcp.remote.observability import (
         Observability,
         configure_observability,
@@ -45,8 +43,6 @@ _LAZY = {
     "KEYS_COMMAND": "keys",
     "add_keys_command": "keys",
     "run_keys": "keys",
-    "HttpLayer": "layer",
-    "build_http_layer": "layer",
     "Observability": "observability",
     "configure_observability": "observability",
     "current_observability": "observability",
@@ -60,12 +56,10 @@ __all__ = [
     "SCOPE_DELETE",
     "SCOPE_READ",
     "SCOPE_WRITE",
-    "HttpLayer",
     "Observability",
     "RemoteSettings",
     "add_keys_command",
     "build_audit_logger",
-    "build_http_layer",
     "check_startup_safety",
     "configure_observability",
     "confluence_scope_policy",

@@ -1,10 +1,9 @@
-"""Application logs (JSON lines or text, secrets redacted) and our own access log.
+"""Application logs: JSON lines or text, secrets redacted.
 
 ``configure_logging`` installs one stderr handler on the root logger with a filter that
 removes every configured secret value and anything shaped like a bearer/basic credential,
 JWT or API key (mcp-auth's ``scrub_secrets``) from messages and arguments. uvicorn's access
-log stays off (it prints query strings); :class:`AccessLogMiddleware` writes one line per
-request with the path only, status, duration, request id, client address and principal.
+log stays off (it prints query strings); ``confluence_mcp.http.access_log`` writes our own.
 """
 
 from __future__ import annotations
@@ -12,18 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mcp_auth import scrub_secrets
 
 __all__ = [
     "ACCESS_LOGGER",
-    "AccessLogMiddleware",
     "JsonFormatter",
     "RedactingFilter",
     "configure_logging",
@@ -114,69 +109,3 @@ def configure_logging(
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     return handler
-
-
-class AccessLogMiddleware:
-    """One ``confluence_mcp.access`` line per HTTP request, without the query string.
-
-    It is the outermost layer, so it also binds the audit request context (request id,
-    client address, user agent) for every layer below and echoes ``X-Request-ID``.
-    """
-
-    def __init__(self, app: ASGIApp, *, logger: logging.Logger | None = None) -> None:
-        self.app = app
-        self.logger = logger or logging.getLogger(ACCESS_LOGGER)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        from mcp_auth import reset_request_context, set_request_context
-        from mcp_auth.fastmcp import request_context_from_scope
-
-        context = request_context_from_scope(scope)
-        request_id = context.request_id or ""
-        token = set_request_context(context)
-        started = time.perf_counter()
-        status = 500
-
-        async def logging_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                headers = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, logging_send)
-        finally:
-            reset_request_context(token)
-            self._log(scope, status, started, request_id, context.remote_addr)
-
-    def _log(
-        self, scope: Scope, status: int, started: float, request_id: str, remote: str | None
-    ) -> None:
-        from confluence_mcp.remote.ratelimit import scope_principal
-
-        principal = scope_principal(scope)
-        duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        self.logger.info(
-            "%s %s %d %.1fms",
-            scope.get("method", "-"),
-            scope.get("path", "-"),
-            status,
-            duration_ms,
-            extra={
-                "http_method": scope.get("method"),
-                "http_path": scope.get("path"),
-                "http_status": status,
-                "duration_ms": duration_ms,
-                "request_id": request_id,
-                "remote_addr": remote,
-                "principal": principal.subject if principal else None,
-            },
-        )

@@ -45,7 +45,7 @@ _current: list[Observability] = []
 
 def configure_observability(settings: object) -> Observability:
     """Configure logging, tracing and metrics for this process (see the module doc)."""
-    from confluence_mcp.remote.layer import build_metrics
+    from confluence_mcp.http.layer import build_metrics
     from confluence_mcp.remote.logs import configure_logging
     from confluence_mcp.remote.telemetry import configure_tracing, instrument_client_factory
     from confluence_mcp.services import build_client

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import AnyHttpUrl
 from starlette.middleware import Middleware
 
-from confluence_mcp.remote.ratelimit import PrincipalRateLimitMiddleware, RateLimiter
+from confluence_mcp.http.ratelimit import PrincipalRateLimitMiddleware, RateLimiter
 from mcp_auth import ChainVerifier, TokenVerifier
 from mcp_auth.fastmcp import MCPAuthProvider
 

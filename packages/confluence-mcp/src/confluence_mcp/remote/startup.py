@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.remote.security import is_loopback
+from confluence_mcp.http.security import is_loopback
 
 if TYPE_CHECKING:
     from confluence_mcp.remote.settings import RemoteSettings

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from confluence_mcp.remote.security import (
+from confluence_mcp.http.security import (
     OriginPolicy,
     SecurityMiddleware,
     is_loopback,

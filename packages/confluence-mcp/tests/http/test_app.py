@@ -6,8 +6,8 @@ from fastmcp import Client
 from fastmcp.client.transports import SSETransport, StreamableHttpTransport
 
 from confluence_mcp.app import create_server
-from confluence_mcp.http_app import create_http_app
-from confluence_mcp.serving import endpoint_urls, running_http_server
+from confluence_mcp.http.app import create_http_app
+from confluence_mcp.http.serving import endpoint_urls, running_http_server
 
 INIT = {
     "jsonrpc": "2.0",
@@ -125,7 +125,7 @@ async def test_responses_follow_the_accept_header(make_settings: Any, stateless:
 
 
 def test_accept_header_classification() -> None:
-    from confluence_mcp.json_responses import _jsonrpc_messages, wants_json_only
+    from confluence_mcp.http.json_responses import _jsonrpc_messages, wants_json_only
 
     assert wants_json_only("application/json")
     assert wants_json_only("application/json;q=1.0")
@@ -142,6 +142,7 @@ async def test_serve_builds_the_http_app_with_the_remote_layer(
     from starlette.types import ASGIApp
 
     from confluence_mcp import serving
+    from confluence_mcp.http import serving as http_serving
 
     served: list[str] = []
 
@@ -153,7 +154,7 @@ async def test_serve_builds_the_http_app_with_the_remote_layer(
             async with httpx.AsyncClient() as http:
                 assert (await http.get(f"{base}/healthz")).status_code == 200
 
-    monkeypatch.setattr(serving, "serve_http", run_briefly)
+    monkeypatch.setattr(http_serving, "serve_http", run_briefly)
     settings = make_settings(transport="http", port=free_port())
     announced: list[str] = []
     await serving.serve(create_server(settings), settings, announce=announced.append)

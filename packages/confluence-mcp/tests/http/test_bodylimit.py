@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import Message
 
-from confluence_mcp.remote.bodylimit import BodyLimitMiddleware
+from confluence_mcp.http.bodylimit import BodyLimitMiddleware
 
 
 async def echo_size(request: Request) -> PlainTextResponse:

@@ -23,23 +23,23 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from confluence_mcp.http.access_log import AccessLogMiddleware
+from confluence_mcp.http.bodylimit import BodyLimitMiddleware
+from confluence_mcp.http.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
+from confluence_mcp.http.ratelimit import IPRateLimitMiddleware, RateLimiter
+from confluence_mcp.http.security import OriginPolicy, SecurityMiddleware, is_loopback
 from confluence_mcp.remote.auth import (
     build_audit_logger,
     build_verifiers,
     confluence_scope_policy,
 )
-from confluence_mcp.remote.bodylimit import BodyLimitMiddleware
-from confluence_mcp.remote.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
-from confluence_mcp.remote.logs import AccessLogMiddleware
-from confluence_mcp.remote.ratelimit import IPRateLimitMiddleware, RateLimiter
-from confluence_mcp.remote.security import OriginPolicy, SecurityMiddleware, is_loopback
 from confluence_mcp.remote.settings import RemoteSettings, remote_settings
 from confluence_mcp.remote.startup import check_startup_safety
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
 
-    from confluence_mcp.remote.health import ProbeClientFactory
+    from confluence_mcp.http.health import ProbeClientFactory
     from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.settings import Settings
     from mcp_auth import AuditLogger

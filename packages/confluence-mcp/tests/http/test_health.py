@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from confluence_client.testing import FakeConfluenceServer
-from confluence_mcp.remote.health import ReadinessProbe, _reason
+from confluence_mcp.http.health import ReadinessProbe, _reason
 
 
 def closed_port_url() -> str:

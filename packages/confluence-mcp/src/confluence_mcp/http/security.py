@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from confluence_mcp.remote.responses import send_json
+from confluence_mcp.http.responses import send_json
 from mcp_auth import AuditLogger, RefusalReason, looks_like_jwt, parse_api_key
 
 __all__ = [

@@ -19,7 +19,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from confluence_mcp.remote.responses import send_json
+from confluence_mcp.http.responses import send_json
 
 if TYPE_CHECKING:
     from confluence_mcp.remote.metrics import MetricsRecorder

@@ -14,13 +14,8 @@ from fastmcp.client.transports import StreamableHttpTransport
 
 from confluence_mcp.app import create_server
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.remote import (
-    Observability,
-    build_http_layer,
-    configure_observability,
-    current_observability,
-)
-from confluence_mcp.remote.layer import LifecycleMiddleware, build_metrics
+from confluence_mcp.http.layer import LifecycleMiddleware, build_http_layer, build_metrics
+from confluence_mcp.remote import Observability, configure_observability, current_observability
 from confluence_mcp.remote.metrics import OTelMetrics
 from confluence_mcp.remote.telemetry import InstrumentedClient
 from confluence_mcp.services import build_client

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from confluence_mcp.remote.responses import send_json
+from confluence_mcp.http.responses import send_json
 
 if TYPE_CHECKING:
     from mcp_auth import AuditLogger

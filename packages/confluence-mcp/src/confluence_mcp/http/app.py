@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from confluence_mcp.json_responses import JsonResponseNegotiation
+from confluence_mcp.http.json_responses import JsonResponseNegotiation
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP

@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from confluence_mcp.remote.ratelimit import (
+from confluence_mcp.http.ratelimit import (
     IPRateLimitMiddleware,
     PrincipalRateLimitMiddleware,
     RateLimiter,

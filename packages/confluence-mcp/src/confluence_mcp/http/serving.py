@@ -1,0 +1,109 @@
+"""Serving an ASGI app under uvicorn: bound sockets, the production server, a test server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from confluence_mcp.errors import ConfigError
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
+
+    from confluence_mcp.settings import Settings
+
+__all__ = ["bind_socket", "endpoint_urls", "running_http_server", "serve_http"]
+
+
+def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
+    import uvicorn
+
+    # uvicorn's access log is off: it prints full request lines, query strings included.
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+        ws="none",
+    )
+
+
+def _tcp_socket(family: socket.AddressFamily) -> socket.socket:
+    # proto must say TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose
+    # proto is IPPROTO_TCP, and without it every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket on ``host:port``; :class:`ConfigError` if it is taken."""
+    sock = _tcp_socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"PORT: cannot listen on {host}:{port} ({exc.strerror or exc}); another process "
+            "may be using it: choose a free port with --port or PORT, or stop that process"
+        ) from None
+    return sock
+
+
+async def serve_http(
+    app: ASGIApp, settings: Settings, *, sock: socket.socket | None = None
+) -> None:
+    """Run ``app`` under uvicorn on ``sock`` (or ``settings.host:settings.port``)."""
+    import uvicorn
+
+    bound = sock if sock is not None else bind_socket(settings.host, settings.port)
+    try:
+        await uvicorn.Server(_uvicorn_config(app, settings.host, settings.port)).serve(
+            sockets=[bound]
+        )
+    finally:
+        bound.close()
+
+
+@asynccontextmanager
+async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve ``app`` on a free port of ``host`` in this event loop; yields the base URL.
+
+    For tests, benchmarks and embedding: the server is stopped when the block exits.
+    """
+    import uvicorn
+
+    sock = _tcp_socket(socket.AF_INET)
+    sock.bind((host, 0))
+    server = uvicorn.Server(_uvicorn_config(app, host, 0))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # surfaces the start-up error
+                raise RuntimeError("the HTTP server stopped during start-up")
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+def endpoint_urls(settings: Settings, port: int | None = None) -> list[str]:
+    """Human-readable URLs of the MCP endpoints the settings serve (for start-up messages)."""
+    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    base = f"http://{host}:{port or settings.port}"
+    if settings.transport == "sse":
+        return [f"{base}/sse (legacy SSE)"]
+    urls = [f"{base}{settings.streamable_http_path} (Streamable HTTP)"]
+    if settings.legacy_sse:
+        urls.append(f"{base}/sse (legacy SSE)")
+    return urls
