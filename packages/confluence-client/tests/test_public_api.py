@@ -33,7 +33,29 @@ def test_all_is_exactly_the_public_names() -> None:
 
     public = {
         name
-        for name, value in vars(confluence_client).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        for name in dir(confluence_client)
+        if not name.startswith("_")
+        and not isinstance(getattr(confluence_client, name), types.ModuleType)
     }
     assert public == set(confluence_client.__all__) - {"__version__"}
+
+
+def test_importing_the_errors_loads_no_http_stack() -> None:
+    """Code that only catches SDK errors must not pay for atlassian-python-api/requests."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from confluence_client import ConfluenceError, NotFoundError; "
+        "print(sorted(m for m in ('atlassian', 'requests', 'confluence_client._client') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_lazy_names_resolve_to_their_defining_module() -> None:
+    from confluence_client._client import ConfluenceClient
+
+    assert confluence_client.ConfluenceClient is ConfluenceClient
+    assert "ConfluenceClient" in dir(confluence_client)

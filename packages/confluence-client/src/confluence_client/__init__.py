@@ -3,24 +3,15 @@
 Storage-format <-> markdown conversion lives in the ``confluence_client.content`` subpackage
 and the fake Confluence server in ``confluence_client.testing`` (extra ``testing``); neither
 is imported here.
+
+Only the error classes load with the package. The rest loads on first use (module
+``__getattr__``, as FastMCP does): the client pulls in ``atlassian-python-api`` and
+``requests``, and code that only catches the SDK's errors should not pay for them.
 """
 
-from importlib.metadata import version as _version
+import importlib
+import typing
 
-from confluence_client._client import DEFAULT_MAX_DOWNLOAD_BYTES, ConfluenceClient
-from confluence_client._config import (
-    DEFAULT_API_GATEWAY_URL,
-    Auth,
-    BasicAuth,
-    Clock,
-    Deployment,
-    OAuthToken,
-    PersonalAccessToken,
-    RetryPolicy,
-    SystemClock,
-    Timeouts,
-)
-from confluence_client._cql import Cql, quote_cql
 from confluence_client._errors import (
     ApiError,
     AuthenticationError,
@@ -41,24 +32,98 @@ from confluence_client._errors import (
     ServerError,
     TransportError,
 )
-from confluence_client._events import RequestEvent, RequestObserver
-from confluence_client._models import (
-    Attachment,
-    BodyFormat,
-    Comment,
-    ContentBody,
-    Label,
-    Page,
-    PageTreeNode,
-    PageVersion,
-    ResultPage,
-    SearchResult,
-    Space,
-    User,
-)
-from confluence_client._page_urls import PageRef, parse_page_url
 
-__version__ = _version("confluence-client")
+if typing.TYPE_CHECKING:
+    from confluence_client._client import DEFAULT_MAX_DOWNLOAD_BYTES, ConfluenceClient
+    from confluence_client._config import (
+        DEFAULT_API_GATEWAY_URL,
+        Auth,
+        BasicAuth,
+        Clock,
+        Deployment,
+        OAuthToken,
+        PersonalAccessToken,
+        RetryPolicy,
+        SystemClock,
+        Timeouts,
+    )
+    from confluence_client._cql import Cql, quote_cql
+    from confluence_client._events import RequestEvent, RequestObserver
+    from confluence_client._models import (
+        Attachment,
+        BodyFormat,
+        Comment,
+        ContentBody,
+        Label,
+        Page,
+        PageTreeNode,
+        PageVersion,
+        ResultPage,
+        SearchResult,
+        Space,
+        User,
+    )
+    from confluence_client._page_urls import PageRef, parse_page_url
+
+    __version__: str
+
+# Public name -> the private module that defines it, imported on first access.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(["DEFAULT_MAX_DOWNLOAD_BYTES", "ConfluenceClient"], "_client"),
+    **dict.fromkeys(
+        [
+            "DEFAULT_API_GATEWAY_URL",
+            "Auth",
+            "BasicAuth",
+            "Clock",
+            "Deployment",
+            "OAuthToken",
+            "PersonalAccessToken",
+            "RetryPolicy",
+            "SystemClock",
+            "Timeouts",
+        ],
+        "_config",
+    ),
+    **dict.fromkeys(["Cql", "quote_cql"], "_cql"),
+    **dict.fromkeys(["RequestEvent", "RequestObserver"], "_events"),
+    **dict.fromkeys(
+        [
+            "Attachment",
+            "BodyFormat",
+            "Comment",
+            "ContentBody",
+            "Label",
+            "Page",
+            "PageTreeNode",
+            "PageVersion",
+            "ResultPage",
+            "SearchResult",
+            "Space",
+            "User",
+        ],
+        "_models",
+    ),
+    **dict.fromkeys(["PageRef", "parse_page_url"], "_page_urls"),
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value: typing.Any = version("confluence-client")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "__version__",
