@@ -4,6 +4,7 @@ import pytest
 from fastmcp.exceptions import PromptError, ResourceError, ToolError
 
 import confluence_client as sdk
+from confluence_client import content
 from confluence_mcp.errors import (
     NOT_FOUND_MESSAGE,
     ConfigError,
@@ -12,6 +13,7 @@ from confluence_mcp.errors import (
     describe_error,
     is_confluence_error,
     map_confluence_errors,
+    readiness_reason,
     to_tool_error,
 )
 
@@ -35,14 +37,59 @@ SECRET_DETAIL = "upstream said: token=abc123 at line 7"
         (sdk.ConfluenceTimeoutError("slow"), "did not answer in time"),
         (sdk.ConnectionFailedError("refused"), "Could not reach"),
         (sdk.MalformedResponseError("junk"), "could not read"),
+        (sdk.TransportError("gone"), "Could not reach"),
         (sdk.ConfigurationError("bad url"), "settings are invalid"),
+        (sdk.ApiError("teapot", status_code=418), "request failed"),
         (sdk.ConfluenceError("other"), "request failed"),
+        (
+            content.AmbiguousSectionError("x", heading="Intro", available=["Intro"], matches=2),
+            "2 headings match 'Intro': pass occurrence (1-2)",
+        ),
+        (
+            content.SectionNotFoundError("x", heading="Nope", available=["A", "B"]),
+            "No heading matches 'Nope'. Headings on the page: 'A', 'B'.",
+        ),
+        (content.StorageParseError("x", line=3), "not well-formed storage XHTML"),
+        (content.ContentError("x"), "could not be converted"),
     ],
 )
 def test_every_sdk_error_has_a_safe_message(error: sdk.ConfluenceError, expected: str) -> None:
     message = describe_error(error)
     assert expected in message
     assert "abc123" not in message
+
+
+def test_the_mapping_has_no_shadowed_row() -> None:
+    """Most specific first: a row after one of its base classes could never be reached."""
+    from confluence_mcp.errors import _rules
+
+    types = [rule.error for rule in _rules()]
+    for later, cls in enumerate(types):
+        assert not any(issubclass(cls, earlier) for earlier in types[:later]), cls
+    assert types[-1] is sdk.ConfluenceError
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (sdk.AuthenticationError("no", status_code=401), "refused the configured credentials"),
+        (sdk.PermissionDeniedError("no", status_code=403), "refused the configured credentials"),
+        (sdk.RateLimitedError("slow down", status_code=429), "rate limiting this server"),
+        (sdk.ServerError("boom", status_code=500), "answered with a server error"),
+        (sdk.ConfluenceTimeoutError("slow"), "did not answer in time"),
+        (TimeoutError(), "did not answer in time"),
+        (sdk.ConnectionFailedError("refused"), "unreachable"),
+        (sdk.MalformedResponseError("junk"), "unreachable"),
+        (sdk.NotFoundError("x", status_code=404, detail=SECRET_DETAIL), "refused the readiness"),
+        (sdk.InvalidInputError("bad", field="x"), "refused the readiness"),
+        (sdk.ConfluenceError("other"), "refused the readiness"),
+        (RuntimeError("token=abc123"), "the readiness check failed"),
+    ],
+)
+def test_readiness_reasons_come_from_the_same_mapping(error: Exception, reason: str) -> None:
+    said = readiness_reason(error)
+    assert reason in said
+    assert "abc123" not in said
 
 
 def test_conflict_names_both_versions() -> None:

@@ -6,7 +6,8 @@ Error tree of this package::
     └── ConfigError (ValueError) invalid or missing configuration; the CLI exits with 2
 
 Errors from the SDK (:class:`confluence_client.ConfluenceError` and subclasses) are turned
-into client-facing messages by :func:`describe_error` only: tools get them as
+into client-facing messages by one ordered table of SDK error types (most specific first),
+read by :func:`describe_error` and, for ``/readyz``, :func:`readiness_reason`: tools get them as
 :class:`fastmcp.exceptions.ToolError` through :func:`map_confluence_errors` (applied by
 :func:`confluence_mcp.registry.confluence_tool`), resources and prompts through
 ``with confluence_errors(ResourceError): ...``. Messages say what happened and what to do;
@@ -20,12 +21,14 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from fastmcp.exceptions import FastMCPError, ToolError
 
 if TYPE_CHECKING:
-    from confluence_client import ApiError, ConflictError, ConfluenceError
+    from confluence_client import ApiError, ConflictError, ConfluenceError, RateLimitedError
+    from confluence_client.content import AmbiguousSectionError, SectionNotFoundError
 
 __all__ = [
     "ConfigError",
@@ -35,6 +38,7 @@ __all__ = [
     "describe_error",
     "is_confluence_error",
     "map_confluence_errors",
+    "readiness_reason",
     "to_tool_error",
 ]
 
@@ -59,65 +63,164 @@ class ConfigError(ConfluenceMCPError, ValueError):
 
 
 def is_confluence_error(exc: BaseException) -> bool:
-    """Whether ``exc`` comes from the SDK (checked without importing the SDK eagerly)."""
-    # The SDK is loaded by the time one of its errors exists; never import it just to check.
-    return any(
-        cls.__module__.startswith("confluence_client") and cls.__name__ == "ConfluenceError"
-        for cls in type(exc).__mro__
-    )
+    """Whether ``exc`` is one of the SDK's errors."""
+    # Cheap: the SDK package loads only its error classes up front (the client loads lazily).
+    from confluence_client import ConfluenceError
+
+    return isinstance(exc, ConfluenceError)
 
 
 def describe_error(exc: ConfluenceError) -> str:
     """The safe, actionable message a client sees for an SDK error."""
-    import confluence_client as sdk
+    return _rule_for(exc).message(exc)
 
-    if type(exc).__module__.startswith("confluence_client.content"):
-        return _describe_content_error(exc)
-    if isinstance(exc, sdk.InvalidInputError):
-        return f"Invalid argument {exc.field!r}: {exc.message}"
-    if isinstance(exc, sdk.InvalidCqlError):
-        return (
-            "Invalid CQL: Confluence could not parse the query. Check field names, operators "
-            'and quoting (e.g. space = "DEMO" AND text ~ "roadmap"), or search plain text.'
-        )
-    if isinstance(exc, sdk.PayloadTooLargeError):
-        return (
-            "Too large: Confluence refuses request bodies over its size limit (5 MB). "
-            "Shorten the content or split it across pages."
-        )
-    if isinstance(exc, sdk.ConflictError):
-        return _describe_conflict(exc)
-    if isinstance(exc, sdk.NotFoundError):
-        return NOT_FOUND_MESSAGE
-    if isinstance(exc, sdk.AuthenticationError):
-        return (
-            "Confluence rejected the server's credentials (HTTP 401). The server's "
-            "administrator must fix its CONFLUENCE_* credentials; retrying will not help."
-        )
-    if isinstance(exc, sdk.PermissionDeniedError):
-        return (
-            "Permission denied (HTTP 403): the Confluence account this server uses may not "
-            "do this here."
-        )
-    if isinstance(exc, sdk.RateLimitedError):
-        if exc.retry_after is not None:
-            return f"Rate limited by Confluence: retry after {max(1, round(exc.retry_after))} s."
-        return "Rate limited by Confluence: retry in about 30 s."
-    if isinstance(exc, sdk.BadRequestError):
-        return _describe_bad_request(exc)
-    if isinstance(exc, sdk.ServerError):
-        return "Confluence is failing (HTTP 5xx); retry in a minute."
-    if isinstance(exc, sdk.DownloadTooLargeError):
-        return f"Too large: {exc.size} bytes exceeds this server's limit of {exc.max_bytes} bytes."
-    if isinstance(exc, sdk.ConfluenceTimeoutError):
-        return "Confluence did not answer in time; retry in a minute."
-    if isinstance(exc, sdk.ConnectionFailedError):
-        return "Could not reach Confluence; check that it is up and reachable from the server."
-    if isinstance(exc, sdk.MalformedResponseError):
-        return "Confluence sent a response the server could not read; retry later."
-    if isinstance(exc, sdk.ConfigurationError):
-        return f"The server's Confluence settings are invalid: {exc.message}"
-    return "The Confluence request failed."
+
+def readiness_reason(exc: BaseException) -> str:
+    """The short reason ``/readyz`` gives when its probe failed with ``exc``.
+
+    It names the kind of trouble only: never the URL, the user or Confluence's own text.
+    """
+    if is_confluence_error(exc):
+        return _rule_for(exc).readiness  # type: ignore[arg-type]
+    if isinstance(exc, TimeoutError):
+        return _TIMED_OUT
+    return "the readiness check failed"
+
+
+_CREDENTIALS = "Confluence refused the configured credentials"
+_REFUSED = "Confluence refused the readiness check"
+_UNREACHABLE = "Confluence is unreachable"
+_TIMED_OUT = "Confluence did not answer in time"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """What an SDK error type means to a tool caller and to a readiness probe."""
+
+    error: type[ConfluenceError]
+    message: Callable[[Any], str]
+    readiness: str
+
+
+def _fixed(text: str) -> Callable[[object], str]:
+    return lambda _exc: text
+
+
+@functools.cache
+def _rules() -> tuple[_Rule, ...]:
+    """The one mapping, most specific type first (a test checks that no row is shadowed)."""
+    import confluence_client as sdk
+    from confluence_client import content
+
+    return (
+        _Rule(content.AmbiguousSectionError, _describe_ambiguous_section, _REFUSED),
+        _Rule(content.SectionNotFoundError, _describe_missing_section, _REFUSED),
+        _Rule(
+            content.StorageParseError,
+            _fixed(
+                "The page body is not well-formed storage XHTML, so it cannot be edited by "
+                "section; replace the whole body with update_page instead."
+            ),
+            _REFUSED,
+        ),
+        _Rule(content.ContentError, _fixed("The page body could not be converted."), _REFUSED),
+        _Rule(
+            sdk.InvalidInputError,
+            lambda exc: f"Invalid argument {exc.field!r}: {exc.message}",
+            _REFUSED,
+        ),
+        _Rule(
+            sdk.InvalidCqlError,
+            _fixed(
+                "Invalid CQL: Confluence could not parse the query. Check field names, operators "
+                'and quoting (e.g. space = "DEMO" AND text ~ "roadmap"), or search plain text.'
+            ),
+            _REFUSED,
+        ),
+        _Rule(
+            sdk.PayloadTooLargeError,
+            _fixed(
+                "Too large: Confluence refuses request bodies over its size limit (5 MB). "
+                "Shorten the content or split it across pages."
+            ),
+            _REFUSED,
+        ),
+        _Rule(sdk.BadRequestError, _describe_bad_request, _REFUSED),
+        _Rule(sdk.ConflictError, _describe_conflict, _REFUSED),
+        _Rule(sdk.NotFoundError, _fixed(NOT_FOUND_MESSAGE), _REFUSED),
+        _Rule(
+            sdk.AuthenticationError,
+            _fixed(
+                "Confluence rejected the server's credentials (HTTP 401). The server's "
+                "administrator must fix its CONFLUENCE_* credentials; retrying will not help."
+            ),
+            _CREDENTIALS,
+        ),
+        _Rule(
+            sdk.PermissionDeniedError,
+            _fixed(
+                "Permission denied (HTTP 403): the Confluence account this server uses may not "
+                "do this here."
+            ),
+            _CREDENTIALS,
+        ),
+        _Rule(
+            sdk.RateLimitedError,
+            _describe_rate_limit,
+            "Confluence is rate limiting this server",
+        ),
+        _Rule(
+            sdk.ServerError,
+            _fixed("Confluence is failing (HTTP 5xx); retry in a minute."),
+            "Confluence answered with a server error",
+        ),
+        _Rule(
+            sdk.DownloadTooLargeError,
+            lambda exc: (
+                f"Too large: {exc.size} bytes exceeds this server's limit of {exc.max_bytes} bytes."
+            ),
+            _REFUSED,
+        ),
+        _Rule(
+            sdk.ConfluenceTimeoutError,
+            _fixed("Confluence did not answer in time; retry in a minute."),
+            _TIMED_OUT,
+        ),
+        _Rule(
+            sdk.ConnectionFailedError,
+            _fixed(
+                "Could not reach Confluence; check that it is up and reachable from the server."
+            ),
+            _UNREACHABLE,
+        ),
+        _Rule(
+            sdk.MalformedResponseError,
+            _fixed("Confluence sent a response the server could not read; retry later."),
+            _UNREACHABLE,
+        ),
+        _Rule(
+            sdk.TransportError,
+            _fixed("Could not reach Confluence; retry in a minute."),
+            _UNREACHABLE,
+        ),
+        _Rule(
+            sdk.ConfigurationError,
+            lambda exc: f"The server's Confluence settings are invalid: {exc.message}",
+            _REFUSED,
+        ),
+        _Rule(sdk.ConfluenceError, _fixed("The Confluence request failed."), _REFUSED),
+    )
+
+
+def _rule_for(exc: ConfluenceError) -> _Rule:
+    # The last row is the SDK's root, so every SDK error finds one.
+    return next(rule for rule in _rules() if isinstance(exc, rule.error))
+
+
+def _describe_rate_limit(exc: RateLimitedError) -> str:
+    if exc.retry_after is not None:
+        return f"Rate limited by Confluence: retry after {max(1, round(exc.retry_after))} s."
+    return "Rate limited by Confluence: retry in about 30 s."
 
 
 # Recognised Confluence 400 explanations → our own wording (its text is never passed on).
@@ -147,23 +250,16 @@ def _describe_bad_request(exc: ApiError) -> str:
     return "Confluence rejected the request as invalid (HTTP 400). Check the arguments."
 
 
-def _describe_content_error(exc: ConfluenceError) -> str:
-    from confluence_client import content
+def _describe_ambiguous_section(exc: AmbiguousSectionError) -> str:
+    return (
+        f"{exc.matches} headings match {exc.heading!r}: pass occurrence "
+        f"(1-{exc.matches}) to pick one."
+    )
 
-    if isinstance(exc, content.AmbiguousSectionError):
-        return (
-            f"{exc.matches} headings match {exc.heading!r}: pass occurrence "
-            f"(1-{exc.matches}) to pick one."
-        )
-    if isinstance(exc, content.SectionNotFoundError):
-        shown = ", ".join(repr(title) for title in exc.available[:30]) or "none"
-        return f"No heading matches {exc.heading!r}. Headings on the page: {shown}."
-    if isinstance(exc, content.StorageParseError):
-        return (
-            "The page body is not well-formed storage XHTML, so it cannot be edited by "
-            "section; replace the whole body with update_page instead."
-        )
-    return "The page body could not be converted."
+
+def _describe_missing_section(exc: SectionNotFoundError) -> str:
+    shown = ", ".join(repr(title) for title in exc.available[:30]) or "none"
+    return f"No heading matches {exc.heading!r}. Headings on the page: {shown}."
 
 
 def _describe_conflict(exc: ConflictError) -> str:

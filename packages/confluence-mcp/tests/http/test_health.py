@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from confluence_client.testing import FakeConfluenceServer
-from confluence_mcp.http.health import ReadinessProbe, _reason
+from confluence_mcp.http.health import ReadinessProbe
 
 
 def closed_port_url() -> str:
@@ -70,21 +70,6 @@ async def test_slow_confluence_times_out(remote_settings_for: Any) -> None:
     )
     assert await probe.check() == "Confluence did not answer in time"
     await probe.aclose()
-
-
-def test_reasons_name_no_configuration() -> None:
-    from confluence_client import (
-        ConfluenceError,
-        InvalidInputError,
-        RateLimitedError,
-        ServerError,
-    )
-
-    assert "rate limiting" in _reason(RateLimitedError("slow down", status_code=429))
-    assert "server error" in _reason(ServerError("boom", status_code=500))
-    assert "refused the readiness" in _reason(InvalidInputError("bad", field="x"))
-    assert "refused the readiness" in _reason(ConfluenceError("other"))
-    assert _reason(RuntimeError("x")) == "the readiness check failed"
 
 
 async def test_routes_outside_auth(

@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from confluence_mcp.errors import readiness_reason
+
 if TYPE_CHECKING:
     from confluence_client import ConfluenceClient
     from confluence_mcp.settings import Settings
@@ -74,10 +76,8 @@ class ReadinessProbe:
             if self._client is None:
                 self._client = self._client_factory(self.settings)
             await asyncio.wait_for(self._client.get_current_user(), self.timeout)
-        except TimeoutError:
-            return "Confluence did not answer in time"
         except Exception as exc:
-            return _reason(exc)
+            return readiness_reason(exc)
         return None
 
     async def aclose(self) -> None:
@@ -85,29 +85,6 @@ class ReadinessProbe:
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
-
-
-def _reason(exc: Exception) -> str:
-    from confluence_client import (
-        AuthenticationError,
-        ConfluenceError,
-        PermissionDeniedError,
-        RateLimitedError,
-        ServerError,
-        TransportError,
-    )
-
-    if isinstance(exc, AuthenticationError | PermissionDeniedError):
-        return "Confluence refused the configured credentials"
-    if isinstance(exc, RateLimitedError):
-        return "Confluence is rate limiting this server"
-    if isinstance(exc, ServerError):
-        return "Confluence answered with a server error"
-    if isinstance(exc, TransportError):
-        return "Confluence is unreachable"
-    if isinstance(exc, ConfluenceError):
-        return "Confluence refused the readiness check"
-    return "the readiness check failed"
 
 
 def health_routes(probe: ReadinessProbe) -> list[Route]:
