@@ -8,12 +8,10 @@ from importlib.metadata import version as _version
 
 from mcp_auth._api_key_verifier import APIKeyStore, APIKeyVerifier
 from mcp_auth._api_keys import (
-    DEFAULT_KEY_PREFIX,
     APIKeyRecord,
     CreatedAPIKey,
     create_api_key,
     list_api_keys,
-    parse_api_key,
     revoke_api_key,
 )
 from mcp_auth._audit import AuditEvent, AuditEventName, AuditLogger, scrub_secrets
@@ -38,6 +36,7 @@ from mcp_auth._errors import (
 )
 from mcp_auth._introspection import IntrospectionVerifier
 from mcp_auth._jwt import JWTVerifier, looks_like_jwt
+from mcp_auth._key_format import DEFAULT_KEY_PREFIX, parse_api_key
 from mcp_auth._principal import AuthMethod, Principal
 from mcp_auth._scopes import ScopeDecision, ScopePolicy
 from mcp_auth._verifier import TokenVerifier

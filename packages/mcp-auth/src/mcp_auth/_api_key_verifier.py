@@ -12,15 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from mcp_auth._api_keys import (
-    DEFAULT_KEY_PREFIX,
-    APIKeyRecord,
-    hash_api_key,
-    load_key_file,
-    parse_api_key,
-)
+from mcp_auth._api_keys import APIKeyRecord, hash_api_key, load_key_file
 from mcp_auth._audit import AuditLogger
 from mcp_auth._errors import AuthConfigurationError, AuthenticationError, RefusalReason
+from mcp_auth._key_format import DEFAULT_KEY_PREFIX, parse_api_key
 from mcp_auth._principal import AuthMethod, Principal
 
 __all__ = ["APIKeyStore", "APIKeyVerifier"]

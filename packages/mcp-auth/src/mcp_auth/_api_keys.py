@@ -1,8 +1,6 @@
-"""API keys: the key format, the key file, and the functions that create, list and revoke keys.
+"""API keys: the key file, and the functions that create, list and revoke keys.
 
-A key reads `<prefix>_<id>_<secret>`: `prefix` names the issuer (default "mcpk", so a leaked
-key is easy to recognise in a secret scanner), `id` (16 hex characters) finds the record
-without a scan, `secret` (43 base62 characters, ~256 bits) is what proves possession.
+A key reads `<prefix>_<id>_<secret>`; the format is defined once, in `_key_format`.
 
 The key file is JSON, written atomically with mode 0600:
 
@@ -21,9 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
-import secrets
-import string
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -35,13 +30,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mcp_auth._errors import AuthConfigurationError
+from mcp_auth._key_format import (
+    DEFAULT_KEY_PREFIX,
+    KEY_ID_PATTERN,
+    KEY_PREFIX_PATTERN,
+    PREFIX_RULE,
+    is_valid_prefix,
+    new_key,
+)
 
 __all__ = [
-    "DEFAULT_KEY_PREFIX",
     "APIKeyRecord",
     "CreatedAPIKey",
-    "ParsedAPIKey",
-    "parse_api_key",
     "hash_api_key",
     "load_key_file",
     "create_api_key",
@@ -49,29 +49,8 @@ __all__ = [
     "revoke_api_key",
 ]
 
-DEFAULT_KEY_PREFIX = "mcpk"
 _FORMAT = "mcp-auth-api-keys"
 _VERSION = 1
-_BASE62 = string.digits + string.ascii_letters
-_SECRET_LENGTH = 43
-_PREFIX_RE = re.compile(r"[a-z][a-z0-9]{1,15}")
-_KEY_RE = re.compile(r"([a-z][a-z0-9]{1,15})_([0-9a-f]{16})_([0-9A-Za-z]{43})")
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedAPIKey:
-    """The public parts of a well-formed key (the secret stays with the caller)."""
-
-    prefix: str
-    key_id: str
-
-
-def parse_api_key(token: str) -> ParsedAPIKey | None:
-    """The prefix and id of `token` when it has the API key shape, else None."""
-    match = _KEY_RE.fullmatch(token)
-    if match is None:
-        return None
-    return ParsedAPIKey(prefix=match.group(1), key_id=match.group(2))
 
 
 def hash_api_key(key: str) -> str:
@@ -84,9 +63,9 @@ class APIKeyRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    id: str = Field(pattern=rf"^{KEY_ID_PATTERN}$")
     name: str = Field(min_length=1, max_length=200)
-    prefix: str = Field(pattern=r"^[a-z][a-z0-9]{1,15}$")
+    prefix: str = Field(pattern=rf"^{KEY_PREFIX_PATTERN}$")
     hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", repr=False)
     scopes: tuple[str, ...] = ()
     created: datetime
@@ -214,12 +193,6 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(lock_fd)
 
 
-def _new_key(prefix: str) -> tuple[str, str]:
-    key_id = secrets.token_hex(8)
-    secret = "".join(secrets.choice(_BASE62) for _ in range(_SECRET_LENGTH))
-    return key_id, f"{prefix}_{key_id}_{secret}"
-
-
 def create_api_key(
     path: str | os.PathLike[str],
     name: str,
@@ -230,10 +203,8 @@ def create_api_key(
 ) -> CreatedAPIKey:
     """Create a key named `name` (unique in the file) and store its digest in `path`
     (created if missing). The returned `key` is the only copy of the secret."""
-    if not _PREFIX_RE.fullmatch(prefix):
-        raise AuthConfigurationError(
-            "key prefix must be 2-16 lowercase letters or digits, starting with a letter"
-        )
+    if not is_valid_prefix(prefix):
+        raise AuthConfigurationError(PREFIX_RULE)
     name = name.strip()
     if not name:
         raise AuthConfigurationError("key name must not be empty")
@@ -244,9 +215,9 @@ def create_api_key(
         records = load_key_file(path, missing_ok=True)
         if any(record.name == name for record in records):
             raise AuthConfigurationError(f"a key named {name!r} already exists")
-        key_id, key = _new_key(prefix)
+        key_id, key = new_key(prefix)
         while any(record.id == key_id for record in records):  # 64-bit ids: practically never
-            key_id, key = _new_key(prefix)
+            key_id, key = new_key(prefix)
         try:
             record = APIKeyRecord(
                 id=key_id,

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 from mcp_auth._audit_sinks import AuditSink
 from mcp_auth._context import current_request_context, current_trace_ids
 from mcp_auth._errors import AuthConfigurationError, RefusalReason
+from mcp_auth._key_format import KEY_IN_TEXT
 from mcp_auth._principal import AuthMethod, Principal
 
 __all__ = ["AuditEventName", "AuditEvent", "AuditLogger", "scrub_secrets"]
@@ -57,8 +58,8 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)\b(bearer|basic)\s+[^\s,;\"']+"),
     # JWS compact serialisation: base64url header starting with '{"' then two more segments.
     re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*"),
-    # mcp-auth API keys: <prefix>_<id>_<secret>.
-    re.compile(r"\b[a-z][a-z0-9]{1,15}_[a-z0-9]{16}_[A-Za-z0-9]{20,}"),
+    # mcp-auth API keys, exactly as the issuer makes them.
+    KEY_IN_TEXT,
 )
 
 

@@ -14,14 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
 
-from mcp_auth._api_keys import (
-    DEFAULT_KEY_PREFIX,
-    APIKeyRecord,
-    create_api_key,
-    list_api_keys,
-    revoke_api_key,
-)
+from mcp_auth._api_keys import APIKeyRecord, create_api_key, list_api_keys, revoke_api_key
 from mcp_auth._errors import MCPAuthError
+from mcp_auth._key_format import DEFAULT_KEY_PREFIX, PREFIX_RULE, is_valid_prefix
 
 __all__ = ["build_keys_parser", "keys_main", "main", "parse_expiry"]
 
@@ -64,6 +59,12 @@ def _expiry_arg(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _prefix_arg(text: str) -> str:
+    if not is_valid_prefix(text):
+        raise argparse.ArgumentTypeError(PREFIX_RULE)
+    return text
+
+
 def _scopes(values: Sequence[str]) -> list[str]:
     # Accept "--scopes a b", "--scopes 'a b'" and "--scopes a,b" alike.
     return [scope for value in values for scope in re.split(r"[\s,]+", value) if scope]
@@ -93,7 +94,7 @@ def build_keys_parser(
     create.add_argument(
         "--expires", type=_expiry_arg, metavar="WHEN", help="duration (90d, 12h) or ISO date"
     )
-    create.add_argument("--prefix", default=DEFAULT_KEY_PREFIX, help="key prefix")
+    create.add_argument("--prefix", type=_prefix_arg, default=DEFAULT_KEY_PREFIX, help="key prefix")
     create.add_argument("--json", action="store_true", help="machine-readable output")
 
     listing = add("list", "List keys (never secrets).")
