@@ -1,4 +1,4 @@
-"""Endpoint URL checks shared by the verifiers that talk to an authorization server."""
+"""Host and endpoint URL checks: loopback hosts, and https-or-loopback endpoint URLs."""
 
 from __future__ import annotations
 
@@ -12,13 +12,23 @@ __all__ = ["is_loopback_host", "require_secure_url"]
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for `localhost` and loopback IP addresses (127.0.0.0/8, ::1)."""
-    if host.lower() in {"localhost", "localhost."}:
+    """True for `localhost` and loopback IP addresses (127.0.0.0/8, ::1, and 127.x written
+    as an IPv4-mapped IPv6 address); brackets, case and surrounding spaces are ignored.
+
+    Other names under `.localhost` are not loopback here: whether they resolve to this
+    machine depends on the resolver, and this answer decides whether plain http or an
+    unauthenticated listener is safe.
+    """
+    name = host.strip().removeprefix("[").removesuffix("]").lower()
+    if name in {"localhost", "localhost."}:
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        address = ipaddress.ip_address(name)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def require_secure_url(url: str, setting: str) -> bool:

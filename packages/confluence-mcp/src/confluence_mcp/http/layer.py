@@ -27,7 +27,7 @@ from confluence_mcp.http.access_log import AccessLogMiddleware
 from confluence_mcp.http.bodylimit import BodyLimitMiddleware
 from confluence_mcp.http.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
 from confluence_mcp.http.ratelimit import IPRateLimitMiddleware, RateLimiter
-from confluence_mcp.http.security import OriginPolicy, SecurityMiddleware, is_loopback
+from confluence_mcp.http.security import OriginPolicy, SecurityMiddleware
 from confluence_mcp.remote.auth import (
     build_audit_logger,
     build_verifiers,
@@ -117,7 +117,7 @@ def build_http_layer(
     from confluence_mcp.remote.observability import current_observability
     from confluence_mcp.remote.provider import ConfluenceAuthProvider
     from confluence_mcp.remote.telemetry import ToolMetricsMiddleware
-    from mcp_auth import AuthConfigurationError
+    from mcp_auth import AuthConfigurationError, is_loopback_host
     from mcp_auth.fastmcp import ScopeMiddleware
 
     remote = remote_settings(settings)
@@ -132,7 +132,11 @@ def build_http_layer(
     base_url = _base_url(remote.mcp_public_url, mcp_path) or _local_base_url(
         settings.host, settings.port
     )
-    if remote.mcp_public_url is None and remote.auth_configured and not is_loopback(settings.host):
+    if (
+        remote.mcp_public_url is None
+        and remote.auth_configured
+        and not is_loopback_host(settings.host)
+    ):
         audit.config_warning(
             "MCP_PUBLIC_URL is not set: the protected-resource metadata names the bind "
             "address, which clients outside this host cannot use",

@@ -1,8 +1,8 @@
 """Request hygiene in front of everything: tokens in URLs, Host/Origin, security headers.
 
-- A credential in the query string (``?access_token=...``, or any value shaped like a JWT
-  or an mcp-auth API key) is refused with 400 before anything logs the URL: MCP requires
-  tokens in the ``Authorization`` header only.
+- A credential in the query string (:func:`mcp_auth.query_carries_credential`: a parameter
+  named like one, or any value shaped like a JWT or an mcp-auth API key) is refused with 400
+  before anything logs the URL: MCP requires tokens in the ``Authorization`` header only.
 - Host validation (DNS-rebinding protection): when the allowed host names are known
   (``MCP_PUBLIC_URL``, ``MCP_ALLOWED_HOSTS``, or a loopback bind) any other ``Host`` gets 421.
 - Origin validation: a browser request from an origin that is not this server, a loopback
@@ -19,39 +19,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from ipaddress import ip_address
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confluence_mcp.http.responses import send_json
-from mcp_auth import AuditLogger, RefusalReason, looks_like_jwt, parse_api_key
+from mcp_auth import AuditLogger, RefusalReason, is_loopback_host, query_carries_credential
 
 __all__ = [
-    "QUERY_TOKEN_NAMES",
     "OriginPolicy",
     "SecurityMiddleware",
-    "is_loopback",
     "normalize_origin",
-    "query_carries_token",
 ]
 
-QUERY_TOKEN_NAMES = frozenset(
-    {"access_token", "token", "id_token", "api_key", "apikey", "bearer", "authorization"}
-)
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback IP addresses (brackets allowed)."""
-    name = host.strip().strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def normalize_origin(origin: str) -> str:
@@ -69,18 +51,6 @@ def normalize_origin(origin: str) -> str:
         host = f"[{host}]"
     port = port or _DEFAULT_PORTS.get(parts.scheme)
     return f"{parts.scheme}://{host}:{port}" if port else f"{parts.scheme}://{host}"
-
-
-def query_carries_token(query_string: bytes) -> bool:
-    """True when a query parameter is named like a credential or its value looks like one."""
-    if not query_string:
-        return False
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if name.lower() in QUERY_TOKEN_NAMES:
-            return True
-        if value and (looks_like_jwt(value) or parse_api_key(value) is not None):
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -101,7 +71,7 @@ class OriginPolicy:
         allowed_origins: Iterable[str] = (),
     ) -> OriginPolicy:
         """The policy for a server bound on ``bind_host`` and reached at ``public_url``."""
-        loopback = is_loopback(bind_host)
+        loopback = is_loopback_host(bind_host)
         hosts = [host.strip().lower() for host in allowed_hosts if host.strip()]
         origins = [normalize_origin(origin) for origin in allowed_origins if origin.strip()]
         if public_url:
@@ -127,7 +97,7 @@ class OriginPolicy:
         if normalized == normalize_origin(f"{scheme}://{host_header}"):
             return True
         origin_host = urlsplit(normalized).hostname or ""
-        return self.loopback_bound and is_loopback(origin_host)
+        return self.loopback_bound and is_loopback_host(origin_host)
 
 
 def _matches(value: str, pattern: str) -> bool:
@@ -175,7 +145,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         send = self._with_headers(send)
-        if query_carries_token(scope.get("query_string") or b""):
+        if query_carries_credential(scope.get("query_string") or b""):
             self._refused("access token in the query string")
             await send_json(
                 send,

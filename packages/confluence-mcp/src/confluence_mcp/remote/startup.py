@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.http.security import is_loopback
+from mcp_auth import is_loopback_host
 
 if TYPE_CHECKING:
     from confluence_mcp.remote.settings import RemoteSettings
@@ -32,7 +32,7 @@ def check_startup_safety(
     stdio never listens on a socket and loopback is reachable only from this machine: both
     pass. With ``MCP_ALLOW_UNAUTHENTICATED=true`` the bind is allowed with a warning.
     """
-    if transport == "stdio" or remote.auth_configured or is_loopback(host):
+    if transport == "stdio" or remote.auth_configured or is_loopback_host(host):
         return
     if not remote.mcp_allow_unauthenticated:
         raise ConfigError(

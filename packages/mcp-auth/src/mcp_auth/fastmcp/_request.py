@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl
 
 from starlette.types import Scope
 
 from mcp_auth._context import RequestContext, new_request_id
+from mcp_auth._query_credentials import query_carries_credential
 
 __all__ = [
     "REQUEST_CONTEXT_KEY",
@@ -32,8 +32,6 @@ REQUEST_CONTEXT_KEY = "mcp_auth.request_context"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,127}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _USER_AGENT_LIMIT = 512
-# RFC 6750 §2.3 names the query parameter; MCP forbids tokens in the URI.
-_QUERY_TOKEN_NAMES = frozenset({"access_token"})
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -52,12 +50,9 @@ def has_bearer_credentials(scope: Scope) -> bool:
 
 
 def has_query_token(scope: Scope) -> bool:
-    """True when the query string carries an `access_token` parameter."""
-    raw = scope.get("query_string") or b""
-    if not raw:
-        return False
-    query = raw.decode("latin-1")
-    return any(name in _QUERY_TOKEN_NAMES for name, _ in parse_qsl(query, keep_blank_values=True))
+    """True when the query string carries a credential (see `query_carries_credential`)."""
+    raw: bytes = scope.get("query_string") or b""
+    return query_carries_credential(raw)
 
 
 def route_path(scope: Scope) -> str:
