@@ -1,48 +1,47 @@
+import re
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from fastmcp.exceptions import ToolError
 
 from confluence_client.testing import FakeConfluenceServer
-from confluence_mcp.tools.search import looks_like_cql, plain_excerpt, split_order_by
+from confluence_mcp.tools.search import plain_excerpt
 
 ClientFactory = Any
 
 
 @pytest.mark.parametrize(
-    ("query", "is_cql"),
+    ("query", "reason"),
     [
-        ('space = DEMO AND text ~ "plan"', True),
-        ('title ~ "roadmap"', True),
-        ("label in (a, b)", True),
-        ("roadmap for 2025", False),
-        ("what is the space policy?", False),
+        ('text ~ "a") OR (space = SECRET', "unbalanced parentheses or quotes"),
+        ('title ~ "unterminated', "unbalanced parentheses or quotes"),
+        ("space = A ORDER BY title sideways", "cannot read ORDER BY item 'title sideways'"),
     ],
 )
-def test_looks_like_cql(query: str, is_cql: bool) -> None:
-    assert looks_like_cql(query) is is_cql
+async def test_bad_cql_shapes_are_refused_before_any_request(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer, query: str, reason: str
+) -> None:
+    client = await connect()
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match=f"Invalid CQL: {re.escape(reason)}"):
+        await client.call_tool("search", {"query": query})
+    assert fake_confluence.requests.count(path_contains="search") == 0
 
 
-def test_split_order_by() -> None:
-    where, order = split_order_by('text ~ "a" ORDER BY lastmodified DESC, title')
-    assert where.strip() == 'text ~ "a"'
-    assert order == [("lastmodified", True), ("title", False)]
-    assert split_order_by('title ~ "order by x"') == ('title ~ "order by x"', [])
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        'text ~ "a") OR (space = SECRET',
-        "(space = A",
-        'title ~ "unterminated',
-        "ORDER BY title",
-        "space = A ORDER BY title sideways",
-    ],
-)
-def test_bad_cql_shapes_are_refused(query: str) -> None:
-    with pytest.raises(ToolError, match="Invalid CQL"):
-        split_order_by(query)
+async def test_cql_order_by_stays_last_after_the_space_scope(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confluence_spaces_filter="ENG")
+    fake_confluence.requests.clear()
+    await client.call_tool(
+        "search", {"query": "type = page order by lastmodified desc", "space_key": "ENG"}
+    )
+    sent = fake_confluence.requests.last
+    assert sent is not None
+    assert parse_qs(sent.query)["cql"] == [
+        '(type = page) AND space = "ENG" AND space IN ("ENG") ORDER BY lastmodified DESC'
+    ]
 
 
 async def test_plain_text_search(
