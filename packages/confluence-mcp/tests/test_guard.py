@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from confluence_client import ConfluenceClient, NotFoundError, SearchResult
+from confluence_client import ConfluenceClient, NotFoundError, Page, SearchResult
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.services import Services, build_client
 from confluence_mcp.settings import Settings
@@ -46,6 +46,29 @@ async def test_guard_with_filter(make_settings: Any, fake_confluence: FakeConflu
     ]
     assert [hit.title for hit in guard.filter_results(hits)] == ["a"]
     assert guard.filter_keys(["ENG", "DEMO"], lambda key: key) == ["ENG"]
+    await services.aclose()
+
+
+async def test_guard_and_services_share_the_sdk_space_cache(
+    make_settings: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    """One resolver (the SDK client's): every id costs one lookup, whoever asks."""
+    services = Services(make_settings(confluence_spaces_filter="ENG"))
+    eng = fake_confluence.store.get_space_by_key("ENG")
+    demo = fake_confluence.store.get_space_by_key("DEMO")
+    fake_confluence.requests.clear()
+    await services.guard.check_space_id(eng.id)
+    await services.guard.check_space_id(eng.id)
+    assert await services.space_key_of(Page(id="1", title="t", space_id=eng.id)) == "ENG"
+    for _ in range(2):
+        with pytest.raises(NotFoundError):
+            await services.guard.check_space_id(demo.id)
+    with pytest.raises(NotFoundError):
+        await services.guard.check_space_id("987654321")  # no such space: same answer
+    lookups = [r.path for r in fake_confluence.requests if "/spaces" in r.path]
+    assert sorted(lookups) == sorted(
+        f"/wiki/api/v2/spaces/{space_id}" for space_id in (eng.id, demo.id, "987654321")
+    )
     await services.aclose()
 
 

@@ -30,6 +30,7 @@ from confluence_client._endpoint import resolve_endpoint
 from confluence_client._errors import ConfigurationError
 from confluence_client._events import RequestObserver
 from confluence_client._models import ResultPage, SearchResult, Space
+from confluence_client._spaces import SpaceCache
 from confluence_client._transport import Transport
 from confluence_client._validation import (
     check_content_id,
@@ -103,9 +104,10 @@ class ConfluenceClient(PageOperations, CollaborationOperations):
             clock=clock if clock is not None else SystemClock(),
             on_request=on_request,
         )
+        self._spaces = SpaceCache()
         self._backend: Backend
         if endpoint.deployment is Deployment.CLOUD:
-            self._backend = CloudBackend(self._transport, endpoint.site_url)
+            self._backend = CloudBackend(self._transport, endpoint.site_url, self._spaces)
         else:
             self._backend = DataCenterBackend(self._transport, endpoint.site_url)
 
@@ -185,8 +187,25 @@ class ConfluenceClient(PageOperations, CollaborationOperations):
 
     async def get_space(self, space_key: str) -> Space:
         """A space by key. Raises :class:`NotFoundError` if absent."""
-        return await self._backend.get_space(check_space_key(space_key))
+        space = await self._backend.get_space(check_space_key(space_key))
+        return self._spaces.remember(space)
 
     async def get_space_by_id(self, space_id: str | int) -> Space:
         """A space by numeric id. Raises :class:`NotFoundError` if absent."""
-        return await self._backend.get_space_by_id(check_content_id(space_id, "space_id"))
+        space = await self._backend.get_space_by_id(check_content_id(space_id, "space_id"))
+        return self._spaces.remember(space)
+
+    async def space_id_for_key(self, space_key: str) -> str:
+        """The id of the space with this key; asks Confluence once per key and client.
+
+        Raises :class:`NotFoundError` if absent (not remembered: it may be created later).
+        """
+        key = check_space_key(space_key)
+        known = self._spaces.id_for(key)
+        return known if known is not None else (await self.get_space(key)).id
+
+    async def space_key_for_id(self, space_id: str | int) -> str:
+        """The key of the space with this id; asks Confluence once per id and client."""
+        checked = check_content_id(space_id, "space_id")
+        known = self._spaces.key_for(checked)
+        return known if known is not None else (await self.get_space_by_id(checked)).key

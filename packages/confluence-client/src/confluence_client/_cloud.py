@@ -26,6 +26,7 @@ from confluence_client._parse_v2 import (
     parse_space,
     parse_version,
 )
+from confluence_client._spaces import SpaceCache
 from confluence_client._transport import Transport
 from confluence_client._v1_shared import V1Operations
 
@@ -36,27 +37,24 @@ _MAX_DESCENDANT_DEPTH = 5  # v2 /descendants answers at most 5 levels per call
 
 
 class CloudBackend(V1Operations):
-    """Cloud operations. Space keys are resolved to ids once and remembered."""
+    """Cloud operations. Space keys are resolved to ids through the client's `SpaceCache`."""
 
-    def __init__(self, transport: Transport, site_url: str) -> None:
+    def __init__(self, transport: Transport, site_url: str, spaces: SpaceCache) -> None:
         super().__init__(transport, site_url)
-        self._space_ids: dict[str, str] = {}
-        self._space_keys: dict[str, str] = {}
+        self._spaces = spaces
         self._through_gateway = transport.api_base_url != site_url
 
     # --- helpers -------------------------------------------------------------------------
     def _page(self, raw: dict[str, Any]) -> Page:
         page = parse_page(raw, self._site)
-        key = self._space_keys.get(page.space_id or "")
+        key = self._spaces.key_for(page.space_id) if page.space_id else None
         return page.model_copy(update={"space_key": key}) if key else page
 
     def _remember(self, space: Space) -> Space:
-        self._space_ids[space.key] = space.id
-        self._space_keys[space.id] = space.key
-        return space
+        return self._spaces.remember(space)
 
     async def _space_id(self, space_key: str) -> str:
-        cached = self._space_ids.get(space_key)
+        cached = self._spaces.id_for(space_key)
         return cached if cached is not None else (await self.get_space(space_key)).id
 
     @staticmethod

@@ -8,7 +8,6 @@ scoped in the query and filtered again afterwards.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -40,8 +39,6 @@ class SpaceGuard:
     ) -> None:
         self._allowed = allowed
         self._client = client
-        self._allowed_ids: frozenset[str] | None = None
-        self._ids_lock: asyncio.Lock | None = None
 
     @property
     def allowed_spaces(self) -> frozenset[str] | None:
@@ -61,11 +58,17 @@ class SpaceGuard:
         return space_key
 
     async def check_space_id(self, space_id: str | None) -> None:
-        """Raise ``NotFoundError`` unless the space with this id is allowed."""
+        """Raise ``NotFoundError`` unless the space with this id is allowed.
+
+        The id's key comes from the SDK client's space cache: one lookup per space id.
+        """
         if self._allowed is None:
             return
-        if space_id is None or space_id not in await self._allowed_space_ids():
+        if space_id is None:
             raise _not_found()
+        client = await self._client()
+        # A space that does not exist raises NotFoundError here too: the same answer.
+        self.check_space_key(await client.space_key_for_id(space_id))
 
     async def check_page(self, page: Page) -> Page:
         """Return ``page`` if it lives in an allowed space; else raise ``NotFoundError``."""
@@ -104,27 +107,3 @@ class SpaceGuard:
     def filter_keys(self, items: Iterable[T], key: Callable[[T], str | None]) -> list[T]:
         """Keep the items whose space key is allowed (spaces listings, completions)."""
         return [item for item in items if self.allows_key(key(item))]
-
-    def forget(self) -> None:
-        """Drop cached space ids (the client they came from is being closed)."""
-        self._allowed_ids = None
-        self._ids_lock = None
-
-    async def _allowed_space_ids(self) -> frozenset[str]:
-        if self._allowed_ids is not None:
-            return self._allowed_ids
-        if self._ids_lock is None:
-            self._ids_lock = asyncio.Lock()
-        async with self._ids_lock:
-            if self._allowed_ids is None:
-                from confluence_client import NotFoundError
-
-                client = await self._client()
-                ids: set[str] = set()
-                for key in sorted(self._allowed or ()):
-                    try:
-                        ids.add((await client.get_space(key)).id)
-                    except NotFoundError:
-                        continue  # a listed space that does not exist allows nothing
-                self._allowed_ids = frozenset(ids)
-            return self._allowed_ids

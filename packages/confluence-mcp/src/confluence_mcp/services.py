@@ -87,7 +87,6 @@ class Services:
         self._client_factory = client_factory
         self._client: ConfluenceClient | None = None
         self._lock: asyncio.Lock | None = None
-        self._space_keys: dict[str, str] = {}
 
     async def client(self) -> ConfluenceClient:
         """The shared SDK client, created on first use."""
@@ -101,22 +100,17 @@ class Services:
             return self._client
 
     async def space_key_of(self, page: Page) -> str | None:
-        """The key of the page's space (Cloud pages carry only the space id): cached."""
+        """The key of the page's space (Cloud pages may carry only the space id); the SDK
+        client remembers each id's key, so this asks Confluence once per space."""
         if page.space_key is not None or page.space_id is None:
             return page.space_key
-        key = self._space_keys.get(page.space_id)
-        if key is None:
-            client = await self.client()
-            key = (await client.get_space_by_id(page.space_id)).key
-            self._space_keys[page.space_id] = key
-        return key
+        client = await self.client()
+        return await client.space_key_for_id(page.space_id)
 
     async def aclose(self) -> None:
         """Close the client if one was created; a later call creates a fresh one."""
         client, self._client = self._client, None
         self._lock = None
-        self._space_keys.clear()
-        self.guard.forget()
         if client is not None:
             await client.aclose()
 
