@@ -27,24 +27,26 @@ import httpx
 from confluence_mcp.app import create_server
 from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import build_http_layer
-from confluence_mcp.settings import Settings
+from confluence_mcp.remote.settings import RemoteSettings, load_remote_settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
 
 ACCEPT = {"accept": "application/json, text/event-stream"}
 
 
-def _settings(**overrides: Any) -> Settings:
-    return Settings(
-        _env_file=None,
-        confluence_url="http://127.0.0.1:9/wiki",
-        confluence_username="bench",
-        confluence_api_token="bench-token",  # noqa: S106 - nothing listens there
-        transport="http",
-        stateless_http=True,
-        mcp_audit_log="off",
-        mcp_rate_limit="off",
-        mcp_ip_rate_limit="off",
-        **overrides,
+def _settings(**overrides: Any) -> RemoteSettings:
+    return load_remote_settings(
+        {
+            "confluence_url": "http://127.0.0.1:9/wiki",
+            "confluence_username": "bench",
+            "confluence_api_token": "bench-token",  # nothing listens there
+            "transport": "http",
+            "stateless_http": True,
+            "mcp_audit_log": "off",
+            "mcp_rate_limit": "off",
+            "mcp_ip_rate_limit": "off",
+            **overrides,
+        },
+        env_file=None,
     )
 
 
@@ -65,14 +67,14 @@ async def main(count: int) -> None:
         keys = Path(folder) / "keys.json"
         key = create_api_key(keys, "bench", ["confluence:read"]).key
         bare_settings = _settings()
-        bare = create_http_app(create_server(bare_settings), bare_settings)
+        bare = create_http_app(create_server(bare_settings.core), bare_settings.core)
         layered_settings = _settings(mcp_api_keys_file=keys)
-        mcp = create_server(layered_settings)
+        mcp = create_server(layered_settings.core)
         layer = build_http_layer(
             mcp, layered_settings, audit=AuditLogger([MemorySink()], background=False)
         )
         layered = create_http_app(
-            mcp, layered_settings, routes=layer.routes, middleware=layer.middleware
+            mcp, layered_settings.core, routes=layer.routes, middleware=layer.middleware
         )
 
         def call(tool: str) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.http.serving import running_http_server
 from confluence_mcp.registry import tool_catalog
+from confluence_mcp.remote.settings import load_remote_settings
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
 
@@ -87,10 +88,10 @@ def serve(fake_confluence: FakeConfluenceServer, audit_sink: MemorySink) -> Serv
             "transport": "http",
             **overrides,
         }
-        settings = Settings(_env_file=None, **values)
-        mcp = create_server(settings)
-        layer = build_http_layer(mcp, settings, audit=AuditLogger([audit_sink], background=False))
-        app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+        remote = load_remote_settings(values, env_file=None)
+        mcp = create_server(remote.core)
+        layer = build_http_layer(mcp, remote, audit=AuditLogger([audit_sink], background=False))
+        app = create_http_app(mcp, remote.core, routes=layer.routes, middleware=layer.middleware)
         async with running_http_server(app) as base:
             yield base
 
@@ -602,23 +603,28 @@ async def test_every_tool_requires_its_scope_over_http(
 def test_refuses_to_start_unauthenticated_on_all_interfaces(
     fake_confluence: FakeConfluenceServer,
 ) -> None:
-    settings = Settings(
-        _env_file=None, confluence_url=fake_confluence.wiki_url, transport="http", host=ANY_HOST
+    settings = load_remote_settings(
+        {"confluence_url": fake_confluence.wiki_url, "transport": "http", "host": ANY_HOST},
+        env_file=None,
     )
     with pytest.raises(ConfigError, match="refusing to serve without authentication"):
-        build_http_layer(create_server(settings), settings)
+        build_http_layer(create_server(settings.core), settings)
 
 
 def test_explicit_opt_out_starts_with_a_warning_event(
     fake_confluence: FakeConfluenceServer,
 ) -> None:
-    settings = Settings(
-        _env_file=None,
-        confluence_url=fake_confluence.wiki_url,
-        transport="http",
-        host=ANY_HOST,
-        mcp_allow_unauthenticated=True,
+    settings = load_remote_settings(
+        {
+            "confluence_url": fake_confluence.wiki_url,
+            "transport": "http",
+            "host": ANY_HOST,
+            "mcp_allow_unauthenticated": True,
+        },
+        env_file=None,
     )
     sink = MemorySink()
-    build_http_layer(create_server(settings), settings, audit=AuditLogger([sink], background=False))
+    build_http_layer(
+        create_server(settings.core), settings, audit=AuditLogger([sink], background=False)
+    )
     assert [event.setting for event in sink.events] == ["MCP_ALLOW_UNAUTHENTICATED"]

@@ -20,6 +20,7 @@ from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
 from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import build_http_layer
+from confluence_mcp.remote.settings import RemoteSettings, load_remote_settings
 from confluence_mcp.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -44,7 +45,9 @@ def probe_paths(container: dict[str, Any]) -> dict[str, str]:
 
 
 def known_settings() -> set[str]:
-    return {name.upper() for name in Settings.model_fields}
+    return {name.upper() for name in (*Settings.model_fields, *RemoteSettings.model_fields)} - {
+        "CORE"
+    }
 
 
 def assert_no_inline_secret(env: list[dict[str, Any]]) -> None:
@@ -57,18 +60,20 @@ def assert_no_inline_secret(env: list[dict[str, Any]]) -> None:
 @pytest.fixture
 def served_status(fake_confluence: FakeConfluenceServer) -> Any:
     """GET a path on the real app (in process) and return the status code."""
-    settings = Settings(
-        _env_file=None,
-        confluence_url=fake_confluence.wiki_url,
-        confluence_username=fake_confluence.credentials.username,
-        confluence_api_token=fake_confluence.credentials.api_token,
-        confluence_deployment="cloud",
-        transport="http",
-        mcp_audit_log="off",
+    settings = load_remote_settings(
+        {
+            "confluence_url": fake_confluence.wiki_url,
+            "confluence_username": fake_confluence.credentials.username,
+            "confluence_api_token": fake_confluence.credentials.api_token,
+            "confluence_deployment": "cloud",
+            "transport": "http",
+            "mcp_audit_log": "off",
+        },
+        env_file=None,
     )
-    mcp = create_server(settings)
+    mcp = create_server(settings.core)
     layer = build_http_layer(mcp, settings)
-    app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+    app = create_http_app(mcp, settings.core, routes=layer.routes, middleware=layer.middleware)
 
     async def status(path: str) -> int:
         transport = httpx.ASGITransport(app=app)

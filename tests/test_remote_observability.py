@@ -33,9 +33,9 @@ from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.http.serving import running_http_server
 from confluence_mcp.remote.logs import configure_logging
 from confluence_mcp.remote.metrics import OTelMetrics
+from confluence_mcp.remote.settings import load_remote_settings
 from confluence_mcp.remote.telemetry import instrument_client_factory
 from confluence_mcp.services import build_client
-from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
 
 CONFLUENCE_TOKEN = "confluence-api-token-do-not-log-7f3a"
@@ -104,12 +104,12 @@ def serve(fake_confluence: FakeConfluenceServer) -> Serve:
             "mcp_audit_log": "off",
             **overrides,
         }
-        settings = Settings(_env_file=None, **values)
+        remote = load_remote_settings(values, env_file=None)
         mcp = create_server(
-            settings, client_factory=instrument_client_factory(build_client, metrics=metrics)
+            remote.core, client_factory=instrument_client_factory(build_client, metrics=metrics)
         )
-        layer = build_http_layer(mcp, settings, metrics=metrics, audit=audit)
-        app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+        layer = build_http_layer(mcp, remote, metrics=metrics, audit=audit)
+        app = create_http_app(mcp, remote.core, routes=layer.routes, middleware=layer.middleware)
         async with running_http_server(app) as base:
             yield base
 

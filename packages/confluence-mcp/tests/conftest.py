@@ -5,7 +5,8 @@
   ignoring the environment and any ``.env``.
 - ``connect(**overrides)``: an async factory returning a connected in-memory
   ``fastmcp.Client`` for a server built with those settings overrides (closed after the test).
-- ``remote_settings_for(**overrides)``: settings for the HTTP transport (audit off).
+- ``remote_settings_for(**overrides)``: :class:`RemoteSettings` (core ones in ``.core``) for
+  the HTTP transport (audit off); overrides may name fields of either layer.
 - ``audit_sink`` / ``audit``: an in-memory, synchronous audit log.
 - ``serve_remote(settings, **layer_options)``: the full HTTP app (layer + server) on a real
   loopback socket; yields ``(base_url, layer)`` and stops the server afterwards.
@@ -25,6 +26,7 @@ from confluence_mcp.app import create_server
 from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import HttpLayer, build_http_layer
 from confluence_mcp.http.serving import running_http_server
+from confluence_mcp.remote.settings import RemoteSettings, load_remote_settings
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink
 
@@ -60,13 +62,13 @@ async def connect(make_settings: SettingsFactory) -> AsyncIterator[ClientFactory
         yield open_client
 
 
-RemoteSettingsFactory = Callable[..., Settings]
+RemoteSettingsFactory = Callable[..., RemoteSettings]
 Serve = Callable[..., AbstractAsyncContextManager[tuple[str, HttpLayer]]]
 
 
 @pytest.fixture
 def remote_settings_for(fake_confluence: FakeConfluenceServer) -> RemoteSettingsFactory:
-    def make(**overrides: Any) -> Settings:
+    def make(**overrides: Any) -> RemoteSettings:
         values: dict[str, Any] = {
             "confluence_url": fake_confluence.wiki_url,
             "confluence_username": fake_confluence.credentials.username,
@@ -76,7 +78,10 @@ def remote_settings_for(fake_confluence: FakeConfluenceServer) -> RemoteSettings
             "mcp_audit_log": "off",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)
+        # Blank, not None: load_remote_settings drops None overrides.
+        if values.get("confluence_url") is None:
+            values["confluence_url"] = ""
+        return load_remote_settings(values, env_file=None)
 
     return make
 
@@ -94,11 +99,13 @@ def audit(audit_sink: MemorySink) -> AuditLogger:
 @pytest.fixture
 def serve_remote(audit: AuditLogger) -> Serve:
     @asynccontextmanager
-    async def serve(settings: Settings, **options: Any) -> AsyncIterator[tuple[str, HttpLayer]]:
-        mcp = create_server(settings)
+    async def serve(
+        settings: RemoteSettings, **options: Any
+    ) -> AsyncIterator[tuple[str, HttpLayer]]:
+        mcp = create_server(settings.core)
         options.setdefault("audit", audit)
         layer = build_http_layer(mcp, settings, **options)
-        app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+        app = create_http_app(mcp, settings.core, routes=layer.routes, middleware=layer.middleware)
         async with running_http_server(app) as base:
             yield base, layer
 

@@ -10,6 +10,7 @@ from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp import serving
 from confluence_mcp.cli import main
 from confluence_mcp.http.serving import endpoint_urls
+from confluence_mcp.remote.settings import RemoteSettings
 from confluence_mcp.settings import Settings
 
 
@@ -68,9 +69,9 @@ def test_demo_serves_against_the_fake(
 ) -> None:
     seen: dict[str, Any] = {}
 
-    async def fake_serve(mcp: FastMCP[Any], settings: Settings, **kwargs: Any) -> None:
-        seen["settings"] = settings
-        for url in endpoint_urls(settings):
+    async def fake_serve(mcp: FastMCP[Any], remote: RemoteSettings, **kwargs: Any) -> None:
+        seen["settings"] = remote.core
+        for url in endpoint_urls(remote.core):
             kwargs["announce"](url)
         async with Client(mcp) as client:
             spaces = await client.call_tool("list_spaces", {})
@@ -97,9 +98,9 @@ def test_serve_runs_the_configured_transport(
     point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     seen: list[Settings] = []
 
-    async def fake_serve(mcp: FastMCP[Any], settings: Settings, **kwargs: Any) -> None:
-        seen.append(settings)
-        for url in endpoint_urls(settings):
+    async def fake_serve(mcp: FastMCP[Any], remote: RemoteSettings, **kwargs: Any) -> None:
+        seen.append(remote.core)
+        for url in endpoint_urls(remote.core):
             kwargs["announce"](url)
 
     monkeypatch.setattr(serving, "serve", fake_serve)

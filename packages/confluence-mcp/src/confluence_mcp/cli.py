@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from confluence_mcp import __version__
 
 if TYPE_CHECKING:
-    from confluence_mcp.settings import Settings
+    from confluence_mcp.remote.settings import RemoteSettings
 
 __all__ = ["main"]
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from confluence_mcp.check import run_check
 
-            return run_check(_load(args, {}))
+            return run_check(_load(args, {}).core)
         if args.command == "demo":
             from confluence_mcp.demo import run_demo
 
@@ -134,15 +134,15 @@ def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
 
-def _load(args: argparse.Namespace, overrides: dict[str, Any]) -> Settings:
-    from confluence_mcp.settings import load_settings
+def _load(args: argparse.Namespace, overrides: dict[str, Any]) -> RemoteSettings:
+    from confluence_mcp.remote.settings import load_remote_settings
 
-    settings = load_settings(overrides, env_file=args.env_file)
-    settings.require_connection()
-    return settings
+    remote = load_remote_settings(overrides, env_file=args.env_file)
+    remote.core.require_connection()
+    return remote
 
 
-def _serve(settings: Settings) -> int:
+def _serve(remote: RemoteSettings) -> int:
     import anyio
 
     from confluence_mcp.app import create_server
@@ -150,14 +150,14 @@ def _serve(settings: Settings) -> int:
     from confluence_mcp.serving import serve
 
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
-    observability = configure_observability(settings)
-    mcp = create_server(settings, client_factory=observability.client_factory)
+    observability = configure_observability(remote)
+    mcp = create_server(remote.core, client_factory=observability.client_factory)
 
     def announce(url: str) -> None:
         print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)
 
     try:
-        anyio.run(functools.partial(serve, mcp, settings, announce=announce))
+        anyio.run(functools.partial(serve, mcp, remote, announce=announce))
     finally:
         observability.shutdown()
     return 0

@@ -25,8 +25,8 @@ def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int
     from confluence_client.testing import FakeConfluenceServer
     from confluence_mcp.app import create_server
     from confluence_mcp.http.serving import endpoint_urls
+    from confluence_mcp.remote.settings import load_remote_settings
     from confluence_mcp.serving import serve
-    from confluence_mcp.settings import load_settings
 
     given = dict(overrides)
     if given.get("transport") is None:
@@ -34,7 +34,7 @@ def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int
     with FakeConfluenceServer(
         seed="demo", username=DEMO_USERNAME, api_token=DEMO_API_TOKEN
     ) as fake:
-        settings = load_settings(
+        remote = load_remote_settings(
             {
                 **given,
                 "confluence_url": fake.wiki_url,
@@ -48,6 +48,7 @@ def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int
             },
             env_file=env_file,
         )
+        settings = remote.core
         mcp = create_server(settings)
         say = _stderr
         say(f"confluence-mcp demo: fake Confluence (spaces DEMO and ENG) at {fake.wiki_url}")
@@ -65,7 +66,7 @@ def run_demo(overrides: dict[str, Any], *, env_file: str | None = ".env") -> int
         if settings.transport == "stdio":
             say("confluence-mcp demo: serving MCP on stdio. Press Ctrl+C to stop.")
         with contextlib.suppress(KeyboardInterrupt):
-            anyio.run(functools.partial(serve, mcp, settings, announce=announce))
+            anyio.run(functools.partial(serve, mcp, remote, announce=announce))
     return 0
 
 

@@ -11,21 +11,22 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastmcp import FastMCP
 
-    from confluence_mcp.settings import Settings
+    from confluence_mcp.remote.settings import RemoteSettings
 
 __all__ = ["serve"]
 
 
 async def serve(
-    mcp: FastMCP[Any], settings: Settings, *, announce: Callable[[str], None] | None = None
+    mcp: FastMCP[Any], remote: RemoteSettings, *, announce: Callable[[str], None] | None = None
 ) -> None:
-    """Serve ``mcp`` on the transport the settings name, until cancelled or interrupted.
+    """Serve ``mcp`` on the transport ``remote.core`` names, until cancelled or interrupted.
 
     For HTTP, ``announce`` is called with each endpoint URL once the port is bound (so nothing
     is announced when start-up is refused). Raises
     :class:`~confluence_mcp.errors.ConfigError` when the HTTP layer refuses the configuration
     or the port cannot be bound.
     """
+    settings = remote.core
     if settings.transport == "stdio":
         await mcp.run_stdio_async(show_banner=False)
         return
@@ -35,7 +36,7 @@ async def serve(
 
     # Authentication, scopes, audit, rate limits, health and the other HTTP protections
     # (refuses an unauthenticated non-loopback bind with a ConfigError).
-    layer = build_http_layer(mcp, settings)
+    layer = build_http_layer(mcp, remote)
     app = create_http_app(
         mcp,
         settings,

@@ -1,4 +1,4 @@
-"""The server's one settings object, read once at start-up.
+"""The server's core settings object, read once at start-up.
 
 Environment names match mcp-atlassian's where the two overlap (``CONFLUENCE_URL``,
 ``CONFLUENCE_USERNAME``, ``READ_ONLY_MODE``, ``TRANSPORT``, ...) so users can switch servers
@@ -7,6 +7,10 @@ file, the process environment, and explicit overrides (the CLI's flags).
 
 Invalid configuration raises :class:`~confluence_mcp.errors.ConfigError` whose message names the
 variable and says how to fix it; secrets are ``SecretStr`` and never appear in messages or reprs.
+
+This module knows nothing of the remote service: its settings
+(:class:`~confluence_mcp.remote.settings.RemoteSettings`) hold a ``Settings`` and share
+:data:`SETTINGS_CONFIG`, so both layers read the environment the same way.
 """
 
 from __future__ import annotations
@@ -21,16 +25,17 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import NoDecode
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.remote.settings import RemoteSettings
 
 __all__ = [
+    "SETTINGS_CONFIG",
     "AuthMethod",
     "Settings",
     "Toolset",
     "TransportName",
+    "describe_validation_error",
     "load_settings",
 ]
 
@@ -71,15 +76,26 @@ def _split_csv(value: Any) -> Any:
 
 CsvSet = Annotated[frozenset[str], NoDecode]
 
+# How every settings class reads its fields: upper-cased names from the environment and the
+# env file, unknown variables ignored, immutable, inputs never echoed in errors (secrets).
+SETTINGS_CONFIG = SettingsConfigDict(
+    env_file=".env",
+    env_file_encoding="utf-8",
+    extra="ignore",
+    case_sensitive=False,
+    frozen=True,
+    hide_input_in_errors=True,
+)
 
-class Settings(RemoteSettings):
-    """Validated configuration for one server process (immutable).
 
-    The remote-service fields (``MCP_*``, ``LOG_*``) come from
-    :class:`~confluence_mcp.remote.settings.RemoteSettings`.
+class Settings(BaseSettings):
+    """Validated core configuration for one server process (immutable).
+
+    The remote service's fields (``MCP_*``, ``LOG_*``) live in
+    :class:`~confluence_mcp.remote.settings.RemoteSettings`, which holds one of these.
     """
 
-    # model_config (env file, frozen, secrets hidden from errors) is inherited from RemoteSettings.
+    model_config = SETTINGS_CONFIG
 
     # --- Confluence connection -------------------------------------------------------------
     confluence_url: HttpUrl | None = None
@@ -260,10 +276,10 @@ def load_settings(
     try:
         return Settings(_env_file=env_file, **given)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+        raise ConfigError(describe_validation_error(exc)) from None
 
 
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError) -> str:
     """One line per problem: ``VARIABLE: what is wrong; how to fix it``."""
     lines: list[str] = []
     for error in exc.errors(include_url=False, include_input=False):

@@ -137,7 +137,7 @@ def test_accept_header_classification() -> None:
 
 
 async def test_serve_builds_the_http_app_with_the_remote_layer(
-    make_settings: Any, monkeypatch: pytest.MonkeyPatch
+    remote_settings_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from starlette.types import ASGIApp
 
@@ -155,11 +155,11 @@ async def test_serve_builds_the_http_app_with_the_remote_layer(
                 assert (await http.get(f"{base}/healthz")).status_code == 200
 
     monkeypatch.setattr(http_serving, "serve_http", run_briefly)
-    settings = make_settings(transport="http", port=free_port())
+    remote = remote_settings_for(port=free_port())
     announced: list[str] = []
-    await serving.serve(create_server(settings), settings, announce=announced.append)
+    await serving.serve(create_server(remote.core), remote, announce=announced.append)
     assert "get_page" in served
-    assert announced == endpoint_urls(settings)
+    assert announced == endpoint_urls(remote.core)
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ def closed_port_url() -> str:
 async def test_ready_when_confluence_answers(
     remote_settings_for: Any, fake_confluence: FakeConfluenceServer
 ) -> None:
-    probe = ReadinessProbe(remote_settings_for(), cache_seconds=60)
+    probe = ReadinessProbe(remote_settings_for().core, cache_seconds=60)
     try:
         assert await probe.check() is None
         calls = len(fake_confluence.requests)
@@ -33,7 +33,7 @@ async def test_ready_when_confluence_answers(
 
 
 async def test_unready_when_confluence_is_down(remote_settings_for: Any) -> None:
-    probe = ReadinessProbe(remote_settings_for(confluence_url=closed_port_url()))
+    probe = ReadinessProbe(remote_settings_for(confluence_url=closed_port_url()).core)
     try:
         assert await probe.check() == "Confluence is unreachable"
     finally:
@@ -41,7 +41,7 @@ async def test_unready_when_confluence_is_down(remote_settings_for: Any) -> None
 
 
 async def test_unready_when_credentials_are_refused(remote_settings_for: Any) -> None:
-    probe = ReadinessProbe(remote_settings_for(confluence_api_token="wrong-token"))
+    probe = ReadinessProbe(remote_settings_for(confluence_api_token="wrong-token").core)
     try:
         assert await probe.check() == "Confluence refused the configured credentials"
     finally:
@@ -49,7 +49,7 @@ async def test_unready_when_credentials_are_refused(remote_settings_for: Any) ->
 
 
 async def test_unready_without_configuration(remote_settings_for: Any) -> None:
-    probe = ReadinessProbe(remote_settings_for(confluence_url=None))
+    probe = ReadinessProbe(remote_settings_for(confluence_url=None).core)
     assert await probe.check() == "Confluence connection is not configured"
     await probe.aclose()
 
@@ -63,7 +63,7 @@ async def test_slow_confluence_times_out(remote_settings_for: Any) -> None:
             return None
 
     probe = ReadinessProbe(
-        remote_settings_for(),
+        remote_settings_for().core,
         timeout=0.01,
         cache_seconds=0,
         client_factory=lambda _s: Slow(),  # type: ignore[arg-type,return-value]

@@ -78,7 +78,7 @@ async def test_unauthenticated_loopback_still_audits_tool_calls(
 def test_unauthenticated_public_bind_is_refused(remote_settings_for: Any) -> None:
     settings = remote_settings_for(host=ANY_HOST)
     with pytest.raises(ConfigError, match="refusing to serve"):
-        build_http_layer(create_server(settings), settings)
+        build_http_layer(create_server(settings.core), settings)
 
 
 def test_public_bind_without_public_url_warns(
@@ -86,7 +86,7 @@ def test_public_bind_without_public_url_warns(
 ) -> None:
     create_api_key(tmp_path / "keys.json", "k")
     settings = remote_settings_for(host=ANY_HOST, mcp_api_keys_file=tmp_path / "keys.json")
-    layer = build_http_layer(create_server(settings), settings, audit=audit)
+    layer = build_http_layer(create_server(settings.core), settings, audit=audit)
     assert layer.allowed_hosts is None
     assert "MCP_PUBLIC_URL" in [event.setting for event in audit_sink.events]
 
@@ -227,7 +227,7 @@ def test_observability_off_costs_nothing(remote_settings_for: Any) -> None:
         assert current_observability() is observability
         observability.shutdown()
         with_metrics = configure_observability(remote_settings_for(mcp_metrics="otel"))
-        client = with_metrics.client_factory(remote_settings_for())
+        client = with_metrics.client_factory(remote_settings_for().core)
         assert isinstance(client, InstrumentedClient)
     finally:
         for handler in list(root.handlers):
@@ -265,7 +265,7 @@ def test_authorization_servers_default_to_the_jwt_issuer(
         mcp_jwt_audience="https://mcp.example.com/mcp",
         mcp_public_url="https://mcp.example.com",
     )
-    layer = build_http_layer(create_server(jwt_settings), jwt_settings, audit=audit)
+    layer = build_http_layer(create_server(jwt_settings.core), jwt_settings, audit=audit)
     assert layer.provider is not None
     assert [str(url) for url in layer.provider.authorization_servers] == [
         "https://idp.example.com/"
@@ -276,7 +276,7 @@ def test_authorization_servers_default_to_the_jwt_issuer(
         mcp_oauth_client_secret="secret-value",
         mcp_public_url="https://mcp.example.com",
     )
-    build_http_layer(create_server(introspection_only), introspection_only, audit=audit)
+    build_http_layer(create_server(introspection_only.core), introspection_only, audit=audit)
     assert "MCP_AUTH_SERVERS" in [event.setting for event in audit_sink.events]
 
 
@@ -288,7 +288,7 @@ def test_invalid_authorization_server_is_a_config_error(remote_settings_for: Any
         mcp_auth_servers="not a url",
     )
     with pytest.raises(ConfigError, match="MCP_AUTH_SERVERS"):
-        build_http_layer(create_server(settings), settings)
+        build_http_layer(create_server(settings.core), settings)
 
 
 async def test_public_url_may_name_the_endpoint_itself(

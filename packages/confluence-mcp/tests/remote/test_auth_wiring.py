@@ -20,6 +20,7 @@ from confluence_mcp.remote import (
     confluence_scope_policy,
 )
 from confluence_mcp.remote.auth import build_verifiers
+from confluence_mcp.settings import Settings
 from mcp_auth import (
     APIKeyVerifier,
     AuditLogger,
@@ -33,7 +34,7 @@ RESOURCE = "https://mcp.example.com/mcp"
 
 
 def make(**values: Any) -> RemoteSettings:
-    return RemoteSettings(_env_file=None, **values)
+    return RemoteSettings(_env_file=None, core=Settings(_env_file=None), **values)
 
 
 # A P-256 public key (public material: nothing secret in a test constant).
@@ -61,7 +62,7 @@ def expected_scope(tool: str) -> str:
 
 def test_every_tool_maps_to_exactly_one_scope(remote_settings_for: Any) -> None:
     policy = confluence_scope_policy()
-    catalog = tool_catalog(create_server(remote_settings_for()))
+    catalog = tool_catalog(create_server(remote_settings_for().core))
     assert len(catalog) >= 20
     for tool, tags in catalog.items():
         assert policy.required_scopes(tool, tags) == {expected_scope(tool)}, tool
@@ -70,7 +71,7 @@ def test_every_tool_maps_to_exactly_one_scope(remote_settings_for: Any) -> None:
 
 async def test_resources_and_prompts_need_read(remote_settings_for: Any) -> None:
     policy = confluence_scope_policy()
-    mcp = create_server(remote_settings_for())
+    mcp = create_server(remote_settings_for().core)
     components = [
         *(await mcp.list_resource_templates()),
         *(await mcp.list_resources()),

@@ -1,7 +1,9 @@
-"""RemoteSettings: env names, parsing, validation messages, secrets."""
+"""RemoteSettings: env names, parsing, validation messages, secrets, the core it holds."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,12 @@ import pytest
 from pydantic import ValidationError
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.remote import RemoteSettings, remote_settings
+from confluence_mcp.remote import RemoteSettings, load_remote_settings
+from confluence_mcp.settings import Settings
 
 
 def make(**values: Any) -> RemoteSettings:
-    return RemoteSettings(_env_file=None, **values)
+    return RemoteSettings(_env_file=None, core=Settings(_env_file=None), **values)
 
 
 def test_defaults_are_safe() -> None:
@@ -103,16 +106,47 @@ def test_blank_values_mean_unset() -> None:
     assert settings.mcp_public_url is None
 
 
-def test_remote_settings_uses_the_object_or_reads_the_env(
-    monkeypatch: pytest.MonkeyPatch,
+def test_one_loader_reads_both_layers_from_env_file_and_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    own = make(mcp_rate_limit="5/second")
-    assert remote_settings(own) is own
-    monkeypatch.setenv("MCP_RATE_LIMIT", "7/minute")
-    assert remote_settings(object()).mcp_rate_limit == "7/minute"
+    env_file = tmp_path / "server.env"
+    env_file.write_text(
+        "MCP_RATE_LIMIT=7/minute\nTRANSPORT=http\nCONFLUENCE_USERNAME=from-file\n"
+        "CONFLUENCE_API_TOKEN=tok-from-file\n"
+    )
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("CONFLUENCE_USERNAME", "from-env")
+    monkeypatch.setenv("CORE", "not json")  # never parsed: ``core`` is given, not read
+    loaded = load_remote_settings({"port": 9000, "host": None}, env_file=str(env_file))
+    assert (loaded.mcp_rate_limit, loaded.log_level) == ("7/minute", "DEBUG")
+    assert (loaded.core.transport, loaded.core.port, loaded.core.host) == (
+        "http",
+        9000,
+        "127.0.0.1",
+    )
+    assert loaded.core.confluence_username == "from-env"  # the environment beats the file
+    assert "tok-from-file" in loaded.secret_values  # core secrets are redacted too
+    assert "tok-from-file" not in repr(loaded)
+    monkeypatch.delenv("CONFLUENCE_USERNAME")
     monkeypatch.setenv("MCP_RATE_LIMIT", "often")
     with pytest.raises(ConfigError, match="MCP_RATE_LIMIT"):
-        remote_settings(object())
+        load_remote_settings(env_file=None)
+    monkeypatch.setenv("PORT", "0")
+    with pytest.raises(ConfigError, match="PORT"):
+        load_remote_settings(env_file=None)
+
+
+def test_core_settings_do_not_depend_on_the_remote_layer() -> None:
+    assert not issubclass(Settings, RemoteSettings)
+    assert not set(Settings.model_fields) & set(RemoteSettings.model_fields)
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, confluence_mcp.settings; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'confluence_mcp.settings'" in loaded
+    assert "confluence_mcp.remote" not in loaded
 
 
 def test_cors_wildcard_is_refused_without_authentication(tmp_path: Path) -> None:

@@ -12,13 +12,14 @@ import pytest
 from confluence_mcp.errors import ConfigError
 from confluence_mcp.remote import RemoteSettings, check_startup_safety, run_keys
 from confluence_mcp.remote.keys import KEYS_COMMAND, add_keys_command
+from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, list_api_keys
 
 ANY_HOST = "0.0.0.0"  # noqa: S104 - the wildcard bind these tests are about
 
 
 def make(**values: object) -> RemoteSettings:
-    return RemoteSettings(_env_file=None, **values)  # type: ignore[arg-type]
+    return RemoteSettings(_env_file=None, core=Settings(_env_file=None), **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("host", [ANY_HOST, "::", "10.1.2.3", "mcp.example.com"])

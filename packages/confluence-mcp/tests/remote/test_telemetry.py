@@ -97,7 +97,7 @@ async def test_sdk_calls_are_client_spans(
     factory = instrument_client_factory(
         without_hook, tracer=provider.get_tracer("t"), metrics=metrics
     )
-    client = factory(remote_settings_for())
+    client = factory(remote_settings_for().core)
     assert isinstance(client, InstrumentedClient)
     try:
         user = await client.get_current_user()
@@ -128,7 +128,7 @@ async def test_sdk_calls_are_client_spans(
 
 async def test_tool_metrics_middleware(remote_settings_for: Any) -> None:
     reader = InMemoryMetricReader()
-    mcp = create_server(remote_settings_for())
+    mcp = create_server(remote_settings_for().core)
     mcp.add_middleware(ToolMetricsMiddleware(OTelMetrics(MeterProvider(metric_readers=[reader]))))
     async with Client(mcp) as client:
         await client.call_tool("list_spaces", {})
@@ -186,7 +186,7 @@ async def test_each_http_attempt_is_a_client_span_under_the_sdk_call(
     factory = instrument_client_factory(
         hooked_factory, tracer=provider.get_tracer("t"), metrics=metrics
     )
-    client = factory(remote_settings_for())
+    client = factory(remote_settings_for().core)
     fake_confluence.faults.rate_limit(path_prefix="/wiki", retry_after=0, reset_after=0, count=1)
     try:
         space = await client.get_space("DEMO")

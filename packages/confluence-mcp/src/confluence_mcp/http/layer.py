@@ -2,8 +2,8 @@
 
 The server calls it once, before building the HTTP app::
 
-    layer = build_http_layer(mcp, settings)
-    app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+    layer = build_http_layer(mcp, remote)
+    app = create_http_app(mcp, remote.core, routes=layer.routes, middleware=layer.middleware)
 
 It installs the mcp-auth provider and scope/audit/metrics middleware on ``mcp`` and returns
 the routes (health, readiness, optional ``/metrics``) and the ASGI middleware, outermost
@@ -33,7 +33,6 @@ from confluence_mcp.remote.auth import (
     build_verifiers,
     confluence_scope_policy,
 )
-from confluence_mcp.remote.settings import RemoteSettings, remote_settings
 from confluence_mcp.remote.startup import check_startup_safety
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
 
     from confluence_mcp.http.health import ProbeClientFactory
     from confluence_mcp.remote.metrics import MetricsRecorder
-    from confluence_mcp.settings import Settings
+    from confluence_mcp.remote.settings import RemoteSettings
     from mcp_auth import AuditLogger
     from mcp_auth.fastmcp import MCPAuthProvider
 
@@ -102,7 +101,7 @@ def build_metrics(remote: RemoteSettings) -> MetricsRecorder | None:
 
 def build_http_layer(
     mcp: FastMCP[Any],
-    settings: Settings,
+    remote: RemoteSettings,
     *,
     audit: AuditLogger | None = None,
     metrics: MetricsRecorder | None = None,
@@ -120,7 +119,7 @@ def build_http_layer(
     from mcp_auth import AuthConfigurationError, is_loopback_host
     from mcp_auth.fastmcp import ScopeMiddleware
 
-    remote = remote_settings(settings)
+    settings = remote.core
     audit = audit if audit is not None else build_audit_logger(remote.mcp_audit_log)
     check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
     if metrics is None:

@@ -3,7 +3,8 @@
 The HTTP layer that wires these into requests lives in :mod:`confluence_mcp.http`. The
 server calls these (all lazy about heavy imports):
 
-- :class:`RemoteSettings`: the settings mixin (``MCP_*``, ``LOG_*``) ``Settings`` inherits;
+- :class:`RemoteSettings`: the service's settings (``MCP_*``, ``LOG_*``) around the core
+  ``Settings`` (``.core``); :func:`load_remote_settings` reads both, once per process;
 - :func:`configure_observability`: logging (JSON/text, redacted), OpenTelemetry tracing
   from the standard ``OTEL_*`` env and metrics, once per process; gives the SDK client
   factory for ``create_server``;
@@ -29,10 +30,10 @@ if TYPE_CHECKING:
         configure_observability,
         current_observability,
     )
-    from confluence_mcp.remote.settings import RemoteSettings, remote_settings
+    from confluence_mcp.remote.settings import RemoteSettings, load_remote_settings
     from confluence_mcp.remote.startup import check_startup_safety
 
-# Imported on first use: ``Settings`` imports ``remote.settings``, and that must not load
+# Imported on first use: the CLI imports this package for ``keys``, and that must not load
 # Starlette, limits or mcp-auth (``--help`` and configuration errors stay fast).
 _LAZY = {
     "SCOPE_DELETE": "auth",
@@ -47,7 +48,7 @@ _LAZY = {
     "configure_observability": "observability",
     "current_observability": "observability",
     "RemoteSettings": "settings",
-    "remote_settings": "settings",
+    "load_remote_settings": "settings",
     "check_startup_safety": "startup",
 }
 
@@ -64,7 +65,7 @@ __all__ = [
     "configure_observability",
     "confluence_scope_policy",
     "current_observability",
-    "remote_settings",
+    "load_remote_settings",
     "run_keys",
 ]
 

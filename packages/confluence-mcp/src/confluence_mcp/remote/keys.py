@@ -1,6 +1,6 @@
 """``confluence-mcp keys create|list|revoke``: mcp-auth's API key commands under our CLI.
 
-The key file defaults to ``MCP_API_KEYS_FILE`` (environment or ``.env``), so
+The key file defaults to ``MCP_API_KEYS_FILE`` (read with the server's other settings), so
 ``confluence-mcp keys create --name ci --scopes confluence:read`` writes where the server
 reads. The key itself is printed once; only its hash is stored.
 """
@@ -8,7 +8,6 @@ reads. The key itself is printed once; only its hash is stored.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -76,12 +75,7 @@ def _unknown_scopes(argv: Sequence[str]) -> list[str]:
 
 
 def _default_file(env_file: str | None) -> str | None:
-    value = os.environ.get("MCP_API_KEYS_FILE")
-    if value:
-        return value
-    if env_file is None or not os.path.isfile(env_file):
-        return None
-    from dotenv import dotenv_values
+    from confluence_mcp.remote.settings import load_remote_settings
 
-    found = dotenv_values(env_file).get("MCP_API_KEYS_FILE")
-    return found or None
+    path = load_remote_settings(env_file=env_file).mcp_api_keys_file
+    return str(path) if path is not None else None

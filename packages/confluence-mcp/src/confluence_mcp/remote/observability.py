@@ -1,6 +1,6 @@
 """Process-wide observability: logging, tracing and the metrics recorder, set up once.
 
-``configure_observability(settings)`` is called by the CLI before the server is built: it
+``configure_observability(remote)`` is called by the CLI before the server is built: it
 configures logging (``LOG_FORMAT``, ``LOG_LEVEL``, secrets redacted), tracing
 (``OTEL_TRACES_EXPORTER``) and metrics (``MCP_METRICS``), and returns the SDK client factory
 the server should use (instrumented only when tracing or metrics are on: off costs nothing).
@@ -14,13 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from confluence_mcp.remote.settings import remote_settings
-
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
     from confluence_client import ConfluenceClient
     from confluence_mcp.remote.metrics import MetricsRecorder
+    from confluence_mcp.remote.settings import RemoteSettings
     from confluence_mcp.settings import Settings
 
 __all__ = ["Observability", "configure_observability", "current_observability"]
@@ -43,14 +42,13 @@ class Observability:
 _current: list[Observability] = []
 
 
-def configure_observability(settings: object) -> Observability:
+def configure_observability(remote: RemoteSettings) -> Observability:
     """Configure logging, tracing and metrics for this process (see the module doc)."""
     from confluence_mcp.http.layer import build_metrics
     from confluence_mcp.remote.logs import configure_logging
     from confluence_mcp.remote.telemetry import configure_tracing, instrument_client_factory
     from confluence_mcp.services import build_client
 
-    remote = remote_settings(settings)
     configure_logging(
         log_format=remote.log_format, level=remote.log_level, secrets=remote.secret_values
     )

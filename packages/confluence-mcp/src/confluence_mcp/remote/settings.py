@@ -1,20 +1,32 @@
 """Settings of the remote service: authentication, protection, audit, logs and telemetry.
 
-:class:`RemoteSettings` is a pydantic-settings class the server's ``Settings`` inherits, so
-every field is read from the environment under its upper-cased name (``MCP_API_KEYS_FILE``,
-``MCP_RATE_LIMIT``, ``LOG_FORMAT``, ...). OpenTelemetry keeps its standard ``OTEL_*``
+:class:`RemoteSettings` composes the core: it holds the server's
+:class:`~confluence_mcp.settings.Settings` as ``core`` and adds its own fields, each read from
+the environment under its upper-cased name (``MCP_API_KEYS_FILE``, ``MCP_RATE_LIMIT``,
+``LOG_FORMAT``, ...) with the core's rules (:data:`~confluence_mcp.settings.SETTINGS_CONFIG`).
+:func:`load_remote_settings` is the one loader of a process's whole configuration. A new
+setting of the remote service is one field below. OpenTelemetry keeps its standard ``OTEL_*``
 variables, read by the OpenTelemetry SDK itself (see :mod:`confluence_mcp.remote.telemetry`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode
 
-__all__ = ["RemoteSettings", "remote_settings"]
+from confluence_mcp.errors import ConfigError
+from confluence_mcp.settings import (
+    SETTINGS_CONFIG,
+    Settings,
+    describe_validation_error,
+    load_settings,
+)
+
+__all__ = ["RemoteSettings", "load_remote_settings"]
 
 _MIB = 1024 * 1024
 
@@ -29,16 +41,17 @@ CsvTuple = Annotated[tuple[str, ...], NoDecode]
 
 
 class RemoteSettings(BaseSettings):
-    """Configuration of the HTTP service around the MCP server (immutable)."""
+    """Configuration of the HTTP service around the MCP server (immutable).
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
-        frozen=True,
-        hide_input_in_errors=True,
-    )
+    ``core`` is the server's settings (given, never read from a ``CORE`` variable); the other
+    fields are the service's own.
+    """
+
+    model_config = SETTINGS_CONFIG
+
+    # Given by the caller; NoDecode so that a stray CORE variable is never parsed (the given
+    # object always wins over the environment).
+    core: Annotated[Settings, NoDecode]
 
     # --- Authentication (any combination; chained) -------------------------------------------
     mcp_api_keys_file: Path | None = None
@@ -190,7 +203,7 @@ class RemoteSettings(BaseSettings):
     def secret_values(self) -> tuple[str, ...]:
         """The configured secret strings, for log redaction."""
         secrets = []
-        for name, value in self:
+        for name, value in (*self.core, *self):
             if isinstance(value, SecretStr) and value.get_secret_value():
                 secrets.append(value.get_secret_value())
             elif name.endswith(("_token", "_secret")) and isinstance(value, str) and value:
@@ -198,20 +211,23 @@ class RemoteSettings(BaseSettings):
         return tuple(secrets)
 
 
-def remote_settings(settings: object) -> RemoteSettings:
-    """``settings`` itself when it carries the remote fields, else them read from the env."""
-    if isinstance(settings, RemoteSettings):
-        return settings
-    from pydantic import ValidationError
+def load_remote_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    env_file: str | None = ".env",
+) -> RemoteSettings:
+    """The process's whole configuration: core :class:`Settings` and the remote fields.
 
-    from confluence_mcp.errors import ConfigError
-
+    ``overrides`` may name fields of either layer (the CLI's flags, tests). Raises
+    :class:`ConfigError` naming the offending variable on invalid input.
+    """
+    given = {key: value for key, value in (overrides or {}).items() if value is not None}
+    core = load_settings(
+        {key: value for key, value in given.items() if key in Settings.model_fields},
+        env_file=env_file,
+    )
+    own = {key: value for key, value in given.items() if key not in Settings.model_fields}
     try:
-        return RemoteSettings()
+        return RemoteSettings(_env_file=env_file, core=core, **own)
     except ValidationError as exc:
-        problems = [
-            f"{str(error['loc'][0]).upper() + ': ' if error['loc'] else ''}"
-            + str(error["msg"]).removeprefix("Value error, ")
-            for error in exc.errors(include_url=False, include_input=False)
-        ]
-        raise ConfigError("\n".join(problems)) from None
+        raise ConfigError(describe_validation_error(exc)) from None
