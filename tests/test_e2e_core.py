@@ -91,7 +91,9 @@ async def test_every_core_tool_on_every_transport(
     ).structured_content
     assert "third" in fake_confluence.store.pages[pid].body
     target = page_id(fake_confluence, "FAQ")
-    moved = await client.call_tool("move_page", {"page_id": pid, "parent_id": target})
+    moved = await client.call_tool(
+        "move_page", {"page_id": pid, "parent_id": target, "version": section["version"]}
+    )
     assert moved.structured_content["version"] == section["version"] + 1
     assert fake_confluence.store.pages[pid].parent_id == target
     deleted = await client.call_tool("delete_page", {"page_id": pid})
@@ -159,7 +161,9 @@ async def test_space_filter(
     with pytest.raises(ToolError, match="Not found"):
         await client.call_tool("get_page", {"page_id": demo_page})
     with pytest.raises(ToolError, match="Not found"):
-        await client.call_tool("update_page", {"page_id": demo_page, "title": "stolen"})
+        await client.call_tool(
+            "update_page", {"page_id": demo_page, "version": 1, "title": "stolen"}
+        )
     spaces = (await client.call_tool("list_spaces", {})).structured_content
     assert [space["key"] for space in spaces["spaces"]] == ["ENG"]
     assert fake_confluence.store.pages[demo_page].title == "Getting Started"

@@ -65,7 +65,10 @@ PageId = Annotated[str, id_text, capped(20, allow_empty=False), AfterValidator(_
 # the exact rules before any request; the schema only says "a string".
 SpaceKey = Annotated[str, capped(255, allow_empty=False)]
 Title = Annotated[str, capped(255, allow_empty=False)]
-Version = Annotated[int, Field(ge=1, description="Version you read")]
+# Required by every tool that writes a page body or title: without it the last writer would win.
+Version = Annotated[
+    int, Field(ge=1, description="The page's current version number, as returned by get_page")
+]
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str, capped(2000)]
 # Confluence refuses bodies over 5 MB; markdown grows a little when converted.

@@ -80,15 +80,76 @@ async def test_stale_version_is_a_conflict_naming_both_versions(
     assert store.pages[pid].body == "<p>someone else</p>"
 
 
-async def test_update_without_version_uses_current(
+VERSION_REQUIRED = (
+    "Invalid argument 'version': required — the page's current version number, as returned "
+    "by get_page"
+)
+PAGE_CHANGING_TOOLS = ("update_page", "update_page_section", "move_page")
+
+
+@pytest.mark.parametrize("tool", PAGE_CHANGING_TOOLS)
+async def test_page_changing_tools_require_the_version_read(
+    tool: str, connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    arguments = {
+        "update_page": {"page_id": pid, "title": "FAQ (renamed)"},
+        "update_page_section": {"page_id": pid, "heading": "x", "body": "y"},
+        "move_page": {"page_id": pid, "parent_id": page_id(fake_confluence, "Getting Started")},
+    }[tool]
+    before = fake_confluence.store.pages[pid]
+    state = (before.version, before.title, before.parent_id)
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError) as info:
+        await client.call_tool(tool, arguments)
+    assert str(info.value) == VERSION_REQUIRED
+    assert not fake_confluence.requests  # refused before anything reached Confluence
+    after = fake_confluence.store.pages[pid]
+    assert (after.version, after.title, after.parent_id) == state
+
+
+async def test_tools_list_shows_version_required_without_default(
+    connect: ClientFactory,
+) -> None:
+    client = await connect()
+    schemas = {tool.name: tool.input_schema for tool in await client.list_tools()}
+    for name in PAGE_CHANGING_TOOLS:
+        assert "version" in schemas[name]["required"], name
+        assert "default" not in schemas[name]["properties"]["version"], name
+
+
+async def test_title_only_update_with_the_version_read(
     connect: ClientFactory, fake_confluence: FakeConfluenceServer
 ) -> None:
     client = await connect()
     pid = page_id(fake_confluence, "FAQ")
     before = fake_confluence.store.pages[pid].version
-    result = await client.call_tool("update_page", {"page_id": pid, "title": "FAQ (renamed)"})
+    result = await client.call_tool(
+        "update_page", {"page_id": pid, "version": before, "title": "FAQ (renamed)"}
+    )
     assert result.structured_content["version"] == before + 1
     assert fake_confluence.store.pages[pid].title == "FAQ (renamed)"
+
+
+async def test_stale_move_is_a_conflict_and_moves_nothing(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    store = fake_confluence.store
+    read_version, parent = store.pages[pid].version, store.pages[pid].parent_id
+    store.update_page(pid, version=read_version + 1, body="<p>someone else</p>")
+    with pytest.raises(ToolError, match=f"version {read_version + 1}"):
+        await client.call_tool(
+            "move_page",
+            {
+                "page_id": pid,
+                "parent_id": page_id(fake_confluence, "Getting Started"),
+                "version": read_version,
+            },
+        )
+    assert store.pages[pid].parent_id == parent
 
 
 async def test_update_needs_something_to_change(connect: ClientFactory) -> None:
@@ -103,7 +164,10 @@ async def test_move_and_delete(
     client = await connect()
     pid = page_id(fake_confluence, "FAQ")
     new_parent = page_id(fake_confluence, "Getting Started")
-    moved = await client.call_tool("move_page", {"page_id": pid, "parent_id": new_parent})
+    version = fake_confluence.store.pages[pid].version
+    moved = await client.call_tool(
+        "move_page", {"page_id": pid, "parent_id": new_parent, "version": version}
+    )
     assert moved.structured_content["id"] == pid
     assert fake_confluence.store.pages[pid].parent_id == new_parent
     deleted = await client.call_tool("delete_page", {"page_id": pid})
@@ -120,12 +184,19 @@ async def test_writes_outside_allowed_spaces_look_not_found(
     pid = page_id(fake_confluence, "FAQ")
     before = fake_confluence.store.pages[pid].version
     for name, args in [
-        ("update_page", {"page_id": pid, "title": "x"}),
         ("update_page", {"page_id": pid, "version": before, "title": "x"}),
+        ("update_page", {"page_id": pid, "version": before, "body": "x"}),
         ("delete_page", {"page_id": pid}),
-        ("move_page", {"page_id": pid, "parent_id": page_id(fake_confluence, "ENG Onboarding")}),
+        (
+            "move_page",
+            {
+                "page_id": pid,
+                "parent_id": page_id(fake_confluence, "ENG Onboarding"),
+                "version": before,
+            },
+        ),
         ("create_page", {"space_key": "DEMO", "title": "t", "body": "b"}),
-        ("update_page_section", {"page_id": pid, "heading": "x", "body": "y"}),
+        ("update_page_section", {"page_id": pid, "heading": "x", "body": "y", "version": before}),
     ]:
         with pytest.raises(ToolError, match="Not found"):
             await client.call_tool(name, args)
@@ -194,7 +265,7 @@ async def test_update_page_section_touches_only_that_section(
 
     with pytest.raises(ToolError, match=r"No heading matches 'Nope'.*'Intro'"):
         await client.call_tool(
-            "update_page_section", {"page_id": pid, "heading": "Nope", "body": "x"}
+            "update_page_section", {"page_id": pid, "heading": "Nope", "body": "x", "version": 2}
         )
     with pytest.raises(ToolError, match="version 2"):
         await client.call_tool(
@@ -216,7 +287,8 @@ async def test_ambiguous_section_asks_for_occurrence(
     pid = created.structured_content["id"]
     with pytest.raises(ToolError, match="2 headings match 'Notes': pass occurrence"):
         await client.call_tool(
-            "update_page_section", {"page_id": pid, "heading": "Notes", "body": "z"}
+            "update_page_section",
+            {"page_id": pid, "heading": "Notes", "body": "z", "version": 1},
         )
     await client.call_tool(
         "update_page_section",
@@ -226,6 +298,7 @@ async def test_ambiguous_section_asks_for_occurrence(
             "body": "<p>z</p>",
             "body_format": "storage",
             "occurrence": 2,
+            "version": 1,
         },
     )
     stored = fake_confluence.store.pages[pid].body

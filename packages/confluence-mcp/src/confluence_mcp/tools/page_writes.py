@@ -1,8 +1,9 @@
 """Changing pages: ``create_page``, ``update_page``, ``update_page_section``, ``move_page``,
 ``delete_page``.
 
-Every edit is based on a version number. A client that read version N and passes it gets a
-conflict error naming both versions if someone else wrote in between: nothing is overwritten.
+Every tool that changes a page's body, title or place requires the ``version`` the caller read
+(from ``get_page``): if someone else wrote in between, the edit fails with a conflict error
+naming both versions and nothing is overwritten. There is no "latest wins" default.
 """
 
 from __future__ import annotations
@@ -53,26 +54,24 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     @confluence_tool(mcp, access="write")
     async def update_page(
         page_id: PageId,
-        version: Version | None = None,
+        version: Version,
         title: Title | None = None,
         body: BodyText | None = None,
         body_format: BodyFormat = "markdown",
         message: Message | None = None,
     ) -> PageRef:
-        """Change a page's title and/or body. Pass the version you read: if the page has
-        changed since, nothing is written."""
+        """Change a page's title and/or body. ``version`` is the one you read with get_page:
+        if the page has changed since, nothing is written."""
         if title is None and body is None:
             raise ToolError("Nothing to change: give title, body or both.")
         client = await services.client()
         storage = None if body is None else await services.content.ato_storage(body, body_format)
-        if storage is None and version is not None and services.guard.allowed_spaces is None:
-            base = version
-        else:
+        # A title-only change with no space filter needs nothing read first.
+        if storage is not None or services.guard.allowed_spaces is not None:
             current = await client.get_page(
                 page_id, body_format=None if storage is None else "storage"
             )
             await services.guard.check_page(current)
-            base = version or current.version_number or 1
             # An unchanged body (e.g. markdown read and written back) is not rewritten: no
             # new version full of cosmetic serialisation changes.
             unchanged = (
@@ -86,7 +85,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                     return page_ref(current)
         updated = await client.update_page(
             page_id,
-            expected_version=base,
+            expected_version=version,
             title=title,
             body=storage,
             message=message,
@@ -98,12 +97,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId,
         heading: Heading,
         body: Annotated[str, capped(4_000_000)],
-        version: Version | None = None,
+        version: Version,
         body_format: BodyFormat = "markdown",
         occurrence: Annotated[int, Field(ge=1)] | None = None,
         message: Message | None = None,
     ) -> PageRef:
-        """Replace the content under one heading, leaving the rest of the page untouched."""
+        """Replace the content under one heading, leaving the rest of the page untouched.
+        ``version`` is the one you read with get_page; a page changed since is not written."""
         client = await services.client()
         page = await client.get_page(page_id, body_format="storage")
         await services.guard.check_page(page)
@@ -113,17 +113,16 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         )
         updated = await client.update_page(
             page_id,
-            expected_version=version or page.version_number or 1,
+            expected_version=version,
             body=new_storage,
             message=message,
         )
         return page_ref(updated)
 
     @confluence_tool(mcp, access="write")
-    async def move_page(
-        page_id: PageId, parent_id: PageId, version: Version | None = None
-    ) -> PageRef:
-        """Move a page under another parent page in the same space."""
+    async def move_page(page_id: PageId, parent_id: PageId, version: Version) -> PageRef:
+        """Move a page under another parent page in the same space. ``version`` is the one
+        you read with get_page; a page changed since is not moved."""
         client = await services.client()
         await services.guard.check_page_id(page_id)
         await services.guard.check_page_id(parent_id)
