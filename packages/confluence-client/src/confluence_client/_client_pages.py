@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from urllib.parse import urlsplit
 
 from confluence_client._client_base import (
@@ -20,6 +20,7 @@ from confluence_client._page_urls import parse_page_url
 from confluence_client._validation import (
     check_body,
     check_content_id,
+    check_depth,
     check_limit,
     check_space_key,
     check_title,
@@ -126,19 +127,64 @@ class PageOperations(ClientBase):
         """Every descendant page, at any depth (no bodies; ``parent_id`` is set)."""
         return self._backend.iter_descendants(check_content_id(page_id), check_limit(limit))
 
+    async def walk_page_tree(
+        self,
+        page_id: str | int | None = None,
+        *,
+        space_key: str | None = None,
+        max_depth: int,
+        limit: int = 100,
+    ) -> AsyncGenerator[tuple[int, Page], None]:
+        """``(depth, page)`` breadth-first, never reading a page deeper than ``max_depth``.
+
+        Depth 0 is the page ``page_id``, or the root pages of ``space_key`` (give exactly
+        one). Each level is read with one children listing per parent (no bodies;
+        ``parent_id`` is set below depth 0), so stopping early costs no further requests.
+        """
+        if (page_id is None) == (space_key is None):
+            raise InvalidInputError("give exactly one of page_id or space_key", field="page_id")
+        depth_cap = check_depth(max_depth)
+        size = check_limit(limit)
+        level: list[Page] = []
+        if page_id is not None:
+            level.append(await self._backend.get_page(check_content_id(page_id), None, None))
+            yield 0, level[0]
+        else:
+            key = check_space_key(space_key or "")
+            async for root in iterate(lambda c: self._backend.list_root_pages(key, size, c)):
+                level.append(root)
+                yield 0, root
+        for depth in range(1, depth_cap + 1):
+            below: list[Page] = []
+            for parent in level:
+                async for child in self.iter_children(parent.id, limit=size):
+                    if child.parent_id != parent.id:
+                        child = child.model_copy(update={"parent_id": parent.id})
+                    below.append(child)
+                    yield depth, child
+            if not below:
+                return
+            level = below
+
     async def get_page_tree(
         self, page_id: str | int, *, max_depth: int | None = None
     ) -> PageTreeNode:
         """The page and its descendants as a tree (children in Confluence's order).
 
-        ``max_depth`` (>= 1) cuts the tree that many levels below the root.
+        ``max_depth`` (>= 1) cuts the tree that many levels below the root; nothing deeper
+        is read (see :meth:`walk_page_tree`).
         """
         pid = check_content_id(page_id)
         depth_cap = None if max_depth is None else check_version_number(max_depth, "max_depth")
         root = await self._backend.get_page(pid, None, None)
         children: dict[str, list[Page]] = {}
         count = 0
-        async for page in self.iter_descendants(pid, limit=250):
+        pages: AsyncIterator[Page] = (
+            self.iter_descendants(pid, limit=250)
+            if depth_cap is None
+            else _below_root(self.walk_page_tree(pid, max_depth=depth_cap, limit=250))
+        )
+        async for page in pages:
             count += 1
             if count > _MAX_TREE_PAGES:
                 raise InvalidInputError(
@@ -229,3 +275,10 @@ class PageOperations(ClientBase):
     async def delete_page(self, page_id: str | int, *, purge: bool = False) -> None:
         """Move a page to the trash; with ``purge=True`` delete it for good."""
         await self._backend.delete_page(check_content_id(page_id), bool(purge))
+
+
+async def _below_root(walk: AsyncIterator[tuple[int, Page]]) -> AsyncIterator[Page]:
+    """The pages of a walk without its depth-0 root."""
+    async for depth, page in walk:
+        if depth > 0:
+            yield page

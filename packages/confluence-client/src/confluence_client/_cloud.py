@@ -89,6 +89,13 @@ class CloudBackend(V1Operations):
         params = self._fmt({"limit": limit, "status": "current", "depth": "all"}, body_format)
         return await self._list(f"{_V2}/spaces/{space_id}/pages", params, cursor, self._page)
 
+    async def list_root_pages(
+        self, space_key: str, limit: int, cursor: str | None
+    ) -> ResultPage[Page]:
+        space_id = await self._space_id(space_key)
+        params = {"limit": limit, "status": "current", "depth": "root"}
+        return await self._list(f"{_V2}/spaces/{space_id}/pages", params, cursor, self._page)
+
     async def list_children(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Page]:
         # sort=id: Confluence's direct-children cursor skips items under the default order.
         params = {"limit": limit, "sort": "id"}

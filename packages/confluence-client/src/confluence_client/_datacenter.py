@@ -105,6 +105,13 @@ class DataCenterBackend(V1Operations):
         }
         return await self._list(_CONTENT, params, cursor, self._page)
 
+    async def list_root_pages(
+        self, space_key: str, limit: int, cursor: str | None
+    ) -> ResultPage[Page]:
+        params = {"depth": "root", "limit": limit, "expand": _PAGE_EXPAND}
+        endpoint = f"rest/api/space/{space_key}/content/page"
+        return await self._list(endpoint, params, cursor, self._page)
+
     async def list_children(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Page]:
         params = {"limit": limit, "expand": _PAGE_EXPAND}
         return await self._list(f"{_CONTENT}/{page_id}/child/page", params, cursor, self._page)

@@ -16,6 +16,7 @@ __all__ = [
     "check_attachment_id",
     "check_space_key",
     "check_limit",
+    "check_depth",
     "check_version_number",
     "check_title",
     "check_body",
@@ -80,6 +81,15 @@ def check_limit(value: int, field: str = "limit", *, maximum: int = MAX_LIMIT) -
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
         raise InvalidInputError(
             f"{field} must be an integer from 1 to {maximum}, got {_describe(value)}", field=field
+        )
+    return value
+
+
+def check_depth(value: int, field: str = "max_depth", *, maximum: int = 100) -> int:
+    """A tree depth: 0 (the roots only) to ``maximum`` levels below them."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise InvalidInputError(
+            f"{field} must be an integer from 0 to {maximum}, got {_describe(value)}", field=field
         )
     return value
 

@@ -1,5 +1,8 @@
 """Page operations against the fake Confluence over HTTP, in every deployment flavour."""
 
+import re
+from typing import Any
+
 import pytest
 
 from confluence_client import (
@@ -162,6 +165,64 @@ async def test_children_ancestors_descendants_and_tree(
     shallow = await client.get_page_tree(root.id, max_depth=1)
     assert {c.page.id for c in shallow.children} == {k.id for k in kids}
     assert all(not c.children for c in shallow.children)
+
+
+_CHILD_LISTING = re.compile(r"/(?:pages|content)/(\d+)/(?:direct-children|child/page)")
+
+
+async def test_walk_page_tree_reads_no_deeper_than_max_depth(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    store, space = server.store, _demo(server)
+    level = {p.id: 0 for p in store.children(None, space)}
+    expected = dict(level)
+    for depth in (1, 2):
+        level = {k.id: depth for pid in level for k in store.children(pid, space)}
+        expected.update(level)
+    server.requests.clear()
+    walked = [(d, p) async for d, p in client.walk_page_tree(space_key="DEMO", max_depth=2)]
+    assert {p.id: d for d, p in walked} == expected
+    assert len(walked) == len(expected)
+    assert [d for d, _ in walked] == sorted(d for d, _ in walked)  # breadth-first
+    assert all(store.pages[p.id].parent_id == p.parent_id for d, p in walked if d)
+    listed = {m.group(1) for r in server.requests if (m := _CHILD_LISTING.search(r.path))}
+    assert listed == {pid for pid, depth in expected.items() if depth < 2}
+    assert not [r for r in server.requests if "descendant" in r.path]
+
+    root = next(iter(p.id for p in store.children(None, space)))
+    server.requests.clear()
+    shallow = await client.get_page_tree(root, max_depth=1)
+    assert [c.page.id for c in shallow.children] == [k.id for k in store.children(root, space)]
+    listed = {m.group(1) for r in server.requests if (m := _CHILD_LISTING.search(r.path))}
+    assert listed == {root}
+
+
+async def test_walk_page_tree_stops_reading_when_the_caller_stops(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    server.requests.clear()
+    walk = client.walk_page_tree(space_key="DEMO", max_depth=5)
+    depth, _page = await anext(walk)
+    await walk.aclose()
+    assert depth == 0
+    assert not [r for r in server.requests if _CHILD_LISTING.search(r.path)]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"max_depth": 1}, "page_id"),
+        ({"page_id": "1", "space_key": "DEMO", "max_depth": 1}, "page_id"),
+        ({"space_key": "DEMO", "max_depth": -1}, "max_depth"),
+    ],
+)
+async def test_walk_page_tree_checks_its_arguments(
+    client: ConfluenceClient, arguments: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        async for _ in client.walk_page_tree(**arguments):
+            pass
+    assert info.value.field == field
 
 
 async def test_create_update_conflict_move_delete(

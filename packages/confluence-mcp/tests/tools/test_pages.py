@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -196,3 +197,60 @@ async def test_markdown_and_view_formats(
     ).structured_content["metadata"]
     assert set(meta["labels"]) >= {"getting-started"}
     assert meta["parent_id"] == page_id(fake_confluence, "Demo Space Home")
+
+
+def pages_within(fake: FakeConfluenceServer, space_key: str, max_depth: int) -> list[str]:
+    """Ids of the space's current pages at depth <= max_depth, from the fake's store."""
+    store = fake.store
+    space_id = store.get_space_by_key(space_key).id
+    level = [p.id for p in store.children(None, space_id)]
+    found = list(level)
+    for _ in range(max_depth):
+        level = [kid.id for pid in level for kid in store.children(pid, space_id)]
+        found += level
+    return found
+
+
+_LISTED_PARENT = re.compile(
+    r"/(?:pages|content)/(\d+)/(?:direct-children|children|child/page|descendants|descendant)"
+)
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+async def test_tree_counts_only_returned_pages_and_reads_nothing_deeper(
+    deployment: str, connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confluence_deployment=deployment)
+    shallow = pages_within(fake_confluence, "DEMO", 1)
+    roots = set(pages_within(fake_confluence, "DEMO", 0))
+    assert len(shallow) > 5  # the demo seed has more than max_pages pages at depth <= 1
+    store = fake_confluence.store
+    assert any(store.children(pid, store.pages[pid].space_id) for pid in shallow[len(roots) :])
+
+    fake_confluence.requests.clear()
+    capped = (
+        await client.call_tool(
+            "get_page_tree", {"space_key": "DEMO", "max_depth": 1, "max_pages": 5}
+        )
+    ).structured_content
+    assert len(capped["pages"]) == 5
+    assert capped["truncated"] is True
+    assert {entry["id"] for entry in capped["pages"]} <= set(shallow)
+    listed = [
+        match.group(1)
+        for record in fake_confluence.requests
+        if (match := _LISTED_PARENT.search(record.path))
+    ]
+    assert listed
+    assert set(listed) <= roots  # only depth-0 pages had their children listed
+    assert not [r for r in fake_confluence.requests if "descendant" in r.path]
+
+    exact = (
+        await client.call_tool(
+            "get_page_tree", {"space_key": "DEMO", "max_depth": 1, "max_pages": len(shallow)}
+        )
+    ).structured_content
+    assert sorted(entry["id"] for entry in exact["pages"]) == sorted(shallow)
+    assert exact["truncated"] is False
+    depth_of = {entry["id"]: entry["depth"] for entry in exact["pages"]}
+    assert {pid for pid, depth in depth_of.items() if depth == 0} == roots

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastmcp import Context
@@ -99,22 +100,21 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         max_depth: Annotated[int, Field(ge=1, le=10)] = 3,
         max_pages: Annotated[int, Field(ge=1, le=1000)] = 200,
     ) -> PageTree:
-        """Outline of a space or of a page's subtree, depth-first."""
+        """Outline of a space (its root pages at depth 0) or of a page's subtree (the page at
+        depth 0), depth-first. At most ``max_pages`` pages, shallowest levels first;
+        ``truncated`` when more pages exist within ``max_depth``."""
         client = await services.client()
         if page_id is not None and space_key is None:
-            root = await services.guard.check_page_id(page_id)
-            if root is None:
-                root = await client.get_page(page_id, body_format=None)
-            pages = client.iter_descendants(page_id, limit=250)
-            roots: list[Page] = [root]
+            await services.guard.check_page_id(page_id)
+            walk = client.walk_page_tree(page_id, max_depth=max_depth, limit=250)
         elif space_key is not None and page_id is None:
             services.guard.check_space_key(space_key)
-            pages = client.iter_pages(space_key, limit=250)
-            roots = []
+            walk = client.walk_page_tree(space_key=space_key, max_depth=max_depth, limit=250)
         else:
             raise ToolError("Give exactly one of space_key or page_id.")
-        collected, complete = await _collect(ctx, pages, max_pages)
-        return _outline(roots, collected, max_depth, truncated=not complete)
+        async with aclosing(walk):
+            collected, complete = await _collect(ctx, walk, max_pages)
+        return _outline(collected, truncated=not complete)
 
 
 async def _resolve(
@@ -138,10 +138,11 @@ async def _resolve(
 
 
 async def _collect(
-    ctx: Context, pages: AsyncIterator[Page], max_pages: int
-) -> tuple[list[Page], bool]:
-    """Read pages until the iterator ends or ``max_pages`` were seen, reporting progress."""
-    collected: list[Page] = []
+    ctx: Context, pages: AsyncIterator[tuple[int, Page]], max_pages: int
+) -> tuple[list[tuple[int, Page]], bool]:
+    """Read pages until the walk ends (True) or one more than ``max_pages`` exists (False),
+    reporting progress."""
+    collected: list[tuple[int, Page]] = []
     async for page in pages:
         if len(collected) >= max_pages:
             return collected, False
@@ -152,19 +153,17 @@ async def _collect(
     return collected, True
 
 
-def _outline(roots: list[Page], pages: list[Page], max_depth: int, *, truncated: bool) -> PageTree:
-    """Arrange pages depth-first under their parents, cut at ``max_depth`` levels."""
-    known = {page.id for page in pages} | {root.id for root in roots}
+def _outline(pages: list[tuple[int, Page]], *, truncated: bool) -> PageTree:
+    """Arrange a breadth-first walk depth-first: each page followed by its children."""
     children: dict[str | None, list[Page]] = {}
-    for page in pages:
-        parent = page.parent_id if page.parent_id in known else None
-        children.setdefault(parent, []).append(page)
+    depths: dict[str, int] = {}
+    for depth, page in pages:
+        depths[page.id] = depth
+        children.setdefault(page.parent_id if depth else None, []).append(page)
     entries: list[TreeEntry] = []
-    top = roots or children.get(None, [])
-    stack: list[tuple[Page, int]] = [(page, 0) for page in reversed(top)]
+    stack = list(reversed(children.get(None, [])))
     while stack:
-        page, depth = stack.pop()
-        entries.append(TreeEntry(id=page.id, title=page.title, depth=depth))
-        if depth + 1 <= max_depth:
-            stack.extend((child, depth + 1) for child in reversed(children.get(page.id, [])))
+        page = stack.pop()
+        entries.append(TreeEntry(id=page.id, title=page.title, depth=depths[page.id]))
+        stack.extend(reversed(children.get(page.id, [])))
     return PageTree(pages=entries, truncated=truncated)
