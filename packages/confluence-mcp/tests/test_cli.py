@@ -1,3 +1,6 @@
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,33 @@ def test_secret_is_never_printed(
     captured = capsys.readouterr()
     assert "CONFLUENCE_URL:" in captured.err
     assert "super-secret-token" not in captured.err + captured.out
+
+
+# Heavy packages that answering --help or --version must not import.
+HEAVY = ("fastmcp", "mcp", "mcp_types", "confluence_client", "atlassian", "requests")
+_PROBE = """\
+import contextlib, io, json, sys
+from confluence_mcp.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(json.loads(sys.argv[1]))
+print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["--help"], ["serve", "--help"], ["demo", "--help"], ["check", "--help"]],
+)
+def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert result["code"] == 0
+    assert "confluence-mcp" in result["out"]
+    loaded = {name.split(".")[0] for name in result["modules"]}
+    assert "confluence_mcp" in loaded  # the probe did run the CLI
+    assert not loaded & {*HEAVY, "pydantic_settings"}

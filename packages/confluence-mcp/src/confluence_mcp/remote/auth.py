@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote.scopes import SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
 from mcp_auth import (
     AuditLogger,
     FileSink,
@@ -31,10 +32,6 @@ __all__ = [
     "build_verifiers",
     "confluence_scope_policy",
 ]
-
-SCOPE_READ = "confluence:read"
-SCOPE_WRITE = "confluence:write"
-SCOPE_DELETE = "confluence:delete"
 
 
 # Resources and prompts only read Confluence; they carry no access tag, so they are named.

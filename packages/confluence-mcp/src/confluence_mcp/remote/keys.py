@@ -13,12 +13,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from confluence_mcp.remote.auth import SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
+from confluence_mcp.remote.scopes import KNOWN_SCOPES
 
 __all__ = ["KEYS_COMMAND", "KNOWN_SCOPES", "add_keys_command", "run_keys"]
 
 KEYS_COMMAND = "keys"
-KNOWN_SCOPES = (SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE)
 
 
 def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
