@@ -33,12 +33,115 @@ def test_check_prints_user_and_spaces(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
-    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "ENG,MISSING")
+    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "ENG")
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "Signed in as:" in out
     assert "Visible spaces (1): ENG" in out
-    assert "MISSING" in out
+
+
+def test_check_fails_on_configured_spaces_that_do_not_exist(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "NOPE")
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert "Visible spaces (0)" in captured.out
+    assert "CONFLUENCE_SPACES_FILTER" in captured.err
+    assert "NOPE" in captured.err
+    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "eng,NOPE,DEMO")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(": NOPE")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ENABLED_TOOLS": "foo"}, "foo"),
+        (
+            {"TRANSPORT": "http", "HOST": "0.0.0.0"},  # noqa: S104 - the refused bind
+            "refusing to serve without authentication",
+        ),
+        ({"MCP_RATE_LIMIT": "often"}, "MCP_RATE_LIMIT"),
+    ],
+)
+def test_check_refuses_what_serve_refuses(
+    env: dict[str, str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["check"]) == 2
+    checked = capsys.readouterr()
+    assert main(["serve"]) == 2
+    served = capsys.readouterr()
+    assert message in checked.err
+    assert checked.err == served.err  # the same refusal, word for word
+    assert "Signed in as" not in checked.out
+
+
+def test_check_names_a_wrong_base_path(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    wrong = fake_confluence.wiki_url.rstrip("/").removesuffix("/wiki") + "/confluence"
+    monkeypatch.setenv("CONFLUENCE_URL", wrong)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "this URL does not look like a Confluence site (HTTP 404 at /confluence/" in err
+    assert "page" not in err.lower()
+
+
+def test_env_file_is_accepted_before_or_after_the_command(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env_file = Path("site.env")
+    env_file.write_text(
+        f"CONFLUENCE_URL={fake_confluence.wiki_url}\n"
+        f"CONFLUENCE_USERNAME={fake_confluence.credentials.username}\n"
+        f"CONFLUENCE_API_TOKEN={fake_confluence.credentials.api_token}\n",
+        encoding="utf-8",
+    )
+    assert main(["--env-file", str(env_file), "check"]) == 0
+    assert main(["check", "--env-file", str(env_file)]) == 0
+    assert main(["check", f"--env-file={env_file}"]) == 0
+    assert capsys.readouterr().out.count("Signed in as:") == 3
+    assert main(["check"]) == 2  # no .env here: nothing configured
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--env-file", "missing.env", "check"],
+        ["check", "--env-file", "missing.env"],
+        ["--env-file", "missing.env"],
+        ["serve", "--env-file", "missing.env"],
+        ["--env-file", "missing.env", "keys", "list"],
+    ],
+)
+def test_missing_env_file_is_an_error_naming_it(
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "--env-file missing.env: no such file" in captured.err
+    assert "Signed in as" not in captured.out
 
 
 def test_check_fails_clearly_on_bad_credentials(

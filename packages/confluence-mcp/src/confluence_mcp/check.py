@@ -1,7 +1,10 @@
 """``confluence-mcp check``: validate the configuration and call Confluence once.
 
 Prints who the credentials belong to and which spaces the server will expose; exits 1 with the
-reason (the same safe message a tool would give) when Confluence refuses or cannot be reached.
+reason when Confluence refuses or cannot be reached (the safe message a tool would give), when
+``CONFLUENCE_URL`` answers 404 (not a Confluence site, or a wrong base path), or when
+``CONFLUENCE_SPACES_FILTER`` names spaces that do not exist. The configuration itself is
+validated before, by the code ``serve`` uses (see :mod:`confluence_mcp.cli`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def run_check(settings: Settings) -> int:
 
 async def _check(settings: Settings) -> int:
     from confluence_client import RetryPolicy
-    from confluence_mcp.errors import describe_error, is_confluence_error
+    from confluence_mcp.errors import is_confluence_error
     from confluence_mcp.services import build_client
 
     print(f"Confluence: {settings.confluence_url} ({settings.deployment}, {settings.auth_method})")
@@ -44,12 +47,31 @@ async def _check(settings: Settings) -> int:
     except Exception as exc:
         if not is_confluence_error(exc):
             raise
-        print(f"check failed: {describe_error(exc)}", file=sys.stderr)  # type: ignore[arg-type]
+        print(f"check failed: {_explain(exc)}", file=sys.stderr)
         return 1
     shown = ", ".join(keys[:_MAX_LISTED]) + (" ..." if len(keys) > _MAX_LISTED else "")
     print(f"Visible spaces ({len(keys)}): {shown or 'none'}")
     if settings.allowed_spaces is not None:
         missing = sorted(settings.allowed_spaces - {key.upper() for key in keys})
         if missing:
-            print(f"Not found (CONFLUENCE_SPACES_FILTER): {', '.join(missing)}")
+            print(
+                f"check failed: CONFLUENCE_SPACES_FILTER names spaces that do not exist or that "
+                f"this account cannot see: {', '.join(missing)}",
+                file=sys.stderr,
+            )
+            return 1
     return 0
+
+
+def _explain(exc: BaseException) -> str:
+    """Why the check failed; a 404 on the first call means the URL is not a Confluence site."""
+    import confluence_client as sdk
+    from confluence_mcp.errors import describe_error
+
+    if isinstance(exc, sdk.NotFoundError):
+        # The tools' "page not found" text would mislead: no page was asked for.
+        return (
+            f"this URL does not look like a Confluence site (HTTP 404 at {exc.path}); check "
+            "CONFLUENCE_URL (Cloud: https://your-site.atlassian.net/wiki)"
+        )
+    return describe_error(exc)  # type: ignore[arg-type]

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
 from confluence_mcp import __version__
 
 if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_mcp.http.layer import HttpLayer
     from confluence_mcp.remote.settings import RemoteSettings
+    from confluence_mcp.services import ClientFactory
 
 __all__ = ["main"]
 
 _COMMANDS = ("serve", "demo", "check", "keys")
 EXIT_CONFIG = 2
+DEFAULT_ENV_FILE = ".env"  # read when present; a file named with --env-file must exist
 
 
 def _transport_flags(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         "CONFLUENCE_API_TOKEN, ...); flags override it.",
     )
     parser.add_argument("--version", action="version", version=f"confluence-mcp {__version__}")
-    parser.add_argument("--env-file", default=".env", help="dotenv file to read (default .env)")
+    _env_file_flag(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys}")
     serve = commands.add_parser("serve", help="serve MCP (the default command)")
     _transport_flags(serve)
@@ -70,11 +76,37 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="serve MCP against a built-in fake Confluence with demo content"
     )
     _transport_flags(demo)
-    commands.add_parser("check", help="validate the configuration and call Confluence once")
+    check = commands.add_parser(
+        "check", help="validate the configuration as serve does, then call Confluence once"
+    )
+    for command in (serve, demo, check):
+        # Accepted after the command too; SUPPRESS keeps a value given before it.
+        _env_file_flag(command, default=argparse.SUPPRESS)
     from confluence_mcp.remote import add_keys_command
 
     add_keys_command(commands)
     return parser
+
+
+def _env_file_flag(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    parser.add_argument(
+        "--env-file",
+        default=default,
+        metavar="FILE",
+        help=f"dotenv file to read (default {DEFAULT_ENV_FILE} when it exists)",
+    )
+
+
+def _env_file(args: argparse.Namespace) -> str:
+    """The dotenv file to read: ``--env-file`` (which must exist), else ``.env``."""
+    from confluence_mcp.errors import ConfigError
+
+    given: str | None = args.env_file
+    if given is None:
+        return DEFAULT_ENV_FILE
+    if not os.path.isfile(given):
+        raise ConfigError(f"--env-file {given}: no such file")
+    return given
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -100,19 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     from confluence_mcp.errors import ConfigError
 
     try:
+        env_file = _env_file(args)
         if args.command == "keys":
             from confluence_mcp.remote import run_keys
 
-            return run_keys(args.keys_args, env_file=args.env_file)
+            return run_keys(args.keys_args, env_file=env_file)
         if args.command == "check":
-            from confluence_mcp.check import run_check
-
-            return run_check(_load(args, {}).core)
+            return _check(_load(env_file, {}))
         if args.command == "demo":
             from confluence_mcp.demo import run_demo
 
-            return run_demo(_overrides(args), env_file=args.env_file)
-        return _serve(_load(args, _overrides(args)))
+            return run_demo(_overrides(args), env_file=env_file)
+        return _serve(_load(env_file, _overrides(args)))
     except ConfigError as exc:
         print(f"confluence-mcp: configuration error\n{_indent(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
@@ -123,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 def _with_default_command(argv: list[str]) -> list[str]:
     """``confluence-mcp [flags]`` means ``confluence-mcp serve [flags]``."""
     index = 0
-    while index < len(argv) and argv[index].startswith("--env-file"):
+    while index < len(argv) and argv[index].startswith("--env-file"):  # the global option
         index += 1 if "=" in argv[index] else 2
     if index < len(argv) and argv[index] in (*_COMMANDS, "-h", "--help", "--version"):
         return list(argv)
@@ -134,30 +165,60 @@ def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
 
-def _load(args: argparse.Namespace, overrides: dict[str, Any]) -> RemoteSettings:
+def _load(env_file: str, overrides: dict[str, Any]) -> RemoteSettings:
     from confluence_mcp.remote.settings import load_remote_settings
 
-    remote = load_remote_settings(overrides, env_file=args.env_file)
+    remote = load_remote_settings(overrides, env_file=env_file)
     remote.core.require_connection()
     return remote
+
+
+def _build(
+    remote: RemoteSettings, client_factory: ClientFactory | None = None
+) -> tuple[FastMCP[Any], HttpLayer | None]:
+    """The server and, for HTTP, its remote layer: what ``serve`` and ``check`` both build.
+
+    Raises :class:`~confluence_mcp.errors.ConfigError` for everything ``serve`` refuses
+    before it listens: ``ENABLED_TOOLS`` naming unknown tools, and over HTTP the
+    authentication and protection settings (e.g. an unauthenticated public bind).
+    """
+    from confluence_mcp.app import create_server
+    from confluence_mcp.services import build_client
+
+    mcp = create_server(remote.core, client_factory=client_factory or build_client)
+    if remote.core.transport == "stdio":
+        return mcp, None
+    from confluence_mcp.http.layer import build_http_layer
+
+    return mcp, build_http_layer(mcp, remote)
+
+
+def _check(remote: RemoteSettings) -> int:
+    import anyio
+
+    from confluence_mcp.check import run_check
+
+    _mcp, layer = _build(remote)
+    if layer is not None:
+        anyio.run(layer.aclose)
+    return run_check(remote.core)
 
 
 def _serve(remote: RemoteSettings) -> int:
     import anyio
 
-    from confluence_mcp.app import create_server
     from confluence_mcp.remote import configure_observability
     from confluence_mcp.serving import serve
 
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
     observability = configure_observability(remote)
-    mcp = create_server(remote.core, client_factory=observability.client_factory)
+    mcp, layer = _build(remote, observability.client_factory)
 
     def announce(url: str) -> None:
         print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)
 
     try:
-        anyio.run(functools.partial(serve, mcp, remote, announce=announce))
+        anyio.run(functools.partial(serve, mcp, remote, layer=layer, announce=announce))
     finally:
         observability.shutdown()
     return 0

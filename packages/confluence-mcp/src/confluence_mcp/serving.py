@@ -11,17 +11,23 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastmcp import FastMCP
 
+    from confluence_mcp.http.layer import HttpLayer
     from confluence_mcp.remote.settings import RemoteSettings
 
 __all__ = ["serve"]
 
 
 async def serve(
-    mcp: FastMCP[Any], remote: RemoteSettings, *, announce: Callable[[str], None] | None = None
+    mcp: FastMCP[Any],
+    remote: RemoteSettings,
+    *,
+    layer: HttpLayer | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
     """Serve ``mcp`` on the transport ``remote.core`` names, until cancelled or interrupted.
 
-    For HTTP, ``announce`` is called with each endpoint URL once the port is bound (so nothing
+    For HTTP, ``layer`` is the remote layer already built for ``mcp`` (built here when
+    omitted); ``announce`` is called with each endpoint URL once the port is bound (so nothing
     is announced when start-up is refused). Raises
     :class:`~confluence_mcp.errors.ConfigError` when the HTTP layer refuses the configuration
     or the port cannot be bound.
@@ -36,7 +42,8 @@ async def serve(
 
     # Authentication, scopes, audit, rate limits, health and the other HTTP protections
     # (refuses an unauthenticated non-loopback bind with a ConfigError).
-    layer = build_http_layer(mcp, remote)
+    if layer is None:
+        layer = build_http_layer(mcp, remote)
     app = create_http_app(
         mcp,
         settings,
