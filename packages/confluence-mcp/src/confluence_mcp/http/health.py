@@ -22,6 +22,7 @@ from confluence_mcp.errors import readiness_reason
 
 if TYPE_CHECKING:
     from confluence_client import ConfluenceClient
+    from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.settings import Settings
 
 __all__ = ["HEALTH_PATH", "READY_PATH", "ReadinessProbe", "health_routes"]
@@ -87,14 +88,19 @@ class ReadinessProbe:
             await client.aclose()
 
 
-def health_routes(probe: ReadinessProbe) -> list[Route]:
-    """The two routes, to be matched before the MCP endpoint and outside authentication."""
+def health_routes(probe: ReadinessProbe, metrics: MetricsRecorder | None = None) -> list[Route]:
+    """The two routes, to be matched before the MCP endpoint and outside authentication.
+
+    Each readiness answer is also reported to ``metrics`` (alerts watch it flap).
+    """
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> JSONResponse:
         reason = await probe.check()
+        if metrics is not None:
+            metrics.readiness(reason is None)
         if reason is None:
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)

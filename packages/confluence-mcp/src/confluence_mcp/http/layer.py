@@ -120,11 +120,12 @@ def build_http_layer(
     from mcp_auth.fastmcp import ScopeMiddleware
 
     settings = remote.core
-    audit = audit if audit is not None else build_audit_logger(remote.mcp_audit_log)
-    check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
     if metrics is None:
         observability = current_observability()
         metrics = observability.metrics if observability is not None else build_metrics(remote)
+    if audit is None:
+        audit = build_audit_logger(remote.mcp_audit_log, metrics=metrics)
+    check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
     layer = HttpLayer(routes=[], middleware=[], audit=audit, metrics=metrics)
 
     mcp_path = "/sse" if settings.transport == "sse" else settings.streamable_http_path
@@ -176,7 +177,7 @@ def build_http_layer(
         )
     )
     layer.closers.append(probe.aclose)
-    layer.routes.extend(health_routes(probe))
+    layer.routes.extend(health_routes(probe, metrics))
     exempt = frozenset({HEALTH_PATH, READY_PATH})
     prometheus_route = getattr(metrics, "route", None)
     if callable(prometheus_route):

@@ -21,7 +21,9 @@ from mcp_auth import (
 )
 
 if TYPE_CHECKING:
+    from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.remote.settings import RemoteSettings
+    from mcp_auth import AuditSink
 
 __all__ = [
     "SCOPE_DELETE",
@@ -54,17 +56,25 @@ def confluence_scope_policy() -> ScopePolicy:
     )
 
 
-def build_audit_logger(target: str) -> AuditLogger:
-    """``MCP_AUDIT_LOG``: ``stderr`` (default), ``stdout``, ``off``, or a file path (0600)."""
+def build_audit_logger(target: str, *, metrics: MetricsRecorder | None = None) -> AuditLogger:
+    """``MCP_AUDIT_LOG``: ``stderr`` (default), ``stdout``, ``off``, or a file path (0600).
+
+    With ``metrics``, every event is also counted there (even when the log itself is off).
+    """
     import sys
 
+    counted: list[AuditSink] = []
+    if metrics is not None:
+        from confluence_mcp.remote.metrics import MetricsAuditSink
+
+        counted.append(MetricsAuditSink(metrics))
     value = target.strip()
     if value.lower() in ("off", "none", ""):
-        return AuditLogger([])
+        return AuditLogger(counted)
     if value.lower() == "stderr":
-        return AuditLogger([StreamSink()])
+        return AuditLogger([StreamSink(), *counted])
     if value.lower() == "stdout":
-        return AuditLogger([StreamSink(sys.stdout)])
+        return AuditLogger([StreamSink(sys.stdout), *counted])
     import os
 
     # The sink opens the file on first write; check now so a typo fails at start-up.
@@ -74,7 +84,7 @@ def build_audit_logger(target: str) -> AuditLogger:
             f"MCP_AUDIT_LOG: cannot write {value!r} (its directory is missing or read-only); "
             "use a writable path, stderr or off"
         )
-    return AuditLogger([FileSink(value)])
+    return AuditLogger([FileSink(value), *counted])
 
 
 def build_verifiers(

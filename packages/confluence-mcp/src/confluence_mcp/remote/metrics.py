@@ -9,6 +9,10 @@ Two back ends behind one small :class:`MetricsRecorder` protocol:
   ``GET /metrics`` (``MCP_METRICS=prometheus``, extra ``confluence-mcp[prometheus]``).
 
 With ``MCP_METRICS=none`` (the default) no recorder exists and nothing is imported.
+Besides tool calls, both count audit events (``auth.failure`` by reason, ``authz.denied``,
+...: :class:`MetricsAuditSink` feeds them from the audit logger) and keep the last readiness
+verdict as a 0/1 gauge; the Prometheus registry also carries the standard ``process_*``
+metrics (start time: restarts). ``deploy/monitoring/`` alerts on exactly these names.
 Labels are the tool name, the principal (usage analytics: keep principals few, e.g. one per
 team or client) and the outcome.
 
@@ -31,7 +35,9 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from starlette.routing import Route
 
-__all__ = ["MetricsRecorder", "OTelMetrics", "PrometheusMetrics"]
+    from mcp_auth import AuditEvent
+
+__all__ = ["MetricsAuditSink", "MetricsRecorder", "OTelMetrics", "PrometheusMetrics"]
 
 _ANONYMOUS = "anonymous"
 
@@ -48,6 +54,27 @@ class MetricsRecorder(Protocol):
     def rate_limited(self, kind: str, principal: str | None) -> None:
         """We refused a request with 429 (kind ``ip`` or ``principal``)."""
 
+    def audit_event(self, event: str, reason: str | None) -> None:
+        """One audit event (``auth.failure``, ``authz.denied``, ...), with its reason code."""
+
+    def readiness(self, ready: bool) -> None:
+        """The verdict of the last readiness check."""
+
+
+class MetricsAuditSink:
+    """An audit sink that counts events into ``metrics`` (runs on the audit thread)."""
+
+    def __init__(self, metrics: MetricsRecorder) -> None:
+        self.metrics = metrics
+
+    def write(self, line: str, event: AuditEvent) -> None:
+        """Count ``event`` by name and reason; the line itself is not kept."""
+        reason = None if event.reason is None else str(event.reason.value)
+        self.metrics.audit_event(str(event.event.value), reason)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 class OTelMetrics:
     """Records through OpenTelemetry instruments from ``meter_provider`` (else the global)."""
@@ -63,6 +90,8 @@ class OTelMetrics:
         self._duration = meter.create_histogram("mcp.tool.duration", unit="s")
         self._upstream = meter.create_counter("confluence.upstream.rate_limited", unit="{response}")
         self._refusals = meter.create_counter("mcp.rate_limit.refusals", unit="{request}")
+        self._audit = meter.create_counter("mcp.audit.events", unit="{event}")
+        self._ready = meter.create_gauge("mcp.ready", unit="1")
 
     def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
         """See :class:`MetricsRecorder`."""
@@ -79,6 +108,14 @@ class OTelMetrics:
     def rate_limited(self, kind: str, principal: str | None) -> None:
         """See :class:`MetricsRecorder`."""
         self._refusals.add(1, {"kind": kind, "principal": principal or _ANONYMOUS})
+
+    def audit_event(self, event: str, reason: str | None) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._audit.add(1, {"event": event, "reason": reason or ""})
+
+    def readiness(self, ready: bool) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._ready.set(1 if ready else 0)
 
 
 class PrometheusMetrics:
@@ -124,6 +161,17 @@ class PrometheusMetrics:
             ["kind", "principal"],
             registry=self.registry,
         )
+        self._audit = prom.Counter(
+            "mcp_audit_events",
+            "Audit events (auth.failure, authz.denied, rate_limit.exceeded, ...)",
+            ["event", "reason"],
+            registry=self.registry,
+        )
+        self._ready = prom.Gauge(
+            "mcp_ready", "1 when the last readiness check passed, else 0", registry=self.registry
+        )
+        # process_start_time_seconds (restarts), CPU, memory, open files: Linux only.
+        prom.ProcessCollector(registry=self.registry)
 
     def principal_label(self, principal: str | None) -> str:
         """The label standing for ``principal``: a per-process pseudonym, never the subject."""
@@ -149,6 +197,14 @@ class PrometheusMetrics:
     def rate_limited(self, kind: str, principal: str | None) -> None:
         """See :class:`MetricsRecorder`."""
         self._refusals.labels(kind, self.principal_label(principal)).inc()
+
+    def audit_event(self, event: str, reason: str | None) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._audit.labels(event, reason or "").inc()
+
+    def readiness(self, ready: bool) -> None:
+        """See :class:`MetricsRecorder`."""
+        self._ready.set(1 if ready else 0)
 
     def route(self, path: str = "/metrics") -> Route:
         """``GET /metrics`` in the Prometheus text format."""
