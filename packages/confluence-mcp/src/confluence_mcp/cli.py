@@ -213,6 +213,7 @@ def _serve(remote: RemoteSettings) -> int:
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
     observability = configure_observability(remote)
     mcp, layer = _build(remote, observability.client_factory)
+    observability.attach(mcp)
 
     def announce(url: str) -> None:
         print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)

@@ -78,6 +78,9 @@ class ReadinessProbe:
                 self._client = self._client_factory(self.settings)
             await asyncio.wait_for(self._client.get_current_user(), self.timeout)
         except Exception as exc:
+            from confluence_mcp.remote.error_tracking import report_unexpected
+
+            report_unexpected(exc)  # a bug in the SDK or here, not Confluence's answer
             return readiness_reason(exc)
         return None
 

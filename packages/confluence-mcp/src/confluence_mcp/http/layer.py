@@ -7,9 +7,9 @@ The server calls it once, before building the HTTP app::
 
 It installs the mcp-auth provider and scope/audit/metrics middleware on ``mcp`` and returns
 the routes (health, readiness, optional ``/metrics``) and the ASGI middleware, outermost
-first: lifecycle → access log → security (query tokens, Host, Origin, headers) → CORS →
-per-IP rate limit → body limit. The per-principal rate limit sits right after FastMCP's
-authentication, inside the provider's middleware.
+first: lifecycle → access log → error reporting (with ``SENTRY_DSN``) → security (query
+tokens, Host, Origin, headers) → CORS → per-IP rate limit → body limit. The per-principal
+rate limit sits right after FastMCP's authentication, inside the provider's middleware.
 """
 
 from __future__ import annotations
@@ -202,6 +202,7 @@ def build_http_layer(
         [
             Middleware(LifecycleMiddleware, on_shutdown=layer.aclose),
             Middleware(AccessLogMiddleware),
+            *_error_reporting(),
             Middleware(
                 SecurityMiddleware, policy=origins, audit=audit, hsts=hsts, host_exempt_paths=exempt
             ),
@@ -240,6 +241,13 @@ def build_http_layer(
         )
     )
     return layer
+
+
+def _error_reporting() -> list[Middleware]:
+    """Sentry's reporter right inside the access log, where the request id is bound."""
+    from confluence_mcp.remote.error_tracking import HttpErrorReporter, error_tracking_enabled
+
+    return [Middleware(HttpErrorReporter)] if error_tracking_enabled() else []
 
 
 def _authorization_servers(remote: RemoteSettings, audit: AuditLogger) -> tuple[str, ...]:

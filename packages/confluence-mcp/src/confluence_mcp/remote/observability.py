@@ -2,7 +2,8 @@
 
 ``configure_observability(remote)`` is called by the CLI before the server is built: it
 configures logging (``LOG_FORMAT``, ``LOG_LEVEL``, secrets redacted), tracing
-(``OTEL_TRACES_EXPORTER``) and metrics (``MCP_METRICS``), and returns the SDK client factory
+(``OTEL_TRACES_EXPORTER``), metrics (``MCP_METRICS``) and error tracking (``SENTRY_DSN``),
+and returns the SDK client factory
 the server should use (instrumented only when tracing or metrics are on: off costs nothing).
 ``build_http_layer`` picks up the same metrics recorder through
 :func:`current_observability`.
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastmcp import FastMCP
     from opentelemetry.sdk.trace import TracerProvider
 
     from confluence_client import ConfluenceClient
@@ -32,11 +34,23 @@ class Observability:
     client_factory: Callable[[Settings], ConfluenceClient]
     tracer_provider: TracerProvider | None = None
     metrics: MetricsRecorder | None = None
+    error_tracking: bool = False
+
+    def attach(self, mcp: FastMCP[Any]) -> None:
+        """Add what watches tool calls on any transport (today: error reporting)."""
+        if self.error_tracking:
+            from confluence_mcp.remote.error_tracking import ToolErrorReporter
+
+            mcp.add_middleware(ToolErrorReporter())
 
     def shutdown(self) -> None:
-        """Flush and stop the tracer provider (exports pending spans)."""
+        """Flush and stop the tracer provider (exports pending spans) and error tracking."""
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()
+        if self.error_tracking:
+            from confluence_mcp.remote.error_tracking import close_error_tracking
+
+            close_error_tracking()
 
 
 _current: list[Observability] = []
@@ -45,6 +59,7 @@ _current: list[Observability] = []
 def configure_observability(remote: RemoteSettings) -> Observability:
     """Configure logging, tracing and metrics for this process (see the module doc)."""
     from confluence_mcp.http.layer import build_metrics
+    from confluence_mcp.remote.error_tracking import configure_error_tracking
     from confluence_mcp.remote.logs import configure_logging
     from confluence_mcp.remote.telemetry import configure_tracing, instrument_client_factory
     from confluence_mcp.services import build_client
@@ -57,7 +72,8 @@ def configure_observability(remote: RemoteSettings) -> Observability:
     factory: Callable[[Settings], ConfluenceClient] = build_client
     if tracer_provider is not None or metrics is not None:
         factory = instrument_client_factory(build_client, metrics=metrics)
-    observability = Observability(factory, tracer_provider, metrics)
+    error_tracking = configure_error_tracking(remote)
+    observability = Observability(factory, tracer_provider, metrics, error_tracking)
     _current[:] = [observability]
     return observability
 

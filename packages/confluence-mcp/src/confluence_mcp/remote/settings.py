@@ -96,6 +96,11 @@ class RemoteSettings(BaseSettings):
     )
     mcp_readiness_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     log_format: Literal["json", "text"] = "text"
+
+    # --- Error tracking (extra confluence-mcp[sentry]) ----------------------------------------
+    sentry_dsn: SecretStr | None = None
+    sentry_environment: str | None = None
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator(
@@ -120,6 +125,8 @@ class RemoteSettings(BaseSettings):
         "mcp_oauth_client_id",
         "mcp_oauth_client_secret",
         "mcp_public_url",
+        "sentry_dsn",
+        "sentry_environment",
         mode="before",
     )
     @classmethod
