@@ -1,4 +1,4 @@
-"""``confluence-mcp``: serve (default), demo, check.
+"""``confluence-mcp``: serve (default), demo, check, keys, audit.
 
 Imports stay lazy: ``--help``, ``--version`` and configuration errors answer without loading
 FastMCP, and nothing loads the SDK until a tool needs Confluence.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_COMMANDS = ("serve", "demo", "check", "keys")
+_COMMANDS = ("serve", "demo", "check", "keys", "audit")
 EXIT_CONFIG = 2
 DEFAULT_ENV_FILE = ".env"  # read when present; a file named with --env-file must exist
 
@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"confluence-mcp {__version__}")
     _env_file_flag(parser, default=None)
-    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys,audit}")
     serve = commands.add_parser("serve", help="serve MCP (the default command)")
     _transport_flags(serve)
     demo = commands.add_parser(
@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     from confluence_mcp.remote import add_keys_command
 
     add_keys_command(commands)
+    from confluence_mcp.remote.usage import add_audit_command
+
+    add_audit_command(commands)
     return parser
 
 
@@ -132,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     from confluence_mcp.errors import ConfigError
 
     try:
+        if args.command == "audit":
+            from confluence_mcp.remote.usage import run_audit
+
+            return run_audit(args.audit_args)
         env_file = _env_file(args)
         if args.command == "keys":
             from confluence_mcp.remote import run_keys

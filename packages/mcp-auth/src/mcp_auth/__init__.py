@@ -38,9 +38,11 @@ from mcp_auth._introspection import IntrospectionVerifier
 from mcp_auth._jwt import JWTVerifier, looks_like_jwt
 from mcp_auth._key_format import DEFAULT_KEY_PREFIX, parse_api_key
 from mcp_auth._principal import AuthMethod, Principal
+from mcp_auth._quantiles import QuantileSketch
 from mcp_auth._query_credentials import QUERY_CREDENTIAL_NAMES, query_carries_credential
 from mcp_auth._scopes import ScopeDecision, ScopePolicy
 from mcp_auth._urls import is_loopback_host
+from mcp_auth._usage import UsageReport, UsageRow, build_usage_report
 from mcp_auth._verifier import TokenVerifier
 
 __version__ = _version("mcp-auth")
@@ -84,6 +86,11 @@ __all__ = [
     "QUERY_CREDENTIAL_NAMES",
     "query_carries_credential",
     "is_loopback_host",
+    # usage analytics over audit logs (also `mcp-auth audit report`)
+    "build_usage_report",
+    "UsageReport",
+    "UsageRow",
+    "QuantileSketch",
     # request context (bound by the transport layer, read by the audit log)
     "RequestContext",
     "bind_request_context",

@@ -1,7 +1,9 @@
-"""The `mcp-auth` command line: `mcp-auth keys create|list|revoke --file PATH ...`.
+"""The `mcp-auth` command line: `mcp-auth keys create|list|revoke --file PATH ...` and
+`mcp-auth audit report AUDIT_FILE ...`.
 
-`keys_main(argv)` holds the key commands so that a server can offer them under its own name
-(`confluence-mcp keys ...`) by passing its argv tail and `prog`.
+`keys_main(argv)` and `audit_main(argv)` hold the commands so that a server can offer them
+under its own name (`confluence-mcp keys ...`, `confluence-mcp audit ...`) by passing its
+argv tail and `prog`.
 """
 
 from __future__ import annotations
@@ -18,10 +20,18 @@ from mcp_auth._api_keys import APIKeyRecord, create_api_key, list_api_keys, revo
 from mcp_auth._errors import MCPAuthError
 from mcp_auth._key_format import DEFAULT_KEY_PREFIX, PREFIX_RULE, is_valid_prefix
 
-__all__ = ["build_keys_parser", "keys_main", "main", "parse_expiry"]
+__all__ = ["audit_main", "build_keys_parser", "keys_main", "main", "parse_duration", "parse_expiry"]
 
 _DURATION_RE = re.compile(r"(\d+)([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`90d`, `12h`, `30m` or `2w` as a timedelta; None when `text` is not such a duration."""
+    duration = _DURATION_RE.fullmatch(text.strip())
+    if duration is None:
+        return None
+    return timedelta(**{_UNITS[duration.group(2)]: int(duration.group(1))})
 
 
 def parse_expiry(text: str, now: datetime | None = None) -> datetime:
@@ -29,12 +39,11 @@ def parse_expiry(text: str, now: datetime | None = None) -> datetime:
     (naive values are taken as UTC)."""
     now = now or datetime.now(UTC)
     text = text.strip()
-    duration = _DURATION_RE.fullmatch(text)
-    if duration:
-        amount, unit = int(duration.group(1)), duration.group(2)
-        if amount <= 0:
+    duration = parse_duration(text)
+    if duration is not None:
+        if duration <= timedelta(0):
             raise ValueError("expiry duration must be positive")
-        return (now + timedelta(**{_UNITS[unit]: amount})).replace(microsecond=0)
+        return (now + duration).replace(microsecond=0)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -191,6 +200,26 @@ def keys_main(
     return 0
 
 
+def audit_main(
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str = "mcp-auth audit",
+    chart_extra: str = "mcp-auth[chart]",
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run an audit command (`report`); returns the exit status (0 ok, 1 failed, 2 usage)."""
+    from mcp_auth._usage_cli import run_audit_command
+
+    return run_audit_command(
+        argv,
+        prog=prog,
+        chart_extra=chart_extra,
+        stdout=stdout or sys.stdout,
+        stderr=stderr or sys.stderr,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `mcp-auth` console script."""
     from mcp_auth import __version__
@@ -201,8 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args[:1] == ["keys"]:
         return keys_main(args[1:])
+    if args[:1] == ["audit"]:
+        return audit_main(args[1:])
     print(
-        "usage: mcp-auth keys {create,list,revoke} --file PATH ...\n       mcp-auth --version",
+        "usage: mcp-auth keys {create,list,revoke} --file PATH ...\n"
+        "       mcp-auth audit report AUDIT_FILE [--since 7d] [--by tool|principal|day] ...\n"
+        "       mcp-auth --version",
         file=sys.stderr if args[:1] not in (["-h"], ["--help"]) else sys.stdout,
     )
     return 0 if args[:1] in (["-h"], ["--help"]) else 2
