@@ -74,3 +74,42 @@ def test_off_audit_log_still_counts() -> None:
     [point] = _points(reader)["mcp.audit.events"]
     assert point.attributes == {"event": "rate_limit.exceeded", "reason": ""}
     assert build_audit_logger("off").sinks == ()
+
+
+def test_otel_metrics_export_per_env() -> None:
+    import io
+    import json
+
+    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.remote.metric_export import meter_provider_from_env
+
+    assert meter_provider_from_env({}) is None
+    assert meter_provider_from_env({"OTEL_METRICS_EXPORTER": "none"}) is None
+    with pytest.raises(ConfigError, match="console, otlp or none"):
+        meter_provider_from_env({"OTEL_METRICS_EXPORTER": "statsd"})
+    out = io.StringIO()
+    provider = meter_provider_from_env({"OTEL_METRICS_EXPORTER": "console"}, out=out)
+    assert provider is not None
+    metrics = OTelMetrics(provider)
+    metrics.tool_call("search", "alice", "success", 0.02)
+    provider.shutdown()  # a final export
+    exported = json.loads(out.getvalue())  # one export: the final one at shutdown
+    [resource] = exported["resource_metrics"]
+    assert resource["resource"]["attributes"]["service.name"] == "confluence-mcp"
+    names = {m["name"] for scope in resource["scope_metrics"] for m in scope["metrics"]}
+    assert {"mcp.tool.calls", "mcp.tool.duration"} <= names
+
+
+def test_otlp_metrics_need_their_extra() -> None:
+    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.remote.metric_export import meter_provider_from_env
+
+    try:
+        import opentelemetry.exporter.otlp.proto.http  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match=r"confluence-mcp\[otlp\]"):
+            meter_provider_from_env({"OTEL_METRICS_EXPORTER": "otlp"})
+    else:
+        provider = meter_provider_from_env({"OTEL_METRICS_EXPORTER": "otlp"})
+        assert provider is not None
+        provider.shutdown()

@@ -91,7 +91,8 @@ class OTelMetrics:
         self._upstream = meter.create_counter("confluence.upstream.rate_limited", unit="{response}")
         self._refusals = meter.create_counter("mcp.rate_limit.refusals", unit="{request}")
         self._audit = meter.create_counter("mcp.audit.events", unit="{event}")
-        self._ready = meter.create_gauge("mcp.ready", unit="1")
+        # No unit: "1" would become a "_ratio" suffix in Prometheus naming.
+        self._ready = meter.create_gauge("mcp.ready")
 
     def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
         """See :class:`MetricsRecorder`."""

@@ -2,9 +2,9 @@
 
 ``configure_observability(remote)`` is called by the CLI before the server is built: it
 configures logging (``LOG_FORMAT``, ``LOG_LEVEL``, secrets redacted), tracing
-(``OTEL_TRACES_EXPORTER``), metrics (``MCP_METRICS``) and error tracking (``SENTRY_DSN``),
-and returns the SDK client factory
-the server should use (instrumented only when tracing or metrics are on: off costs nothing).
+(``OTEL_TRACES_EXPORTER``), metrics (``MCP_METRICS``, exported per ``OTEL_METRICS_EXPORTER``)
+and error tracking (``SENTRY_DSN``), and returns the SDK client factory the server should use
+(instrumented only when tracing or metrics are on: off costs nothing).
 ``build_http_layer`` picks up the same metrics recorder through
 :func:`current_observability`.
 """
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
+    from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
 
     from confluence_client import ConfluenceClient
@@ -35,6 +36,7 @@ class Observability:
     tracer_provider: TracerProvider | None = None
     metrics: MetricsRecorder | None = None
     error_tracking: bool = False
+    meter_provider: MeterProvider | None = None
 
     def attach(self, mcp: FastMCP[Any]) -> None:
         """Add what watches tool calls on any transport (today: error reporting)."""
@@ -44,9 +46,11 @@ class Observability:
             mcp.add_middleware(ToolErrorReporter())
 
     def shutdown(self) -> None:
-        """Flush and stop the tracer provider (exports pending spans) and error tracking."""
+        """Flush and stop tracing, metric export and error tracking."""
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()
+        if self.meter_provider is not None:
+            self.meter_provider.shutdown()  # exports what was recorded since the last export
         if self.error_tracking:
             from confluence_mcp.remote.error_tracking import close_error_tracking
 
@@ -61,6 +65,7 @@ def configure_observability(remote: RemoteSettings) -> Observability:
     from confluence_mcp.http.layer import build_metrics
     from confluence_mcp.remote.error_tracking import configure_error_tracking
     from confluence_mcp.remote.logs import configure_logging
+    from confluence_mcp.remote.metric_export import meter_provider_from_env
     from confluence_mcp.remote.telemetry import configure_tracing, instrument_client_factory
     from confluence_mcp.services import build_client
 
@@ -68,12 +73,21 @@ def configure_observability(remote: RemoteSettings) -> Observability:
         log_format=remote.log_format, level=remote.log_level, secrets=remote.secret_values
     )
     tracer_provider = configure_tracing()
-    metrics = build_metrics(remote)
+    meter_provider = meter_provider_from_env() if remote.mcp_metrics == "otel" else None
+    metrics: MetricsRecorder | None
+    if meter_provider is not None:
+        from confluence_mcp.remote.metrics import OTelMetrics
+
+        metrics = OTelMetrics(meter_provider)
+    else:
+        metrics = build_metrics(remote)
     factory: Callable[[Settings], ConfluenceClient] = build_client
     if tracer_provider is not None or metrics is not None:
         factory = instrument_client_factory(build_client, metrics=metrics)
     error_tracking = configure_error_tracking(remote)
-    observability = Observability(factory, tracer_provider, metrics, error_tracking)
+    observability = Observability(
+        factory, tracer_provider, metrics, error_tracking, meter_provider=meter_provider
+    )
     _current[:] = [observability]
     return observability
 
