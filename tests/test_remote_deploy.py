@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -173,13 +174,86 @@ def test_secret_example_holds_placeholders_only() -> None:
 async def test_cloud_run_service(served_status: Any) -> None:
     [service] = documents(DEPLOY / "cloudrun" / "service.yaml")
     assert service["apiVersion"] == "serving.knative.dev/v1"
-    [container] = containers(service)
+    [container] = [c for c in containers(service) if c["name"] == "confluence-mcp"]
     for path in set(probe_paths(container).values()):
         assert path in ("/healthz", "/readyz")
         assert await served_status(path) == 200
     assert_no_inline_secret(container["env"])
     names = {variable["name"] for variable in container["env"]}
-    assert names <= known_settings()
+    assert {name for name in names if not name.startswith("OTEL_")} <= known_settings()
+    # Only the load balancer reaches it, and the IAM invoker check stays on.
+    annotations = service["metadata"]["annotations"]
+    assert annotations["run.googleapis.com/ingress"] == "internal-and-cloud-load-balancing"
+    assert annotations["run.googleapis.com/invoker-iam-disabled"] == "false"
+
+
+def test_cloud_run_collector_sidecar_matches_the_app() -> None:
+    [service] = documents(DEPLOY / "cloudrun" / "service.yaml")
+    app, collector = containers(service)
+    env = {v["name"]: v.get("value") for v in app["env"]}
+    config = yaml.safe_load((DEPLOY / "cloudrun" / "otel-collector.yaml").read_text())
+    receiver = config["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://{receiver}"
+    assert (env["MCP_METRICS"], env["OTEL_TRACES_EXPORTER"], env["OTEL_METRICS_EXPORTER"]) == (
+        "otel",
+        "otlp",
+        "otlp",
+    )
+    health = config["extensions"]["health_check"]["endpoint"]
+    assert collector["startupProbe"]["httpGet"]["port"] == int(health.rsplit(":", 1)[1])
+    pipelines = config["service"]["pipelines"]
+    assert pipelines["traces"]["exporters"] == ["googlecloud"]
+    assert pipelines["metrics"]["exporters"] == ["googlemanagedprometheus"]
+    [mount] = collector["volumeMounts"]
+    [volume] = service["spec"]["template"]["spec"]["volumes"]
+    assert mount["name"] == volume["name"]
+    assert collector["args"] == [f"--config={mount['mountPath']}/config.yaml"]
+
+
+@pytest.mark.parametrize("sentry", [True, False], ids=["with-sentry", "without-sentry"])
+def test_cloud_run_setup_script(sentry: bool) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DRY_RUN": "1",
+        "PROJECT": "acme-prod",
+        "REGION": "europe-west1",
+        "DOMAIN": "mcp.acme.test",
+        "IMAGE": "europe-west1-docker.pkg.dev/acme-prod/mcp/confluence-mcp:1.2.3",
+        "COLLECTOR_VERSION": "0.120.0",
+        "INVOKERS": "serviceAccount:agent@acme-prod.iam.gserviceaccount.com,group:mcp@acme.test",
+        "CONFLUENCE_USERNAME": "bot@acme.test",
+        "CONFLUENCE_API_TOKEN": "do-not-print-me",
+        **({"SENTRY_DSN": "https://k@o1.ingest.example/2"} if sentry else {}),
+    }
+    result = subprocess.run(
+        ["bash", str(DEPLOY / "cloudrun" / "setup.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    commands = result.stdout
+    assert "do-not-print-me" not in commands + result.stderr
+    assert "o1.ingest" not in commands + result.stderr
+    [manifest] = [doc for doc in yaml.safe_load_all(result.stderr) if doc]
+    rendered = yaml.safe_dump(manifest)
+    for placeholder in ("PROJECT", "REGION-", "COLLECTOR_VERSION", "mcp.example.com"):
+        assert placeholder not in rendered
+    [app, collector] = containers(manifest)
+    assert app["image"] == env["IMAGE"]
+    assert collector["image"].endswith(":0.120.0")
+    # Every secret the manifest reads is created by the script, and no other.
+    referenced = {
+        v["valueFrom"]["secretKeyRef"]["name"] for v in app["env"] if "valueFrom" in v
+    } | {v["secret"]["secretName"] for v in manifest["spec"]["template"]["spec"]["volumes"]}
+    created = set(re.findall(r"gcloud secrets create (\S+)", commands))
+    assert referenced == created
+    assert ("sentry-dsn" in created) is sentry
+    assert commands.count("--role=roles/run.invoker") == 2
+    assert "--network-endpoint-type=serverless --cloud-run-service=confluence-mcp" in commands
+    assert f"--domains={env['DOMAIN']}" in commands
+    assert "https://mcp.acme.test" in rendered
 
 
 @pytest.mark.parametrize(
