@@ -26,9 +26,9 @@ from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.http.serving import running_http_server
 from confluence_mcp.remote.metrics import PrometheusMetrics
+from confluence_mcp.remote.settings import load_remote_settings
 from confluence_mcp.remote.telemetry import instrument_client_factory
 from confluence_mcp.services import build_client
-from confluence_mcp.settings import Settings
 from mcp_auth import create_api_key
 
 prometheus_parser = pytest.importorskip("prometheus_client.parser")
@@ -116,25 +116,27 @@ def fake_confluence() -> Iterator[FakeConfluenceServer]:
 async def scrape_after_traffic(fake: FakeConfluenceServer, keys: Path) -> str:
     reader = create_api_key(keys, "reader", ["confluence:read"]).key
     busy = create_api_key(keys, "busy", ["confluence:read"]).key
-    settings = Settings(
-        _env_file=None,
-        confluence_url=fake.wiki_url,
-        confluence_username=fake.credentials.username,
-        confluence_api_token=fake.credentials.api_token,
-        confluence_deployment="cloud",
-        transport="http",
-        stateless_http=True,
-        mcp_audit_log="off",
-        mcp_metrics="prometheus",
-        mcp_api_keys_file=keys,
-        mcp_rate_limit="20/minute",
+    remote = load_remote_settings(
+        {
+            "confluence_url": fake.wiki_url,
+            "confluence_username": fake.credentials.username,
+            "confluence_api_token": fake.credentials.api_token,
+            "confluence_deployment": "cloud",
+            "transport": "http",
+            "stateless_http": True,
+            "mcp_audit_log": "off",
+            "mcp_metrics": "prometheus",
+            "mcp_api_keys_file": keys,
+            "mcp_rate_limit": "20/minute",
+        },
+        env_file=None,
     )
     metrics = PrometheusMetrics()
     mcp = create_server(
-        settings, client_factory=instrument_client_factory(build_client, metrics=metrics)
+        remote.core, client_factory=instrument_client_factory(build_client, metrics=metrics)
     )
-    layer = build_http_layer(mcp, settings, metrics=metrics)
-    app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+    layer = build_http_layer(mcp, remote, metrics=metrics)
+    app = create_http_app(mcp, remote.core, routes=layer.routes, middleware=layer.middleware)
     call = {
         "jsonrpc": "2.0",
         "id": 1,

@@ -20,7 +20,7 @@ from confluence_mcp.app import create_server
 from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.http.serving import running_http_server
-from confluence_mcp.settings import Settings
+from confluence_mcp.remote.settings import load_remote_settings
 from mcp_auth import create_api_key
 from tests.conftest import confluence_mcp_command
 
@@ -29,19 +29,21 @@ async def serve_traffic(fake: FakeConfluenceServer, tmp_path: Path) -> Path:
     keys, audit = tmp_path / "keys.json", tmp_path / "audit.jsonl"
     reader = create_api_key(keys, "reader", ["confluence:read"]).key
     writer = create_api_key(keys, "writer", ["confluence:read", "confluence:write"]).key
-    settings = Settings(
-        _env_file=None,
-        confluence_url=fake.wiki_url,
-        confluence_username=fake.credentials.username,
-        confluence_api_token=fake.credentials.api_token,
-        confluence_deployment="cloud",
-        transport="http",
-        mcp_audit_log=str(audit),
-        mcp_api_keys_file=keys,
+    remote = load_remote_settings(
+        {
+            "confluence_url": fake.wiki_url,
+            "confluence_username": fake.credentials.username,
+            "confluence_api_token": fake.credentials.api_token,
+            "confluence_deployment": "cloud",
+            "transport": "http",
+            "mcp_audit_log": str(audit),
+            "mcp_api_keys_file": keys,
+        },
+        env_file=None,
     )
-    mcp = create_server(settings)
-    layer = build_http_layer(mcp, settings)
-    app = create_http_app(mcp, settings, routes=layer.routes, middleware=layer.middleware)
+    mcp = create_server(remote.core)
+    layer = build_http_layer(mcp, remote)
+    app = create_http_app(mcp, remote.core, routes=layer.routes, middleware=layer.middleware)
     async with running_http_server(app) as base:
         async with Client(StreamableHttpTransport(f"{base}/mcp", auth=reader)) as client:
             for query in ("onboarding", "release", "design"):

@@ -36,7 +36,7 @@ from confluence_mcp.remote.error_tracking import (
     scrub_event,
 )
 from confluence_mcp.remote.observability import Observability
-from confluence_mcp.remote.settings import RemoteSettings
+from confluence_mcp.remote.settings import RemoteSettings, load_remote_settings
 from confluence_mcp.services import build_client
 from confluence_mcp.settings import Settings
 from mcp_auth import create_api_key
@@ -47,6 +47,11 @@ ARGUMENT_VALUE = "ARGUMENT-VALUE-7f3a"
 COMMENT_TEXT = "COMMENT-TEXT-91c2"
 PAGE_BODY = "PAGE-BODY-5d0e"
 SECRETS = (ARGUMENT_VALUE, COMMENT_TEXT, PAGE_BODY)
+
+
+def remote_only(**values: Any) -> RemoteSettings:
+    """Remote settings from ``values`` alone (no environment, no .env)."""
+    return RemoteSettings(_env_file=None, core=Settings(_env_file=None), **values)  # type: ignore[call-arg]
 
 
 class Ingest:
@@ -135,8 +140,7 @@ def ingest() -> Iterator[Ingest]:
 
 @pytest.fixture
 def tracking(ingest: Ingest) -> Iterator[Ingest]:
-    settings = RemoteSettings(
-        _env_file=None,  # type: ignore[call-arg]
+    settings = remote_only(
         sentry_dsn=ingest.dsn,
         sentry_environment="ci",
         sentry_traces_sample_rate=1.0,
@@ -175,27 +179,29 @@ def serve(fake: FakeConfluenceServer, tmp_path: Path) -> Serve:
         *, buggy: bool = False, routes: tuple[Route, ...] = (), probe: Any = None
     ) -> AsyncIterator[tuple[str, str]]:
         key = create_api_key(tmp_path / "keys.json", "bot", ["confluence:read", "confluence:write"])
-        settings = Settings(
-            _env_file=None,
-            confluence_url=fake.wiki_url,
-            confluence_username=fake.credentials.username,
-            confluence_api_token=fake.credentials.api_token,
-            confluence_deployment="cloud",
-            transport="http",
-            mcp_audit_log="off",
-            mcp_api_keys_file=tmp_path / "keys.json",
+        remote = load_remote_settings(
+            {
+                "confluence_url": fake.wiki_url,
+                "confluence_username": fake.credentials.username,
+                "confluence_api_token": fake.credentials.api_token,
+                "confluence_deployment": "cloud",
+                "transport": "http",
+                "mcp_audit_log": "off",
+                "mcp_api_keys_file": tmp_path / "keys.json",
+            },
+            env_file=None,
         )
 
         def factory(settings: Settings) -> Any:
             client = build_client(settings)
             return BuggyClient(client) if buggy else client
 
-        mcp = create_server(settings, client_factory=factory)
+        mcp = create_server(remote.core, client_factory=factory)
         Observability(factory, error_tracking=True).attach(mcp)
         options = {} if probe is None else {"probe_client_factory": probe}
-        layer = build_http_layer(mcp, settings, **options)
+        layer = build_http_layer(mcp, remote, **options)
         app = create_http_app(
-            mcp, settings, routes=[*routes, *layer.routes], middleware=layer.middleware
+            mcp, remote.core, routes=[*routes, *layer.routes], middleware=layer.middleware
         )
         async with running_http_server(app) as base:
             yield base, key.key
@@ -322,7 +328,7 @@ def test_report_unexpected_is_silent_when_tracking_is_off() -> None:
 
 
 def test_settings_without_dsn_leave_tracking_off() -> None:
-    assert not configure_error_tracking(RemoteSettings(_env_file=None))  # type: ignore[call-arg]
+    assert not configure_error_tracking(remote_only())
     assert not error_tracking_enabled()
 
 
@@ -387,13 +393,12 @@ def test_scrub_event_keeps_only_where_the_bug_is() -> None:
 def test_sentry_settings_are_validated_and_the_dsn_is_a_secret() -> None:
     from pydantic import ValidationError
 
-    settings = RemoteSettings(
-        _env_file=None,  # type: ignore[call-arg]
+    settings = remote_only(
         sentry_dsn="https://key@o1.ingest.example/7",
         sentry_traces_sample_rate=0.25,
     )
     assert "https://key@o1.ingest.example/7" in settings.secret_values
     assert "key@o1" not in repr(settings)
     with pytest.raises(ValidationError, match="less than or equal to 1"):
-        RemoteSettings(_env_file=None, sentry_traces_sample_rate=2)  # type: ignore[call-arg]
-    assert RemoteSettings(_env_file=None, sentry_dsn=" ").sentry_dsn is None  # type: ignore[call-arg]
+        remote_only(sentry_traces_sample_rate=2)
+    assert remote_only(sentry_dsn=" ").sentry_dsn is None
