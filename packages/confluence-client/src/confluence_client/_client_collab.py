@@ -220,6 +220,16 @@ class CollaborationOperations(ClientBase):
         """The user the credentials belong to."""
         return await self._backend.get_current_user()
 
+    async def list_user_groups(self, user_id: str) -> list[str]:
+        """Group names of a user (Cloud account id, Data Center user key)."""
+        return await self._backend.list_user_groups(check_text(user_id, "user_id", max_length=200))
+
+    async def can_user_edit(self, content_id: str | int, user_id: str) -> bool:
+        """Whether a user may edit a page or comment (Confluence's own permission check)."""
+        return await self._backend.can_edit(
+            check_content_id(content_id), check_text(user_id, "user_id", max_length=200)
+        )
+
     async def search_users(
         self, query: str, *, limit: int = 25, cursor: str | None = None
     ) -> ResultPage[User]:

@@ -57,6 +57,8 @@ def _expand(base: str, body_format: BodyFormat | None) -> str:
 class DataCenterBackend(V1Operations):
     """Data Center operations over ``rest/api``."""
 
+    _USER_PARAM = "key"
+
     def __init__(self, transport: Transport, site_url: str) -> None:
         super().__init__(transport, site_url)
 

@@ -33,6 +33,9 @@ _USER_SEARCH = "rest/api/search/user"
 class V1Operations:
     """The v1 operations shared by the Cloud and Data Center backends."""
 
+    # How v1 names a user in query strings: Cloud account ids, Data Center user keys.
+    _USER_PARAM = "accountId"
+
     def __init__(self, transport: Transport, site_url: str) -> None:
         self._http = transport
         self._site = site_url
@@ -132,3 +135,26 @@ class V1Operations:
             lambda raw: parse_user(obj(raw, "user") or raw),
             bad_request=InvalidCqlError,
         )
+
+    async def list_user_groups(self, user_id: str) -> list[str]:
+        """Names of the groups a user belongs to (first 200)."""
+        body = await self._get_json(
+            "rest/api/user/memberof", {self._USER_PARAM: user_id, "limit": 200}
+        )
+        results = body.get("results")
+        if not isinstance(results, list):
+            raise MalformedResponseError("expected a list of groups", path="rest/api/user/memberof")
+        return [str(g["name"]) for g in results if isinstance(g, dict) and g.get("name")]
+
+    async def can_edit(self, content_id: str, user_id: str) -> bool:
+        """Whether a user may update a piece of content (Confluence's permission check)."""
+        response = await self._http.request(
+            "POST",
+            f"rest/api/content/{content_id}/permission/check",
+            json_body={"subject": {"type": "user", "identifier": user_id}, "operation": "update"},
+            idempotent=True,
+        )
+        body = response.json()
+        if not isinstance(body, dict) or not isinstance(body.get("hasPermission"), bool):
+            raise MalformedResponseError("expected hasPermission", path=response.path)
+        return bool(body["hasPermission"])

@@ -18,6 +18,8 @@ def test_all_is_exactly_the_public_surface() -> None:
         "replace_section",
         "canonicalize_storage",
         "storage_equivalent",
+        "StorageElement",
+        "prune_storage",
         "ContentError",
         "StorageParseError",
         "SectionError",

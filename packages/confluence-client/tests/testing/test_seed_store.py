@@ -88,7 +88,7 @@ def test_corpus_folder_may_be_missing_or_hold_junk(
 
 
 def test_empty_seed_and_unknown_seed() -> None:
-    assert SEEDS == ("demo", "empty")
+    assert SEEDS == ("demo", "empty", "hostile")
     empty = build_store("empty", "someone")
     assert empty.spaces == {}
     assert empty.current_user().username == "someone"

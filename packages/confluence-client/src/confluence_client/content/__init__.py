@@ -7,6 +7,7 @@
 - :func:`list_sections`, :func:`get_section`, :func:`replace_section`: edit the content under
   one heading without touching the rest of the document.
 - :func:`canonicalize_storage`, :func:`storage_equivalent`: compare storage documents.
+- :func:`prune_storage`: drop the elements (and comments) a caller's predicate selects.
 """
 
 from confluence_client.content._canonical import canonicalize_storage, storage_equivalent
@@ -18,6 +19,7 @@ from confluence_client.content._errors import (
     SectionNotFoundError,
     StorageParseError,
 )
+from confluence_client.content._prune import StorageElement, prune_storage
 from confluence_client.content._sections import (
     Section,
     get_section,
@@ -36,6 +38,9 @@ __all__ = [
     "list_sections",
     "get_section",
     "replace_section",
+    # pruning (the caller's policy decides what goes)
+    "StorageElement",
+    "prune_storage",
     # comparison
     "canonicalize_storage",
     "storage_equivalent",

@@ -24,6 +24,7 @@ from .routes import (
     v1_attachments,
     v1_content,
     v1_misc,
+    v1_people,
     v1_tree,
     v2_comments,
     v2_content,
@@ -37,7 +38,13 @@ __all__ = ["create_app", "DEFAULT_CLOUD_ID"]
 DEFAULT_CLOUD_ID = "11111111-2222-4333-8444-555555555555"
 Endpoint = Callable[[Request], Awaitable[Response]]
 _V2 = [*v2_pages.ROUTES, *v2_spaces.ROUTES, *v2_comments.ROUTES, *v2_content.ROUTES]
-_V1 = [*v1_content.ROUTES, *v1_tree.ROUTES, *v1_attachments.ROUTES, *v1_misc.ROUTES]
+_V1 = [
+    *v1_content.ROUTES,
+    *v1_tree.ROUTES,
+    *v1_attachments.ROUTES,
+    *v1_misc.ROUTES,
+    *v1_people.ROUTES,
+]
 _DOWNLOADS = v1_attachments.DOWNLOADS
 
 

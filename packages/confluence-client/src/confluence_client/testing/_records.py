@@ -25,6 +25,7 @@ class UserRecord:
     email: str
     username: str
     user_key: str
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -40,6 +41,8 @@ class SpaceRecord:
     type: str = "global"
     status: str = "current"
     homepage_id: str | None = None
+    # Account ids allowed to edit the space's content; None means every user may.
+    editors: frozenset[str] | None = None
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""Seed data for the fake: ``"demo"`` (DEMO and ENG spaces) or ``"empty"`` (users only)."""
+"""Seed data for the fake: ``"demo"`` (DEMO and ENG spaces), ``"hostile"`` (the HOSTILE space
+of pages that try to steer assistants) or ``"empty"`` (users only)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from .._errors import BadRequestError
 from .._store import FakeStore
 from ._demo import seed_demo
+from ._hostile import HOSTILE_TITLES, seed_hostile
 
-__all__ = ["SEEDS", "build_store", "seed_users"]
+__all__ = ["HOSTILE_TITLES", "SEEDS", "build_store", "seed_users"]
 
-SEEDS = ("demo", "empty")
+SEEDS = ("demo", "empty", "hostile")
 _EPOCH = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -42,5 +44,7 @@ def build_store(seed: str, username: str = "fake@example.com") -> FakeStore:
     users = seed_users(store, username)
     if seed == "demo":
         seed_demo(store, users)
+    elif seed == "hostile":
+        seed_hostile(store, users)
     store.use_real_clock()
     return store
