@@ -10,6 +10,7 @@ from fastmcp import FastMCP
 from confluence_mcp import __version__
 from confluence_mcp.argument_errors import ArgumentErrorMiddleware
 from confluence_mcp.registry import tool_catalog
+from confluence_mcp.safety import build_safety_middleware
 from confluence_mcp.services import ClientFactory, Services, build_client
 from confluence_mcp.settings import Settings
 from confluence_mcp.toolsets import apply_tool_filters
@@ -61,7 +62,8 @@ def create_server(
         lifespan=services.lifespan,
         mask_error_details=True,
         on_duplicate="error",
-        middleware=[ArgumentErrorMiddleware()],
+        # Safety first (outermost): it sees every final result and error message.
+        middleware=[build_safety_middleware(services), ArgumentErrorMiddleware()],
     )
     for module_name in modules:
         importlib.import_module(module_name).register(mcp, services)

@@ -20,20 +20,36 @@ ReadFormat = Literal["markdown", "storage", "view"]
 BodyInputFormat = Literal["markdown", "storage"]
 
 
+def _without_hidden(storage: str) -> str:
+    """Markup a reader cannot see is dropped before it becomes text the model reads; the
+    count goes to the request's safety scope (see :mod:`confluence_mcp.safety`)."""
+    from confluence_mcp.safety.filter import prune_hidden_storage
+    from confluence_mcp.safety.scope import current_scope
+
+    pruned, removed = prune_hidden_storage(storage)
+    scope = current_scope()
+    if removed and scope is not None:
+        scope.hidden_removed += removed
+    return pruned
+
+
 class ContentConverter:
     """Storage ⇄ markdown for tool inputs and outputs."""
 
     def to_markdown(self, storage: str) -> str:
-        """Storage XHTML → markdown that keeps macros etc. in forms that convert back."""
+        """Storage XHTML → markdown that keeps macros etc. in forms that convert back.
+
+        Hidden content (editor-only placeholders, comments, invisibly styled text) is left
+        out: markdown is what the model reads. Raw storage reads do not come through here."""
         from confluence_client.content import storage_to_markdown
 
-        return storage_to_markdown(storage)
+        return storage_to_markdown(_without_hidden(storage))
 
     def view_to_markdown(self, view_html: str) -> str:
         """Rendered ``view`` HTML → markdown (lossy; for reading only)."""
         from confluence_client.content import view_to_markdown
 
-        return view_to_markdown(view_html)
+        return view_to_markdown(_without_hidden(view_html))
 
     def to_storage(self, body: str, body_format: BodyInputFormat) -> str:
         """A tool's body input → storage XHTML.

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from confluence_mcp.errors import confluence_errors
 from confluence_mcp.resources import page_uri
+from confluence_mcp.safety import note_author
 from confluence_mcp.shaping import iso, window
 from confluence_mcp.tools.versions import version_diff
 
@@ -107,6 +108,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     settings = services.settings
 
     async def page_message(page: Page) -> Message:
+        note_author(page.id, page.version.author_id if page.version else page.author_id)
         storage = page.body.value if page.body is not None else ""
         body = window(await services.content.ato_markdown(storage), 0, settings.page_max_chars)
         return Message(
@@ -194,6 +196,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             client = await services.client()
             old = await client.get_version(found.id, from_version)
             new = await client.get_version(found.id, diff.to_version)
+            note_author(found.id, old.author_id)
+            note_author(found.id, new.author_id)
         header = [
             f'Changes to the Confluence page "{found.title}" (id {found.id}) from version '
             f"{old.number} to version {new.number}:",

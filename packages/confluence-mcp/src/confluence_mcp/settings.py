@@ -64,6 +64,10 @@ _HINTS: dict[str, str] = {
     "port": "use a TCP port between 1 and 65535",
     "streamable_http_path": "use a path starting with '/', e.g. /mcp",
     "toolsets": "use a comma-separated subset of read, write, delete, attachments, admin",
+    "lockdown_mode": "use true or false",
+    "redact_secrets": "use true or false",
+    "confirm_destructive": "use true or false",
+    "confirm_removal_share": "use a fraction above 0 and at most 1, e.g. 0.5",
 }
 
 
@@ -117,6 +121,15 @@ class Settings(BaseSettings):
     page_max_chars: int = Field(default=50_000, ge=1000, le=1_000_000)
     confluence_max_attachment_bytes: int = Field(default=10 * _MIB, ge=1, le=100 * _MIB)
 
+    # --- Safety for agents (confluence_mcp.safety) ---------------------------------------------
+    trusted_authors: CsvSet = frozenset()
+    trusted_groups: CsvSet = frozenset()
+    lockdown_mode: bool = False
+    redact_secrets: bool = True
+    confirm_destructive: bool = True
+    # Share of a page (0-1) a whole-body overwrite may remove before it needs a confirmation.
+    confirm_removal_share: float = Field(default=0.5, gt=0, le=1)
+
     # --- Transport ---------------------------------------------------------------------------
     transport: TransportName = "stdio"
     host: str = Field(default="127.0.0.1", min_length=1)
@@ -125,7 +138,14 @@ class Settings(BaseSettings):
     stateless_http: bool = False
     legacy_sse: bool = True
 
-    @field_validator("confluence_spaces_filter", "enabled_tools", "toolsets", mode="before")
+    @field_validator(
+        "confluence_spaces_filter",
+        "enabled_tools",
+        "toolsets",
+        "trusted_authors",
+        "trusted_groups",
+        mode="before",
+    )
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)

@@ -1,0 +1,51 @@
+"""Per-request safety bookkeeping shared by the converter, handlers and the middleware.
+
+The middleware opens a :class:`SafetyScope` around each tool call, resource read and prompt;
+work done deeper (hidden elements pruned before conversion, authors of the content shown)
+is noted on it through :func:`current_scope`. Outside a request there is no scope and notes
+are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+__all__ = ["SafetyScope", "current_scope", "note_author", "open_scope"]
+
+
+@dataclass
+class SafetyScope:
+    """What one request's safety pass found (mutable: worker threads share the object)."""
+
+    hidden_removed: int = 0
+    # (content id, author id or None) of user-written content the handler returned.
+    authors: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+_SCOPE: ContextVar[SafetyScope | None] = ContextVar("confluence_mcp_safety", default=None)
+
+
+def current_scope() -> SafetyScope | None:
+    """The scope of the request being handled, if any."""
+    return _SCOPE.get()
+
+
+def note_author(content_id: str, author_id: str | None) -> None:
+    """Record that content written by ``author_id`` is part of the answer."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.authors.append((content_id, author_id))
+
+
+@contextmanager
+def open_scope() -> Iterator[SafetyScope]:
+    """A fresh scope for the duration of one request."""
+    scope = SafetyScope()
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    finally:
+        _SCOPE.reset(token)
