@@ -4,9 +4,11 @@ version conflicts, truncation)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
 from confluence_client.testing import FakeConfluenceServer, FaultRule
@@ -77,7 +79,8 @@ async def test_every_core_tool_on_every_transport(
     ).structured_content
     pid = created["id"]
     updated = (
-        await client.call_tool(
+        await confirmed(
+            client,
             "update_page",
             {"page_id": pid, "version": created["version"], "body": "## Plan\n\n- second\n"},
         )
@@ -96,8 +99,17 @@ async def test_every_core_tool_on_every_transport(
     )
     assert moved.structured_content["version"] == section["version"] + 1
     assert fake_confluence.store.pages[pid].parent_id == target
-    deleted = await client.call_tool("delete_page", {"page_id": pid})
+    deleted = await confirmed(client, "delete_page", {"page_id": pid})
     assert deleted.structured_content["status"] == "trashed"
+
+
+async def confirmed(client: Client[Any], name: str, arguments: dict[str, Any]) -> Any:
+    """A destructive call through the two-step confirmation (clients without elicitation)."""
+    with pytest.raises(ToolError, match="Confirmation required") as first:
+        await client.call_tool(name, arguments)
+    token = re.search(r'confirm_token="([^"]+)"', str(first.value))
+    assert token is not None
+    return await client.call_tool(name, {**arguments, "confirm_token": token.group(1)})
 
 
 async def test_tool_errors_are_actionable_and_masked(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from confluence_mcp.content import ContentConverter
 from confluence_mcp.guard import SpaceGuard
+from confluence_mcp.safety.confirm import Confirmations
 
 if TYPE_CHECKING:
     from confluence_client import ConfluenceClient, Page, RequestObserver, RetryPolicy
@@ -84,6 +85,7 @@ class Services:
         self.settings = settings
         self.content = ContentConverter()
         self.guard = SpaceGuard(settings.allowed_spaces, self.client)
+        self.confirmations = Confirmations(enabled=settings.confirm_destructive)
         self._client_factory = client_factory
         self._client: ConfluenceClient | None = None
         self._lock: asyncio.Lock | None = None

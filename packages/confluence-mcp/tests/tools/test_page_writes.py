@@ -38,7 +38,8 @@ async def test_create_page_in_storage_under_parent(
 async def test_update_with_current_version_writes(
     connect: ClientFactory, fake_confluence: FakeConfluenceServer
 ) -> None:
-    client = await connect()
+    # A whole-body overwrite needs a confirmation (tests/safety); trusted automation mode here.
+    client = await connect(confirm_destructive=False)
     pid = page_id(fake_confluence, "FAQ")
     version = fake_confluence.store.pages[pid].version
     result = await client.call_tool(
@@ -161,7 +162,7 @@ async def test_update_needs_something_to_change(connect: ClientFactory) -> None:
 async def test_move_and_delete(
     connect: ClientFactory, fake_confluence: FakeConfluenceServer
 ) -> None:
-    client = await connect()
+    client = await connect(confirm_destructive=False)
     pid = page_id(fake_confluence, "FAQ")
     new_parent = page_id(fake_confluence, "Getting Started")
     version = fake_confluence.store.pages[pid].version

@@ -26,6 +26,7 @@ from fastmcp.resources import ResourceContent, ResourceResult
 from fastmcp.server.dependencies import get_http_headers
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools import ToolResult
+from fastmcp.tools.base import InputRequiredToolResult
 
 from confluence_mcp.safety.filter import clean_text
 from confluence_mcp.safety.scope import SafetyScope, open_scope
@@ -154,6 +155,8 @@ class SafetyMiddleware(Middleware):
                 result = await call_next(context)
             except ToolError as exc:
                 raise type(exc)(self._error(str(exc))) from None
+            if isinstance(result, InputRequiredToolResult):
+                return result  # a request for user input (multi-round-trip), not content
             state = self._start(scope, raw)
             withhold_all = await self._noted(state)
             meta = {**(result.meta or {}), META_KEY: None}

@@ -4,62 +4,110 @@
 Every tool that changes a page's body, title or place requires the ``version`` the caller read
 (from ``get_page``): if someone else wrote in between, the edit fails with a conflict error
 naming both versions and nothing is overwritten. There is no "latest wins" default.
+Every tool takes ``dry_run`` (the diff, nothing written); deleting, moving a page that has
+children and overwriting most of a body need a confirmation (:mod:`.write_guard`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
+import mcp_types as mt
+from fastmcp import Context
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
-from confluence_mcp.models import DeleteResult, PageRef
 from confluence_mcp.params import BodyFormat, BodyText, PageId, SpaceKey, Title, Version, capped
 from confluence_mcp.registry import confluence_tool
-from confluence_mcp.shaping import page_ref
+from confluence_mcp.schemas import output_schema_for
+from confluence_mcp.tools.write_guard import (
+    DeleteOutcome,
+    Pending,
+    WriteResult,
+    confirm_action,
+    diffs,
+    removed_share,
+    require_current,
+)
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
 
+    from confluence_client import Page
     from confluence_mcp.services import Services
 
 __all__ = ["register"]
 
 Message = Annotated[str, capped(500), Field(description="Version comment")]
+DryRun = Annotated[bool, Field(description="Only return the diff; write nothing")]
+ConfirmToken = Annotated[str, capped(500), Field(description="From the confirmation step")]
 Heading = Annotated[
     str, capped(255, allow_empty=False), Field(description="Heading text or anchor")
 ]
 
 
+def written(page: Page) -> WriteResult:
+    """The reference a write returns."""
+    return WriteResult(id=page.id, title=page.title, version=page.version_number, url=page.web_url)
+
+
+async def dry_result(
+    services: Services, page: Page, old: str, new: str, title: str | None = None
+) -> WriteResult:
+    """What a write would do: both diffs, nothing written."""
+    md_diff, storage_diff = await diffs(services, old, new)
+    if title is not None and title != page.title:
+        md_diff = f"title: {page.title!r} -> {title!r}\n{md_diff}"
+    return WriteResult(
+        id=page.id,
+        title=title or page.title,
+        version=page.version_number,
+        url=page.web_url,
+        dry_run=True,
+        diff=md_diff,
+        storage_diff=storage_diff,
+    )
+
+
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the page-writing tools to ``mcp``."""
+    write_schema = output_schema_for(WriteResult)
 
-    @confluence_tool(mcp, access="write")
+    @confluence_tool(mcp, access="write", output_schema=write_schema)
     async def create_page(
         space_key: SpaceKey,
         title: Title,
         body: BodyText,
         parent_id: PageId | None = None,
         body_format: BodyFormat = "markdown",
-    ) -> PageRef:
+        dry_run: DryRun = False,
+    ) -> WriteResult:
         """Create a page in a space, optionally under a parent page."""
         services.guard.check_space_key(space_key)
         client = await services.client()
         if parent_id is not None:
             await services.guard.check_page_id(parent_id)
         storage = await services.content.ato_storage(body, body_format)
+        if dry_run:
+            md_diff, storage_diff = await diffs(services, "", storage)
+            return WriteResult(
+                id="(new)", title=title, dry_run=True, diff=md_diff, storage_diff=storage_diff
+            )
         page = await client.create_page(space_key, title, storage, parent_id=parent_id)
-        return page_ref(page)
+        return written(page)
 
-    @confluence_tool(mcp, access="write")
+    @confluence_tool(mcp, access="write", output_schema=write_schema)
     async def update_page(
+        ctx: Context,
         page_id: PageId,
         version: Version,
         title: Title | None = None,
         body: BodyText | None = None,
         body_format: BodyFormat = "markdown",
         message: Message | None = None,
-    ) -> PageRef:
+        dry_run: DryRun = False,
+        confirm_token: ConfirmToken | None = None,
+    ) -> WriteResult | mt.InputRequiredResult:
         """Change a page's title and/or body. ``version`` is the one you read with get_page:
         if the page has changed since, nothing is written."""
         if title is None and body is None:
@@ -67,22 +115,26 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         client = await services.client()
         storage = None if body is None else await services.content.ato_storage(body, body_format)
         # A title-only change with no space filter needs nothing read first.
-        if storage is not None or services.guard.allowed_spaces is not None:
+        if storage is not None or dry_run or services.guard.allowed_spaces is not None:
             current = await client.get_page(
-                page_id, body_format=None if storage is None else "storage"
+                page_id, body_format=None if storage is None and not dry_run else "storage"
             )
             await services.guard.check_page(current)
+            require_current(current, version)
+            old = current.body.value if current.body is not None else ""
+            if dry_run:
+                return await dry_result(services, current, old, storage or old, title)
             # An unchanged body (e.g. markdown read and written back) is not rewritten: no
             # new version full of cosmetic serialisation changes.
-            unchanged = (
-                storage is not None
-                and current.body is not None
-                and await services.content.asame_storage(storage, current.body.value)
-            )
+            unchanged = storage is not None and await services.content.asame_storage(storage, old)
             if unchanged:
                 storage = None
                 if title is None or title == current.title:
-                    return page_ref(current)
+                    return written(current)
+            if storage is not None:
+                asked = await confirm_overwrite(ctx, current, old, storage, confirm_token)
+                if asked is not None:
+                    return asked
         updated = await client.update_page(
             page_id,
             expected_version=version,
@@ -90,9 +142,26 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             body=storage,
             message=message,
         )
-        return page_ref(updated)
+        return written(updated)
 
-    @confluence_tool(mcp, access="write")
+    async def confirm_overwrite(
+        ctx: Context, page: Page, old: str, new: str, token: str | None
+    ) -> mt.InputRequiredResult | None:
+        """A whole-body overwrite that removes most of the page needs a confirmation."""
+        if not services.confirmations.enabled:
+            return None
+        old_md = await services.content.ato_markdown(old)
+        share = removed_share(old_md, await services.content.ato_markdown(new))
+        if share <= services.settings.confirm_removal_share:
+            return None
+        preview = (
+            f'Overwriting the body of "{page.title}" (id {page.id}, version '
+            f"{page.version_number}) removes {share:.0%} of its content."
+        )
+        pending = Pending("overwrite", page.id, page.title, page.version_number or 1, preview)
+        return await confirm_action(ctx, services, await services.client(), pending, token)
+
+    @confluence_tool(mcp, access="write", output_schema=write_schema)
     async def update_page_section(
         page_id: PageId,
         heading: Heading,
@@ -101,38 +170,92 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         body_format: BodyFormat = "markdown",
         occurrence: Annotated[int, Field(ge=1)] | None = None,
         message: Message | None = None,
-    ) -> PageRef:
+        dry_run: DryRun = False,
+    ) -> WriteResult:
         """Replace the content under one heading, leaving the rest of the page untouched.
         ``version`` is the one you read with get_page; a page changed since is not written."""
         client = await services.client()
         page = await client.get_page(page_id, body_format="storage")
         await services.guard.check_page(page)
+        require_current(page, version)
         storage = page.body.value if page.body is not None else ""
         new_storage = await services.content.areplace_section(
             storage, heading, body, body_format, occurrence
         )
+        if dry_run:
+            return await dry_result(services, page, storage, new_storage)
         updated = await client.update_page(
             page_id,
             expected_version=version,
             body=new_storage,
             message=message,
         )
-        return page_ref(updated)
+        return written(updated)
 
-    @confluence_tool(mcp, access="write")
-    async def move_page(page_id: PageId, parent_id: PageId, version: Version) -> PageRef:
+    @confluence_tool(mcp, access="write", output_schema=write_schema)
+    async def move_page(
+        ctx: Context,
+        page_id: PageId,
+        parent_id: PageId,
+        version: Version,
+        dry_run: DryRun = False,
+        confirm_token: ConfirmToken | None = None,
+    ) -> WriteResult | mt.InputRequiredResult:
         """Move a page under another parent page in the same space. ``version`` is the one
         you read with get_page; a page changed since is not moved."""
         client = await services.client()
-        await services.guard.check_page_id(page_id)
+        page = await services.guard.check_page_id(page_id)
+        if page is None:
+            page = await client.get_page(page_id, body_format=None)
         await services.guard.check_page_id(parent_id)
+        require_current(page, version)
+        children = await client.list_children(page_id, limit=1)
+        if dry_run:
+            note = "its child pages move with it" if children.items else "it has no child pages"
+            return WriteResult(
+                id=page.id,
+                title=page.title,
+                version=page.version_number,
+                url=page.web_url,
+                dry_run=True,
+                diff=f"parent: {page.parent_id} -> {parent_id} ({note})\n",
+            )
+        if children.items:
+            preview = (
+                f'Moving "{page.title}" (id {page.id}) under page {parent_id} also moves all '
+                "of its descendant pages."
+            )
+            pending = Pending("move", page.id, page.title, page.version_number or 1, preview)
+            asked = await confirm_action(ctx, services, client, pending, confirm_token)
+            if asked is not None:
+                return asked
         moved = await client.move_page(page_id, parent_id, expected_version=version)
-        return page_ref(moved)
+        return written(moved)
 
-    @confluence_tool(mcp, access="delete")
-    async def delete_page(page_id: PageId) -> DeleteResult:
+    @confluence_tool(mcp, access="delete", output_schema=output_schema_for(DeleteOutcome))
+    async def delete_page(
+        ctx: Context,
+        page_id: PageId,
+        version: Version | None = None,
+        dry_run: DryRun = False,
+        confirm_token: ConfirmToken | None = None,
+    ) -> DeleteOutcome | mt.InputRequiredResult:
         """Move a page to the trash (a space admin can restore it)."""
         client = await services.client()
-        await services.guard.check_page_id(page_id)
+        page = await client.get_page(page_id, body_format="storage" if dry_run else None)
+        await services.guard.check_page(page)
+        require_current(page, version)
+        if dry_run:
+            old = page.body.value if page.body is not None else ""
+            md_diff, _ = await diffs(services, old, "")
+            return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=md_diff)
+        children = await client.list_children(page_id, limit=1)
+        preview = f'Deleting "{page.title}" (id {page.id}, version {page.version_number})' + (
+            " (it has child pages)." if children.items else "."
+        )
+        pending = Pending("delete", page.id, page.title, page.version_number or 1, preview)
+        asked = await confirm_action(ctx, services, client, pending, confirm_token)
+        if asked is not None:
+            return asked
         await client.delete_page(page_id)
-        return DeleteResult(id=page_id, status="trashed")
+        return DeleteOutcome(id=page_id, status="trashed")
