@@ -23,6 +23,7 @@ SERVER_MODULES: tuple[str, ...] = (
     "confluence_mcp.tools.search",
     "confluence_mcp.tools.pages",
     "confluence_mcp.tools.page_writes",
+    "confluence_mcp.tools.page_edits",
     "confluence_mcp.tools.spaces",
     "confluence_mcp.tools.comments",
     "confluence_mcp.tools.labels",
@@ -36,10 +37,11 @@ SERVER_MODULES: tuple[str, ...] = (
 
 INSTRUCTIONS = (
     "Confluence wiki access. Find pages with `search` (plain text or CQL), read them with "
-    "`get_page` (markdown; follow `next_offset` for long pages), and edit with `update_page` "
-    "or `update_page_section`, passing the `version` you read: a stale version is refused, "
-    "never overwritten. Macros and other rich elements appear as placeholders in markdown; "
-    "keep them unchanged to preserve them."
+    "`get_page` (markdown; follow `next_offset` for long pages), and edit with `edit_page` "
+    "(replace exact text: cheapest and safest), `update_page_section` or `update_page`, "
+    "passing the `version` you read: a stale version is refused, never overwritten. Macros "
+    "and other rich elements appear as placeholders in markdown; keep them unchanged to "
+    "preserve them."
 )
 
 

@@ -116,6 +116,23 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(content.AmbiguousSectionError, _describe_ambiguous_section, _REFUSED),
         _Rule(content.SectionNotFoundError, _describe_missing_section, _REFUSED),
         _Rule(
+            content.AmbiguousTextError,
+            lambda exc: (
+                f"old_text occurs {exc.count} times on the page: pass occurrence "
+                f"(1-{exc.count}) to pick one, or quote more of the surrounding text."
+            ),
+            _REFUSED,
+        ),
+        _Rule(
+            content.TextNotFoundError,
+            _fixed(
+                "old_text was not found in the page's text. Quote it exactly as get_page shows "
+                "it, within one paragraph and without markdown formatting (**, links); for "
+                "larger changes use update_page_section."
+            ),
+            _REFUSED,
+        ),
+        _Rule(
             content.StorageParseError,
             _fixed(
                 "The page body is not well-formed storage XHTML, so it cannot be edited by "

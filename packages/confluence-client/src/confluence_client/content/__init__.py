@@ -7,6 +7,7 @@
 - :func:`list_sections`, :func:`get_section`, :func:`replace_section`: edit the content under
   one heading without touching the rest of the document.
 - :func:`canonicalize_storage`, :func:`storage_equivalent`: compare storage documents.
+- :func:`replace_text`: replace one exact piece of text, every other byte kept.
 - :func:`prune_storage`: drop the elements (and comments) a caller's predicate selects.
 """
 
@@ -20,6 +21,11 @@ from confluence_client.content._errors import (
     StorageParseError,
 )
 from confluence_client.content._prune import StorageElement, prune_storage
+from confluence_client.content._replace_text import (
+    AmbiguousTextError,
+    TextNotFoundError,
+    replace_text,
+)
 from confluence_client.content._sections import (
     Section,
     get_section,
@@ -38,6 +44,10 @@ __all__ = [
     "list_sections",
     "get_section",
     "replace_section",
+    # exact text edits
+    "replace_text",
+    "TextNotFoundError",
+    "AmbiguousTextError",
     # pruning (the caller's policy decides what goes)
     "StorageElement",
     "prune_storage",

@@ -1,0 +1,82 @@
+"""``edit_page``: replace one exact piece of text — the cheapest safe edit for a model.
+
+Only the matched text changes: macros, links, mentions and every other byte of the storage
+body stay as they were (:func:`confluence_client.content.replace_text`). The caller passes
+the version it read; ``dry_run`` shows the diff without writing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastmcp.exceptions import ToolError
+from pydantic import Field
+
+from confluence_mcp.params import PageId, Version, capped
+from confluence_mcp.registry import confluence_tool
+from confluence_mcp.schemas import output_schema_for
+from confluence_mcp.tools.page_writes import DryRun, Message, dry_result, written
+from confluence_mcp.tools.write_guard import WriteResult, require_current
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_mcp.services import Services
+
+__all__ = ["register"]
+
+OldText = Annotated[
+    str, capped(100_000, allow_empty=False), Field(description="Exact text to replace")
+]
+NewText = Annotated[str, capped(1_000_000), Field(description="Replacement text (plain)")]
+# Markdown escapes a model may copy from get_page output (``delete\_page``).
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+
+
+def register(mcp: FastMCP[Any], services: Services) -> None:
+    """Add ``edit_page`` to ``mcp``."""
+
+    @confluence_tool(mcp, access="write", output_schema=output_schema_for(WriteResult))
+    async def edit_page(
+        page_id: PageId,
+        old_text: OldText,
+        new_text: NewText,
+        version: Version,
+        occurrence: Annotated[int, Field(ge=1)] | None = None,
+        dry_run: DryRun = False,
+        message: Message | None = None,
+    ) -> WriteResult:
+        """Replace old_text with new_text on a page (exact match, once; or pick occurrence).
+        Everything else on the page is kept byte for byte. Pass the version you read."""
+        client = await services.client()
+        page = await client.get_page(page_id, body_format="storage")
+        await services.guard.check_page(page)
+        require_current(page, version)
+        storage = page.body.value if page.body is not None else ""
+        new_storage = _replace(storage, old_text, new_text, occurrence)
+        if dry_run:
+            return await dry_result(services, page, storage, new_storage)
+        if new_storage == storage:
+            return written(page)
+        updated = await client.update_page(
+            page_id, expected_version=version, body=new_storage, message=message
+        )
+        return written(updated)
+
+
+def _replace(storage: str, old: str, new: str, occurrence: int | None) -> str:
+    from confluence_client.content import TextNotFoundError, replace_text
+
+    try:
+        try:
+            return replace_text(storage, old, new, occurrence=occurrence)
+        except TextNotFoundError:
+            plain = _MD_ESCAPE.sub(r"\1", old)
+            if plain == old:
+                raise
+            return replace_text(storage, plain, _MD_ESCAPE.sub(r"\1", new), occurrence=occurrence)
+    except ValueError as exc:
+        if type(exc) is not ValueError:
+            raise  # the SDK's content errors are mapped centrally
+        raise ToolError(f"Invalid argument: {exc}") from None
