@@ -100,7 +100,17 @@ class ContentConverter:
 
         return storage_equivalent(first, second)
 
+    def section(self, storage: str, heading: str) -> str:
+        """The storage under one heading (text or anchor); SDK section errors otherwise."""
+        from confluence_client.content import get_section
+
+        return get_section(storage, heading)
+
     # --- the same, off the event loop -------------------------------------------------------
+    async def asection(self, storage: str, heading: str) -> str:
+        """:meth:`section` in a worker thread."""
+        return await anyio.to_thread.run_sync(self.section, storage, heading)
+
     async def asame_storage(self, first: str, second: str) -> bool:
         """:meth:`same_storage` in a worker thread."""
         return await anyio.to_thread.run_sync(self.same_storage, first, second)

@@ -62,6 +62,7 @@ class PageContent(ResultModel):
     content: str
     total_chars: int
     next_offset: int | None = None
+    next_cursor: str | None = None
     # With metadata=true: parent_id, author_id, created_at, labels. Untyped on purpose: one
     # small object schema instead of four optional fields in every tools/list.
     metadata: dict[str, Any] | None = None

@@ -1,7 +1,14 @@
-"""Reading pages: ``get_page``, ``get_page_children``, ``get_page_tree``."""
+"""Reading pages: ``get_page``, ``get_page_children``, ``get_page_tree``.
+
+``get_page`` reads within a budget: ``section`` (heading text or anchor) narrows it to one
+part, ``max_chars`` or ``max_tokens`` (estimated at :data:`CHARS_PER_TOKEN` characters a
+token) cap the window, and ``next_cursor`` / ``next_offset`` continue where it stopped.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -23,9 +30,34 @@ if TYPE_CHECKING:
     from confluence_client import ConfluenceClient, Page
     from confluence_mcp.services import Services
 
-__all__ = ["register"]
+__all__ = ["CHARS_PER_TOKEN", "make_cursor", "read_cursor", "register"]
 
 _PROGRESS_EVERY = 50
+# The token estimate of max_tokens: about four characters a token for English prose and
+# markdown (tokenizers differ; a budget, not a promise).
+CHARS_PER_TOKEN = 4
+
+
+def make_cursor(offset: int, section: str | None) -> str:
+    """An opaque continuation cursor: where the next read starts, and in which section."""
+    raw = json.dumps([offset, section], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> tuple[int, str | None]:
+    """(offset, section) from :func:`make_cursor`; a clear error for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        offset, section = json.loads(raw)
+        if (
+            isinstance(offset, int)
+            and offset >= 0
+            and (section is None or isinstance(section, str))
+        ):
+            return offset, section
+    except (ValueError, TypeError):
+        pass
+    raise ToolError("Invalid argument 'cursor': pass next_cursor from a previous get_page call.")
 
 
 def register(mcp: FastMCP[Any], services: Services) -> None:
@@ -42,9 +74,17 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         metadata: bool = False,
         offset: Annotated[int, Field(ge=0)] = 0,
         max_chars: Annotated[int | None, Field(ge=1000)] = None,
+        section: Annotated[str, capped(255, allow_empty=False)] | None = None,
+        max_tokens: Annotated[int | None, Field(ge=250)] = None,
+        cursor: Cursor | None = None,
     ) -> PageContent:
-        """Read a page by page_id, title+space_key or url. If next_offset is returned, call
-        again with offset=next_offset."""
+        """Read a page by page_id, title+space_key or url; section (heading or anchor) reads
+        one part; max_tokens caps the size (~4 chars a token). If next_cursor is returned,
+        call again with cursor=next_cursor."""
+        if cursor is not None:
+            offset, section = read_cursor(cursor)
+        if section is not None and format == "view":
+            raise ToolError("section works with format=markdown or storage, not view.")
         client = await services.client()
         page = await _resolve(
             client, page_id, title, space_key, url, "view" if format == "view" else "storage"
@@ -52,6 +92,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page(page)
         note_author(page.id, _body_author(page))
         raw = page.body.value if page.body is not None else ""
+        if section is not None:
+            raw = await services.content.asection(raw, section)
         if format == "markdown":
             text = await services.content.ato_markdown(raw)
         elif format == "view":
@@ -59,6 +101,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         else:
             text = raw
         limit = min(max_chars or settings.page_max_chars, settings.page_max_chars)
+        if max_tokens is not None:
+            limit = min(limit, max_tokens * CHARS_PER_TOKEN)
         part = window(text, offset, limit)
         details: dict[str, Any] | None = None
         if metadata:
@@ -78,6 +122,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             content=part.render(),
             total_chars=part.total_chars,
             next_offset=part.next_offset,
+            next_cursor=None
+            if part.next_offset is None
+            else make_cursor(part.next_offset, section),
             metadata=details,
         )
 
