@@ -11,6 +11,7 @@ from confluence_mcp import __version__
 from confluence_mcp.argument_errors import ArgumentErrorMiddleware
 from confluence_mcp.registry import tool_catalog
 from confluence_mcp.safety import build_safety_middleware
+from confluence_mcp.scoping import SpaceScopeMiddleware
 from confluence_mcp.services import ClientFactory, Services, build_client
 from confluence_mcp.settings import Settings
 from confluence_mcp.toolsets import apply_tool_filters
@@ -65,7 +66,11 @@ def create_server(
         mask_error_details=True,
         on_duplicate="error",
         # Safety first (outermost): it sees every final result and error message.
-        middleware=[build_safety_middleware(services), ArgumentErrorMiddleware()],
+        middleware=[
+            build_safety_middleware(services),
+            SpaceScopeMiddleware(),
+            ArgumentErrorMiddleware(),
+        ],
     )
     for module_name in modules:
         importlib.import_module(module_name).register(mcp, services)

@@ -3,7 +3,8 @@
 Anything in a space outside the list behaves exactly like something that does not exist: the
 guard raises the SDK's ``NotFoundError``, which every handler maps to the same "not found"
 message, so the filter does not even reveal which ids exist elsewhere. Search results are
-scoped in the query and filtered again afterwards.
+scoped in the query and filtered again afterwards. A request to a space-scoped endpoint
+(:mod:`confluence_mcp.scoping`) narrows the list to that one space for its duration.
 """
 
 from __future__ import annotations
@@ -37,8 +38,19 @@ class SpaceGuard:
         allowed: frozenset[str] | None,
         client: Callable[[], Awaitable[ConfluenceClient]],
     ) -> None:
-        self._allowed = allowed
+        self._configured = allowed
         self._client = client
+
+    @property
+    def _allowed(self) -> frozenset[str] | None:
+        from confluence_mcp.scoping import scoped_space
+
+        space = scoped_space()
+        if space is None:
+            return self._configured
+        if self._configured is not None and space not in self._configured:
+            return frozenset()
+        return frozenset({space})
 
     @property
     def allowed_spaces(self) -> frozenset[str] | None:
@@ -47,9 +59,10 @@ class SpaceGuard:
 
     def allows_key(self, space_key: str | None) -> bool:
         """Whether a space key is allowed (an unknown key is not, when a filter is set)."""
-        if self._allowed is None:
+        allowed = self._allowed
+        if allowed is None:
             return True
-        return space_key is not None and space_key.upper() in self._allowed
+        return space_key is not None and space_key.upper() in allowed
 
     def check_space_key(self, space_key: str) -> str:
         """Return ``space_key`` if allowed; else raise the SDK's ``NotFoundError``."""
@@ -94,11 +107,13 @@ class SpaceGuard:
 
     def cql_scope(self) -> Cql | None:
         """A ``space in (...)`` clause to AND into searches, or ``None`` without a filter."""
-        if self._allowed is None:
+        allowed = self._allowed
+        if allowed is None:
             return None
         from confluence_client import Cql
 
-        return Cql.in_("space", sorted(self._allowed))
+        # An empty scope (a scoped space outside the filter) matches no real space key.
+        return Cql.in_("space", sorted(allowed) or ["~none~"])
 
     def filter_results(self, results: Iterable[SearchResult]) -> list[SearchResult]:
         """Drop search hits from other spaces (a second line of defence after the query)."""

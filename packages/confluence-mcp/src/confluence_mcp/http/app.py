@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from confluence_mcp.http.json_responses import JsonResponseNegotiation
+from confluence_mcp.http.spaces import scope_to_space
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -33,9 +34,10 @@ LEGACY_MESSAGE_PATH = "/messages/"
 class _TransportDispatcher:
     """Send legacy SSE paths to the SSE app and everything else to Streamable HTTP."""
 
-    def __init__(self, primary: ASGIApp, legacy: ASGIApp | None) -> None:
+    def __init__(self, primary: ASGIApp, legacy: ASGIApp | None, mcp_path: str) -> None:
         self._primary = primary
         self._legacy = legacy
+        self._mcp_path = mcp_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._legacy is not None and scope["type"] == "http":
@@ -43,7 +45,7 @@ class _TransportDispatcher:
             if path == LEGACY_SSE_PATH or path.startswith(LEGACY_MESSAGE_PATH):
                 await self._legacy(scope, receive, send)
                 return
-        await self._primary(scope, receive, send)
+        await self._primary(scope_to_space(scope, self._mcp_path), receive, send)
 
 
 def create_http_app(
@@ -101,7 +103,10 @@ def create_http_app(
             yield
 
     app = Starlette(
-        routes=[*routes, Mount("", app=_TransportDispatcher(primary_app, legacy))],
+        routes=[
+            *routes,
+            Mount("", app=_TransportDispatcher(primary_app, legacy, settings.streamable_http_path)),
+        ],
         middleware=list(middleware),
         lifespan=lifespan,
     )
