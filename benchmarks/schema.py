@@ -1,8 +1,11 @@
-"""Bytes of ``tools/list``: total and per tool (goal: <= 600 bytes per tool on average).
+"""Bytes of ``tools/list``: total and per tool (goal: <= 600 bytes per tool on average),
+and per toolset with an estimated token count.
 
 Usage: ``uv run python benchmarks/schema.py [--json]``. Measures the JSON the server sends
 for each tool (compact separators, as on the wire) through an in-memory MCP client; no
-Confluence is contacted (listing tools never calls it).
+Confluence is contacted (listing tools never calls it). Tokens are estimated at
+``CHARS_PER_TOKEN`` characters a token (the same estimate as ``get_page``'s ``max_tokens``):
+what a model pays for the tool list on every request.
 """
 
 from __future__ import annotations
@@ -16,17 +19,38 @@ from fastmcp import Client
 
 from confluence_mcp.app import create_server
 from confluence_mcp.settings import Settings
+from confluence_mcp.tools.pages import CHARS_PER_TOKEN
 
 GOAL_BYTES_PER_TOOL = 600
 
 
-def _settings() -> Settings:
+TOOLSETS = ("read", "write", "delete", "attachments", "admin")
+
+
+def _settings(**overrides: Any) -> Settings:
     return Settings(
         _env_file=None,
         confluence_url="https://example.atlassian.net/wiki",
         confluence_username="bench@example.com",
         confluence_api_token="unused",  # noqa: S106 - listing tools never calls Confluence
+        **overrides,
     )
+
+
+async def measure_toolsets() -> dict[str, dict[str, int]]:
+    """Per ``TOOLSETS`` value: tool count, ``tools/list`` bytes and estimated tokens."""
+    out: dict[str, dict[str, int]] = {}
+    for toolset in (*TOOLSETS, "all"):
+        overrides = {} if toolset == "all" else {"toolsets": toolset}
+        async with Client(create_server(_settings(**overrides))) as client:
+            result = await client.list_tools_mcp()
+        size = len(result.model_dump_json(by_alias=True, exclude_none=True))
+        out[toolset] = {
+            "tools": len(result.tools),
+            "bytes": size,
+            "tokens": -(-size // CHARS_PER_TOKEN),
+        }
+    return out
 
 
 async def measure() -> dict[str, Any]:
@@ -51,10 +75,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     figures = asyncio.run(measure())
+    toolsets = asyncio.run(measure_toolsets())
     tools: dict[str, int] = figures["tools"]
     average = sum(tools.values()) / len(tools)
     if args.json:
-        print(json.dumps({**figures, "average_bytes_per_tool": round(average, 1)}))
+        extra = {"average_bytes_per_tool": round(average, 1), "toolsets": toolsets}
+        print(json.dumps({**figures, **extra}))
         return
     for name, size in sorted(tools.items(), key=lambda item: -item[1]):
         print(f"{name:24} {size:6d} B")
@@ -63,6 +89,10 @@ def main() -> None:
     print(f"{'tools/list result':24} {figures['result_bytes']:6d} B")
     print(f"{'average per tool':24} {average:8.1f} B (goal <= {GOAL_BYTES_PER_TOOL})")
     print(f"{'result / tool':24} {figures['result_bytes'] / len(tools):8.1f} B")
+    print()
+    print(f"{'toolset':12} {'tools':>6} {'bytes':>8} {'~tokens':>8}")
+    for name, row in toolsets.items():
+        print(f"{name:12} {row['tools']:6d} {row['bytes']:8d} {row['tokens']:8d}")
 
 
 if __name__ == "__main__":

@@ -202,7 +202,8 @@ async def test_dry_runs_write_nothing(
         "update_page", {"page_id": pid, "version": page.version, "body": "new", "dry_run": True}
     )
     assert update.structured_content["diff"].startswith("--- markdown (current)")
-    assert "+<p>new</p>" in update.structured_content["storage_diff"]
+    assert "+++ storage (proposed)\n" in update.structured_content["diff"]
+    assert "\n+<p>new</p>\n" in update.structured_content["diff"]
     assert fake_confluence.store.pages[pid].version == page.version
 
 

@@ -26,10 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-OldText = Annotated[
-    str, capped(100_000, allow_empty=False), Field(description="Exact text to replace")
-]
-NewText = Annotated[str, capped(1_000_000), Field(description="Replacement text (plain)")]
+OldText = Annotated[str, capped(100_000, allow_empty=False)]
+NewText = Annotated[str, capped(1_000_000)]
 # Markdown escapes a model may copy from get_page output (``delete\_page``).
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 

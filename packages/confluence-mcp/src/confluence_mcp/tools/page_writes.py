@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 Message = Annotated[str, capped(500), Field(description="Version comment")]
-DryRun = Annotated[bool, Field(description="Only return the diff; write nothing")]
-ConfirmToken = Annotated[str, capped(500), Field(description="From the confirmation step")]
+# No descriptions: the names say it, and tools/list bytes are a budget.
+DryRun = bool
+ConfirmToken = Annotated[str, capped(500)]
 Heading = Annotated[
     str, capped(255, allow_empty=False), Field(description="Heading text or anchor")
 ]
@@ -55,17 +56,16 @@ async def dry_result(
     services: Services, page: Page, old: str, new: str, title: str | None = None
 ) -> WriteResult:
     """What a write would do: both diffs, nothing written."""
-    md_diff, storage_diff = await diffs(services, old, new)
+    diff = await diffs(services, old, new)
     if title is not None and title != page.title:
-        md_diff = f"title: {page.title!r} -> {title!r}\n{md_diff}"
+        diff = f"title: {page.title!r} -> {title!r}\n{diff}"
     return WriteResult(
         id=page.id,
         title=title or page.title,
         version=page.version_number,
         url=page.web_url,
         dry_run=True,
-        diff=md_diff,
-        storage_diff=storage_diff,
+        diff=diff,
     )
 
 
@@ -89,10 +89,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             await services.guard.check_page_id(parent_id)
         storage = await services.content.ato_storage(body, body_format)
         if dry_run:
-            md_diff, storage_diff = await diffs(services, "", storage)
-            return WriteResult(
-                id="(new)", title=title, dry_run=True, diff=md_diff, storage_diff=storage_diff
-            )
+            diff = await diffs(services, "", storage)
+            return WriteResult(id="(new)", title=title, dry_run=True, diff=diff)
         page = await client.create_page(space_key, title, storage, parent_id=parent_id)
         return written(page)
 
@@ -247,8 +245,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         require_current(page, version)
         if dry_run:
             old = page.body.value if page.body is not None else ""
-            md_diff, _ = await diffs(services, old, "")
-            return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=md_diff)
+            diff = await diffs(services, old, "")
+            return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=diff)
         children = await client.list_children(page_id, limit=1)
         preview = f'Deleting "{page.title}" (id {page.id}, version {page.version_number})' + (
             " (it has child pages)." if children.items else "."

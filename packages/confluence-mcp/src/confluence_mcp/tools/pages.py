@@ -78,9 +78,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         max_tokens: Annotated[int | None, Field(ge=250)] = None,
         cursor: Cursor | None = None,
     ) -> PageContent:
-        """Read a page by page_id, title+space_key or url; section (heading or anchor) reads
-        one part; max_tokens caps the size (~4 chars a token). If next_cursor is returned,
-        call again with cursor=next_cursor."""
+        """Read a page by page_id, title+space_key or url; section: one heading's part.
+        If next_cursor is returned, call again with cursor=next_cursor."""
         if cursor is not None:
             offset, section = read_cursor(cursor)
         if section is not None and format == "view":

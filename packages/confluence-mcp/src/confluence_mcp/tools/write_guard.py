@@ -32,11 +32,11 @@ _MAX_DIFF_CHARS = 40_000
 
 
 class WriteResult(PageRef):
-    """A page written, or with ``dry_run`` what would change (unified diffs, nothing written)."""
+    """A page written, or with ``dry_run`` what would change: ``diff`` holds the unified diff
+    of the markdown, then of the storage (one field: tools/list bytes are a budget)."""
 
     dry_run: bool | None = None
     diff: str | None = None
-    storage_diff: str | None = None
 
 
 class DeleteOutcome(DeleteResult):
@@ -72,14 +72,14 @@ def _unified(old: str, new: str, label: str) -> str:
     return text
 
 
-async def diffs(services: Services, old_storage: str, new_storage: str) -> tuple[str, str]:
-    """(markdown diff, storage diff) between two bodies; empty strings when equal."""
+async def diffs(services: Services, old_storage: str, new_storage: str) -> str:
+    """Unified diffs of the markdown, then of the storage; empty when the bodies are equal."""
     old_md = await services.content.ato_markdown(old_storage) if old_storage else ""
     new_md = await services.content.ato_markdown(new_storage) if new_storage else ""
     # Storage is compared one tag per line, so a diff shows which element changed.
     old_xml = old_storage.replace("><", ">\n<")
     new_xml = new_storage.replace("><", ">\n<")
-    return _unified(old_md, new_md, "markdown"), _unified(old_xml, new_xml, "storage")
+    return _unified(old_md, new_md, "markdown") + _unified(old_xml, new_xml, "storage")
 
 
 def removed_share(old: str, new: str) -> float:
