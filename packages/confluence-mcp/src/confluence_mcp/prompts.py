@@ -18,7 +18,7 @@ from pydantic import Field
 
 from confluence_mcp.errors import confluence_errors
 from confluence_mcp.resources import page_uri
-from confluence_mcp.safety import note_author
+from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import iso, window
 from confluence_mcp.tools.versions import version_diff
 
@@ -108,7 +108,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     settings = services.settings
 
     async def page_message(page: Page) -> Message:
-        note_author(page.id, page.version.author_id if page.version else page.author_id)
+        note_author(page.id, body_author(page))
         storage = page.body.value if page.body is not None else ""
         body = window(await services.content.ato_markdown(storage), 0, settings.page_max_chars)
         return Message(

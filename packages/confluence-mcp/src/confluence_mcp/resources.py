@@ -17,7 +17,7 @@ from fastmcp.exceptions import ResourceError
 from fastmcp.resources.template import FunctionResourceTemplate
 
 from confluence_mcp.errors import confluence_errors
-from confluence_mcp.safety import note_author
+from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import window
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             client = await services.client()
             page = await client.get_page(page_id, body_format="storage")
             await services.guard.check_page(page)
-            note_author(page.id, page.version.author_id if page.version else page.author_id)
+            note_author(page.id, body_author(page))
             storage = page.body.value if page.body is not None else ""
             markdown = await services.content.ato_markdown(storage)
         # Window the body alone so a truncation marker's offset is valid for get_page.

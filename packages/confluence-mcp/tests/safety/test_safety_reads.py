@@ -145,6 +145,15 @@ async def test_lockdown_withholds_exactly_untrusted_content(
     assert outside.structured_content["content"] == WITHHELD
     assert safety(outside)["withheld"] == 1
     assert outside.structured_content["title"] == "Outside author page"
+    outside_id = page_id(fake_confluence, "Outside author page")
+    old = await client.call_tool("get_page_version", {"page_id": outside_id, "version": 1})
+    assert old.structured_content["content"] == WITHHELD
+    diff = await client.call_tool("diff_page_versions", {"page_id": outside_id, "from_version": 1})
+    assert diff.structured_content["diff"] == WITHHELD
+    dry = await client.call_tool(
+        "update_page", {"page_id": outside_id, "version": 1, "body": "x", "dry_run": True}
+    )
+    assert dry.structured_content["diff"] == WITHHELD
     clean = await read(client, page_id(fake_confluence, "Clean page"))
     assert clean.structured_content["content"].startswith("## Overview")
     assert safety(clean)["withheld"] == 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from confluence_mcp.safety.middleware import LOCKDOWN_HEADER, META_KEY, WITHHELD, SafetyMiddleware
-from confluence_mcp.safety.scope import note_author
+from confluence_mcp.safety.scope import body_author, note_author
 from confluence_mcp.safety.trust import TrustPolicy
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ __all__ = [
     "WITHHELD",
     "SafetyMiddleware",
     "TrustPolicy",
+    "body_author",
     "build_safety_middleware",
     "note_author",
 ]

@@ -43,7 +43,8 @@ WITHHELD = (
     "[withheld: written by an author outside the trusted set (lockdown mode); ask a space "
     "editor or an administrator if you need it]"
 )
-_BODY_FIELDS = ("content", "body", "excerpt")
+# Fields that carry user-written text (a diff quotes page bodies).
+_BODY_FIELDS = ("content", "body", "excerpt", "diff")
 
 
 @dataclass
@@ -116,14 +117,16 @@ class SafetyMiddleware(Middleware):
             return await self._object(state, value)
         return value
 
-    async def _object(self, state: _Pass, data: dict[str, Any]) -> dict[str, Any]:
+    async def _object(
+        self, state: _Pass, data: dict[str, Any], *, top: bool = False
+    ) -> dict[str, Any]:
         bodies = [key for key in _BODY_FIELDS if isinstance(data.get(key), str)]
         withhold = False
         if bodies and "author_id" in data and isinstance(data.get("id"), str):
             trusted = await self._judge(state, data["id"], data.get("author_id"))
             withhold = state.lockdown and not trusted
-        elif bodies and "excerpt" in bodies:
-            # Search excerpts carry no author: unknown counts as untrusted.
+        elif bodies and not (top and state.scope.authors):
+            # No author to judge (search excerpts, unlabelled bodies): unknown is untrusted.
             state.judged += 1
             state.untrusted += 1
             withhold = state.lockdown
@@ -161,7 +164,7 @@ class SafetyMiddleware(Middleware):
             withhold_all = await self._noted(state)
             meta = {**(result.meta or {}), META_KEY: None}
             if result.structured_content is not None:
-                data = await self._object(state, result.structured_content)
+                data = await self._object(state, result.structured_content, top=True)
                 if withhold_all:
                     data = _withhold_top(data, state)
                 meta[META_KEY] = state.meta()

@@ -12,8 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["SafetyScope", "current_scope", "note_author", "open_scope"]
+if TYPE_CHECKING:
+    from confluence_client import Page
+
+__all__ = ["SafetyScope", "body_author", "current_scope", "note_author", "open_scope"]
 
 
 @dataclass
@@ -38,6 +42,13 @@ def note_author(content_id: str, author_id: str | None) -> None:
     scope = _SCOPE.get()
     if scope is not None:
         scope.authors.append((content_id, author_id))
+
+
+def body_author(page: Page) -> str | None:
+    """Who wrote the page's current body: its version's author, else its creator."""
+    if page.version is not None and page.version.author_id:
+        return page.version.author_id
+    return page.author_id
 
 
 @contextmanager

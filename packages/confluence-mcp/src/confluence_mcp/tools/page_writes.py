@@ -19,6 +19,7 @@ from pydantic import Field
 
 from confluence_mcp.params import BodyFormat, BodyText, PageId, SpaceKey, Title, Version, capped
 from confluence_mcp.registry import confluence_tool
+from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.schemas import output_schema_for
 from confluence_mcp.tools.write_guard import (
     DeleteOutcome,
@@ -56,6 +57,7 @@ async def dry_result(
     services: Services, page: Page, old: str, new: str, title: str | None = None
 ) -> WriteResult:
     """What a write would do: both diffs, nothing written."""
+    note_author(page.id, body_author(page))  # the diff shows the current body
     diff = await diffs(services, old, new)
     if title is not None and title != page.title:
         diff = f"title: {page.title!r} -> {title!r}\n{diff}"
@@ -245,6 +247,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         require_current(page, version)
         if dry_run:
             old = page.body.value if page.body is not None else ""
+            note_author(page.id, body_author(page))
             diff = await diffs(services, old, "")
             return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=diff)
         children = await client.list_children(page_id, limit=1)

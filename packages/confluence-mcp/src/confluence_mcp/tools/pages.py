@@ -19,7 +19,7 @@ from pydantic import Field
 from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
 from confluence_mcp.params import Cursor, Limit, PageId, ReadFormat, SpaceKey, Title, capped
 from confluence_mcp.registry import confluence_tool
-from confluence_mcp.safety import note_author
+from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import iso, page_ref, window
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             client, page_id, title, space_key, url, "view" if format == "view" else "storage"
         )
         await services.guard.check_page(page)
-        note_author(page.id, _body_author(page))
+        note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
         if section is not None:
             raw = await services.content.asection(raw, section)
@@ -163,13 +163,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         async with aclosing(walk):
             collected, complete = await _collect(ctx, walk, max_pages)
         return _outline(collected, truncated=not complete)
-
-
-def _body_author(page: Page) -> str | None:
-    """Who wrote the current body: the last version's author, else the creator."""
-    if page.version is not None and page.version.author_id:
-        return page.version.author_id
-    return page.author_id
 
 
 async def _resolve(

@@ -16,6 +16,7 @@ from pydantic import Field
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import BodyFormat, Cursor, Limit, PageId
 from confluence_mcp.registry import confluence_tool
+from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import TextWindow, iso, window
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ async def version_diff(
     new = await client.get_page(page_id, body_format="storage", version=to_version)
     await services.guard.check_page(new)
     old = await client.get_page(page_id, body_format="storage", version=from_version)
+    for side in (old, new):
+        note_author(page_id, body_author(side))
     new_number = new.version_number or to_version or from_version
     # Conversion and difflib are CPU work: keep them off the event loop.
     diff, added, removed = await anyio.to_thread.run_sync(
@@ -181,6 +184,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         client = await services.client()
         page = await client.get_page(page_id, body_format="storage", version=version)
         await services.guard.check_page(page)
+        note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
         text = await services.content.ato_markdown(raw) if format == "markdown" else raw
         part = window(text, offset, services.settings.page_max_chars)
