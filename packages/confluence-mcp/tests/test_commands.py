@@ -215,6 +215,10 @@ def test_serve_runs_the_configured_transport(
     env_file.write_text("PORT=8125\n", encoding="utf-8")
     assert main(["--env-file", str(env_file), "serve", "--transport", "sse"]) == 0
     assert (seen[1].transport, seen[1].port) == ("sse", 8125)
+    # The process-wide observability ends with the server: a later one does not inherit it.
+    from confluence_mcp.remote import current_observability
+
+    assert current_observability() is None
 
 
 def test_busy_port_is_one_clear_message(

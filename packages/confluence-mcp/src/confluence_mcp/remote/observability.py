@@ -46,7 +46,10 @@ class Observability:
             mcp.add_middleware(ToolErrorReporter())
 
     def shutdown(self) -> None:
-        """Flush and stop tracing, metric export and error tracking."""
+        """Flush and stop tracing, metric export and error tracking; forget this setup."""
+        if _current and _current[0] is self:
+            # A later server in this process (tests, embedding) must not inherit our metrics.
+            _current.clear()
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()
         if self.meter_provider is not None:
