@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,40 @@ def _repo_root() -> Path:
     raise RuntimeError(f"cannot find the repository root above {__file__}")
 
 
-OPENAPI_DIR = _repo_root().parent / "shared" / "confluence-openapi"
+OPENAPI_ENV = "CONFLUENCE_OPENAPI_DIR"
+OPENAPI_NAMES = ("v1", "v2")
+
+
+def _has_documents(folder: Path) -> bool:
+    return all((folder / f"{name}.json").is_file() for name in OPENAPI_NAMES)
+
+
+def require_openapi_dir(
+    environ: Mapping[str, str] = os.environ, repo_root: Path | None = None
+) -> Path:
+    """The folder holding Atlassian's ``v1.json``/``v2.json``, or skip (fail under ``CI=true``).
+
+    ``CONFLUENCE_OPENAPI_DIR`` wins; otherwise ``../shared/confluence-openapi`` beside the
+    repository. A bare clone has neither, and its tests must still pass; CI must never lose
+    the check silently, hence the failure there. A folder named explicitly but lacking the
+    documents is a mistake worth failing on.
+    """
+    explicit = environ.get(OPENAPI_ENV, "").strip()
+    if explicit:
+        folder = Path(explicit).expanduser()
+        if not _has_documents(folder):
+            pytest.fail(f"{OPENAPI_ENV}={explicit} has no v1.json and v2.json", pytrace=False)
+        return folder
+    folder = (repo_root or _repo_root()).parent / "shared" / "confluence-openapi"
+    if _has_documents(folder):
+        return folder
+    reason = (
+        "Atlassian's OpenAPI documents not found in ../shared/confluence-openapi "
+        f"(set {OPENAPI_ENV}): schema validation skipped"
+    )
+    if environ.get("CI", "").strip().lower() in ("true", "1"):
+        pytest.fail(f"{reason}; under CI=true this is a failure", pytrace=False)
+    pytest.skip(reason)
 
 
 def _nullable_to_type(node: Any) -> Any:
@@ -44,15 +78,10 @@ def _nullable_to_type(node: Any) -> Any:
 
 
 @cache
-def _registry() -> Registry[Any]:
-    if not OPENAPI_DIR.is_dir():
-        pytest.fail(
-            f"Atlassian's OpenAPI documents are missing: expected {OPENAPI_DIR}/v1.json and "
-            "v2.json (the shared/ folder beside the repository)"
-        )
+def _registry(folder: Path) -> Registry[Any]:
     registry: Registry[Any] = Registry()
-    for name in ("v1", "v2"):
-        doc = json.loads((OPENAPI_DIR / f"{name}.json").read_text())
+    for name in OPENAPI_NAMES:
+        doc = json.loads((folder / f"{name}.json").read_text())
         resource = Resource.from_contents(_nullable_to_type(doc), default_specification=DRAFT202012)
         registry = registry.with_resource(f"urn:confluence:{name}", resource)
     return registry
@@ -62,7 +91,9 @@ def _pointer(*parts: str) -> str:
     return "/".join(quote(p.replace("~", "~0").replace("/", "~1"), safe="~") for p in parts)
 
 
-def schema_validator(api: str, path: str, method: str = "get", status: str = "200") -> Any:
+def schema_validator(
+    folder: Path, api: str, path: str, method: str = "get", status: str = "200"
+) -> Any:
     """A validator for one documented response body of Atlassian's OpenAPI document."""
     ref = "urn:confluence:{}#/{}".format(
         api,
@@ -70,15 +101,20 @@ def schema_validator(api: str, path: str, method: str = "get", status: str = "20
             "paths", path, method, "responses", status, "content", "application/json", "schema"
         ),
     )
-    return Draft202012Validator({"$ref": ref}, registry=_registry())
+    return Draft202012Validator({"$ref": ref}, registry=_registry(folder))
 
 
 @pytest.fixture
 def validate() -> Callable[..., None]:
-    """``validate(api, path, body, method="get", status="200")`` raises on a schema mismatch."""
+    """``validate(api, path, body, method="get", status="200")`` raises on a schema mismatch.
+
+    Skips the test when the OpenAPI documents are absent (see `require_openapi_dir`).
+    """
+    folder = require_openapi_dir()
 
     def check(api: str, path: str, body: Any, method: str = "get", status: str = "200") -> None:
-        errors = list(schema_validator(api, path, method, status).iter_errors(copy.deepcopy(body)))
+        validator = schema_validator(folder, api, path, method, status)
+        errors = list(validator.iter_errors(copy.deepcopy(body)))
         assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
 
     return check
