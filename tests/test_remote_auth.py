@@ -270,6 +270,43 @@ async def test_foreign_origin_403_and_unknown_host_421(
     assert "Host header not allowed" in details
 
 
+async def test_public_url_server_still_answers_loopback_hosts(
+    fake_confluence: FakeConfluenceServer, keys: tuple[Path, dict[str, str]]
+) -> None:
+    """The README's remote example (public URL, wildcard bind) tried on a laptop."""
+    path, made = keys
+    settings = Settings(
+        _env_file=None,
+        confluence_url=fake_confluence.wiki_url,
+        confluence_username=fake_confluence.credentials.username,
+        confluence_api_token=fake_confluence.credentials.api_token,
+        transport="http",
+        host=ANY_HOST,  # what the policy is built for; the test socket stays on loopback
+        mcp_public_url="https://mcp.example.com",
+        mcp_api_keys_file=path,
+    )
+    mcp = create_server(settings)
+    layer = build_http_layer(mcp, settings, audit=AuditLogger([MemorySink()], background=False))
+    app = create_http_app(
+        mcp,
+        settings,
+        routes=layer.routes,
+        middleware=layer.middleware,
+        allowed_hosts=layer.allowed_hosts,
+        allowed_origins=layer.allowed_origins,
+    )
+    auth = {**ACCEPT, "authorization": f"Bearer {made['read']}"}
+    statuses: dict[str, int] = {}
+    async with running_http_server(app) as base, httpx.AsyncClient() as http:
+        port = base.rsplit(":", 1)[1]
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "[::1]", "mcp.example.com"):
+            response = await http.post(f"{base}/mcp", json=INIT, headers={**auth, "host": host})
+            statuses[host] = response.status_code
+        rebound = await http.post(f"{base}/mcp", json=INIT, headers={**auth, "host": "evil.test"})
+    assert set(statuses.values()) == {200}, statuses
+    assert rebound.status_code == 421
+
+
 async def test_413_oversized_body(
     serve: Serve, keys: tuple[Path, dict[str, str]], audit_sink: MemorySink
 ) -> None:

@@ -64,8 +64,12 @@ def test_origin_policy_build() -> None:
         allowed_hosts=["*.internal.example.com", " "],
         allowed_origins=["https://app.example.com"],
     )
-    assert policy.allowed_hosts == ("*.internal.example.com", "mcp.example.com")
+    assert policy.allowed_hosts[:2] == ("*.internal.example.com", "mcp.example.com")
     assert policy.host_allowed("mcp.example.com:443")
+    # The README's remote example must still answer a request made on the machine itself.
+    assert policy.host_allowed("127.0.0.1:8000")
+    assert policy.host_allowed("localhost:8000")
+    assert policy.host_allowed("[::1]:8000")
     assert policy.host_allowed("a.internal.example.com")
     assert not policy.host_allowed("evil.example.net")
     assert policy.origin_allowed(

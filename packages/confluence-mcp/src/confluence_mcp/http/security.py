@@ -5,6 +5,8 @@
   before anything logs the URL: MCP requires tokens in the ``Authorization`` header only.
 - Host validation (DNS-rebinding protection): when the allowed host names are known
   (``MCP_PUBLIC_URL``, ``MCP_ALLOWED_HOSTS``, or a loopback bind) any other ``Host`` gets 421.
+  Loopback names (``localhost``, ``127.0.0.1``, ``[::1]``, any port) always pass: a rebinding
+  page cannot send them, and a server with a public URL must still answer on its own host.
 - Origin validation: a browser request from an origin that is not this server, a loopback
   page of a loopback-bound server, or listed in ``MCP_ALLOWED_ORIGINS`` /
   ``MCP_CORS_ORIGINS`` gets 403. Requests without ``Origin`` (non-browser clients) pass.
@@ -77,7 +79,7 @@ class OriginPolicy:
         if public_url:
             hosts.append((urlsplit(public_url).hostname or "").lower())
             origins.append(normalize_origin(public_url))
-        if loopback:
+        if hosts or loopback:
             hosts.extend(_LOOPBACK_NAMES)
         return cls(tuple(dict.fromkeys(hosts)), tuple(dict.fromkeys(origins)), loopback)
 
