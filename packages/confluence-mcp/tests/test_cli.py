@@ -29,6 +29,16 @@ def test_version_flag_prints_version(capsys: pytest.CaptureFixture[str]) -> None
     assert __version__ in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(("command", "default"), [("serve", "stdio"), ("demo", "http")])
+def test_help_names_the_transport_each_command_really_defaults_to(
+    command: str, default: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"or sse only (default {default})" in text
+    assert "stdio (default)" not in text
+
+
 def test_missing_url_is_a_config_error_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     err = capsys.readouterr().err

@@ -28,11 +28,11 @@ EXIT_CONFIG = 2
 DEFAULT_ENV_FILE = ".env"  # read when present; a file named with --env-file must exist
 
 
-def _transport_flags(parser: argparse.ArgumentParser) -> None:
+def _transport_flags(parser: argparse.ArgumentParser, *, default: str) -> None:
     parser.add_argument(
         "--transport",
         choices=["stdio", "http", "streamable-http", "sse"],
-        help="stdio (default), http (Streamable HTTP + legacy SSE at /sse) or sse only",
+        help=f"stdio, http (Streamable HTTP + legacy SSE at /sse) or sse only (default {default})",
     )
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="TCP port (default 8000)")
@@ -71,11 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     _env_file_flag(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys,audit}")
     serve = commands.add_parser("serve", help="serve MCP (the default command)")
-    _transport_flags(serve)
+    _transport_flags(serve, default="stdio")
     demo = commands.add_parser(
         "demo", help="serve MCP against a built-in fake Confluence with demo content"
     )
-    _transport_flags(demo)
+    _transport_flags(demo, default="http")
     check = commands.add_parser(
         "check", help="validate the configuration as serve does, then call Confluence once"
     )
