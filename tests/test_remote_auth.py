@@ -152,31 +152,74 @@ async def test_401_without_token_names_the_metadata(
     assert failure.remote_addr == "127.0.0.1"
 
 
-async def test_401_for_a_bad_or_revoked_token(
+async def test_401_says_what_is_wrong_with_an_api_key(
     serve: Serve, keys: tuple[Path, dict[str, str]], audit_sink: MemorySink
 ) -> None:
     path, made = keys
+    from datetime import UTC, datetime, timedelta
+
     from mcp_auth import revoke_api_key
 
     revoke_api_key(path, "deleter")
+    expired = create_api_key(
+        path, "old", ["confluence:read"], expires_at=datetime.now(UTC) - timedelta(1)
+    ).key
+    wrong_secret = made["read"][: -len("A" * 43)] + "A" * 43
+    presented = {
+        "unknown": "mcpk_0123456789abcdef_" + "A" * 43,
+        "wrong secret": wrong_secret,
+        "revoked": made["delete"],
+        "expired": expired,
+        "malformed": "mcpk_not-a-key",
+    }
+    answers: dict[str, httpx.Response] = {}
     async with serve(mcp_api_keys_file=path) as base, httpx.AsyncClient() as http:
-        forged = await http.post(
-            f"{base}/mcp",
-            json=INIT,
-            headers={**ACCEPT, "authorization": "Bearer mcpk_0123456789abcdef_" + "A" * 43},
-        )
-        revoked = await http.post(
-            f"{base}/mcp",
-            json=INIT,
-            headers={**ACCEPT, "authorization": f"Bearer {made['delete']}"},
-        )
-    for response in (forged, revoked):
-        assert response.status_code == 401
-        assert 'error="invalid_token"' in response.headers["www-authenticate"]
+        for label, token in presented.items():
+            answers[label] = await http.post(
+                f"{base}/mcp",
+                json=INIT,
+                headers={**ACCEPT, "authorization": f"Bearer {token}"},
+            )
+    expected = {
+        "unknown": "unknown API key: its id is not in this server's key file",
+        "wrong secret": "invalid API key: the secret part does not match the key with this id",
+        "revoked": "API key revoked: ask the server's operator for a new key",
+        "expired": "API key expired: ask the server's operator for a new key",
+        "malformed": "malformed API key: expected <prefix>_<16 hex digits>_<43 letters or digits>",
+    }
+    for label, response in answers.items():
+        assert response.status_code == 401, label
+        body = response.json()
+        assert body == {"error": "invalid_token", "error_description": expected[label]}
+        challenge = response.headers["www-authenticate"]
+        assert f'error_description="{expected[label]}"' in challenge
+        assert 'error="invalid_token"' in challenge
+        assert "resource_metadata=" in challenge
+        assert "re-register" not in response.text + challenge
         assert_hardened(response)
     reasons = sorted(str(event.reason) for event in events(audit_sink, "auth.failure"))
-    assert reasons == ["revoked", "unknown_key"]
+    assert reasons == ["bad_signature", "expired", "malformed", "revoked", "unknown_key"]
     assert made["delete"] not in "\n".join(audit_sink.lines)
+
+
+async def test_a_key_created_with_another_prefix_is_accepted(
+    serve: Serve, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from confluence_mcp.remote import run_keys
+
+    path = tmp_path / "keys.json"
+    argv = ["create", "--file", str(path), "--name", "acme-bot", "--prefix", "acme"]
+    assert run_keys([*argv, "--scopes", "confluence:read", "--json"], env_file=None) == 0
+    key = json.loads(capsys.readouterr().out)["key"]
+    assert key.startswith("acme_")
+    auth = {**ACCEPT, "authorization": f"Bearer {key}"}
+    async with serve(mcp_api_keys_file=path) as base, httpx.AsyncClient() as http:
+        init = await http.post(f"{base}/mcp", json=INIT, headers=auth)
+        session = {**auth, "mcp-session-id": init.headers["mcp-session-id"]}
+        listed = await http.post(f"{base}/mcp", json=call("list_spaces"), headers=session)
+    assert init.status_code == 200, init.text
+    assert listed.status_code == 200, listed.text
+    assert '"DEMO"' in listed.text
 
 
 async def test_403_insufficient_scope_names_the_scope(

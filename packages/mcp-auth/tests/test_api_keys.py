@@ -103,7 +103,9 @@ async def test_battery(key_file: Path, audit: Any) -> None:
     cases = [
         ("missing", "", R.MISSING),
         ("garbage", "definitely not a key", R.MALFORMED),
-        ("other prefix", f"ghp_{key_id}_{secret}", R.MALFORMED),
+        # the stored digest covers the prefix: the right id and secret under another prefix
+        # is not the key that was issued
+        ("other prefix", f"ghp_{key_id}_{secret}", R.BAD_SIGNATURE),
         ("short secret", f"{prefix}_{key_id}_{secret[:-1]}", R.MALFORMED),
         ("upper-case id", f"{prefix}_{key_id.upper()}_{secret}", R.MALFORMED),
         ("unknown id", f"{prefix}_{unknown_id}_{secret}", R.UNKNOWN_KEY),
@@ -124,6 +126,22 @@ async def test_battery(key_file: Path, audit: Any) -> None:
     wrong_secret_for_revoked = f"{prefix}_{revoked.record.id}_{secret}"
     await audit.refused(verifier, wrong_secret_for_revoked, R.BAD_SIGNATURE)
     await audit.accepted(verifier, good.key)
+
+
+async def test_keys_issued_with_any_prefix_are_accepted(key_file: Path, audit: Any) -> None:
+    acme = create_api_key(key_file, "acme-bot", ["s"], prefix="acme")
+    default = create_api_key(key_file, "bot", ["s"])
+    assert acme.key.startswith("acme_")
+    verifier = APIKeyVerifier(key_file)
+    assert verifier.recognizes(acme.key)
+    assert (await audit.accepted(verifier, acme.key)).subject == "acme-bot"
+    await audit.accepted(verifier, default.key)
+    # a verifier narrowed to one prefix refuses the others as malformed, saying which it takes
+    narrowed = APIKeyVerifier(key_file, prefix="mcpk")
+    assert not narrowed.recognizes(acme.key)
+    error = await audit.refused(narrowed, acme.key, R.MALFORMED)
+    assert error.message == "malformed API key: this server issues mcpk_ keys"
+    await audit.accepted(narrowed, default.key)
 
 
 async def test_revocation_and_new_keys_apply_without_restart(key_file: Path, audit: Any) -> None:

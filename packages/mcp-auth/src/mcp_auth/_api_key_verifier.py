@@ -15,7 +15,7 @@ from types import MappingProxyType
 from mcp_auth._api_keys import APIKeyRecord, hash_api_key, load_key_file
 from mcp_auth._audit import AuditLogger
 from mcp_auth._errors import AuthConfigurationError, AuthenticationError, RefusalReason
-from mcp_auth._key_format import DEFAULT_KEY_PREFIX, parse_api_key
+from mcp_auth._key_format import parse_api_key
 from mcp_auth._principal import AuthMethod, Principal
 
 __all__ = ["APIKeyStore", "APIKeyVerifier"]
@@ -121,16 +121,20 @@ class APIKeyStore:
 class APIKeyVerifier:
     """Accepts `<prefix>_<id>_<secret>` keys found in an `APIKeyStore`.
 
-    Refusals: `missing` (empty), `malformed` (not a key of this prefix), `unknown_key` (no such
-    id), `bad_signature` (right id, wrong secret), then — only once the secret is proven, so
-    that a guesser learns nothing about a key's state — `revoked` (disabled) and `expired`.
+    Any prefix the key file issued is accepted (`create_api_key(..., prefix=...)`); `prefix`
+    narrows that to one. The record's own prefix must match: the stored digest covers it.
+
+    Refusals: `missing` (empty), `malformed` (not shaped like a key, or not of `prefix`),
+    `unknown_key` (no such id), `bad_signature` (right id, wrong secret), then — only once the
+    secret is proven, so that a guesser learns nothing about a key's state — `revoked`
+    (disabled) and `expired`. Each message says what is wrong and is safe to show the client.
     """
 
     def __init__(
         self,
         store: APIKeyStore | str | os.PathLike[str],
         *,
-        prefix: str = DEFAULT_KEY_PREFIX,
+        prefix: str | None = None,
         audit: AuditLogger | None = None,
     ) -> None:
         self.store = store if isinstance(store, APIKeyStore) else APIKeyStore(store, audit=audit)
@@ -142,9 +146,9 @@ class APIKeyVerifier:
         return AuthMethod.API_KEY
 
     def recognizes(self, token: str) -> bool:
-        """True for tokens with this verifier's API key shape and prefix."""
+        """True for tokens with the API key shape (and this verifier's prefix, if set)."""
         parsed = parse_api_key(token)
-        return parsed is not None and parsed.prefix == self.prefix
+        return parsed is not None and self.prefix in (None, parsed.prefix)
 
     def _refuse(
         self, reason: RefusalReason, message: str, key_id: str | None = None
@@ -156,20 +160,44 @@ class APIKeyVerifier:
         if not token:
             raise self._refuse(RefusalReason.MISSING, "no API key given")
         parsed = parse_api_key(token)
-        if parsed is None or parsed.prefix != self.prefix:
-            raise self._refuse(RefusalReason.MALFORMED, "not an API key of this server")
+        if parsed is None:
+            raise self._refuse(
+                RefusalReason.MALFORMED,
+                "malformed API key: expected <prefix>_<16 hex digits>_<43 letters or digits>",
+            )
+        if self.prefix not in (None, parsed.prefix):
+            raise self._refuse(
+                RefusalReason.MALFORMED,
+                f"malformed API key: this server issues {self.prefix}_ keys",
+            )
         await self.store.arefresh()
         record = self.store.get(parsed.key_id)
         presented = hash_api_key(token)
         if record is None:
             hmac.compare_digest(presented, _DUMMY_HASH)
-            raise self._refuse(RefusalReason.UNKNOWN_KEY, "unknown API key", parsed.key_id)
+            raise self._refuse(
+                RefusalReason.UNKNOWN_KEY,
+                "unknown API key: its id is not in this server's key file",
+                parsed.key_id,
+            )
         if not hmac.compare_digest(presented, record.hash):
-            raise self._refuse(RefusalReason.BAD_SIGNATURE, "invalid API key", parsed.key_id)
+            raise self._refuse(
+                RefusalReason.BAD_SIGNATURE,
+                "invalid API key: the secret part does not match the key with this id",
+                parsed.key_id,
+            )
         if record.disabled:
-            raise self._refuse(RefusalReason.REVOKED, "API key revoked", parsed.key_id)
+            raise self._refuse(
+                RefusalReason.REVOKED,
+                "API key revoked: ask the server's operator for a new key",
+                parsed.key_id,
+            )
         if record.is_expired(datetime.now(UTC)):
-            raise self._refuse(RefusalReason.EXPIRED, "API key expired", parsed.key_id)
+            raise self._refuse(
+                RefusalReason.EXPIRED,
+                "API key expired: ask the server's operator for a new key",
+                parsed.key_id,
+            )
         return Principal(
             subject=record.name,
             auth_method=AuthMethod.API_KEY,

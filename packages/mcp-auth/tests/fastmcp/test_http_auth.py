@@ -74,6 +74,11 @@ async def test_refused_token_gets_401_invalid_token_and_one_audit_event(
     assert 'scope="admin pages:read pages:write"' in challenge
     assert response.json()["error"] == "invalid_token"
     assert [(e["event"], e["reason"]) for e in audit.events] == [("auth.failure", reason)]
+    # The client is told the verifier's reason, not FastMCP's advice to re-register.
+    detail = audit.events[0]["detail"]
+    assert response.json()["error_description"] == detail
+    assert f'error_description="{detail}"' in challenge
+    assert "re-register" not in response.text + challenge
 
 
 async def test_metadata_document(served: ASGIServer) -> None:

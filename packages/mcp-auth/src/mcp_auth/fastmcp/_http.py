@@ -9,6 +9,8 @@ to fix what they leave out for an audited resource server:
   record it;
 - records `auth.failure` / `missing` when a protected route answers 401 to a request that
   carried no bearer token (the verifier never sees such a request);
+- puts the verifier's reason (`AuthenticationError.message`: "API key revoked: ...") in a
+  refused token's 401, instead of FastMCP's text about re-registering an OAuth client;
 - answers 503 instead of FastMCP's 500 (an uncaught `TokenVerificationError`) when the
   token could not be judged, for example the introspection endpoint is down: the request
   still fails closed, and the client is not told to throw a good token away.
@@ -17,6 +19,7 @@ to fix what they leave out for an audited resource server:
 from __future__ import annotations
 
 import json
+import re
 
 from fastmcp.server.auth import TokenVerificationError
 from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend
@@ -27,16 +30,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mcp_auth._audit import AuditLogger
 from mcp_auth._context import reset_request_context, set_request_context
 from mcp_auth._errors import RefusalReason
+from mcp_auth.fastmcp._metadata import quote_param
 from mcp_auth.fastmcp._request import (
     has_bearer_credentials,
     has_query_token,
     request_context_from_scope,
 )
+from mcp_auth.fastmcp._verifier import REFUSAL_MESSAGE
 
-__all__ = ["UNJUDGED_KEY", "AuditingBearerBackend", "AuthRequestMiddleware"]
+__all__ = ["REFUSAL_KEY", "UNJUDGED_KEY", "AuditingBearerBackend", "AuthRequestMiddleware"]
 
 UNJUDGED_KEY = "mcp_auth.token_unjudged"
 """ASGI scope flag: the bearer token could not be verified either way."""
+
+REFUSAL_KEY = "mcp_auth.refusal_message"
+"""ASGI scope entry: why the bearer token was refused, safe to show the client."""
+
+_DESCRIPTION_RE = re.compile(r'error_description="(?:[^"\\]|\\.)*"')
 
 _RETRY_AFTER_SECONDS = "5"
 
@@ -46,11 +56,17 @@ class AuditingBearerBackend(BearerAuthBackend):
     of crashing it (the request stays unauthenticated: protected routes still refuse it)."""
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        marker = REFUSAL_MESSAGE.set(None)
         try:
             result: tuple[AuthCredentials, BaseUser] | None = await super().authenticate(conn)
         except TokenVerificationError:
             conn.scope[UNJUDGED_KEY] = True
             return None
+        finally:
+            refusal = REFUSAL_MESSAGE.get()
+            REFUSAL_MESSAGE.reset(marker)
+        if result is None and refusal:
+            conn.scope[REFUSAL_KEY] = refusal
         return result
 
 
@@ -121,9 +137,38 @@ class AuthRequestMiddleware:
                     self.audit.auth_failure(
                         RefusalReason.MISSING, detail="no credentials presented"
                     )
+                refusal = scope.get(REFUSAL_KEY)
+                if refusal:
+                    replaced = True
+                    await _send_json(
+                        send,
+                        401,
+                        {"error": "invalid_token", "error_description": refusal},
+                        _with_description(message.get("headers", []), refusal),
+                    )
+                    return
             await send(message)
 
         return watched_send
+
+
+def _with_description(
+    headers: list[tuple[bytes, bytes]], description: str
+) -> list[tuple[bytes, bytes]]:
+    """FastMCP's 401 headers (the challenge) with our `error_description` in the challenge."""
+    replacement = "error_description=" + quote_param(description)
+    kept: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        if name.lower() in (b"content-type", b"content-length"):
+            continue
+        if name.lower() == b"www-authenticate":
+            text = value.decode("latin-1")
+            found = _DESCRIPTION_RE.search(text)
+            if found is not None:
+                text = text[: found.start()] + replacement + text[found.end() :]
+            value = text.encode("latin-1", "replace")
+        kept.append((name, value))
+    return kept
 
 
 async def _send_json(

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-__all__ = ["metadata_url_for", "metadata_route", "bearer_challenge"]
+__all__ = ["metadata_url_for", "metadata_route", "bearer_challenge", "quote_param"]
 
 _CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -65,8 +65,9 @@ def metadata_route(
     return Route(path, endpoint=serve, methods=["GET", "OPTIONS"])
 
 
-def _quote(value: str) -> str:
-    # RFC 7230 quoted-string: escape the backslash and the quote, drop control characters.
+def quote_param(value: str) -> str:
+    """`value` as an RFC 7230 quoted-string (for `WWW-Authenticate` parameters)."""
+    # Escape the backslash and the quote, drop control characters.
     cleaned = "".join(ch for ch in value if ch >= " " and ch != "\x7f")
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -81,12 +82,12 @@ def bearer_challenge(
     """A `WWW-Authenticate: Bearer ...` value with properly quoted parameters."""
     params: list[str] = []
     if error:
-        params.append(f"error={_quote(error)}")
+        params.append(f"error={quote_param(error)}")
     if description:
-        params.append(f"error_description={_quote(description)}")
+        params.append(f"error_description={quote_param(description)}")
     scope_value = " ".join(sorted(set(scopes)))
     if scope_value:
-        params.append(f"scope={_quote(scope_value)}")
+        params.append(f"scope={quote_param(scope_value)}")
     if resource_metadata:
-        params.append(f"resource_metadata={_quote(resource_metadata)}")
+        params.append(f"resource_metadata={quote_param(resource_metadata)}")
     return "Bearer " + ", ".join(params) if params else "Bearer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from fastmcp.server.auth import AccessToken, TokenVerificationError
 from fastmcp.server.auth import TokenVerifier as FastMCPTokenVerifier
@@ -13,9 +14,13 @@ from mcp_auth._errors import AuthenticationError, RefusalReason
 from mcp_auth._verifier import TokenVerifier
 from mcp_auth.fastmcp._access import access_token_from_principal
 
-__all__ = ["FastMCPVerifier"]
+__all__ = ["REFUSAL_MESSAGE", "FastMCPVerifier"]
 
 _log = logging.getLogger("mcp_auth.fastmcp")
+
+REFUSAL_MESSAGE: ContextVar[str | None] = ContextVar("mcp_auth_refusal_message", default=None)
+"""The client-safe message of the last refusal in this context: FastMCP only sees None, and
+the HTTP layer puts the message in the 401 instead of FastMCP's generic text."""
 
 
 class FastMCPVerifier(FastMCPTokenVerifier):
@@ -55,6 +60,7 @@ class FastMCPVerifier(FastMCPTokenVerifier):
         except AuthenticationError as error:
             if error.reason is RefusalReason.UPSTREAM_UNAVAILABLE:
                 raise TokenVerificationError(error.message) from None
+            REFUSAL_MESSAGE.set(error.message)
             return None
         except Exception as error:
             # A verifier must refuse with AuthenticationError. Anything else is a bug or an
