@@ -323,6 +323,7 @@ async def test_public_url_server_still_answers_loopback_hosts(
         confluence_url=fake_confluence.wiki_url,
         confluence_username=fake_confluence.credentials.username,
         confluence_api_token=fake_confluence.credentials.api_token,
+        confluence_deployment="cloud",
         transport="http",
         host=ANY_HOST,  # what the policy is built for; the test socket stays on loopback
         mcp_public_url="https://mcp.example.com",

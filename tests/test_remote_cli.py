@@ -98,6 +98,7 @@ async def test_server_process_logs_json_without_secrets(tmp_path: Path) -> None:
         env = {
             **base_env(),
             "CONFLUENCE_URL": fake.wiki_url,
+            "CONFLUENCE_DEPLOYMENT": "cloud",
             "CONFLUENCE_USERNAME": fake.credentials.username,
             "CONFLUENCE_API_TOKEN": CONFLUENCE_TOKEN,
             "TRANSPORT": "http",

@@ -12,6 +12,7 @@ from confluence_client import (
     RetryPolicy,
     SystemClock,
     Timeouts,
+    infer_deployment,
 )
 from confluence_client._endpoint import resolve_endpoint
 
@@ -151,3 +152,24 @@ async def test_system_clock() -> None:
 def test_on_request_must_be_callable() -> None:
     with pytest.raises(ConfigurationError):
         ConfluenceClient("https://acme.atlassian.net", BASIC, on_request="print")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "oauth", "expected"),
+    [
+        ("https://acme.atlassian.net/wiki", False, Deployment.CLOUD),
+        ("https://ACME.Atlassian.NET", False, Deployment.CLOUD),
+        ("https://acme.jira.com/wiki", False, Deployment.CLOUD),
+        ("https://api.atlassian.com/ex/confluence/abc/wiki", False, Deployment.CLOUD),
+        ("https://wiki.example.com", True, Deployment.CLOUD),
+        ("http://127.0.0.1:8090/wiki", False, Deployment.DATA_CENTER),
+        ("https://confluence.example.com/wiki", False, Deployment.DATA_CENTER),
+        ("https://confluence.example.com/confluence", False, Deployment.DATA_CENTER),
+        ("https://acme.atlassian.net.example.com", False, Deployment.DATA_CENTER),
+    ],
+)
+def test_infer_deployment_is_the_one_rule(url: str, oauth: bool, expected: Deployment) -> None:
+    assert infer_deployment(url, oauth=oauth) is expected
+    if not oauth:
+        client = ConfluenceClient(url, BasicAuth("me@example.com", "token"))
+        assert client.deployment is expected

@@ -54,6 +54,20 @@ def test_importing_the_errors_loads_no_http_stack() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_deployment_rule_loads_no_http_stack() -> None:
+    """The server's settings use `infer_deployment` at start-up, before any tool runs."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from confluence_client import infer_deployment; "
+        "print(infer_deployment('http://127.0.0.1:8090/wiki').value, sorted(m for m in "
+        "('atlassian', 'requests', 'confluence_client._client') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["datacenter", "[]"]
+
+
 def test_lazy_names_resolve_to_their_defining_module() -> None:
     from confluence_client._client import ConfluenceClient
 

@@ -23,6 +23,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def point_at(monkeypatch: pytest.MonkeyPatch, fake: FakeConfluenceServer, token: str) -> None:
     monkeypatch.setenv("CONFLUENCE_URL", fake.wiki_url)
+    monkeypatch.setenv("CONFLUENCE_DEPLOYMENT", "cloud")  # a loopback URL infers Data Center
     monkeypatch.setenv("CONFLUENCE_USERNAME", fake.credentials.username)
     monkeypatch.setenv("CONFLUENCE_API_TOKEN", token)
 

@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 
 from confluence_mcp.errors import ConfigError
+from confluence_mcp.services import build_client
 from confluence_mcp.settings import Settings, load_settings
 
 BASIC = {
@@ -121,11 +122,19 @@ def test_auth_precedence_and_deployment() -> None:
         confluence_username="ignored",
     )
     assert (oauth.auth_method, oauth.deployment) == ("oauth", "cloud")
+    # The SDK's rule, not a second one: /wiki on a host that is not Atlassian's is Data
+    # Center (the SDK calls the same URL Data Center too).
     custom = load(
-        confluence_url="https://wiki.example.com/wiki",
+        confluence_url="http://127.0.0.1:8090/wiki",
         **{k: v for k, v in BASIC.items() if k != "confluence_url"},
     )
-    assert custom.deployment == "cloud"
+    assert custom.deployment == "datacenter"
+    assert build_client(custom).deployment.value == "datacenter"
+    gateway = load(
+        confluence_url="https://api.atlassian.com/ex/confluence/abc/wiki",
+        **{k: v for k, v in BASIC.items() if k != "confluence_url"},
+    )
+    assert gateway.deployment == "cloud"
 
 
 def test_blank_values_mean_unset() -> None:

@@ -48,6 +48,7 @@ if typing.TYPE_CHECKING:
         Timeouts,
     )
     from confluence_client._cql import Cql, quote_cql
+    from confluence_client._endpoint import infer_deployment
     from confluence_client._events import RequestEvent, RequestObserver
     from confluence_client._models import (
         Attachment,
@@ -86,6 +87,7 @@ _LAZY: dict[str, str] = {
         "_config",
     ),
     **dict.fromkeys(["Cql", "quote_cql"], "_cql"),
+    "infer_deployment": "_endpoint",
     **dict.fromkeys(["RequestEvent", "RequestObserver"], "_events"),
     **dict.fromkeys(
         [
@@ -132,6 +134,7 @@ __all__ = [
     "DEFAULT_MAX_DOWNLOAD_BYTES",
     # configuration
     "Deployment",
+    "infer_deployment",
     "Auth",
     "BasicAuth",
     "PersonalAccessToken",

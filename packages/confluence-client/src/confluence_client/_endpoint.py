@@ -5,9 +5,11 @@
   for building and parsing page links.
 - Data Center: the URL as given (it may carry a context path such as ``/confluence``).
 
-The deployment is inferred when not given: ``*.atlassian.net`` / ``*.jira.com`` hosts and
-OAuth tokens mean Cloud, a personal access token means Data Center, anything else is
-Data Center (tests against a local fake must say ``deployment="cloud"`` explicitly).
+The deployment is inferred when not given, by `infer_deployment` (the one rule, also used by
+applications that configure the client from a URL): ``*.atlassian.net`` / ``*.jira.com``
+hosts, the ``api.atlassian.com`` gateway and OAuth tokens mean Cloud; anything else is Data
+Center, a ``/wiki`` path on another host included (tests against a local fake must say
+``deployment="cloud"`` explicitly).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from confluence_client._config import (
 )
 from confluence_client._errors import ConfigurationError
 
-__all__ = ["Endpoint", "resolve_endpoint"]
+__all__ = ["Endpoint", "infer_deployment", "resolve_endpoint"]
 
 _CLOUD_SUFFIXES = (".atlassian.net", ".jira.com")
+_CLOUD_HOSTS = ("api.atlassian.com",)
 _AUTH_TYPES = (BasicAuth, PersonalAccessToken, OAuthToken)
 
 
@@ -52,9 +55,11 @@ def _normalise(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
-def _infer(url: str, auth: Auth) -> Deployment:
-    host = (urlsplit(url).hostname or "").lower()
-    if isinstance(auth, OAuthToken) or host.endswith(_CLOUD_SUFFIXES):
+def infer_deployment(url: str, *, oauth: bool = False) -> Deployment:
+    """Cloud for Atlassian-hosted sites (``*.atlassian.net``, ``*.jira.com``, the
+    ``api.atlassian.com`` gateway) and for OAuth 2.0 tokens; Data Center otherwise."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    if oauth or host in _CLOUD_HOSTS or host.endswith(_CLOUD_SUFFIXES):
         return Deployment.CLOUD
     return Deployment.DATA_CENTER
 
@@ -70,7 +75,7 @@ def resolve_endpoint(
         raise ConfigurationError("auth must be BasicAuth, PersonalAccessToken or OAuthToken")
     site = _normalise(base_url, "base_url")
     if deployment is None:
-        chosen = _infer(site, auth)
+        chosen = infer_deployment(site, oauth=isinstance(auth, OAuthToken))
     else:
         try:
             chosen = Deployment(deployment)

@@ -237,23 +237,16 @@ class Settings(BaseSettings):
 
     @property
     def deployment(self) -> Literal["cloud", "datacenter"]:
-        """Cloud or Data Center: ``CONFLUENCE_DEPLOYMENT``, else inferred from the URL.
-
-        ``*.atlassian.net`` / ``*.jira.com`` hosts, a ``/wiki`` path (Cloud's context path,
-        also on custom domains) and OAuth tokens mean Cloud; anything else is Data Center.
-        """
+        """Cloud or Data Center: ``CONFLUENCE_DEPLOYMENT``, else the SDK's rule
+        (`confluence_client.infer_deployment`: Atlassian-hosted sites and OAuth tokens mean
+        Cloud, anything else Data Center), so the server and its client never disagree."""
         if self.confluence_deployment != "auto":
             return self.confluence_deployment
-        if self.confluence_oauth_token is not None:
-            return "cloud"
-        url = self.confluence_url
-        if url is None:
-            return "datacenter"
-        host = (url.host or "").lower()
-        path = (url.path or "").rstrip("/")
-        if host.endswith((".atlassian.net", ".jira.com")) or path.endswith("/wiki"):
-            return "cloud"
-        return "datacenter"
+        from confluence_client import Deployment, infer_deployment
+
+        url = "" if self.confluence_url is None else str(self.confluence_url)
+        oauth = self.confluence_oauth_token is not None
+        return "cloud" if infer_deployment(url, oauth=oauth) is Deployment.CLOUD else "datacenter"
 
     @property
     def auth_method(self) -> AuthMethod | None:
