@@ -3,7 +3,14 @@
 The server calls it once, before building the HTTP app::
 
     layer = build_http_layer(mcp, remote)
-    app = create_http_app(mcp, remote.core, routes=layer.routes, middleware=layer.middleware)
+    app = create_http_app(  # confluence_mcp.http.app, the one place the app is built
+        mcp,
+        remote.core,
+        routes=layer.routes,
+        middleware=layer.middleware,
+        allowed_hosts=layer.allowed_hosts,
+        allowed_origins=layer.allowed_origins,
+    )
 
 It installs the mcp-auth provider and scope/audit/metrics middleware on ``mcp`` and returns
 the routes (health, readiness, optional ``/metrics``) and the ASGI middleware, outermost
