@@ -13,10 +13,11 @@ __all__ = ["markdown_to_storage", "storage_to_markdown"]
 def storage_to_markdown(storage: str) -> str:
     """Convert a Confluence storage-format body to markdown an LLM can read and edit.
 
-    Everything markdown cannot express is kept in forms that convert back exactly (see
-    ``CONTENT_API.md``); a block with no faithful markdown form is kept verbatim in a
-    ```` ```confluence ```` fence. Never raises: a document that is not well-formed
-    becomes one verbatim fence.
+    Everything markdown cannot express is kept in forms that convert back exactly (inline
+    ``{.confluence}`` spans, ``{md-...}`` attributes, ``page:`` links; the package docstring
+    of `confluence_client.content` lists what survives); a block with no faithful markdown
+    form is kept verbatim in a ```` ```confluence ```` fence. Never raises: a document that
+    is not well-formed becomes one verbatim fence.
     """
     try:
         return render_document(parse_storage(storage))

@@ -65,7 +65,7 @@ class _Entry:
     run: bool = False  # inline content directly in a block container
 
 
-_SEPARATOR = "confluence-mcp-separator"
+_SEPARATOR = "confluence-client-separator"
 _SEPARATOR_FENCE = f"```confluence\n<{_SEPARATOR}/>\n```"
 
 

@@ -36,9 +36,14 @@ AC = "http://atlassian.com/content"
 RI = "http://atlassian.com/resource/identifier"
 NAMESPACES = {"ac": AC, "ri": RI, "at": "http://atlassian.com/template"}
 ROOT_TAG = "confluence-storage"
-_UNKNOWN_NS = "urn:confluence-mcp:undeclared:"
+_UNKNOWN_NS = "urn:confluence-client:undeclared:"
+# Declarations of our stand-in namespaces never reach Confluence. The old spelling
+# (``urn:confluence-mcp:``) was written into some pages before the SDK had its own name.
+_STAND_IN_DECL_RE = re.compile(
+    r'\sxmlns:([A-Za-z_][\w.-]*)="urn:confluence-(?:client|mcp):undeclared:\1"'
+)
 _PREFIX_RE = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
-_RAW_TAG = "confluence-mcp-raw"
+_RAW_TAG = "confluence-client-raw"
 _NAMED_ENTITY_RE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);|#)")
 _POSITION_RE = re.compile(r",? line \d+, column \d+")
 _RAW_RE = re.compile(rf'<{_RAW_TAG} i="(\d+)"/>')
@@ -89,6 +94,8 @@ def parse_storage(storage: str) -> etree._Element:
     Raises:
         StorageParseError: the text is not well-formed (after entity and namespace help).
     """
+    if "xmlns:" in storage:
+        storage = _STAND_IN_DECL_RE.sub("", storage)  # re-declared below, in one spelling
     nsmap = _namespace_map(storage)
     decls = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in nsmap.items())
     try:
@@ -158,7 +165,7 @@ def serialize_children(root: etree._Element, raw: RawSlots | None = None) -> str
     text = etree.tostring(root, encoding="unicode")
     if text.endswith("/>") and len(root) == 0 and not root.text:
         return ""
-    inner = text[text.index(">") + 1 : text.rindex("</")]
+    inner = _STAND_IN_DECL_RE.sub("", text[text.index(">") + 1 : text.rindex("</")])
     return raw.splice(inner) if raw is not None else inner
 
 
