@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from confluence_client.testing import CQLSyntaxError, parse_cql
 from confluence_client.testing._cql import EvalContext, Facts, matches, order
 from confluence_client.testing._cql_parser import And, Clause, Func, Not, Or
-from confluence_client.testing._errors import BadRequestError
+from confluence_client.testing._errors import FakeBadRequestError
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 CTX = EvalContext("me", NOW)
@@ -154,7 +154,7 @@ def test_evaluation(query: str, expected: bool) -> None:
     ],
 )
 def test_evaluation_errors_are_bad_requests(query: str) -> None:
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         matches(parse_cql(query).where, facts(), CTX)
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from confluence_client.testing import (
-    BadRequestError,
+    FakeBadRequestError,
     FakeConfluenceServer,
     FaultInjector,
     FaultRule,
@@ -137,7 +137,7 @@ def test_rates_are_reproducible_with_a_seed() -> None:
     ],
 )
 def test_invalid_rules_are_refused(rule: FaultRule) -> None:
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         FaultInjector().add(rule)
 
 

@@ -16,3 +16,10 @@ def test_all_lists_every_public_name() -> None:
     assert public - {"annotations"} == set(testing.__all__)
     for name in testing.__all__:
         assert getattr(testing, name) is not None
+
+
+def test_no_exported_name_shadows_one_of_the_sdk() -> None:
+    """A test importing from both packages must never get two unrelated `NotFoundError`s."""
+    import confluence_client
+
+    assert not set(testing.__all__) & set(confluence_client.__all__)

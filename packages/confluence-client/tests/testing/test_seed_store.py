@@ -8,9 +8,9 @@ import pytest
 
 from confluence_client.testing import (
     SEEDS,
-    BadRequestError,
+    FakeBadRequestError,
+    FakeNotFoundError,
     FakeStore,
-    NotFoundError,
     VersionConflictError,
     build_store,
 )
@@ -93,7 +93,7 @@ def test_empty_seed_and_unknown_seed() -> None:
     assert empty.spaces == {}
     assert empty.current_user().username == "someone"
     assert empty.current_user().email == "someone@example.com"
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         build_store("huge")
 
 
@@ -108,57 +108,57 @@ def test_assets_are_real_formats() -> None:
 
 def test_store_rules() -> None:
     store = FakeStore()
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.current_user()
     user = store.add_user("Ann", "ann@example.com")
     assert store.find_user("ann") is user
     assert store.find_user("nobody") is None
     assert store.get_user(user.account_id) is user
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.get_user("missing")
     space = store.add_space("S", "Space")
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_space("S", "Again")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.get_space("1")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.get_space_by_key("NOPE")
     home = str(space.homepage_id)
     child = store.add_page(space.key, "Child", "<p/>", parent_id=home)
     grandchild = store.add_page(space.id, "Grandchild", parent_id=child.id)
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_page(space.id, "Child")
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_page(space.id, " ")
     with pytest.raises(VersionConflictError) as conflict:
         store.update_page(child.id, version=1)
     assert (conflict.value.current, conflict.value.provided) == (1, 1)
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.update_page(child.id, version=2, title=" ")
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.update_page(child.id, version=2, parent_id=5)
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.update_page(child.id, version=2, parent_id=grandchild.id)
     store.trash_page(child.id)
     store.purge_page(child.id)
     assert store.get_page(grandchild.id).parent_id == home  # orphans move up
     other = store.add_space("T", "Other")
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_page(other.id, "Cross", parent_id=home)
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_label(home, "two words")
     store.add_label(home, "Tag")
     store.add_label(home, "tag")
     assert [lb.name for lb in store.get_page(home).labels] == ["tag"]
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.remove_label(home, "missing")
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_comment(home, " ")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.get_comment("1")
-    with pytest.raises(BadRequestError):
+    with pytest.raises(FakeBadRequestError):
         store.add_attachment(home, "", b"")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(FakeNotFoundError):
         store.get_attachment("1")
     store.add_attachment(home, "f.bin", b"1")
     comment = store.add_comment(home, "<p>c</p>")

@@ -39,12 +39,12 @@ from ._app import DEFAULT_CLOUD_ID, create_app
 from ._auth import Credentials
 from ._cql import CQLQuery, parse_cql
 from ._errors import (
-    BadRequestError,
     CQLSyntaxError,
+    FakeBadRequestError,
     FakeConfluenceError,
+    FakeNotFoundError,
+    FakePayloadTooLargeError,
     GoneError,
-    NotFoundError,
-    PayloadTooLargeError,
     VersionConflictError,
 )
 from ._faults import FaultInjector, FaultRule
@@ -90,10 +90,10 @@ __all__ = [
     "parse_cql",
     # errors
     "FakeConfluenceError",
-    "BadRequestError",
+    "FakeBadRequestError",
     "CQLSyntaxError",
-    "NotFoundError",
+    "FakeNotFoundError",
     "VersionConflictError",
     "GoneError",
-    "PayloadTooLargeError",
+    "FakePayloadTooLargeError",
 ]

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._errors import BadRequestError
+from ._errors import FakeBadRequestError
 from ._faults import FaultInjector, FaultRule
 from ._http import read_json
 from ._requestlog import RequestLog
@@ -33,15 +33,15 @@ def control_routes(prefix: str, faults: FaultInjector, log: RequestLog) -> list[
     async def add_fault(request: Request) -> Response:
         payload = await read_json(request)
         if not isinstance(payload, dict) or "kind" not in payload:
-            raise BadRequestError("Send a JSON object with at least a 'kind'")
+            raise FakeBadRequestError("Send a JSON object with at least a 'kind'")
         unknown = set(payload) - _RULE_FIELDS
         if unknown:
-            raise BadRequestError(f"Unknown fault fields: {sorted(unknown)}")
+            raise FakeBadRequestError(f"Unknown fault fields: {sorted(unknown)}")
         try:
             rule = FaultRule(**payload)
             added = faults.add(rule)
         except TypeError as exc:
-            raise BadRequestError(f"Invalid fault: {exc}") from None
+            raise FakeBadRequestError(f"Invalid fault: {exc}") from None
         return JSONResponse(added.to_json(), status_code=201)
 
     async def clear_faults(_: Request) -> Response:
@@ -52,7 +52,7 @@ def control_routes(prefix: str, faults: FaultInjector, log: RequestLog) -> list[
         payload: Any = await read_json(request)
         seed = payload.get("seed") if isinstance(payload, dict) else None
         if not isinstance(seed, int):
-            raise BadRequestError('Send {"seed": <int>}')
+            raise FakeBadRequestError('Send {"seed": <int>}')
         faults.reseed(seed)
         return Response(status_code=204)
 

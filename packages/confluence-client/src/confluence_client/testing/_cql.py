@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ._cql_parser import And, Clause, CQLQuery, Func, Node, Not, Or, Value, parse_cql
-from ._errors import BadRequestError
+from ._errors import FakeBadRequestError
 
 __all__ = ["Facts", "EvalContext", "CQLQuery", "parse_cql", "matches", "order"]
 
@@ -47,7 +47,7 @@ def _scalar(value: Value, ctx: EvalContext) -> str:
     if isinstance(value, Func):
         if value.name == "currentuser" and not value.args:
             return ctx.current_user
-        raise BadRequestError(f"Could not parse cql : unsupported function {value.name}()")
+        raise FakeBadRequestError(f"Could not parse cql : unsupported function {value.name}()")
     return value
 
 
@@ -57,17 +57,17 @@ def _when(value: Value, ctx: EvalContext) -> datetime:
             offset = value.args[0] if value.args else "0d"
             m = re.fullmatch(r"([+-]?\d+)([mhdwy])", offset.strip())
             if not m:
-                raise BadRequestError(f"Could not parse cql : bad now() offset {offset!r}")
+                raise FakeBadRequestError(f"Could not parse cql : bad now() offset {offset!r}")
             return ctx.now + timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
         if value.name == "startofday" and not value.args:
             return ctx.now.replace(hour=0, minute=0, second=0, microsecond=0)
-        raise BadRequestError(f"Could not parse cql : unsupported function {value.name}()")
+        raise FakeBadRequestError(f"Could not parse cql : unsupported function {value.name}()")
     for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
         try:
             return datetime.strptime(value, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
-    raise BadRequestError(f"Could not parse cql : {value!r} is not a date (use yyyy-MM-dd)")
+    raise FakeBadRequestError(f"Could not parse cql : {value!r} is not a date (use yyyy-MM-dd)")
 
 
 def _contains(haystack: str, needle: str) -> bool:
@@ -94,7 +94,7 @@ def _clause(c: Clause, f: Facts, ctx: EvalContext) -> bool:
             "user.fullname": f.title,
         }.get(name)
         if target is None:
-            raise BadRequestError(f"Could not parse cql : {name} does not support ~")
+            raise FakeBadRequestError(f"Could not parse cql : {name} does not support ~")
         hit = _contains(target, values[0])
         return hit if c.op == "~" else not hit
     candidates = _field_values(name, f)
@@ -102,7 +102,7 @@ def _clause(c: Clause, f: Facts, ctx: EvalContext) -> bool:
         return any(v in candidates for v in _normalise(name, values))
     if c.op in ("!=", "not in"):
         return not any(v in candidates for v in _normalise(name, values))
-    raise BadRequestError(f"Could not parse cql : {name} does not support {c.op}")
+    raise FakeBadRequestError(f"Could not parse cql : {name} does not support {c.op}")
 
 
 def _normalise(name: str, values: Sequence[str]) -> list[str]:
@@ -129,7 +129,7 @@ def _field_values(name: str, f: Facts) -> tuple[str, ...]:
         "user.accountid": (f.account_id,),
     }
     if name not in table:
-        raise BadRequestError(f"Could not parse cql : {name} does not support equality")
+        raise FakeBadRequestError(f"Could not parse cql : {name} does not support equality")
     return table[name]
 
 
@@ -147,7 +147,7 @@ def _compare(stamp: datetime, op: str, when: datetime, raw: Value) -> bool:
         return stamp < when
     if op == "<=":
         return stamp < when + timedelta(days=1) if date_only else stamp <= when
-    raise BadRequestError(f"Could not parse cql : dates do not support {op}")
+    raise FakeBadRequestError(f"Could not parse cql : dates do not support {op}")
 
 
 def matches(node: Node | None, facts: Facts, ctx: EvalContext) -> bool:

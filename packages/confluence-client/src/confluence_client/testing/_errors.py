@@ -3,26 +3,29 @@
 Tree::
 
     FakeConfluenceError            root; carries the HTTP status the fake answers with
-    ├── BadRequestError            400: malformed input (bad JSON, missing field, bad cursor)
+    ├── FakeBadRequestError        400: malformed input (bad JSON, missing field, bad cursor)
     │   └── CQLSyntaxError         400: a CQL query the parser cannot read
     ├── ForbiddenError             403: refused (e.g. attachment upload without the XSRF header)
-    ├── NotFoundError              404: unknown id / key (also "no permission", as in Confluence)
+    ├── FakeNotFoundError          404: unknown id / key (also "no permission", as in Confluence)
     ├── VersionConflictError       409: stale version number on update (carries both numbers)
     ├── GoneError                  410: endpoint removed on this base (OAuth gateway v1 content)
-    └── PayloadTooLargeError       413: request body over the 5 MB limit
+    └── FakePayloadTooLargeError   413: request body over the 5 MB limit
+
+The ``Fake`` prefix keeps them apart from the SDK's own `confluence_client.NotFoundError`
+and friends, which a test using both would otherwise import under the same names.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "FakeConfluenceError",
-    "BadRequestError",
+    "FakeBadRequestError",
     "CQLSyntaxError",
     "ForbiddenError",
-    "NotFoundError",
+    "FakeNotFoundError",
     "VersionConflictError",
     "GoneError",
-    "PayloadTooLargeError",
+    "FakePayloadTooLargeError",
 ]
 
 
@@ -38,7 +41,7 @@ class FakeConfluenceError(Exception):
         self.message = message
 
 
-class BadRequestError(FakeConfluenceError, ValueError):
+class FakeBadRequestError(FakeConfluenceError, ValueError):
     """The request is malformed (400)."""
 
     status = 400
@@ -46,7 +49,7 @@ class BadRequestError(FakeConfluenceError, ValueError):
     title = "Bad Request"
 
 
-class CQLSyntaxError(BadRequestError):
+class CQLSyntaxError(FakeBadRequestError):
     """The CQL query cannot be parsed (400); ``position`` is the offending offset."""
 
     def __init__(self, message: str, query: str, position: int) -> None:
@@ -63,7 +66,7 @@ class ForbiddenError(FakeConfluenceError, PermissionError):
     title = "Forbidden"
 
 
-class NotFoundError(FakeConfluenceError, LookupError):
+class FakeNotFoundError(FakeConfluenceError, LookupError):
     """Unknown id or key (404)."""
 
     status = 404
@@ -95,7 +98,7 @@ class GoneError(FakeConfluenceError):
     title = "Gone"
 
 
-class PayloadTooLargeError(FakeConfluenceError):
+class FakePayloadTooLargeError(FakeConfluenceError):
     """The request body exceeds the limit (413)."""
 
     status = 413

@@ -13,7 +13,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ._errors import BadRequestError
+from ._errors import FakeBadRequestError
 
 __all__ = ["FaultKind", "FaultRule", "FaultInjector", "FAULT_KINDS"]
 
@@ -83,19 +83,19 @@ class FaultInjector:
     def add(self, rule: FaultRule) -> FaultRule:
         """Add a rule (validated) and return it with its id."""
         if rule.kind not in FAULT_KINDS:
-            raise BadRequestError(f"Unknown fault kind {rule.kind!r}; use one of {FAULT_KINDS}")
+            raise FakeBadRequestError(f"Unknown fault kind {rule.kind!r}; use one of {FAULT_KINDS}")
         if not 0.0 <= rule.rate <= 1.0:
-            raise BadRequestError("rate must be between 0 and 1")
+            raise FakeBadRequestError("rate must be between 0 and 1")
         if rule.count is not None and rule.count < 1:
-            raise BadRequestError("count must be at least 1 (or omitted for unlimited)")
+            raise FakeBadRequestError("count must be at least 1 (or omitted for unlimited)")
         if rule.status is None:
             rule.status = 429 if rule.kind == "rate_limit" else 500
         if rule.kind == "error" and not 500 <= rule.status <= 599:
-            raise BadRequestError("an error fault needs a 5xx status")
+            raise FakeBadRequestError("an error fault needs a 5xx status")
         if rule.kind == "rate_limit" and rule.status not in (429, 503):
-            raise BadRequestError("a rate_limit fault answers 429 or 503")
+            raise FakeBadRequestError("a rate_limit fault answers 429 or 503")
         if rule.seconds < 0 or rule.reset_after < 0 or (rule.retry_after or 0) < 0:
-            raise BadRequestError("times must not be negative")
+            raise FakeBadRequestError("times must not be negative")
         with self._lock:
             rule.id = next(self._ids)
             self._rules.append(rule)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ._errors import BadRequestError, FakeConfluenceError, PayloadTooLargeError
+from ._errors import FakeBadRequestError, FakeConfluenceError, FakePayloadTooLargeError
 from ._store import FakeStore
 
 __all__ = [
@@ -132,14 +132,14 @@ async def read_json(request: Request) -> Any:
     """The parsed JSON body; 413 over 5 MB, 400 when it is not JSON."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError("Request body exceeds the 5 MB limit")
+        raise FakePayloadTooLargeError("Request body exceeds the 5 MB limit")
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError("Request body exceeds the 5 MB limit")
+        raise FakePayloadTooLargeError("Request body exceeds the 5 MB limit")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise BadRequestError("The request body is not valid JSON") from None
+        raise FakeBadRequestError("The request body is not valid JSON") from None
 
 
 def no_content() -> Response:

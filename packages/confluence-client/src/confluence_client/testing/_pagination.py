@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from ._errors import BadRequestError
+from ._errors import FakeBadRequestError
 
 __all__ = [
     "encode_cursor",
@@ -43,7 +43,7 @@ def decode_cursor(cursor: str | None) -> int:
     except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
         offset = None
     if not isinstance(offset, int) or offset < 0:
-        raise BadRequestError(f"Invalid cursor: {cursor}")
+        raise FakeBadRequestError(f"Invalid cursor: {cursor}")
     return offset
 
 
@@ -54,9 +54,9 @@ def parse_limit(raw: str | None, *, default: int = 25, maximum: int = MAX_V2_LIM
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequestError(f"limit must be an integer, got {raw!r}") from None
+        raise FakeBadRequestError(f"limit must be an integer, got {raw!r}") from None
     if value < 1:
-        raise BadRequestError(f"limit must be at least 1, got {value}")
+        raise FakeBadRequestError(f"limit must be at least 1, got {value}")
     return min(value, maximum)
 
 
@@ -67,9 +67,9 @@ def parse_start(raw: str | None) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequestError(f"start must be an integer, got {raw!r}") from None
+        raise FakeBadRequestError(f"start must be an integer, got {raw!r}") from None
     if value < 0:
-        raise BadRequestError(f"start must not be negative, got {value}")
+        raise FakeBadRequestError(f"start must not be negative, got {value}")
     return value
 
 

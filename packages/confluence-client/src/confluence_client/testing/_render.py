@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._errors import BadRequestError
+from ._errors import FakeBadRequestError
 
 __all__ = ["ViewLinks", "storage_to_view", "storage_to_text", "check_storage", "AC_NS", "RI_NS"]
 
@@ -44,7 +44,7 @@ def check_storage(storage: str) -> None:
     try:
         etree.fromstring(_WRAP.format(_numeric_entities(storage)))  # noqa: S314 - see _parse
     except etree.ParseError as exc:
-        raise BadRequestError(f"Error parsing xhtml: {exc}") from None
+        raise FakeBadRequestError(f"Error parsing xhtml: {exc}") from None
 
 
 def _parse(storage: str) -> etree.Element | None:

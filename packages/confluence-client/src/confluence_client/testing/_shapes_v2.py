@@ -7,7 +7,7 @@ import binascii
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from ._errors import BadRequestError
+from ._errors import FakeBadRequestError
 from ._http import Site, iso
 from ._records import (
     AttachmentRecord,
@@ -48,7 +48,7 @@ def check_body_format(raw: str | None) -> str | None:
     if raw is None or raw in ("", "none"):  # "none" is what some clients send for "no body"
         return None
     if raw not in BODY_FORMATS:
-        raise BadRequestError(f"Invalid body-format {raw!r}; expected one of {BODY_FORMATS}")
+        raise FakeBadRequestError(f"Invalid body-format {raw!r}; expected one of {BODY_FORMATS}")
     return raw
 
 

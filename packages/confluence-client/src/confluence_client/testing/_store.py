@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ._errors import BadRequestError, NotFoundError, VersionConflictError
+from ._errors import FakeBadRequestError, FakeNotFoundError, VersionConflictError
 from ._records import AttachmentRecord, CommentRecord, LabelRecord, PageRecord
 from ._store_core import StoreCore
 
@@ -28,7 +28,7 @@ class FakeStore(StoreCore):
             page = self.get_page(page_id)
             clean = name.strip().lower()
             if not clean or any(ch.isspace() for ch in clean):
-                raise BadRequestError(f"Invalid label name: {name!r}")
+                raise FakeBadRequestError(f"Invalid label name: {name!r}")
             label = self._labels.get((prefix, clean))
             if label is None:
                 label = LabelRecord(self.next_id(), clean, prefix)
@@ -45,7 +45,7 @@ class FakeStore(StoreCore):
                 if label.name == name.lower():
                     page.labels.remove(label)
                     return
-            raise NotFoundError(f"Label {name} is not on content {page_id}")
+            raise FakeNotFoundError(f"Label {name} is not on content {page_id}")
 
     # ---- comments ----------------------------------------------------------------------
     def add_comment(
@@ -63,7 +63,7 @@ class FakeStore(StoreCore):
                 page_id = self.get_comment(parent_comment_id).page_id
             self.get_page(page_id)
             if not body.strip():
-                raise BadRequestError("A comment body is required")
+                raise FakeBadRequestError("A comment body is required")
             comment = CommentRecord(
                 self.next_id(),
                 page_id,
@@ -80,7 +80,7 @@ class FakeStore(StoreCore):
         with self._lock:
             comment = self.comments.get(comment_id)
             if comment is None:
-                raise NotFoundError(f"No comment with id {comment_id}")
+                raise FakeNotFoundError(f"No comment with id {comment_id}")
             return comment
 
     def update_comment(self, comment_id: str, body: str, version: int) -> CommentRecord:
@@ -139,7 +139,7 @@ class FakeStore(StoreCore):
         with self._lock:
             self.get_page(page_id)
             if not filename:
-                raise BadRequestError("An attachment needs a file name")
+                raise FakeBadRequestError("An attachment needs a file name")
             existing = next(
                 (
                     a
@@ -152,7 +152,7 @@ class FakeStore(StoreCore):
             when = created_at or self.now()
             if existing is not None:
                 if not replace:
-                    raise BadRequestError(
+                    raise FakeBadRequestError(
                         "Cannot add a new attachment with same file name as an existing "
                         "attachment: " + filename
                     )
@@ -183,7 +183,7 @@ class FakeStore(StoreCore):
         with self._lock:
             att = self.attachments.get(attachment_id)
             if att is None:
-                raise NotFoundError(f"No attachment with id {attachment_id}")
+                raise FakeNotFoundError(f"No attachment with id {attachment_id}")
             return att
 
     def page_attachments(self, page_id: str) -> list[AttachmentRecord]:

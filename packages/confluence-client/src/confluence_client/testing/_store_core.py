@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ._errors import BadRequestError, NotFoundError, VersionConflictError
+from ._errors import FakeBadRequestError, FakeNotFoundError, VersionConflictError
 from ._records import (
     AttachmentRecord,
     CommentRecord,
@@ -98,7 +98,7 @@ class StoreCore:
             try:
                 return self.users[account_id]
             except KeyError:
-                raise NotFoundError(f"No user with accountId {account_id}") from None
+                raise FakeNotFoundError(f"No user with accountId {account_id}") from None
 
     def find_user(self, login: str) -> UserRecord | None:
         """A user by account id, email, username or user key, or None."""
@@ -112,7 +112,7 @@ class StoreCore:
         """The user the fake treats as authenticated."""
         with self._lock:
             if self.current_user_id is None:
-                raise NotFoundError("The store has no users")
+                raise FakeNotFoundError("The store has no users")
             return self.users[self.current_user_id]
 
     # ---- spaces ------------------------------------------------------------------------
@@ -129,7 +129,7 @@ class StoreCore:
         """Add a space and its home page (titled after the space, like Confluence does)."""
         with self._lock:
             if self.find_space_by_key(key) is not None:
-                raise BadRequestError(f"A space with key {key} already exists")
+                raise FakeBadRequestError(f"A space with key {key} already exists")
             author = author_id or self.current_user().account_id
             when = created_at or self.now()
             space = SpaceRecord(self.next_id(), key, name, description, author, when)
@@ -146,7 +146,7 @@ class StoreCore:
             try:
                 return self.spaces[space_id]
             except KeyError:
-                raise NotFoundError(f"No space with id {space_id}") from None
+                raise FakeNotFoundError(f"No space with id {space_id}") from None
 
     def find_space_by_key(self, key: str) -> SpaceRecord | None:
         """A space by key, or None."""
@@ -157,7 +157,7 @@ class StoreCore:
         """A space by key."""
         space = self.find_space_by_key(key)
         if space is None:
-            raise NotFoundError(f"No space with key : {key}")
+            raise FakeNotFoundError(f"No space with key : {key}")
         return space
 
     def list_spaces(self) -> list[SpaceRecord]:
@@ -181,12 +181,12 @@ class StoreCore:
         with self._lock:
             space_rec = self.find_space_by_key(space) or self.get_space(space)
             if not title.strip():
-                raise BadRequestError("A page title is required")
+                raise FakeBadRequestError("A page title is required")
             self._check_title_free(space_rec.id, title, None)
             if parent_id is not None:
                 parent = self.get_page(parent_id)
                 if parent.space_id != space_rec.id:
-                    raise BadRequestError("The parent page is in another space")
+                    raise FakeBadRequestError("The parent page is in another space")
             author = author_id or self.current_user().account_id
             when = created_at or self.now()
             siblings = self.children(parent_id, space_rec.id) if parent_id else []
@@ -202,7 +202,7 @@ class StoreCore:
         with self._lock:
             page = self.pages.get(page_id)
             if page is None or (page.status == "trashed" and not allow_trashed):
-                raise NotFoundError(f"No content with id {page_id}")
+                raise FakeNotFoundError(f"No content with id {page_id}")
             return page
 
     def update_page(
@@ -225,7 +225,7 @@ class StoreCore:
                 raise VersionConflictError(page.version, version)
             new_title = page.title if title is None else title
             if not new_title.strip():
-                raise BadRequestError("A page title is required")
+                raise FakeBadRequestError("A page title is required")
             if new_title != page.title:
                 self._check_title_free(page.space_id, new_title, page.id)
             new_parent = page.parent_id
@@ -252,12 +252,12 @@ class StoreCore:
         if parent_id is None:
             return None
         if not isinstance(parent_id, str):
-            raise BadRequestError("parentId must be a string")
+            raise FakeBadRequestError("parentId must be a string")
         parent = self.get_page(parent_id)
         if parent.space_id != page.space_id:
-            raise BadRequestError("Cannot move a page to a parent in another space")
+            raise FakeBadRequestError("Cannot move a page to a parent in another space")
         if parent.id == page.id or page.id in {a.id for a in self.ancestors(parent.id)}:
-            raise BadRequestError("Cannot move a page below itself")
+            raise FakeBadRequestError("Cannot move a page below itself")
         return parent.id
 
     def move_page(self, page_id: str, position: str, target_id: str) -> PageRecord:
@@ -265,14 +265,14 @@ class StoreCore:
         with self._lock:
             page, target = self.get_page(page_id), self.get_page(target_id)
             if position not in ("append", "before", "after"):
-                raise BadRequestError("position must be append, before or after")
+                raise FakeBadRequestError("position must be append, before or after")
             if page.id == target.id:
-                raise BadRequestError("Cannot move a page relative to itself")
+                raise FakeBadRequestError("Cannot move a page relative to itself")
             new_parent = target.id if position == "append" else target.parent_id
             if new_parent is not None:
                 new_parent = self._checked_new_parent(page, new_parent)
             elif target.space_id != page.space_id:
-                raise BadRequestError("Cannot move a page to another space")
+                raise FakeBadRequestError("Cannot move a page to another space")
             siblings = [s for s in self.children(new_parent, page.space_id) if s.id != page.id]
             if position == "append":
                 siblings.append(page)
@@ -292,7 +292,7 @@ class StoreCore:
                 and other.status == "current"
                 and other.title == title
             ):
-                raise BadRequestError(
+                raise FakeBadRequestError(
                     "A page with this title already exists: A page already exists with the "
                     "same TITLE in this space"
                 )
@@ -314,7 +314,7 @@ class StoreCore:
         with self._lock:
             page = self.get_page(page_id, allow_trashed=True)
             if page.status != "trashed":
-                raise BadRequestError("Only a trashed page can be purged; trash it first")
+                raise FakeBadRequestError("Only a trashed page can be purged; trash it first")
             for child in self.children(page.id, page.space_id, include_trashed=True):
                 child.versions[-1].parent_id = page.parent_id
             del self.pages[page.id]

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .._errors import BadRequestError
+from .._errors import FakeBadRequestError
 from .._http import site_of, store_of
 from .._pagination import (
     MAX_V2_LIMIT,
@@ -40,7 +40,7 @@ T = TypeVar("T")
 def numeric_id(raw: str, what: str = "id") -> str:
     """A numeric id string, else 400 (as Confluence answers for ``/pages/abc``)."""
     if not raw.isdigit():
-        raise BadRequestError(f"{what} must be a numeric id, got {raw!r}")
+        raise FakeBadRequestError(f"{what} must be a numeric id, got {raw!r}")
     return raw
 
 
@@ -65,14 +65,14 @@ def int_param(request: Request, name: str, default: int | None = None) -> int | 
     try:
         return int(raw)
     except ValueError:
-        raise BadRequestError(f"{name} must be an integer, got {raw!r}") from None
+        raise FakeBadRequestError(f"{name} must be an integer, got {raw!r}") from None
 
 
 def bool_param(request: Request, name: str) -> bool:
     """A boolean query parameter (``true``/``false``), 400 otherwise."""
     raw = request.query_params.get(name, "false").lower()
     if raw not in ("true", "false"):
-        raise BadRequestError(f"{name} must be true or false, got {raw!r}")
+        raise FakeBadRequestError(f"{name} must be true or false, got {raw!r}")
     return raw == "true"
 
 
@@ -121,7 +121,7 @@ def sort_pages(request: Request, pages: list[T], default: str | None = None) -> 
         return pages
     key = raw.lstrip("-")
     if key not in _PAGE_SORTS:
-        raise BadRequestError(f"Invalid sort {raw!r}; expected one of {sorted(_PAGE_SORTS)}")
+        raise FakeBadRequestError(f"Invalid sort {raw!r}; expected one of {sorted(_PAGE_SORTS)}")
     return sorted(pages, key=_PAGE_SORTS[key], reverse=raw.startswith("-"))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .._errors import NotFoundError
+from .._errors import FakeNotFoundError
 from .._http import site_of, store_of
 from .._shapes_v2 import tiny_code_to_id, webui_page
 
@@ -21,7 +21,7 @@ async def tiny_link(request: Request) -> Response:
     with store.lock:
         page = store.pages.get(page_id or "")
         if page is None or page.status == "trashed":
-            raise NotFoundError(f"No page for tiny link {code}")
+            raise FakeNotFoundError(f"No page for tiny link {code}")
         webui = webui_page(store.spaces[page.space_id].key, page)
     return RedirectResponse(site_of(request).base + webui, status_code=302)
 

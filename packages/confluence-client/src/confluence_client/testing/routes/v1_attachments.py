@@ -10,7 +10,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError
+from .._errors import (
+    FakeBadRequestError,
+    FakeNotFoundError,
+    FakePayloadTooLargeError,
+    ForbiddenError,
+)
 from .._http import no_content, read_json, site_of, store_of
 from .._records import AttachmentRecord
 from .._shapes_v1 import attachment_json, label_json, parse_expand
@@ -42,10 +47,10 @@ async def add_labels(request: Request) -> Response:
         store.get_page(page_id)
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise BadRequestError('Send [{"prefix": "global", "name": "label"}]')
+                raise FakeBadRequestError('Send [{"prefix": "global", "name": "label"}]')
             prefix = item.get("prefix", "global")
             if prefix not in ("global", "my", "team"):
-                raise BadRequestError(f"Invalid label prefix {prefix!r}")
+                raise FakeBadRequestError(f"Invalid label prefix {prefix!r}")
             store.add_label(page_id, item["name"], prefix)
         labels = store.get_page(page_id).labels
         return JSONResponse(
@@ -62,7 +67,7 @@ async def add_labels(request: Request) -> Response:
 async def remove_label(request: Request) -> Response:
     name = request.path_params.get("label") or request.query_params.get("name")
     if not name:
-        raise BadRequestError("name is required")
+        raise FakeBadRequestError("name is required")
     store_of(request).remove_label(path_id(request), str(name))
     return no_content()
 
@@ -91,18 +96,18 @@ async def _read_uploads(request: Request) -> tuple[list[tuple[str, bytes, str | 
     declared = request.headers.get("content-length", "")
     # Refuse early only when even the multipart envelope cannot explain the excess.
     if declared.isdigit() and int(declared) > limit + _ENVELOPE_ALLOWANCE:
-        raise PayloadTooLargeError("Attachment exceeds the maximum size")
+        raise FakePayloadTooLargeError("Attachment exceeds the maximum size")
     store_of(request).get_page(path_id(request))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise BadRequestError("Send the file as multipart/form-data (field 'file')")
+        raise FakeBadRequestError("Send the file as multipart/form-data (field 'file')")
     async with request.form() as form:
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
         if not files:
-            raise BadRequestError("No file part named 'file' in the upload")
+            raise FakeBadRequestError("No file part named 'file' in the upload")
         comment = form.get("comment")
         uploads = [(f.filename or "", await f.read(), f.content_type) for f in files]
     if any(len(data) > limit for _, data, _ in uploads):
-        raise PayloadTooLargeError("Attachment exceeds the maximum size")
+        raise FakePayloadTooLargeError("Attachment exceeds the maximum size")
     return uploads, comment if isinstance(comment, str) else ""
 
 
@@ -138,7 +143,7 @@ async def update_attachment_data(request: Request) -> Response:
     with store.lock:
         att = store.get_attachment(attachment_id(str(request.path_params["att"])))
         if att.page_id != path_id(request) or len(uploads) != 1:
-            raise BadRequestError("Send exactly one file for an attachment of this content")
+            raise FakeBadRequestError("Send exactly one file for an attachment of this content")
         _, data, content_type = uploads[0]
         updated = store.add_attachment(
             att.page_id,
@@ -165,7 +170,7 @@ async def download_by_id(request: Request) -> Response:
     with store.lock:
         att = store.get_attachment(attachment_id(str(request.path_params["att"])))
         if att.page_id != path_id(request):
-            raise NotFoundError("No such attachment on this content")
+            raise FakeNotFoundError("No such attachment on this content")
         return _download(att)
 
 
@@ -176,7 +181,7 @@ async def download_by_name(request: Request) -> Response:
         for att in store.page_attachments(path_id(request)):
             if att.title == name:
                 return _download(att)
-    raise NotFoundError(f"No attachment named {name}")
+    raise FakeNotFoundError(f"No attachment named {name}")
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._cql import parse_cql
-from .._errors import BadRequestError, NotFoundError, PayloadTooLargeError
+from .._errors import FakeBadRequestError, FakeNotFoundError, FakePayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._records import AttachmentRecord, CommentRecord, PageRecord
 from .._render import check_storage
@@ -41,13 +41,13 @@ def _storage(payload: dict[str, Any]) -> str | None:
         return None
     storage = body.get("storage") if isinstance(body, dict) else None
     if not isinstance(storage, dict) or not isinstance(storage.get("value"), str):
-        raise BadRequestError("body.storage.value is required (only storage is supported)")
+        raise FakeBadRequestError("body.storage.value is required (only storage is supported)")
     representation = storage.get("representation", "storage")
     if representation not in ("storage", "wiki"):
-        raise BadRequestError("Only the storage representation is supported")
+        raise FakeBadRequestError("Only the storage representation is supported")
     value: str = storage["value"]
     if len(value.encode()) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError("Content body exceeds the 5 MB limit")
+        raise FakePayloadTooLargeError("Content body exceeds the 5 MB limit")
     if representation == "storage":
         check_storage(value)
     return value
@@ -60,7 +60,7 @@ def _expand(request: Request, default: set[str]) -> set[str]:
 
 def _payload(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise BadRequestError("The request body must be a JSON object")
+        raise FakeBadRequestError("The request body must be a JSON object")
     return raw
 
 
@@ -68,7 +68,7 @@ async def list_content(request: Request) -> Response:
     store = store_of(request)
     kind = request.query_params.get("type", "page")
     if kind not in ("page", "blogpost"):
-        raise BadRequestError(f"Unsupported content type {kind!r}")
+        raise FakeBadRequestError(f"Unsupported content type {kind!r}")
     key, title = request.query_params.get("spaceKey"), request.query_params.get("title")
     status = request.query_params.get("status", "current")
     statuses = ("current", "draft", "trashed") if status == "any" else (status,)
@@ -98,11 +98,11 @@ async def get_content(request: Request) -> Response:
             and status != "any"
             and not (status == "current" and item.status in ("draft", "historical"))
         ):
-            raise NotFoundError(f"No content found with id: {item.id}")
+            raise FakeNotFoundError(f"No content found with id: {item.id}")
         if isinstance(item, PageRecord) and number is not None and number != item.version:
             old = next((v for v in item.versions if v.number == number), None)
             if old is None:
-                raise NotFoundError(f"Content {item.id} has no version {number}")
+                raise FakeNotFoundError(f"Content {item.id} has no version {number}")
             return JSONResponse(page_json(store, site, item, expand, old))
         return JSONResponse(content_json(store, site, item, expand))
 
@@ -127,14 +127,14 @@ async def create_content(request: Request) -> Response:
             expand = _expand(request, {"body.storage", "version", "container"})
             return JSONResponse(comment_json(store, site, comment, expand))
     if kind not in ("page", "blogpost"):
-        raise BadRequestError("type must be page or comment")
+        raise FakeBadRequestError("type must be page or comment")
     if kind == "blogpost":
-        raise BadRequestError("The fake Confluence does not store blog posts")
+        raise FakeBadRequestError("The fake Confluence does not store blog posts")
     space, title = payload.get("space"), payload.get("title")
     if not isinstance(space, dict) or not isinstance(space.get("key"), str):
-        raise BadRequestError("space.key is required")
+        raise FakeBadRequestError("space.key is required")
     if not isinstance(title, str):
-        raise BadRequestError("title is required")
+        raise FakeBadRequestError("title is required")
     ancestors = payload.get("ancestors") or []
     with store.lock:
         space_rec = store.get_space_by_key(space["key"])
@@ -162,7 +162,7 @@ async def update_content(request: Request) -> Response:
     payload = _payload(await read_json(request))
     version = payload.get("version")
     if not isinstance(version, dict) or not isinstance(version.get("number"), int):
-        raise BadRequestError("version.number is required")
+        raise FakeBadRequestError("version.number is required")
     site = site_of(request)
     with store.lock:
         item = find_content(store, str(request.path_params["id"]), allow_trashed=True)
@@ -173,7 +173,7 @@ async def update_content(request: Request) -> Response:
             expand = _expand(request, {"body.storage", "version"})
             return JSONResponse(comment_json(store, site, comment, expand))
         if not isinstance(item, PageRecord):
-            raise BadRequestError("Update attachments through /child/attachment")
+            raise FakeBadRequestError("Update attachments through /child/attachment")
         kwargs: dict[str, Any] = {}
         ancestors = payload.get("ancestors")
         if isinstance(ancestors, list) and ancestors:
@@ -204,7 +204,7 @@ async def delete_content(request: Request) -> Response:
             del store.attachments[item.id]
         elif item.status == "trashed":
             if request.query_params.get("status") != "trashed":
-                raise NotFoundError(f"No content found with id: {item.id}")
+                raise FakeNotFoundError(f"No content found with id: {item.id}")
             store.purge_page(item.id)
         else:
             store.trash_page(item.id)
@@ -265,7 +265,7 @@ async def one_version(request: Request) -> Response:
                     store, site, page, {"body.storage"}, v if v is not page.current else None
                 )
                 return JSONResponse(data)
-        raise NotFoundError(f"Content {page.id} has no version {number}")
+        raise FakeNotFoundError(f"Content {page.id} has no version {number}")
 
 
 async def move(request: Request) -> Response:
@@ -281,7 +281,7 @@ async def content_search(request: Request) -> Response:
     store = store_of(request)
     cql = request.query_params.get("cql", "").strip()
     if not cql:
-        raise BadRequestError("The cql parameter is required")
+        raise FakeBadRequestError("The cql parameter is required")
     query = parse_cql(cql)
     expand = parse_expand(request.query_params.get("expand"))
     site = site_of(request)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._cql import parse_cql
-from .._errors import BadRequestError, NotFoundError
+from .._errors import FakeBadRequestError, FakeNotFoundError
 from .._http import Site, iso, site_of, store_of
 from .._records import PageRecord
 from .._search import asks_for_users, excerpt, search_content, search_users, text_terms
@@ -47,7 +47,7 @@ async def get_space(request: Request) -> Response:
 def _space_pages(store: FakeStore, request: Request) -> list[PageRecord]:
     depth = request.query_params.get("depth", "all")
     if depth not in ("all", "root"):
-        raise BadRequestError("depth must be all or root")
+        raise FakeBadRequestError("depth must be all or root")
     space = store.get_space_by_key(str(request.path_params["key"]))
     pages = store.list_pages(space_id=space.id)
     return [p for p in pages if p.parent_id is None] if depth == "root" else pages
@@ -70,7 +70,7 @@ async def space_content_of_type(request: Request) -> Response:
     store = store_of(request)
     kind = str(request.path_params["type"])
     if kind not in ("page", "blogpost"):
-        raise BadRequestError(f"Unsupported content type {kind!r}")
+        raise FakeBadRequestError(f"Unsupported content type {kind!r}")
     expand = parse_expand(request.query_params.get("expand"))
     site = site_of(request)
     with store.lock:
@@ -127,7 +127,7 @@ def _user_result(store: FakeStore, site: Site, account_id: str) -> dict[str, Any
 def _cql(request: Request) -> str:
     cql = request.query_params.get("cql", "").strip()
     if not cql:
-        raise BadRequestError("The cql parameter is required")
+        raise FakeBadRequestError("The cql parameter is required")
     return cql
 
 
@@ -137,7 +137,7 @@ async def search(request: Request) -> Response:
     query = parse_cql(cql)
     mode = request.query_params.get("excerpt", "highlight")
     if mode not in _EXCERPTS:
-        raise BadRequestError(f"excerpt must be one of {_EXCERPTS}")
+        raise FakeBadRequestError(f"excerpt must be one of {_EXCERPTS}")
     expand = parse_expand(request.query_params.get("expand"), strip="content.")
     site = site_of(request)
     now = datetime.now(UTC)
@@ -186,10 +186,10 @@ async def get_user(request: Request) -> Response:
     q = request.query_params
     login = q.get("accountId") or q.get("username") or q.get("key")
     if not login:
-        raise BadRequestError("accountId (Cloud) or username / key (Data Center) is required")
+        raise FakeBadRequestError("accountId (Cloud) or username / key (Data Center) is required")
     user = store.find_user(login)
     if user is None:
-        raise NotFoundError(f"No user found for {login}")
+        raise FakeNotFoundError(f"No user found for {login}")
     return JSONResponse(user_json(store, site_of(request), user.account_id))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError
+from .._errors import FakeBadRequestError
 from .._http import site_of, store_of
 from .._shapes_v1 import comment_json, page_json, parse_expand
 from ._common import path_id, v1_list
@@ -64,7 +64,7 @@ async def _by_type(request: Request, handlers: dict[str, Any]) -> Response:
     wanted = parse_expand(request.query_params.get("expand")) or {"page"}
     unknown = {w.split(".")[0] for w in wanted} - set(handlers) - {"attachment"}
     if unknown:
-        raise BadRequestError(f"Unsupported child types: {sorted(unknown)}")
+        raise FakeBadRequestError(f"Unsupported child types: {sorted(unknown)}")
     store = store_of(request)
     store.get_page(path_id(request))
     out: dict[str, Any] = {"_links": {"base": site_of(request).base}}

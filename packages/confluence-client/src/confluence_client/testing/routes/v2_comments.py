@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError, PayloadTooLargeError
+from .._errors import FakeBadRequestError, FakePayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._render import check_storage
 from .._shapes_v2 import check_body_format, comment_json
@@ -18,15 +18,15 @@ __all__ = ["ROUTES"]
 
 def _comment_body(payload: Any) -> str:
     if not isinstance(payload, dict) or not isinstance(payload.get("body"), dict):
-        raise BadRequestError("body is required: {representation, value}")
+        raise FakeBadRequestError("body is required: {representation, value}")
     body = payload["body"]
     if body.get("representation", "storage") != "storage":
-        raise BadRequestError("Only the storage representation is supported")
+        raise FakeBadRequestError("Only the storage representation is supported")
     value = body.get("value")
     if not isinstance(value, str) or not value.strip():
-        raise BadRequestError("body.value must be a non-empty string")
+        raise FakeBadRequestError("body.value must be a non-empty string")
     if len(value.encode()) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError("Comment body exceeds the 5 MB limit")
+        raise FakePayloadTooLargeError("Comment body exceeds the 5 MB limit")
     check_storage(value)
     return value
 
@@ -55,7 +55,7 @@ async def create_comment(request: Request) -> Response:
     value = _comment_body(payload)
     page_id, parent = payload.get("pageId"), payload.get("parentCommentId")
     if page_id is None and parent is None:
-        raise BadRequestError("pageId or parentCommentId is required")
+        raise FakeBadRequestError("pageId or parentCommentId is required")
     with store.lock:
         comment = store.add_comment(
             numeric_id(str(page_id), "pageId") if page_id is not None else "",
@@ -83,7 +83,7 @@ async def update_comment(request: Request) -> Response:
     value = _comment_body(payload)
     version = payload.get("version")
     if not isinstance(version, dict) or not isinstance(version.get("number"), int):
-        raise BadRequestError("version.number is required")
+        raise FakeBadRequestError("version.number is required")
     with store.lock:
         comment = store.update_comment(path_id(request), value, version["number"])
         return JSONResponse(comment_json(store, site_of(request), comment, "storage"))

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError, NotFoundError
+from .._errors import FakeBadRequestError, FakeNotFoundError
 from .._http import store_of
 from .._shapes_v2 import attachment_json, detailed_version_json, label_json, page_version_json
 from ._common import path_id, v2_list
@@ -19,7 +19,7 @@ def attachment_id(raw: str) -> str:
     """The numeric part of an attachment id (``att123`` or ``123``); 400 otherwise."""
     digits = raw[3:] if raw.startswith("att") else raw
     if not digits.isdigit():
-        raise BadRequestError(f"Invalid attachment id {raw!r}")
+        raise FakeBadRequestError(f"Invalid attachment id {raw!r}")
     return digits
 
 
@@ -77,13 +77,13 @@ async def page_version(request: Request) -> Response:
     store = store_of(request)
     raw = str(request.path_params["n"])
     if not raw.isdigit():
-        raise BadRequestError(f"version-number must be a number, got {raw!r}")
+        raise FakeBadRequestError(f"version-number must be a number, got {raw!r}")
     with store.lock:
         page = store.get_page(path_id(request))
         for v in page.versions:
             if v.number == int(raw):
                 return JSONResponse(detailed_version_json(page, v))
-        raise NotFoundError(f"Page {page.id} has no version {raw}")
+        raise FakeNotFoundError(f"Page {page.id} has no version {raw}")
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [

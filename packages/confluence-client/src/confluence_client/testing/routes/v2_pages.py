@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError, NotFoundError, PayloadTooLargeError
+from .._errors import FakeBadRequestError, FakeNotFoundError, FakePayloadTooLargeError
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._records import PageRecord
 from .._render import check_storage
@@ -23,7 +23,7 @@ def _statuses(request: Request, default: tuple[str, ...]) -> tuple[str, ...]:
     wanted = multi(request, "status")
     for s in wanted:
         if s not in _STATUSES:
-            raise BadRequestError(f"Invalid status {s!r}")
+            raise FakeBadRequestError(f"Invalid status {s!r}")
     if "any" in wanted:
         return ("current", "draft", "archived", "trashed")
     return tuple(wanted) or default
@@ -50,17 +50,17 @@ async def list_pages(request: Request) -> Response:
 def _body_value(payload: dict[str, Any]) -> str:
     body = payload.get("body")
     if not isinstance(body, dict):
-        raise BadRequestError("body is required: {representation, value}")
+        raise FakeBadRequestError("body is required: {representation, value}")
     if "storage" in body and isinstance(body["storage"], dict):
         body = body["storage"]  # the v1-style nesting; Confluence accepts it here too
     representation = body.get("representation", "storage")
     if representation not in ("storage", "wiki"):
-        raise BadRequestError(f"Unsupported body representation {representation!r}")
+        raise FakeBadRequestError(f"Unsupported body representation {representation!r}")
     value = body.get("value")
     if not isinstance(value, str):
-        raise BadRequestError("body.value must be a string")
+        raise FakeBadRequestError("body.value must be a string")
     if len(value.encode()) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError("Page body exceeds the 5 MB limit")
+        raise FakePayloadTooLargeError("Page body exceeds the 5 MB limit")
     if representation == "storage":
         check_storage(value)
     return value
@@ -68,7 +68,7 @@ def _body_value(payload: dict[str, Any]) -> str:
 
 def _object(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
-        raise BadRequestError("The request body must be a JSON object")
+        raise FakeBadRequestError("The request body must be a JSON object")
     return payload
 
 
@@ -77,12 +77,12 @@ async def create_page(request: Request) -> Response:
     payload = _object(await read_json(request))
     space_id, title = payload.get("spaceId"), payload.get("title")
     if not isinstance(space_id, str | int) or not str(space_id).isdigit():
-        raise BadRequestError("spaceId is required (a numeric id)")
+        raise FakeBadRequestError("spaceId is required (a numeric id)")
     if not isinstance(title, str):
-        raise BadRequestError("title is required")
+        raise FakeBadRequestError("title is required")
     status = payload.get("status", "current")
     if status not in ("current", "draft"):
-        raise BadRequestError("status must be current or draft")
+        raise FakeBadRequestError("status must be current or draft")
     parent = payload.get("parentId")
     with store.lock:
         space = store.get_space(str(space_id))
@@ -108,7 +108,7 @@ async def get_page(request: Request) -> Response:
     with store.lock:
         page = store.get_page(page_id, allow_trashed=True)
         if page.status not in wanted:
-            raise NotFoundError(f"No content with id {page_id} and status {page.status}")
+            raise FakeNotFoundError(f"No content with id {page_id} and status {page.status}")
         version = None
         if number is not None and number != page.version:
             version = _find_version(page, number)
@@ -119,7 +119,7 @@ def _find_version(page: PageRecord, number: int) -> Any:
     for v in page.versions:
         if v.number == number:
             return v
-    raise NotFoundError(f"Page {page.id} has no version {number}")
+    raise FakeNotFoundError(f"Page {page.id} has no version {number}")
 
 
 async def update_page(request: Request) -> Response:
@@ -127,16 +127,16 @@ async def update_page(request: Request) -> Response:
     page_id = path_id(request)
     payload = _object(await read_json(request))
     if str(payload.get("id", page_id)) != page_id:
-        raise BadRequestError("The id in the body does not match the path")
+        raise FakeBadRequestError("The id in the body does not match the path")
     version = payload.get("version")
     if not isinstance(version, dict) or not isinstance(version.get("number"), int):
-        raise BadRequestError("version.number is required")
+        raise FakeBadRequestError("version.number is required")
     status = payload.get("status", "current")
     if status not in ("current", "draft", "archived"):
-        raise BadRequestError("status must be current, draft or archived")
+        raise FakeBadRequestError("status must be current, draft or archived")
     title = payload.get("title")
     if not isinstance(title, str):
-        raise BadRequestError("title is required")
+        raise FakeBadRequestError("title is required")
     kwargs: dict[str, Any] = {}
     if "parentId" in payload:
         parent = payload["parentId"]
@@ -164,7 +164,7 @@ async def delete_page(request: Request) -> Response:
     elif bool_param(request, "draft"):
         page = store.get_page(page_id)
         if page.status != "draft":
-            raise NotFoundError(f"No draft with id {page_id}")
+            raise FakeNotFoundError(f"No draft with id {page_id}")
         store.trash_page(page_id)
         store.purge_page(page_id)
     else:
@@ -201,7 +201,7 @@ async def page_ancestors(request: Request) -> Response:
     chain = store.ancestors(path_id(request))
     limit = int_param(request, "limit")
     if limit is not None and limit < 1:
-        raise BadRequestError("limit must be at least 1")
+        raise FakeBadRequestError("limit must be at least 1")
     # Confluence answers the nearest `limit` ancestors, still top-down.
     picked = chain[-limit:] if limit else chain
     return JSONResponse({"results": [{"id": p.id, "type": "page"} for p in picked], "_links": {}})
@@ -211,7 +211,7 @@ async def page_descendants(request: Request) -> Response:
     store = store_of(request)
     depth = int_param(request, "depth", 5) or 5
     if not 1 <= depth <= 5:
-        raise BadRequestError("depth must be between 1 and 5")
+        raise FakeBadRequestError("depth must be between 1 and 5")
     with store.lock:
         found = store.descendants(path_id(request), depth)
         return v2_list(

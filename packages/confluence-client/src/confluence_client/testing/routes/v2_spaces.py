@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError
+from .._errors import FakeBadRequestError
 from .._http import site_of, store_of
 from .._shapes_v2 import check_body_format, page_json, space_json
 from ._common import multi, path_id, sort_pages, v2_list
@@ -18,7 +18,7 @@ __all__ = ["ROUTES"]
 def _description_format(request: Request) -> str | None:
     raw = request.query_params.get("description-format")
     if raw not in (None, "", "plain", "view"):
-        raise BadRequestError("description-format must be plain or view")
+        raise FakeBadRequestError("description-format must be plain or view")
     return raw or None
 
 
@@ -39,7 +39,7 @@ async def list_spaces(request: Request) -> Response:
     if sort:
         field = sort.lstrip("-")
         if field not in ("id", "key", "name"):
-            raise BadRequestError(f"Invalid sort {sort!r}")
+            raise FakeBadRequestError(f"Invalid sort {sort!r}")
         spaces.sort(
             key=lambda s: int(s.id) if field == "id" else getattr(s, field),
             reverse=sort.startswith("-"),
@@ -57,7 +57,7 @@ async def space_pages(request: Request) -> Response:
     fmt = check_body_format(request.query_params.get("body-format"))
     depth = request.query_params.get("depth", "all")
     if depth not in ("all", "root"):
-        raise BadRequestError("depth must be all or root")
+        raise FakeBadRequestError("depth must be all or root")
     statuses = tuple(multi(request, "status")) or ("current", "archived")
     title = request.query_params.get("title")
     with store.lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from .._errors import BadRequestError
+from .._errors import FakeBadRequestError
 from .._store import FakeStore
 from ._demo import seed_demo
 from ._hostile import HOSTILE_TITLES, seed_hostile
@@ -37,7 +37,7 @@ def seed_users(store: FakeStore, username: str) -> dict[str, str]:
 def build_store(seed: str, username: str = "fake@example.com") -> FakeStore:
     """A store filled with the named seed."""
     if seed not in SEEDS:
-        raise BadRequestError(f"Unknown seed {seed!r}; use one of {SEEDS}")
+        raise FakeBadRequestError(f"Unknown seed {seed!r}; use one of {SEEDS}")
     ticks = iter(range(10**6))
     # Seed timestamps are fixed and increasing so listings and CQL dates are reproducible.
     store = FakeStore(clock=lambda: _EPOCH + timedelta(hours=next(ticks)))
