@@ -128,7 +128,7 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "sub": "alice",
         "iat": now,
         "exp": now + 300,
-        "scope": "confluence:read confluence:write",
+        "scope": "docs:read docs:write",
         "client_id": "cli-app",
     }
     base |= overrides

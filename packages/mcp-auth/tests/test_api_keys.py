@@ -43,7 +43,7 @@ def key_file(tmp_path: Path) -> Path:
 
 
 def test_created_key_has_the_documented_shape_and_only_its_hash_is_stored(key_file: Path) -> None:
-    created = create_api_key(key_file, "ci-bot", ["confluence:read", "confluence:read", "b"])
+    created = create_api_key(key_file, "ci-bot", ["docs:read", "docs:read", "b"])
     prefix, key_id, secret = created.key.split("_")
     assert prefix == "mcpk"
     assert key_id == created.record.id
@@ -54,7 +54,7 @@ def test_created_key_has_the_documented_shape_and_only_its_hash_is_stored(key_fi
     assert secret not in stored
     assert created.record.hash in stored
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert created.record.scopes == ("b", "confluence:read")
+    assert created.record.scopes == ("b", "docs:read")
     assert "redacted" in repr(created)
     assert secret not in repr(created)
     assert "sha256" not in repr(created.record)
@@ -72,14 +72,14 @@ def test_two_keys_never_share_id_or_secret(key_file: Path) -> None:
 
 async def test_valid_key_gives_the_principal(key_file: Path, audit: Any) -> None:
     expires = datetime.now(UTC) + timedelta(days=1)
-    created = create_api_key(key_file, "ci-bot", ["confluence:read"], expires_at=expires)
+    created = create_api_key(key_file, "ci-bot", ["docs:read"], expires_at=expires)
     verifier = APIKeyVerifier(key_file)
     assert verifier.recognizes(created.key)
     principal = await audit.accepted(verifier, created.key)
     assert principal.subject == "ci-bot"
     assert principal.client_id == created.record.id
     assert principal.auth_method is AuthMethod.API_KEY
-    assert principal.scopes == {"confluence:read"}
+    assert principal.scopes == {"docs:read"}
     assert principal.expires_at == expires
     assert dict(principal.claims) == {"key_id": created.record.id, "key_name": "ci-bot"}
     (event,) = audit.events()

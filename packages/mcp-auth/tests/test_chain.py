@@ -60,7 +60,7 @@ async def setup(
 ) -> AsyncIterator[SimpleNamespace]:
     fake_as = Introspection()
     server = loopback_server(fake_as.app())
-    key = create_api_key(tmp_path / "keys.json", "ci-bot", ["confluence:read"])
+    key = create_api_key(tmp_path / "keys.json", "ci-bot", ["docs:read"])
     people = JWTVerifier(
         issuer=tokens.issuer,
         audience=tokens.audience,

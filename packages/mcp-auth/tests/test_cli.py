@@ -87,10 +87,10 @@ def test_server_can_reuse_the_commands_with_its_own_name_and_default_file(
     tmp_path: Path,
 ) -> None:
     path = str(tmp_path / "server-keys.json")
-    code, _, err = run("revoke", "x", prog="confluence-mcp keys", default_file=path)
+    code, _, err = run("revoke", "x", prog="my-server keys", default_file=path)
     assert code == 1
-    assert err.startswith("confluence-mcp keys: error:")
-    assert run("create", "--name", "bot", prog="confluence-mcp keys", default_file=path)[0] == 0
+    assert err.startswith("my-server keys: error:")
+    assert run("create", "--name", "bot", prog="my-server keys", default_file=path)[0] == 0
     assert [r.name for r in list_api_keys(path)] == ["bot"]
 
 

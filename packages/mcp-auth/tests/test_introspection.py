@@ -88,7 +88,7 @@ def active(**overrides: Any) -> dict[str, Any]:
         "active": True,
         "sub": "carol",
         "client_id": "reporting-app",
-        "scope": "confluence:read",
+        "scope": "docs:read",
         "exp": now + 600,
         "iat": now,
         "iss": ISSUER,
@@ -136,7 +136,7 @@ async def test_active_token_gives_the_principal(
     principal = await audit.accepted(verifier, "opaque-token-1234567890")
     assert principal.subject == "carol"
     assert principal.client_id == "reporting-app"
-    assert principal.scopes == {"confluence:read"}
+    assert principal.scopes == {"docs:read"}
     assert principal.auth_method is AuthMethod.OAUTH_INTROSPECTION
     assert principal.issuer == ISSUER
     assert principal.expires_at is not None

@@ -32,3 +32,17 @@ def test_core_imports_without_fastmcp() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_the_library_knows_nothing_about_confluence() -> None:
+    """A generic library: its code, docstrings and README use generic examples."""
+    from pathlib import Path
+
+    package = Path(mcp_auth.__file__).parent
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    sources = [*sorted(package.rglob("*.py")), readme]
+    assert len(sources) > 10
+    mentions = [
+        str(path) for path in sources if "confluence" in path.read_text(encoding="utf-8").lower()
+    ]
+    assert mentions == []

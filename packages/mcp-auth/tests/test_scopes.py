@@ -11,14 +11,14 @@ from mcp_auth import (
 
 POLICY = ScopePolicy(
     operations={
-        "get_page": ["confluence:read"],
-        "delete_page": "confluence:write confluence:delete",
-        "admin_*": ["confluence:admin"],
+        "get_page": ["docs:read"],
+        "delete_page": "docs:write docs:delete",
+        "admin_*": ["docs:admin"],
     },
-    tags={"write": ["confluence:write"], "read": ["confluence:read"]},
+    tags={"write": ["docs:write"], "read": ["docs:read"]},
     always=["mcp:access"],
-    default=["confluence:unlisted"],
-    implies={"confluence:write": ["confluence:read"], "confluence:admin": ["confluence:write"]},
+    default=["docs:unlisted"],
+    implies={"docs:write": ["docs:read"], "docs:admin": ["docs:write"]},
 )
 
 
@@ -27,50 +27,50 @@ def _principal(*scopes: str) -> Principal:
 
 
 def test_required_scopes_union_operation_tags_and_always() -> None:
-    assert POLICY.required_scopes("get_page") == {"mcp:access", "confluence:read"}
+    assert POLICY.required_scopes("get_page") == {"mcp:access", "docs:read"}
     assert POLICY.required_scopes("get_page", ["write"]) == {
         "mcp:access",
-        "confluence:read",
-        "confluence:write",
+        "docs:read",
+        "docs:write",
     }
-    assert POLICY.required_scopes("admin_purge") == {"mcp:access", "confluence:admin"}
+    assert POLICY.required_scopes("admin_purge") == {"mcp:access", "docs:admin"}
     # only a tag matched: no default
     assert POLICY.required_scopes("new_tool", ["read", "unknown"]) == {
         "mcp:access",
-        "confluence:read",
+        "docs:read",
     }
     # nothing matched: default applies
-    assert POLICY.required_scopes("new_tool") == {"mcp:access", "confluence:unlisted"}
+    assert POLICY.required_scopes("new_tool") == {"mcp:access", "docs:unlisted"}
 
 
 def test_check_raises_listing_missing_scopes() -> None:
     with pytest.raises(AuthorizationError) as caught:
         POLICY.check(_principal("mcp:access"), "delete_page")
     error = caught.value
-    assert error.missing_scopes == ("confluence:delete", "confluence:write")
-    assert error.required_scopes == ("confluence:delete", "confluence:write", "mcp:access")
+    assert error.missing_scopes == ("docs:delete", "docs:write")
+    assert error.required_scopes == ("docs:delete", "docs:write", "mcp:access")
     assert error.operation == "delete_page"
     assert error.reason is RefusalReason.INSUFFICIENT_SCOPE
-    assert "confluence:delete confluence:write" in str(error)
+    assert "docs:delete docs:write" in str(error)
 
 
 def test_check_passes_and_implied_scopes_count() -> None:
-    POLICY.check(_principal("mcp:access", "confluence:read"), "get_page")
+    POLICY.check(_principal("mcp:access", "docs:read"), "get_page")
     # admin implies write implies read (transitively)
-    POLICY.check(_principal("mcp:access", "confluence:admin"), "get_page", ["write"])
-    assert POLICY.granted_scopes(["confluence:admin"]) == {
-        "confluence:admin",
-        "confluence:write",
-        "confluence:read",
+    POLICY.check(_principal("mcp:access", "docs:admin"), "get_page", ["write"])
+    assert POLICY.granted_scopes(["docs:admin"]) == {
+        "docs:admin",
+        "docs:write",
+        "docs:read",
     }
 
 
 def test_non_raising_variants() -> None:
     decision = POLICY.evaluate(["mcp:access"], "get_page")
     assert not decision.allowed
-    assert decision.missing == {"confluence:read"}
-    assert decision.required == {"mcp:access", "confluence:read"}
-    assert POLICY.allows("mcp:access confluence:read", "get_page")
+    assert decision.missing == {"docs:read"}
+    assert decision.required == {"mcp:access", "docs:read"}
+    assert POLICY.allows("mcp:access docs:read", "get_page")
     assert not POLICY.allows(_principal(), "get_page")
 
 
@@ -82,11 +82,11 @@ def test_empty_policy_allows_everything() -> None:
 
 def test_scopes_supported_lists_every_scope() -> None:
     assert POLICY.scopes_supported == (
-        "confluence:admin",
-        "confluence:delete",
-        "confluence:read",
-        "confluence:unlisted",
-        "confluence:write",
+        "docs:admin",
+        "docs:delete",
+        "docs:read",
+        "docs:unlisted",
+        "docs:write",
         "mcp:access",
     )
 

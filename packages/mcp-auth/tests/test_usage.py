@@ -47,8 +47,8 @@ def write_log(path: Path, *, days_ago: int = 0) -> None:
             )
         log.tool_call(BOT, "get_page", outcome="error", duration_ms=400, error_type="ToolError")
         log.tool_call(BOT, "create_page", outcome="denied", duration_ms=0.1)
-        log.authz_denied(BOT, "create_page", ["confluence:write"])
-        log.authz_denied(BOT, "delete_page", ["confluence:delete", "confluence:write"])
+        log.authz_denied(BOT, "create_page", ["docs:write"])
+        log.authz_denied(BOT, "delete_page", ["docs:delete", "docs:write"])
         log.rate_limit_exceeded(BOT, limit="1/minute")
         log.auth_failure(RefusalReason.EXPIRED)
     if days_ago:
@@ -85,8 +85,8 @@ def test_report_by_tool_counts_each_outcome(tmp_path: Path) -> None:
     assert rows["-"]["rate_limited"] == 1  # refused before any tool was named
     assert next(row.key for row in report.sorted_rows()) == "search"
     assert report.refused_scopes.most_common() == [
-        ("confluence:write", 2),
-        ("confluence:delete", 1),
+        ("docs:write", 2),
+        ("docs:delete", 1),
     ]
     assert report.auth_failures == {"expired": 1}
     assert (report.lines, report.events, report.malformed) == (26, 26, 0)
@@ -222,13 +222,13 @@ def test_command_table_json_and_csv(tmp_path: Path) -> None:
         "P95_MS",
     ]
     assert first.split()[:2] == ["search", "20"]
-    assert "confluence:write" in out
+    assert "docs:write" in out
     assert "authentication failures: expired 1" in out
     code, out, err = run("report", str(log), "--by", "principal", "--format", "json")
     data = json.loads(out)
     assert [row["key"] for row in data["rows"]] == ["alice", "ci-bot"]
     assert data["malformed_lines"] == 1
-    assert data["refused_scopes"][0] == {"scope": "confluence:write", "count": 2}
+    assert data["refused_scopes"][0] == {"scope": "docs:write", "count": 2}
     assert "skipped 1 malformed line(s)" in err
     code, out, _ = run("report", str(log), "--format", "csv", "--since", "1d")
     rows = list(csv.DictReader(io.StringIO(out)))

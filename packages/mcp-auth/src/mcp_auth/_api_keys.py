@@ -6,7 +6,7 @@ The key file is JSON, written atomically with mode 0600:
 
     {"format": "mcp-auth-api-keys", "version": 1, "keys": [
       {"id": "…", "name": "ci-bot", "prefix": "mcpk", "hash": "sha256:<hex>",
-       "scopes": ["confluence:read"], "created": "2026-11-25T16:00:00Z",
+       "scopes": ["docs:read"], "created": "2026-11-25T16:00:00Z",
        "expires": null, "disabled": false, "disabled_at": null}]}
 
 Only a SHA-256 digest of the whole key is stored. A slow password hash buys nothing here: the

@@ -9,7 +9,7 @@ Required scopes for an operation are the union of
   something of operations nobody thought about).
 
 A principal's granted scopes are expanded through `implies` (for example
-"confluence:write" implies "confluence:read") before comparison.
+"docs:write" implies "docs:read") before comparison.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 `mcp-auth audit report AUDIT_FILE ...`.
 
 `keys_main(argv)` and `audit_main(argv)` hold the commands so that a server can offer them
-under its own name (`confluence-mcp keys ...`, `confluence-mcp audit ...`) by passing its
-argv tail and `prog`.
+under its own name (`my-server keys ...`, `my-server audit ...`) by passing its argv tail
+and `prog`.
 """
 
 from __future__ import annotations
