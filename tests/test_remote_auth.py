@@ -318,22 +318,25 @@ async def test_public_url_server_still_answers_loopback_hosts(
 ) -> None:
     """The README's remote example (public URL, wildcard bind) tried on a laptop."""
     path, made = keys
-    settings = Settings(
-        _env_file=None,
-        confluence_url=fake_confluence.wiki_url,
-        confluence_username=fake_confluence.credentials.username,
-        confluence_api_token=fake_confluence.credentials.api_token,
-        confluence_deployment="cloud",
-        transport="http",
-        host=ANY_HOST,  # what the policy is built for; the test socket stays on loopback
-        mcp_public_url="https://mcp.example.com",
-        mcp_api_keys_file=path,
+    remote = load_remote_settings(
+        {
+            "confluence_url": fake_confluence.wiki_url,
+            "confluence_username": fake_confluence.credentials.username,
+            "confluence_api_token": fake_confluence.credentials.api_token,
+            "confluence_deployment": "cloud",
+            "transport": "http",
+            # what the policy is built for; the test socket stays on loopback
+            "host": ANY_HOST,
+            "mcp_public_url": "https://mcp.example.com",
+            "mcp_api_keys_file": path,
+        },
+        env_file=None,
     )
-    mcp = create_server(settings)
-    layer = build_http_layer(mcp, settings, audit=AuditLogger([MemorySink()], background=False))
+    mcp = create_server(remote.core)
+    layer = build_http_layer(mcp, remote, audit=AuditLogger([MemorySink()], background=False))
     app = create_http_app(
         mcp,
-        settings,
+        remote.core,
         routes=layer.routes,
         middleware=layer.middleware,
         allowed_hosts=layer.allowed_hosts,
