@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import BadRequestError, NotFoundError
+from .._errors import FakeBadRequestError, FakeNotFoundError
 from .._http import store_of
 from .._records import PageRecord
 from .v1_content import find_content
@@ -20,10 +20,10 @@ async def member_of(request: Request) -> Response:
     q = request.query_params
     login = q.get("accountId") or q.get("key") or q.get("username")
     if not login:
-        raise BadRequestError("accountId (Cloud) or key / username (Data Center) is required")
+        raise FakeBadRequestError("accountId (Cloud) or key / username (Data Center) is required")
     user = store.find_user(login)
     if user is None:
-        raise NotFoundError(f"No user found for {login}")
+        raise FakeNotFoundError(f"No user found for {login}")
     groups = [{"type": "group", "name": name, "id": f"group-{name}"} for name in user.groups]
     return JSONResponse(
         {"results": groups, "start": 0, "limit": 200, "size": len(groups), "_links": {}}
@@ -35,13 +35,13 @@ async def permission_check(request: Request) -> Response:
     try:
         payload: Any = await request.json()
     except ValueError:
-        raise BadRequestError("The body must be JSON") from None
+        raise FakeBadRequestError("The body must be JSON") from None
     subject = payload.get("subject") if isinstance(payload, dict) else None
     operation = payload.get("operation") if isinstance(payload, dict) else None
     if not isinstance(subject, dict) or not isinstance(subject.get("identifier"), str):
-        raise BadRequestError("subject.identifier is required")
+        raise FakeBadRequestError("subject.identifier is required")
     if operation not in {"read", "update", "delete"}:
-        raise BadRequestError("operation must be read, update or delete")
+        raise FakeBadRequestError("operation must be read, update or delete")
     user = store.find_user(subject["identifier"])
     if user is None:
         return JSONResponse({"hasPermission": False, "errors": []})
