@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from mcp.shared.exceptions import MCPError
-from mcp_types import PromptReference, ResourceTemplateReference
+from mcp_types import PromptReference, ResourceTemplateReference, Tool
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -36,7 +36,6 @@ from confluence_mcp.errors import ConfigError
 from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.layer import build_http_layer
 from confluence_mcp.http.serving import running_http_server
-from confluence_mcp.registry import tool_catalog
 from confluence_mcp.remote.settings import load_remote_settings
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, create_api_key
@@ -644,12 +643,14 @@ async def test_completion_needs_the_read_scope(
 # --- scopes of every tool ------------------------------------------------------------------
 
 
-def expected_scope(tool: str) -> str:
-    if tool.startswith(("delete_", "remove_")):
-        return "confluence:delete"
-    if tool.startswith(("create_", "update_", "move_", "add_", "upload_")):
+def expected_scope(tool: Tool) -> str:
+    """The scope a tool needs, judged from the MCP annotations clients see (not from tags)."""
+    hints = tool.annotations
+    if hints is not None and hints.read_only_hint:
+        return "confluence:read"
+    if hints is not None and hints.destructive_hint is False:
         return "confluence:write"
-    return "confluence:read"
+    return "confluence:delete"  # destructiveHint defaults to true
 
 
 async def test_every_tool_requires_its_scope_over_http(
@@ -659,14 +660,15 @@ async def test_every_tool_requires_its_scope_over_http(
 ) -> None:
     path, made = keys
     settings = Settings(_env_file=None, confluence_url=fake_confluence.wiki_url, transport="http")
-    catalog = tool_catalog(create_server(settings))
-    assert len(catalog) >= 20
+    async with Client(create_server(settings)) as local:
+        listed = {tool.name: tool for tool in await local.list_tools()}
+    assert len(listed) >= 20
     async with (
         serve(mcp_api_keys_file=path, stateless_http=True, mcp_rate_limit="off") as base,
         httpx.AsyncClient() as http,
     ):
-        for tool in sorted(catalog):
-            needed = expected_scope(tool)
+        for tool in sorted(listed):
+            needed = expected_scope(listed[tool])
             for held in ("read", "write", "delete"):
                 # Empty arguments: an allowed call fails validation, it never runs.
                 response = await http.post(
