@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -83,6 +84,24 @@ def confluence_mcp_command() -> list[str]:
     """The installed console script, or ``python -m confluence_mcp`` as a fallback."""
     script = shutil.which("confluence-mcp", path=str(sys.prefix) + "/bin")
     return [script] if script else [sys.executable, "-m", "confluence_mcp"]
+
+
+async def wait_until_listening(port: int, process: asyncio.subprocess.Process) -> None:
+    """Return once 127.0.0.1:``port`` accepts connections; fail if ``process`` exits first.
+
+    Only a refused connection is retried (for at most a minute): any other error fails.
+    """
+    async with asyncio.timeout(60):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except ConnectionRefusedError:
+                assert process.returncode is None, f"the server exited ({process.returncode})"
+                await asyncio.sleep(0.05)
+            else:
+                writer.close()
+                await writer.wait_closed()
+                return
 
 
 @pytest.fixture

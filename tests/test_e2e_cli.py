@@ -14,7 +14,7 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
 
-from .conftest import confluence_mcp_command
+from .conftest import confluence_mcp_command, wait_until_listening
 
 
 def run_cli(
@@ -128,16 +128,12 @@ async def test_demo_over_http_for_inspector(tmp_path: Path) -> None:
             assert line, f"demo exited early: {announced}"
             announced += line.decode()
         assert f"http://127.0.0.1:{port}/mcp" in announced
-        for _ in range(100):  # the banner is printed just before uvicorn binds
-            try:
-                async with Client(
-                    StreamableHttpTransport(f"http://127.0.0.1:{port}/mcp")
-                ) as client:
-                    tools = await client.list_tools()
-                    break
-            except Exception:
-                await asyncio.sleep(0.1)
+        # the banner is printed once the port is bound, just before uvicorn listens on it
+        await wait_until_listening(port, process)
+        async with Client(StreamableHttpTransport(f"http://127.0.0.1:{port}/mcp")) as client:
+            tools = {tool.name for tool in await client.list_tools()}
         assert len(tools) >= 20
+        assert {"search", "get_page", "list_spaces", "create_page"} <= tools
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), timeout=20)

@@ -19,7 +19,7 @@ from fastmcp.client.transports import StreamableHttpTransport
 
 from confluence_client.testing import FakeConfluenceServer
 
-from .conftest import confluence_mcp_command
+from .conftest import confluence_mcp_command, wait_until_listening
 
 ANY_HOST = "0.0.0.0"  # noqa: S104 - the wildcard bind the start-up check refuses
 CONFLUENCE_TOKEN = "cli-confluence-token-never-logged-51d2"
@@ -92,6 +92,7 @@ async def test_server_process_logs_json_without_secrets(tmp_path: Path) -> None:
         {},
         tmp_path,
     )
+    assert created.returncode == 0, created.stderr
     key = created.stdout.split()[0]
     port = free_port()
     with FakeConfluenceServer(seed="demo", api_token=CONFLUENCE_TOKEN) as fake:
@@ -108,33 +109,35 @@ async def test_server_process_logs_json_without_secrets(tmp_path: Path) -> None:
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "DEBUG",
         }
-        process = await asyncio.create_subprocess_exec(
-            *confluence_mcp_command(),
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        log = tmp_path / "stderr.log"  # a file, so a chatty DEBUG log never fills a pipe
+        with log.open("wb") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                *confluence_mcp_command(),
+                env=env,
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=stderr,
+            )
         try:
             base = f"http://127.0.0.1:{port}"
+            await wait_until_listening(port, process)
             async with httpx.AsyncClient() as http:
-                for _ in range(200):
-                    try:
-                        if (await http.get(f"{base}/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.05)
+                assert (await http.get(f"{base}/healthz")).status_code == 200
                 ready = await http.get(f"{base}/readyz")
-                await http.post(f"{base}/mcp", json={}, headers={"authorization": f"Bearer {key}x"})
-                await http.get(f"{base}/healthz", params={"access_token": key})
+                bad = await http.post(
+                    f"{base}/mcp", json={}, headers={"authorization": f"Bearer {key}x"}
+                )
+                in_query = await http.get(f"{base}/healthz", params={"access_token": key})
             assert ready.status_code == 200
+            assert bad.status_code == 401
+            assert in_query.status_code == 400
             async with Client(StreamableHttpTransport(f"{base}/mcp", auth=key)) as client:
-                await client.call_tool("list_spaces", {})
+                spaces = await client.call_tool("list_spaces", {})
+            assert {"DEMO", "ENG"} <= {s["key"] for s in spaces.structured_content["spaces"]}
         finally:
             process.terminate()
-            assert process.stderr is not None
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
-    output = stderr.decode()
+            await asyncio.wait_for(process.wait(), timeout=20)
+    output = log.read_text()
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any(record.get("logger") == "confluence_mcp.access" for record in records)
     assert any(record.get("event") == "tool.call" for record in records)

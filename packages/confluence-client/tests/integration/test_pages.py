@@ -116,9 +116,15 @@ async def test_list_pages_paginates_to_the_end(
     assert len(expected) >= 40
 
 
-async def test_list_pages_with_bodies(client: ConfluenceClient) -> None:
+async def test_list_pages_with_bodies(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
     batch = await client.list_pages("DEMO", limit=3, body_format="storage")
-    assert all(p.body is not None for p in batch.items)
+    assert len(batch.items) == 3
+    for page in batch.items:
+        assert page.body is not None
+        assert page.body.representation == "storage"
+        assert page.body.value == server.store.pages[page.id].body
 
 
 async def test_cursor_from_another_listing_is_refused(client: ConfluenceClient) -> None:
@@ -154,7 +160,7 @@ async def test_children_ancestors_descendants_and_tree(
     descendants = [p async for p in client.iter_descendants(root.id, limit=5)]
     expected = {p.id for p, _ in store.descendants(root.id)}
     assert {d.id for d in descendants} == expected
-    assert all(d.parent_id is not None for d in descendants)
+    assert all(d.parent_id == store.pages[d.id].parent_id for d in descendants)
 
     tree = await client.get_page_tree(root.id)
     walked = list(tree.walk())

@@ -40,9 +40,13 @@ async def test_streamable_http_and_legacy_sse_in_one_process(
 async def test_legacy_sse_can_be_switched_off(make_settings: Any) -> None:
     settings = make_settings(transport="http", legacy_sse=False)
     app = create_http_app(create_server(settings), settings)
-    async with running_http_server(app) as base, httpx.AsyncClient() as http:
-        response = await http.get(f"{base}/sse")
-        assert response.status_code in (404, 405, 406)
+    async with running_http_server(app) as base:
+        async with httpx.AsyncClient() as http:
+            async with http.stream("GET", f"{base}/sse") as sse:  # a served stream never ends
+                assert sse.status_code == 404
+            assert (await http.post(f"{base}/messages/", json={})).status_code == 404
+        async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
+            assert "get_page" in {tool.name for tool in await client.list_tools()}
 
 
 async def test_sse_only_transport(make_settings: Any) -> None:

@@ -48,9 +48,16 @@ async def test_plain_text_search(
     connect: ClientFactory, fake_confluence: FakeConfluenceServer
 ) -> None:
     client = await connect()
+    fake_confluence.requests.clear()
     result = (await client.call_tool("search", {"query": "install"})).structured_content
-    assert result["results"]
-    assert all("title" in hit for hit in result["results"])
+    sent = fake_confluence.requests.last
+    assert sent is not None
+    assert parse_qs(sent.query)["cql"] == ['text ~ "install"']
+    titles = {hit["title"] for hit in result["results"]}
+    assert {"Installation", "Installing on Linux"} <= titles
+    for hit in result["results"]:
+        page = fake_confluence.store.pages[hit["id"]]
+        assert "install" in f"{page.title} {page.body}".lower(), hit["title"]
 
 
 async def test_cql_search_scoped_to_allowed_spaces(
