@@ -76,7 +76,9 @@ async def setup(
     )
     chain = ChainVerifier([APIKeyVerifier(tmp_path / "keys.json"), people, partners, introspection])
 
-    s = SimpleNamespace(fake_as=fake_as, key=key.key, chain=chain, introspection=introspection)
+    s = SimpleNamespace(
+        fake_as=fake_as, key=key.key, key_id=key.record.id, chain=chain, introspection=introspection
+    )
     yield s
     await introspection.aclose()
 
@@ -96,10 +98,14 @@ async def test_each_token_kind_reaches_its_verifier(setup: Any, tokens: Any, aud
         AuthMethod.OAUTH_INTROSPECTION,
     ]
     # one principal shape: plain-string client ids, never a serialised structure
-    assert [p.client_id for p in (by_key, by_person, by_service)][1:] == ["cli-app", "svc-app"]
+    assert [p.client_id for p in (by_key, by_person, by_partner, by_service)] == [
+        setup.key_id,
+        "cli-app",
+        "cli-app",
+        "svc-app",
+    ]
     for principal in (by_key, by_person, by_partner, by_service):
         assert isinstance(principal, Principal)
-        assert principal.client_id is None or not principal.client_id.startswith("{")
     assert by_partner.issuer == "https://partner.example"
     # JWTs and API keys are never sent to the authorization server
     assert setup.fake_as.asked == ["opaque-good-token-000"]

@@ -7,6 +7,7 @@ import base64
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -26,6 +27,7 @@ from mcp_auth import (
     MemorySink,
     RefusalReason,
 )
+from mcp_auth import _introspection as introspection_module
 
 R = RefusalReason
 CLIENT_ID = "mcp server"  # a space: checks the RFC 6749 form-encoding of Basic credentials
@@ -306,13 +308,15 @@ async def test_positive_answers_are_cached_by_token_hash(
 
 
 async def test_cache_never_outlives_the_token(
-    state: ASState, make: Callable[..., IntrospectionVerifier]
+    state: ASState, make: Callable[..., IntrospectionVerifier], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exp = int(time.time()) + 2
+    clock = [time.time()]  # the verifier's wall clock, moved by hand instead of sleeping
+    monkeypatch.setattr(introspection_module, "time", SimpleNamespace(time=lambda: clock[0]))
+    exp = int(clock[0]) + 2
     state.answers["opaque-token-1234567890"] = active(exp=exp)
     verifier = make(cache_ttl=3600, leeway=0)
     await verifier.verify("opaque-token-1234567890")
-    await asyncio.sleep(exp - time.time() + 0.05)  # let the token expire
+    clock[0] = exp + 0.05  # the token has expired; the cache entry's own hour has not
     with pytest.raises(AuthenticationError, match="expired"):
         await verifier.verify("opaque-token-1234567890")
     assert state.requests == 2  # asked again: the cached entry ended with the token
