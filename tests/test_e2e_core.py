@@ -168,6 +168,7 @@ async def test_space_filter(
     assert results["results"]
     assert {hit["space_key"] for hit in results["results"]} == {"ENG"}
     text = (await client.call_tool("search", {"query": "the"})).structured_content
+    assert text["results"]
     assert all(hit["space_key"] == "ENG" for hit in text["results"])
     demo_page = page_id(fake_confluence, "Getting Started")
     with pytest.raises(ToolError, match="Not found"):

@@ -127,4 +127,9 @@ async def test_space_without_home_page_lists_its_top_level_pages(
 
 async def test_template_listing_carries_no_fastmcp_meta(connect: Connect) -> None:
     client = await connect()
-    assert all(t.meta is None for t in await client.list_resource_templates())
+    templates = await client.list_resource_templates()
+    assert {t.uri_template for t in templates} >= {
+        "confluence://page/{page_id}",
+        "confluence://space/{space_key}",
+    }
+    assert all(t.meta is None for t in templates)

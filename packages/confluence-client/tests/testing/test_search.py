@@ -35,6 +35,7 @@ def test_text_search_with_highlighted_excerpt(
     assert hit["resultGlobalContainer"] == {"title": "Demo Space", "displayUrl": "/spaces/DEMO"}
     assert body["cqlQuery"] == 'type = page AND text ~ "replica"'
     plain = search(ro_cloud, "text ~ replica", excerpt="none").json()["results"]
+    assert "Database failover" in [r["title"] for r in plain]
     assert all(r["excerpt"] == "" for r in plain)
     assert search(ro_cloud, "text ~ replica", excerpt="bold").status_code == 400
 
@@ -72,6 +73,7 @@ def test_tree_fields_and_other_content_types(
     assert len(titles(search(ro_cloud, f"type = page and parent = {runbooks}"))) == 3
     comments = search(ro_cloud, "type = comment AND space = DEMO", limit=100).json()
     assert comments["totalSize"] == len(shared_server.store.comments)
+    assert len(comments["results"]) == len(shared_server.store.comments)
     assert all(r["content"]["type"] == "comment" for r in comments["results"])
     atts = search(ro_cloud, "type = attachment ORDER BY title").json()["results"]
     assert [r["title"] for r in atts] == [

@@ -48,4 +48,5 @@ async def test_filtered_listing_with_cursor_filters_pages(connect: ClientFactory
     page = (
         await client.call_tool("list_spaces", {"limit": 1, "cursor": first["next_cursor"]})
     ).structured_content
-    assert all(space["key"] == "ENG" for space in page["spaces"])
+    assert [space["key"] for space in first["spaces"]] == ["DEMO"]
+    assert [space["key"] for space in page["spaces"]] == ["ENG"]

@@ -71,7 +71,9 @@ async def test_without_audit_nothing_is_logged_and_verification_still_works(
 ) -> None:
     adapter = FastMCPVerifier(verifier, required_scopes=["pages:read"])
     assert adapter.required_scopes == ["pages:read"]
-    assert await adapter.verify_token(kit.WRITER_TOKEN) is not None
+    writer = await adapter.verify_token(kit.WRITER_TOKEN)
+    assert writer is not None
+    assert principal_from_access_token(writer) == kit.WRITER
     assert await adapter.verify_token("tok-nope") is None
     with pytest.raises(TokenVerificationError):
         await adapter.verify_token(kit.BROKEN_TOKEN)
