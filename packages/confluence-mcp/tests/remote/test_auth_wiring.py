@@ -55,7 +55,7 @@ def expected_scope(tool: str) -> str:
     """The issue's classification, by name: a second opinion on the tools' tags."""
     if tool.startswith(("delete_", "remove_")):
         return SCOPE_DELETE
-    if tool.startswith(("create_", "update_", "move_", "add_", "upload_", "reply_")):
+    if tool.startswith(("create_", "update_", "edit_", "move_", "add_", "upload_", "reply_")):
         return SCOPE_WRITE
     return SCOPE_READ
 
