@@ -5,6 +5,7 @@ The HTTP side (app, middleware, uvicorn, sockets) lives in :mod:`confluence_mcp.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -54,9 +55,19 @@ async def serve(
     )
     try:
         sock = bind_socket(settings.host, settings.port)
-        for url in endpoint_urls(settings):
+        metrics_port = remote.mcp_metrics_port
+        if layer.metrics_app is None or metrics_port is None:
+            for url in endpoint_urls(settings):
+                if announce is not None:
+                    announce(url)
+            await serve_http(app, settings, sock=sock)
+            return
+        metrics_sock = bind_socket(settings.host, metrics_port)
+        for url in [*endpoint_urls(settings), *endpoint_urls(settings, metrics_port, "/metrics")]:
             if announce is not None:
                 announce(url)
-        await serve_http(app, settings, sock=sock)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(serve_http(app, settings, sock=sock))
+            group.create_task(serve_http(layer.metrics_app, settings, sock=metrics_sock))
     finally:
         await layer.aclose()

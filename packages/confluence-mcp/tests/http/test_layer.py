@@ -176,7 +176,8 @@ async def test_lifecycle_passes_other_scopes() -> None:
 
 async def test_prometheus_metrics_route(remote_settings_for: Any, serve_remote: Any) -> None:
     pytest.importorskip("prometheus_client")
-    settings = remote_settings_for(mcp_metrics="prometheus")
+    # A scraper reaching the pod by IP sends that IP as Host: list it (a pattern will do).
+    settings = remote_settings_for(mcp_metrics="prometheus", mcp_allowed_hosts="10.0.0.*")
     async with serve_remote(settings) as (base, _layer):
         async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:
             await client.call_tool("list_spaces", {})

@@ -129,10 +129,15 @@ async def test_sdk_calls_are_client_spans(
 async def test_tool_metrics_middleware(remote_settings_for: Any) -> None:
     reader = InMemoryMetricReader()
     mcp = create_server(remote_settings_for().core)
-    mcp.add_middleware(ToolMetricsMiddleware(OTelMetrics(MeterProvider(metric_readers=[reader]))))
+    recorder = OTelMetrics(MeterProvider(metric_readers=[reader]))
+    mcp.add_middleware(ToolMetricsMiddleware(recorder, tool_names={"list_spaces", "get_page"}))
     async with Client(mcp) as client:
         await client.call_tool("list_spaces", {})
         await client.call_tool("get_page", {"page_id": "999999999"}, raise_on_error=False)
+        # Names outside the closed set (unlisted or unknown) are all "other".
+        await client.call_tool("get_space", {"space_key": "DEMO"})
+        with pytest.raises(Exception, match="Unknown tool"):
+            await client.call_tool("no_such_tool_" + "x" * 5000, {})
     points = metric_points(reader)
     calls = {
         (p.attributes["tool"], p.attributes["outcome"], p.attributes["principal"]): p.value
@@ -141,12 +146,14 @@ async def test_tool_metrics_middleware(remote_settings_for: Any) -> None:
     assert calls == {
         ("list_spaces", "success", "anonymous"): 1,
         ("get_page", "error", "anonymous"): 1,
+        ("other", "success", "anonymous"): 1,
+        ("other", "error", "anonymous"): 1,
     }
-    [error] = points["mcp.tool.errors"]
-    assert error.attributes == {"tool": "get_page", "principal": "anonymous"}
+    assert {p.attributes["tool"] for p in points["mcp.tool.errors"]} == {"get_page", "other"}
     assert {p.attributes["tool"] for p in points["mcp.tool.duration"]} == {
         "list_spaces",
         "get_page",
+        "other",
     }
 
 

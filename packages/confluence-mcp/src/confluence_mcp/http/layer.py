@@ -13,10 +13,12 @@ The server calls it once, before building the HTTP app::
     )
 
 It installs the mcp-auth provider and scope/audit/metrics middleware on ``mcp`` and returns
-the routes (health, readiness, optional ``/metrics``) and the ASGI middleware, outermost
-first: lifecycle → access log → error reporting (with ``SENTRY_DSN``) → security (query
-tokens, Host, Origin, headers) → CORS → per-IP rate limit → body limit. The per-principal
-rate limit sits right after FastMCP's authentication, inside the provider's middleware.
+the routes (health, readiness, optional ``/metrics``; with ``MCP_METRICS_PORT`` the metrics
+route is a separate app, ``layer.metrics_app``, served on its own port behind the same Host
+checks and IP limit) and the ASGI middleware, outermost first: lifecycle → access log →
+error reporting (with ``SENTRY_DSN``) → security (query tokens, Host, Origin, headers) →
+CORS → per-IP rate limit → body limit. The per-principal rate limit sits right after
+FastMCP's authentication, inside the provider's middleware.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class HttpLayer:
     metrics: MetricsRecorder | None = None
     allowed_hosts: list[str] | None = None
     allowed_origins: list[str] | None = None
+    metrics_app: ASGIApp | None = None
     closers: list[Closer] = field(default_factory=list)
 
     async def aclose(self) -> None:
@@ -151,7 +154,11 @@ def build_http_layer(
         )
     policy = confluence_scope_policy()
     if metrics is not None:
-        mcp.add_middleware(ToolMetricsMiddleware(metrics))
+        from confluence_mcp.registry import tool_catalog
+        from confluence_mcp.toolsets import visible_tool_names
+
+        tool_names = visible_tool_names(tool_catalog(mcp), settings)
+        mcp.add_middleware(ToolMetricsMiddleware(metrics, tool_names=tool_names))
     if remote.auth_configured:
         verifiers = build_verifiers(remote, resource_url=base_url + mcp_path, audit=audit)
         try:
@@ -185,11 +192,20 @@ def build_http_layer(
     )
     layer.closers.append(probe.aclose)
     layer.routes.extend(health_routes(probe, metrics))
+    # Probes are exempt from the Host check and the IP limit (they reveal nothing and must
+    # not be starved); /metrics is not: it would otherwise be readable by DNS rebinding.
     exempt = frozenset({HEALTH_PATH, READY_PATH})
+    metrics_route = None
     prometheus_route = getattr(metrics, "route", None)
     if callable(prometheus_route):
-        layer.routes.append(prometheus_route(METRICS_PATH))
-        exempt |= {METRICS_PATH}
+        token = remote.mcp_metrics_token
+        metrics_route = prometheus_route(
+            METRICS_PATH, token=token.get_secret_value() if token is not None else None
+        )
+        if remote.mcp_metrics_port is None:
+            layer.routes.append(metrics_route)
+        elif remote.mcp_metrics_port == settings.port:
+            raise ConfigError("MCP_METRICS_PORT: choose a port other than the MCP port")
 
     origins = OriginPolicy.build(
         bind_host=settings.host,
@@ -205,14 +221,15 @@ def build_http_layer(
     layer.allowed_hosts = list(origins.allowed_hosts) or None
     layer.allowed_origins = list(origins.allowed_origins) or None
     hsts = (remote.mcp_public_url or "").startswith("https://")
+    security = Middleware(
+        SecurityMiddleware, policy=origins, audit=audit, hsts=hsts, host_exempt_paths=exempt
+    )
     layer.middleware.extend(
         [
             Middleware(LifecycleMiddleware, on_shutdown=layer.aclose),
             Middleware(AccessLogMiddleware),
             *_error_reporting(),
-            Middleware(
-                SecurityMiddleware, policy=origins, audit=audit, hsts=hsts, host_exempt_paths=exempt
-            ),
+            security,
         ]
     )
     if remote.mcp_cors_origins:
@@ -229,15 +246,29 @@ def build_http_layer(
             )
         )
     ip_limiter = _limiter(remote.mcp_ip_rate_limit)
-    if ip_limiter is not None:
-        layer.middleware.append(
-            Middleware(
-                IPRateLimitMiddleware,
-                limiter=ip_limiter,
-                audit=audit,
-                metrics=metrics,
-                exempt_paths=exempt,
-            )
+    ip_limit = (
+        None
+        if ip_limiter is None
+        else Middleware(
+            IPRateLimitMiddleware,
+            limiter=ip_limiter,
+            audit=audit,
+            metrics=metrics,
+            exempt_paths=exempt,
+        )
+    )
+    if ip_limit is not None:
+        layer.middleware.append(ip_limit)
+    if metrics_route is not None and remote.mcp_metrics_port is not None:
+        from starlette.applications import Starlette
+
+        layer.metrics_app = Starlette(
+            routes=[metrics_route],
+            middleware=[
+                Middleware(AccessLogMiddleware),
+                security,
+                *([ip_limit] if ip_limit is not None else []),
+            ],
         )
     layer.middleware.append(
         Middleware(

@@ -97,10 +97,15 @@ async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIte
         sock.close()
 
 
-def endpoint_urls(settings: Settings, port: int | None = None) -> list[str]:
-    """Human-readable URLs of the MCP endpoints the settings serve (for start-up messages)."""
+def endpoint_urls(
+    settings: Settings, port: int | None = None, path: str | None = None
+) -> list[str]:
+    """Human-readable URLs of the MCP endpoints the settings serve (for start-up messages);
+    with ``path``, the one URL of that path (e.g. ``/metrics`` on its own port)."""
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
     base = f"http://{host}:{port or settings.port}"
+    if path is not None:
+        return [f"{base}{path}"]
     if settings.transport == "sse":
         return [f"{base}/sse (legacy SSE)"]
     urls = [f"{base}{settings.streamable_http_path} (Streamable HTTP)"]

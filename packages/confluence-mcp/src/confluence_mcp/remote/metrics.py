@@ -16,19 +16,28 @@ metrics (start time: restarts). ``deploy/monitoring/`` alerts on exactly these n
 Labels are the tool name, the principal (usage analytics: keep principals few, e.g. one per
 team or client) and the outcome.
 
-``/metrics`` answers without authentication on the MCP port, so it must stay reachable from
-the internal network only (scrape it in-cluster; do not route it through the ingress). For
-the same reason Prometheus labels never carry raw principal subjects (key names, JWT
-subjects, often e-mail addresses): they are pseudonyms, ``p-`` plus a keyed hash of the
-subject whose key is random per process, stable while it runs, and not reversible by a
-scraper. Which principal did what is in the audit log. OpenTelemetry exports to a collector,
-not to callers, and keeps the subjects.
+Every label value comes from a bounded set, because each new value is a new time series
+held in memory and written on every scrape: tool names are mapped to the registered tool
+names or ``other`` by the caller (:class:`~confluence_mcp.remote.telemetry.ToolMetricsMiddleware`),
+and each recorder keeps at most :data:`MAX_LABEL_VALUES` distinct values per label (tools,
+principals, upstream operations), counting any further one as ``other``.
+
+``/metrics`` sits behind the same Host/Origin checks and per-IP rate limit as every other
+route, can require a bearer token (``MCP_METRICS_TOKEN``) and can move to its own port
+(``MCP_METRICS_PORT``); keep it on the internal network. Prometheus labels never carry raw
+principal subjects (key names, JWT subjects, often e-mail addresses): they are pseudonyms,
+``p-`` plus a keyed hash of the subject whose key is random per process, stable while it
+runs, and not reversible by a scraper. Which principal did what is in the audit log.
+OpenTelemetry exports to a collector, not to callers, and keeps the subjects.
+The text exposition is rendered in a worker thread: a scrape never blocks the event loop.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -37,9 +46,39 @@ if TYPE_CHECKING:
 
     from mcp_auth import AuditEvent
 
-__all__ = ["MetricsAuditSink", "MetricsRecorder", "OTelMetrics", "PrometheusMetrics"]
+__all__ = [
+    "MAX_LABEL_VALUES",
+    "OTHER_LABEL",
+    "BoundedLabel",
+    "MetricsAuditSink",
+    "MetricsRecorder",
+    "OTelMetrics",
+    "PrometheusMetrics",
+]
 
 _ANONYMOUS = "anonymous"
+OTHER_LABEL = "other"
+MAX_LABEL_VALUES = 200
+"""Distinct values one label may take per process; further ones are counted as ``other``."""
+
+
+class BoundedLabel:
+    """The values of one label: the first ``cap`` distinct ones, then ``other``."""
+
+    def __init__(self, cap: int = MAX_LABEL_VALUES) -> None:
+        self.cap = cap
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, value: str) -> str:
+        """``value`` when it already has a series or there is room for one, else ``other``."""
+        if value in self._seen:
+            return value
+        with self._lock:
+            if len(self._seen) < self.cap:
+                self._seen.add(value)
+                return value
+        return OTHER_LABEL
 
 
 class MetricsRecorder(Protocol):
@@ -93,22 +132,27 @@ class OTelMetrics:
         self._audit = meter.create_counter("mcp.audit.events", unit="{event}")
         # No unit: "1" would become a "_ratio" suffix in Prometheus naming.
         self._ready = meter.create_gauge("mcp.ready")
+        self._tools = BoundedLabel()
+        self._principals = BoundedLabel()
+        self._operations = BoundedLabel()
 
     def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
         """See :class:`MetricsRecorder`."""
-        who = principal or _ANONYMOUS
-        self._calls.add(1, {"tool": tool, "principal": who, "outcome": outcome})
+        name = self._tools(tool)
+        who = self._principals(principal or _ANONYMOUS)
+        self._calls.add(1, {"tool": name, "principal": who, "outcome": outcome})
         if outcome == "error":
-            self._errors.add(1, {"tool": tool, "principal": who})
-        self._duration.record(duration_s, {"tool": tool, "principal": who})
+            self._errors.add(1, {"tool": name, "principal": who})
+        self._duration.record(duration_s, {"tool": name, "principal": who})
 
     def upstream_rate_limited(self, operation: str) -> None:
         """See :class:`MetricsRecorder`."""
-        self._upstream.add(1, {"operation": operation})
+        self._upstream.add(1, {"operation": self._operations(operation)})
 
     def rate_limited(self, kind: str, principal: str | None) -> None:
         """See :class:`MetricsRecorder`."""
-        self._refusals.add(1, {"kind": kind, "principal": principal or _ANONYMOUS})
+        who = self._principals(principal or _ANONYMOUS)
+        self._refusals.add(1, {"kind": kind, "principal": who})
 
     def audit_event(self, event: str, reason: str | None) -> None:
         """See :class:`MetricsRecorder`."""
@@ -124,6 +168,9 @@ class PrometheusMetrics:
 
     def __init__(self) -> None:
         self._pseudonym_key = secrets.token_bytes(32)
+        self._tools = BoundedLabel()
+        self._principals = BoundedLabel()
+        self._operations = BoundedLabel()
         try:
             import prometheus_client as prom  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
@@ -185,19 +232,20 @@ class PrometheusMetrics:
 
     def tool_call(self, tool: str, principal: str | None, outcome: str, duration_s: float) -> None:
         """See :class:`MetricsRecorder`."""
-        who = self.principal_label(principal)
-        self._calls.labels(tool, who, outcome).inc()
+        name = self._tools(tool)
+        who = self._principals(self.principal_label(principal))
+        self._calls.labels(name, who, outcome).inc()
         if outcome == "error":
-            self._errors.labels(tool, who).inc()
-        self._duration.labels(tool, who).observe(duration_s)
+            self._errors.labels(name, who).inc()
+        self._duration.labels(name, who).observe(duration_s)
 
     def upstream_rate_limited(self, operation: str) -> None:
         """See :class:`MetricsRecorder`."""
-        self._upstream.labels(operation).inc()
+        self._upstream.labels(self._operations(operation)).inc()
 
     def rate_limited(self, kind: str, principal: str | None) -> None:
         """See :class:`MetricsRecorder`."""
-        self._refusals.labels(kind, self.principal_label(principal)).inc()
+        self._refusals.labels(kind, self._principals(self.principal_label(principal))).inc()
 
     def audit_event(self, event: str, reason: str | None) -> None:
         """See :class:`MetricsRecorder`."""
@@ -207,16 +255,33 @@ class PrometheusMetrics:
         """See :class:`MetricsRecorder`."""
         self._ready.set(1 if ready else 0)
 
-    def route(self, path: str = "/metrics") -> Route:
-        """``GET /metrics`` in the Prometheus text format."""
+    def render(self) -> bytes:
+        """The registry in the Prometheus text format (blocking: call it off the loop)."""
+        return bytes(self._prom.generate_latest(self.registry))
+
+    def route(self, path: str = "/metrics", *, token: str | None = None) -> Route:
+        """``GET /metrics`` in the Prometheus text format, rendered in a worker thread.
+
+        With ``token``, the scraper must send ``Authorization: Bearer <token>`` (else 401).
+        """
+        from anyio import to_thread
         from starlette.requests import Request
-        from starlette.responses import Response
+        from starlette.responses import JSONResponse, Response
         from starlette.routing import Route
 
-        prom = self._prom
-        registry = self.registry
+        content_type = self._prom.CONTENT_TYPE_LATEST
+        expected = f"Bearer {token}".encode() if token else None
 
-        async def metrics(_request: Request) -> Response:
-            return Response(prom.generate_latest(registry), media_type=prom.CONTENT_TYPE_LATEST)
+        async def metrics(request: Request) -> Response:
+            if expected is not None and not hmac.compare_digest(
+                request.headers.get("authorization", "").encode("latin-1"), expected
+            ):
+                return JSONResponse(
+                    {"error": "invalid_token", "error_description": "send the metrics token"},
+                    status_code=401,
+                    headers={"www-authenticate": 'Bearer realm="metrics"'},
+                )
+            body = await to_thread.run_sync(self.render)
+            return Response(body, media_type=content_type)
 
         return Route(path, metrics, methods=["GET"])

@@ -94,6 +94,16 @@ class RemoteSettings(BaseSettings):
             "principal labels are per-process pseudonyms, never key names or JWT subjects."
         ),
     )
+    mcp_metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, GET /metrics requires 'Authorization: Bearer <token>'.",
+    )
+    mcp_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port (same bind address) instead of the MCP port.",
+    )
     mcp_readiness_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     log_format: Literal["json", "text"] = "text"
 
@@ -127,6 +137,8 @@ class RemoteSettings(BaseSettings):
         "mcp_public_url",
         "sentry_dsn",
         "sentry_environment",
+        "mcp_metrics_token",
+        "mcp_metrics_port",
         mode="before",
     )
     @classmethod
@@ -176,6 +188,8 @@ class RemoteSettings(BaseSettings):
                 "this server with its Confluence credentials): list the browser origins, e.g. "
                 "MCP_CORS_ORIGINS=http://localhost:5173, or configure authentication"
             )
+        if (self.mcp_metrics_token or self.mcp_metrics_port) and self.mcp_metrics != "prometheus":
+            raise ValueError("MCP_METRICS_TOKEN and MCP_METRICS_PORT need MCP_METRICS=prometheus")
         if self.mcp_jwt_jwks_url and self.mcp_jwt_public_key:
             raise ValueError("set MCP_JWT_JWKS_URL or MCP_JWT_PUBLIC_KEY, not both")
         if self.jwt_configured and not (self.mcp_jwt_issuer and self.mcp_jwt_audience):

@@ -18,7 +18,7 @@ import inspect
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import mcp_types as mt
@@ -26,7 +26,7 @@ from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import ToolResult
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.remote.metrics import MetricsRecorder
+from confluence_mcp.remote.metrics import OTHER_LABEL, MetricsRecorder
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -222,10 +222,16 @@ def instrument_client_factory(
 
 
 class ToolMetricsMiddleware(Middleware):
-    """Reports each tool call (tool, principal, outcome, duration) to ``recorder``."""
+    """Reports each tool call (tool, principal, outcome, duration) to ``recorder``.
 
-    def __init__(self, recorder: MetricsRecorder) -> None:
+    The tool name is the caller's text: it is reported only when it is one of
+    ``tool_names`` (the tools this server exposes), else as ``other``, so a caller cannot
+    mint metric series (unknown or hidden names, megabytes long).
+    """
+
+    def __init__(self, recorder: MetricsRecorder, *, tool_names: Collection[str]) -> None:
         self.recorder = recorder
+        self.tool_names = frozenset(tool_names)
 
     async def on_call_tool(
         self,
@@ -240,7 +246,7 @@ class ToolMetricsMiddleware(Middleware):
         started = time.perf_counter()
         principal = current_principal()
         subject = principal.subject if principal else None
-        name = context.message.name
+        name = context.message.name if context.message.name in self.tool_names else OTHER_LABEL
         try:
             result = await call_next(context)
         except InsufficientScopeError:
