@@ -19,14 +19,37 @@ if TYPE_CHECKING:
 __all__ = ["bind_socket", "endpoint_urls", "running_http_server", "serve_http"]
 
 
-def _uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
+DEFAULT_MAX_CONNECTIONS = 1000
+DEFAULT_HEADER_TIMEOUT = 10.0
+
+
+def _uvicorn_config(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    *,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+) -> uvicorn.Config:
     import uvicorn
 
+    from confluence_mcp.http.connections import (
+        effective_connection_cap,
+        guarded_h11_protocol,
+        install_accept_error_filter,
+    )
+
+    install_accept_error_filter()
+    protocol = guarded_h11_protocol(
+        max_connections=effective_connection_cap(max_connections), header_timeout=header_timeout
+    )
     # uvicorn's access log is off: it prints full request lines, query strings included.
+    # The HTTP protocol is ours: a connection cap and a header deadline (slowloris).
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=protocol,
         lifespan="on",
         access_log=False,
         log_level="warning",
@@ -63,17 +86,31 @@ async def serve_http(
     """Run ``app`` under uvicorn on ``sock`` (or ``settings.host:settings.port``)."""
     import uvicorn
 
+    from confluence_mcp.remote.settings import remote_settings
+
+    remote = remote_settings(settings)
+    config = _uvicorn_config(
+        app,
+        settings.host,
+        settings.port,
+        max_connections=remote.mcp_max_connections,
+        header_timeout=remote.mcp_header_timeout,
+    )
     bound = sock if sock is not None else bind_socket(settings.host, settings.port)
     try:
-        await uvicorn.Server(_uvicorn_config(app, settings.host, settings.port)).serve(
-            sockets=[bound]
-        )
+        await uvicorn.Server(config).serve(sockets=[bound])
     finally:
         bound.close()
 
 
 @asynccontextmanager
-async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIterator[str]:
+async def running_http_server(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    *,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+) -> AsyncIterator[str]:
     """Serve ``app`` on a free port of ``host`` in this event loop; yields the base URL.
 
     For tests, benchmarks and embedding: the server is stopped when the block exits.
@@ -82,7 +119,10 @@ async def running_http_server(app: ASGIApp, host: str = "127.0.0.1") -> AsyncIte
 
     sock = _tcp_socket(socket.AF_INET)
     sock.bind((host, 0))
-    server = uvicorn.Server(_uvicorn_config(app, host, 0))
+    config = _uvicorn_config(
+        app, host, 0, max_connections=max_connections, header_timeout=header_timeout
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

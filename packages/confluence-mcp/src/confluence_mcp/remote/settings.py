@@ -83,6 +83,18 @@ class RemoteSettings(BaseSettings):
     mcp_allowed_hosts: CsvTuple = ()
     mcp_max_body_bytes: int = Field(default=16 * _MIB, ge=1024, le=256 * _MIB)
     mcp_body_timeout: float = Field(default=30.0, gt=0, le=600)
+    mcp_max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="Open connections accepted at once; more are refused with 503 and closed.",
+    )
+    mcp_header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a connection may take to send its request headers.",
+    )
 
     # --- Audit, logs, telemetry ------------------------------------------------------------
     mcp_audit_log: str = "stderr"

@@ -1,0 +1,170 @@
+"""Connection hygiene below the ASGI app: a connection cap and a request-header deadline.
+
+An ASGI middleware only runs once a request's headers are complete, so it cannot see a
+client that opens connections and never finishes its headers (slowloris); uvicorn only times
+out idle keep-alive connections, and stops doing so at the first byte. This module does it in
+the HTTP protocol itself:
+
+- :func:`guarded_h11_protocol` makes a uvicorn ``H11Protocol`` subclass that refuses a
+  connection beyond ``max_connections`` at once (a fixed 503 and close: no parsing, no task)
+  and closes any connection whose request headers are not complete ``header_timeout`` seconds
+  after it opened or after its previous response;
+- :class:`OncePerInterval` is a logging filter that lets one record of a kind through per
+  interval: the refusals above, and asyncio's "socket.accept() out of system resource" (one
+  per accept attempt when file descriptors run out, with a traceback each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "REFUSAL_LOG_INTERVAL",
+    "OncePerInterval",
+    "effective_connection_cap",
+    "guarded_h11_protocol",
+    "install_accept_error_filter",
+]
+
+REFUSAL_LOG_INTERVAL = 60.0
+_FD_HEADROOM = 64  # descriptors kept for the log/audit files, Confluence connections, ...
+_REFUSAL = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n"
+    b"content-length: 21\r\nconnection: close\r\nretry-after: 1\r\n\r\ntoo many connections\n"
+)
+_LOG = logging.getLogger("confluence_mcp.http")
+_REFUSALS = logging.getLogger("confluence_mcp.http.refusals")
+
+
+class OncePerInterval(logging.Filter):
+    """Passes the first record for which ``match`` is true, then none for ``interval`` s.
+
+    The record that opens a new interval says how many were suppressed in the last one.
+    """
+
+    def __init__(self, match: Callable[[logging.LogRecord], bool], interval: float) -> None:
+        super().__init__()
+        self.match = match
+        self.interval = interval
+        self._next = 0.0
+        self._suppressed = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a matching record inside the quiet interval."""
+        if not self.match(record):
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._suppressed += 1
+                return False
+            suppressed, self._suppressed = self._suppressed, 0
+            self._next = now + self.interval
+        if suppressed:
+            record.msg = f"{record.msg} ({suppressed} more like it in the last interval)"
+        # One line, not a traceback per accept: the cause is in the message.
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_REFUSALS.addFilter(OncePerInterval(lambda _record: True, REFUSAL_LOG_INTERVAL))
+
+
+def _is_accept_error(record: logging.LogRecord) -> bool:
+    return "out of system resource" in record.getMessage()
+
+
+def install_accept_error_filter(interval: float = REFUSAL_LOG_INTERVAL) -> None:
+    """Log asyncio's "too many open files" accept error once per ``interval`` (idempotent)."""
+    logger = logging.getLogger("asyncio")
+    if not any(isinstance(existing, OncePerInterval) for existing in logger.filters):
+        logger.addFilter(OncePerInterval(_is_accept_error, interval))
+
+
+def effective_connection_cap(requested: int) -> int:
+    """``requested``, lowered to fit this process's open-file limit (minus some headroom)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no limit to fit
+        return requested
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft - _FD_HEADROOM >= requested:
+        return requested
+    fitted = max(1, soft - _FD_HEADROOM)
+    _LOG.warning(
+        "MCP_MAX_CONNECTIONS=%d exceeds the open-file limit (%d): capping at %d",
+        requested,
+        soft,
+        fitted,
+    )
+    return fitted
+
+
+def guarded_h11_protocol(*, max_connections: int, header_timeout: float) -> type[H11Protocol]:
+    """A uvicorn HTTP protocol class with a connection cap and a request-header deadline."""
+    refusals = _REFUSALS
+
+    class GuardedH11Protocol(H11Protocol):
+        """H11Protocol refusing excess connections and closing header-stalled ones."""
+
+        _header_deadline: asyncio.TimerHandle | None = None
+        _refused = False
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            if len(self.connections) >= max_connections:
+                self._refused = True
+                self.transport = transport
+                refusals.warning(
+                    "refusing connections: %d open (MCP_MAX_CONNECTIONS)", len(self.connections)
+                )
+                transport.write(_REFUSAL)
+                transport.close()
+                return
+            super().connection_made(transport)
+            self._arm_header_deadline()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_header_deadline()
+            if self._refused:
+                return
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._cancel_header_deadline()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+                self._arm_header_deadline()
+
+        def _arm_header_deadline(self) -> None:
+            self._cancel_header_deadline()
+            self._header_deadline = self.loop.call_later(header_timeout, self._headers_too_slow)
+
+        def _cancel_header_deadline(self) -> None:
+            if self._header_deadline is not None:
+                self._header_deadline.cancel()
+                self._header_deadline = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_deadline = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return GuardedH11Protocol
