@@ -70,7 +70,7 @@ Version = Annotated[
     int, Field(ge=1, description="The page's current version number, as returned by get_page")
 ]
 Limit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[str, capped(2000)]
+Cursor = Annotated[str, capped(8000)]
 # Confluence refuses bodies over 5 MB; markdown grows a little when converted.
 BodyText = Annotated[str, capped(4_000_000, allow_empty=False)]
 ReadFormat = Literal["markdown", "storage", "view"]

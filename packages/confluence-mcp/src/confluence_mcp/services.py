@@ -2,8 +2,9 @@
 
 One :class:`Services` object is built per server by the app factory and handed to each
 module's ``register(mcp, services)``; handlers close over it. It holds the settings, the space
-guard and the content converter, and creates the SDK's ``ConfluenceClient`` on first use (so
-start-up imports no SDK and makes no Confluence call). The server's lifespan closes the client.
+guard, the content converter and the cursor sealer, and creates the SDK's ``ConfluenceClient``
+on first use (so start-up imports no SDK and makes no Confluence call). The server's lifespan
+closes the client.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from confluence_mcp.content import ContentConverter
+from confluence_mcp.cursors import CursorSealer
 from confluence_mcp.guard import SpaceGuard
 from confluence_mcp.safety.confirm import Confirmations
 
@@ -86,6 +88,9 @@ class Services:
         self.content = ContentConverter()
         self.guard = SpaceGuard(settings.allowed_spaces, self.client)
         self.confirmations = Confirmations(enabled=settings.confirm_destructive)
+        # MCP_CURSOR_KEY lets replicas open each other's cursors; else a per-process key.
+        cursor_key = settings.mcp_cursor_key
+        self.cursors = CursorSealer(cursor_key.get_secret_value() if cursor_key else None)
         self._client_factory = client_factory
         self._client: ConfluenceClient | None = None
         self._lock: asyncio.Lock | None = None

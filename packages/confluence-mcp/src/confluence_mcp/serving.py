@@ -60,14 +60,16 @@ async def serve(
             for url in endpoint_urls(settings):
                 if announce is not None:
                     announce(url)
-            await serve_http(app, settings, sock=sock)
+            await serve_http(app, settings, sock=sock, remote=remote)
             return
         metrics_sock = bind_socket(settings.host, metrics_port)
         for url in [*endpoint_urls(settings), *endpoint_urls(settings, metrics_port, "/metrics")]:
             if announce is not None:
                 announce(url)
         async with asyncio.TaskGroup() as group:
-            group.create_task(serve_http(app, settings, sock=sock))
-            group.create_task(serve_http(layer.metrics_app, settings, sock=metrics_sock))
+            group.create_task(serve_http(app, settings, sock=sock, remote=remote))
+            group.create_task(
+                serve_http(layer.metrics_app, settings, sock=metrics_sock, remote=remote)
+            )
     finally:
         await layer.aclose()

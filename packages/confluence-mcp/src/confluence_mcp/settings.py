@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     confirm_destructive: bool = True
     # Share of a page (0-1) a whole-body overwrite may remove before it needs a confirmation.
     confirm_removal_share: float = Field(default=0.5, gt=0, le=1)
+    # Signs every next_cursor (confluence_mcp.cursors); the same value on every replica lets
+    # them accept each other's cursors. Unset: a random key per process.
+    mcp_cursor_key: SecretStr | None = None
 
     # --- Transport ---------------------------------------------------------------------------
     transport: TransportName = "stdio"

@@ -42,8 +42,10 @@ async def test_filter_limits_spaces(
 
 
 async def test_filtered_listing_with_cursor_filters_pages(connect: ClientFactory) -> None:
-    client = await connect(confluence_spaces_filter="ENG")
-    everything = await connect()
+    # A shared MCP_CURSOR_KEY: the two servers accept each other's cursors, like replicas.
+    key = "replica-shared-cursor-key-0123456789"
+    client = await connect(confluence_spaces_filter="ENG", mcp_cursor_key=key)
+    everything = await connect(mcp_cursor_key=key)
     first = (await everything.call_tool("list_spaces", {"limit": 1})).structured_content
     page = (
         await client.call_tool("list_spaces", {"limit": 1, "cursor": first["next_cursor"]})

@@ -6,7 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from confluence_mcp.errors import ConfigError
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import uvicorn
     from starlette.types import ASGIApp
 
+    from confluence_mcp.remote.settings import RemoteSettings
     from confluence_mcp.settings import Settings
 
 __all__ = ["bind_socket", "endpoint_urls", "running_http_server", "serve_http"]
@@ -81,21 +82,23 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 async def serve_http(
-    app: ASGIApp, settings: Settings, *, sock: socket.socket | None = None
+    app: ASGIApp,
+    settings: Settings,
+    *,
+    sock: socket.socket | None = None,
+    remote: RemoteSettings | None = None,
 ) -> None:
-    """Run ``app`` under uvicorn on ``sock`` (or ``settings.host:settings.port``)."""
+    """Run ``app`` under uvicorn on ``sock`` (or ``settings.host:settings.port``), with the
+    connection cap and header deadline of ``remote`` (defaults without)."""
     import uvicorn
 
-    from confluence_mcp.remote.settings import remote_settings
-
-    remote = remote_settings(settings)
-    config = _uvicorn_config(
-        app,
-        settings.host,
-        settings.port,
-        max_connections=remote.mcp_max_connections,
-        header_timeout=remote.mcp_header_timeout,
-    )
+    options: dict[str, Any] = {}
+    if remote is not None:
+        options = {
+            "max_connections": remote.mcp_max_connections,
+            "header_timeout": remote.mcp_header_timeout,
+        }
+    config = _uvicorn_config(app, settings.host, settings.port, **options)
     bound = sock if sock is not None else bind_socket(settings.host, settings.port)
     try:
         await uvicorn.Server(config).serve(sockets=[bound])

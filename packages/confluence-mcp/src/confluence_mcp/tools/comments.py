@@ -74,7 +74,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """List a page's comments; replies follow their parent (parent_id set)."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        found = await client.list_comments(page_id, limit=limit, cursor=cursor)
+        binding = f"{page_id}\n{limit}"
+        upstream = services.cursors.open(cursor, listing="list_comments", binding=binding)
+        found = await client.list_comments(page_id, limit=limit, cursor=upstream)
         comments: list[CommentInfo] = []
         budget = _MAX_REPLIES
         for comment in found.items:
@@ -83,7 +85,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 thread = await _replies(client, comment.id, budget)
                 budget -= len(thread)
                 comments.extend([await info(reply, format) for reply in thread])
-        return CommentList(comments=comments, next_cursor=found.next_cursor)
+        next_cursor = services.cursors.seal(
+            found.next_cursor, listing="list_comments", binding=binding
+        )
+        return CommentList(comments=comments, next_cursor=next_cursor)
 
     @confluence_tool(mcp, access="write")
     async def add_comment(

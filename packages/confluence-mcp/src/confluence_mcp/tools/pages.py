@@ -134,10 +134,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """List a page's direct child pages."""
         client = await services.client()
         await services.guard.check_page_id(page_id)
-        found = await client.list_children(page_id, limit=limit, cursor=cursor)
+        binding = f"{page_id}\n{limit}"
+        upstream = services.cursors.open(cursor, listing="get_page_children", binding=binding)
+        found = await client.list_children(page_id, limit=limit, cursor=upstream)
         return PageList(
             pages=[page_ref(child) for child in found.items],
-            next_cursor=found.next_cursor,
+            next_cursor=services.cursors.seal(
+                found.next_cursor, listing="get_page_children", binding=binding
+            ),
         )
 
     @confluence_tool(mcp, access="read")

@@ -52,9 +52,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if scope is not None:
             cql = cql.restrict(scope)
         client = await services.client()
-        found = await client.search(cql, limit=limit, cursor=cursor)
+        # The cursor is bound to the query built here: upstream only ever sees our own CQL.
+        binding = f"{cql}\n{limit}"
+        upstream = services.cursors.open(cursor, listing="search", binding=binding)
+        found = await client.search(cql, limit=limit, cursor=upstream)
         hits = [_hit(result) for result in services.guard.filter_results(found.items)]
-        return SearchResults(results=hits, next_cursor=found.next_cursor)
+        next_cursor = services.cursors.seal(found.next_cursor, listing="search", binding=binding)
+        return SearchResults(results=hits, next_cursor=next_cursor)
 
 
 _HIGHLIGHT = re.compile(r"@@@hl@@@(.*?)@@@endhl@@@", re.DOTALL)

@@ -42,10 +42,15 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             spaces = [await _get_if_exists(services, key) for key in sorted(allowed)]
             found = [space_info(space) for space in spaces if space is not None]
             return SpaceList(spaces=found[:limit])
-        listing = await client.list_spaces(limit=limit, cursor=cursor)
+        binding = str(limit)
+        upstream = services.cursors.open(cursor, listing="list_spaces", binding=binding)
+        listing = await client.list_spaces(limit=limit, cursor=upstream)
         visible = services.guard.filter_keys(listing.items, lambda space: space.key)
         return SpaceList(
-            spaces=[space_info(space) for space in visible], next_cursor=listing.next_cursor
+            spaces=[space_info(space) for space in visible],
+            next_cursor=services.cursors.seal(
+                listing.next_cursor, listing="list_spaces", binding=binding
+            ),
         )
 
     @confluence_tool(mcp, access="read")

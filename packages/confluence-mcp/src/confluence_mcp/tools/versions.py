@@ -159,7 +159,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """List a page's versions, newest first."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        found = await client.list_versions(page_id, limit=limit, cursor=cursor)
+        binding = f"{page_id}\n{limit}"
+        upstream = services.cursors.open(cursor, listing="list_page_versions", binding=binding)
+        found = await client.list_versions(page_id, limit=limit, cursor=upstream)
         return VersionList(
             versions=[
                 VersionInfo(
@@ -170,7 +172,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 )
                 for item in found.items
             ],
-            next_cursor=found.next_cursor,
+            next_cursor=services.cursors.seal(
+                found.next_cursor, listing="list_page_versions", binding=binding
+            ),
         )
 
     @confluence_tool(mcp, access="read")
