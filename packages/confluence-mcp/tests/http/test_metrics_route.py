@@ -25,6 +25,8 @@ prometheus_client = pytest.importorskip("prometheus_client")
 
 from confluence_mcp.remote.metrics import PrometheusMetrics  # noqa: E402
 
+# Each server gets its own recorder: the process-wide one (configure_observability) may be
+# left over from another test.
 TOOL_LABEL = re.compile(r'tool="([^"]*)"')
 PRINCIPAL_LABEL = re.compile(r'principal="([^"]*)"')
 
@@ -47,7 +49,7 @@ async def test_caller_tool_names_never_become_label_values(
         "delete_page",
         *(f"probe-{index}-" + "x" * 20_000 for index in range(30)),  # unknown, huge
     ]
-    async with serve_remote(settings) as (base, _layer):
+    async with serve_remote(settings, metrics=PrometheusMetrics()) as (base, _layer):
         async with Client(StreamableHttpTransport(f"{base}/mcp", auth=key)) as client:
             for name in names:
                 with contextlib.suppress(MCPError):  # denied and unknown tools
@@ -67,7 +69,10 @@ async def test_metrics_route_has_the_host_check_and_ip_limit(
     remote_settings_for: Any, serve_remote: Any
 ) -> None:
     settings = remote_settings_for(mcp_metrics="prometheus", mcp_ip_rate_limit="2/minute")
-    async with serve_remote(settings) as (base, _layer), httpx.AsyncClient() as http:
+    async with (
+        serve_remote(settings, metrics=PrometheusMetrics()) as (base, _layer),
+        httpx.AsyncClient() as http,
+    ):
         rebound = await http.get(f"{base}/metrics", headers={"host": "attacker.example"})
         statuses = [(await http.get(f"{base}/metrics")).status_code for _ in range(3)]
         health = await http.get(f"{base}/healthz")
@@ -78,7 +83,10 @@ async def test_metrics_route_has_the_host_check_and_ip_limit(
 
 async def test_metrics_token(remote_settings_for: Any, serve_remote: Any) -> None:
     settings = remote_settings_for(mcp_metrics="prometheus", mcp_metrics_token="scrape-secret-1")
-    async with serve_remote(settings) as (base, _layer), httpx.AsyncClient() as http:
+    async with (
+        serve_remote(settings, metrics=PrometheusMetrics()) as (base, _layer),
+        httpx.AsyncClient() as http,
+    ):
         missing = await http.get(f"{base}/metrics")
         wrong = await http.get(f"{base}/metrics", headers={"authorization": "Bearer nope"})
         right = await http.get(
@@ -91,7 +99,10 @@ async def test_metrics_token(remote_settings_for: Any, serve_remote: Any) -> Non
 
 async def test_metrics_on_their_own_port(remote_settings_for: Any, serve_remote: Any) -> None:
     settings = remote_settings_for(mcp_metrics="prometheus", mcp_metrics_port=9)
-    async with serve_remote(settings) as (base, layer), httpx.AsyncClient() as http:
+    async with (
+        serve_remote(settings, metrics=PrometheusMetrics()) as (base, layer),
+        httpx.AsyncClient() as http,
+    ):
         assert layer.metrics_app is not None
         on_mcp_port = await http.get(f"{base}/metrics")
         async with running_http_server(layer.metrics_app) as metrics_base:
@@ -120,7 +131,9 @@ async def test_scrapes_render_off_the_event_loop(
     remote_settings_for: Any, serve_remote: Any
 ) -> None:
     spy = _ThreadSpy()
-    async with serve_remote(remote_settings_for(mcp_metrics="prometheus")) as (base, layer):
+    async with serve_remote(
+        remote_settings_for(mcp_metrics="prometheus"), metrics=PrometheusMetrics()
+    ) as (base, layer):
         layer.metrics.registry.register(spy)
         async with httpx.AsyncClient() as http:
             scraped = await http.get(f"{base}/metrics")
