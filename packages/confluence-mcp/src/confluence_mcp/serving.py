@@ -52,6 +52,7 @@ async def serve(
         middleware=layer.middleware,
         allowed_hosts=layer.allowed_hosts,
         allowed_origins=layer.allowed_origins,
+        session_idle_timeout=remote.mcp_session_idle_timeout,
     )
     try:
         sock = bind_socket(settings.host, settings.port)

@@ -150,7 +150,7 @@ async def test_serve_builds_the_http_app_with_the_remote_layer(
 
     served: list[str] = []
 
-    async def run_briefly(app: ASGIApp, settings: Any, *, sock: Any) -> None:
+    async def run_briefly(app: ASGIApp, settings: Any, *, sock: Any, remote: Any = None) -> None:
         sock.close()  # the real port is bound by running_http_server below
         async with running_http_server(app) as base:
             async with Client(StreamableHttpTransport(f"{base}/mcp")) as client:

@@ -56,13 +56,15 @@ def create_http_app(
     middleware: Sequence[Middleware] = (),
     allowed_hosts: list[str] | None = None,
     allowed_origins: list[str] | None = None,
+    session_idle_timeout: float | None = None,
 ) -> Starlette:
     """Build the ASGI app for ``--transport http`` (or ``sse``).
 
     ``routes`` are matched before the MCP endpoints (health checks, metadata documents);
     ``middleware`` wraps every request, outermost first. Host/Origin validation (DNS-rebinding
     protection) is on for loopback-bound servers; ``allowed_hosts``/``allowed_origins`` extend
-    what FastMCP's guard accepts.
+    what FastMCP's guard accepts. ``session_idle_timeout`` (``MCP_SESSION_IDLE_TIMEOUT``) ends
+    idle Streamable HTTP sessions (the MCP SDK's default when None).
     """
     guard: dict[str, Any] = {
         "host_origin_protection": "auto",
@@ -70,6 +72,10 @@ def create_http_app(
         "allowed_origins": allowed_origins,
     }
     sub_apps: list[Starlette] = []
+    # Sessions in use expire after this; unused ones sooner (http.sessions).
+    idle: dict[str, Any] = {}
+    if session_idle_timeout is not None:
+        idle["session_idle_timeout"] = session_idle_timeout
     if settings.transport == "sse":
         primary = mcp.http_app(path=LEGACY_SSE_PATH, transport="sse", host_origin_protection="auto")
         legacy = None
@@ -79,6 +85,7 @@ def create_http_app(
             path=settings.streamable_http_path,
             transport="http",
             stateless_http=settings.stateless_http,
+            **idle,
             **guard,
         )
         sub_apps.append(primary)

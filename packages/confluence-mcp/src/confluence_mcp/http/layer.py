@@ -37,6 +37,7 @@ from confluence_mcp.http.bodylimit import BodyLimitMiddleware
 from confluence_mcp.http.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
 from confluence_mcp.http.ratelimit import IPRateLimitMiddleware, RateLimiter
 from confluence_mcp.http.security import OriginPolicy, SecurityMiddleware
+from confluence_mcp.http.sessions import SessionLimiter, SessionLimitMiddleware
 from confluence_mcp.remote.auth import (
     build_audit_logger,
     build_verifiers,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from confluence_mcp.http.health import ProbeClientFactory
     from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.remote.settings import RemoteSettings
+    from confluence_mcp.settings import Settings
     from mcp_auth import AuditLogger
     from mcp_auth.fastmcp import MCPAuthProvider
 
@@ -153,6 +155,7 @@ def build_http_layer(
             setting="MCP_PUBLIC_URL",
         )
     policy = confluence_scope_policy()
+    sessions = _session_limiter(remote, settings, mcp_path)
     if metrics is not None:
         from confluence_mcp.registry import tool_catalog
         from confluence_mcp.toolsets import visible_tool_names
@@ -170,6 +173,7 @@ def build_http_layer(
                 audit=audit,
                 limiter=_limiter(remote.mcp_rate_limit),
                 metrics=metrics,
+                sessions=sessions,
             )
         except AuthConfigurationError as exc:
             raise ConfigError(f"MCP_PUBLIC_URL / MCP_AUTH_SERVERS: {exc}") from None
@@ -270,6 +274,9 @@ def build_http_layer(
                 *([ip_limit] if ip_limit is not None else []),
             ],
         )
+    if layer.provider is None:
+        # Without authentication there is no principal: sessions are capped per client IP.
+        layer.middleware.append(Middleware(SessionLimitMiddleware, limiter=sessions, audit=audit))
     layer.middleware.append(
         Middleware(
             BodyLimitMiddleware,
@@ -302,6 +309,22 @@ def _authorization_servers(remote: RemoteSettings, audit: AuditLogger) -> tuple[
             setting="MCP_AUTH_SERVERS",
         )
     return issuers
+
+
+def _session_limiter(remote: RemoteSettings, settings: Settings, mcp_path: str) -> SessionLimiter:
+    from confluence_mcp.http.app import LEGACY_SSE_PATH
+    from confluence_mcp.http.sessions import UNUSED_SESSION_TIMEOUT
+
+    stateful = settings.transport != "sse" and not settings.stateless_http
+    legacy = settings.transport == "sse" or settings.legacy_sse
+    return SessionLimiter(
+        max_sessions=remote.mcp_max_sessions,
+        per_client=remote.mcp_max_sessions_per_principal,
+        idle_timeout=remote.mcp_session_idle_timeout,
+        unused_timeout=min(UNUSED_SESSION_TIMEOUT, remote.mcp_session_idle_timeout),
+        streamable_paths=frozenset({mcp_path}) if stateful else frozenset(),
+        sse_paths=frozenset({LEGACY_SSE_PATH}) if legacy else frozenset(),
+    )
 
 
 def _limiter(rate: str) -> RateLimiter | None:

@@ -1,7 +1,7 @@
-"""``ConfluenceAuthProvider``: mcp-auth's FastMCP provider plus the per-principal rate limit.
+"""``ConfluenceAuthProvider``: mcp-auth's FastMCP provider plus the per-principal limits.
 
-The limit must run after authentication (it needs the principal) and before the MCP
-handler, which is exactly the end of the provider's middleware list.
+The rate limit and the session cap must run after authentication (they need the principal)
+and before the MCP handler, which is exactly the end of the provider's middleware list.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pydantic import AnyHttpUrl
 from starlette.middleware import Middleware
 
 from confluence_mcp.http.ratelimit import PrincipalRateLimitMiddleware, RateLimiter
+from confluence_mcp.http.sessions import SessionLimiter, SessionLimitMiddleware
 from mcp_auth import ChainVerifier, TokenVerifier
 from mcp_auth.fastmcp import MCPAuthProvider
 
@@ -32,11 +33,13 @@ class ConfluenceAuthProvider(MCPAuthProvider):
         *,
         limiter: RateLimiter | None = None,
         metrics: MetricsRecorder | None = None,
+        sessions: SessionLimiter | None = None,
         **options: Any,
     ) -> None:
         super().__init__(verifier, **options)
         self.limiter = limiter
         self.metrics = metrics
+        self.sessions = sessions
         self._other_paths: set[str] = set()
 
     def set_mcp_path(self, mcp_path: str | None) -> None:
@@ -77,6 +80,7 @@ class ConfluenceAuthProvider(MCPAuthProvider):
         audit: AuditLogger | None = None,
         limiter: RateLimiter | None = None,
         metrics: MetricsRecorder | None = None,
+        sessions: SessionLimiter | None = None,
     ) -> ConfluenceAuthProvider:
         """One verifier as is, several as a :class:`ChainVerifier`."""
         verifier = verifiers[0] if len(verifiers) == 1 else ChainVerifier(verifiers)
@@ -88,11 +92,12 @@ class ConfluenceAuthProvider(MCPAuthProvider):
             audit=audit,
             limiter=limiter,
             metrics=metrics,
+            sessions=sessions,
             resource_name="Confluence MCP server",
         )
 
     def get_middleware(self) -> list[Middleware]:
-        """mcp-auth's middleware, then the per-principal limit."""
+        """mcp-auth's middleware, then the per-principal rate limit and session cap."""
         middleware = super().get_middleware()
         if self.limiter is not None:
             middleware.append(
@@ -102,5 +107,9 @@ class ConfluenceAuthProvider(MCPAuthProvider):
                     audit=self.audit,
                     metrics=self.metrics,
                 )
+            )
+        if self.sessions is not None:
+            middleware.append(
+                Middleware(SessionLimitMiddleware, limiter=self.sessions, audit=self.audit)
             )
         return middleware

@@ -83,6 +83,24 @@ class RemoteSettings(BaseSettings):
     mcp_allowed_hosts: CsvTuple = ()
     mcp_max_body_bytes: int = Field(default=16 * _MIB, ge=1024, le=256 * _MIB)
     mcp_body_timeout: float = Field(default=30.0, gt=0, le=600)
+    mcp_max_sessions: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Open MCP sessions (and legacy SSE streams) in all; more get 503.",
+    )
+    mcp_max_sessions_per_principal: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Open sessions per principal (per client IP without auth); more get 429.",
+    )
+    mcp_session_idle_timeout: float = Field(
+        default=1800.0,
+        gt=0,
+        le=86_400,
+        description="Seconds an idle session lives (one that never made a call: at most 60).",
+    )
     mcp_max_connections: int = Field(
         default=1000,
         ge=1,
