@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import sys
+import unicodedata
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -16,7 +22,12 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from confluence_mcp.http.access_log import AccessLogMiddleware
-from confluence_mcp.remote.logs import JsonFormatter, RedactingFilter, configure_logging
+from confluence_mcp.remote.logs import (
+    JsonFormatter,
+    RedactingFilter,
+    TextFormatter,
+    configure_logging,
+)
 
 SECRET = "super-secret-api-token-123"
 JWT_LIKE = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl"
@@ -100,3 +111,60 @@ async def test_access_log_has_no_query_string(caplog: pytest.LogCaptureFixture) 
     assert record.__dict__["request_id"] == "req-1"
     assert record.__dict__["http_status"] == 200
     assert "q-secret" not in str(vars(record))
+
+
+# --- log forging (text format) ------------------------------------------------------------
+
+FORGED = "\n2026-11-25 16:14:37,753 CRITICAL confluence_mcp.auth: admin login ok"
+
+
+async def test_request_paths_cannot_forge_text_log_lines(
+    remote_settings_for: Any, serve_remote: Any, captured: io.StringIO
+) -> None:
+    configure_logging(log_format="text", level="INFO", stream=captured)
+    async with serve_remote(remote_settings_for()) as (base, _layer):
+        # Sent over a real socket: %0a, %0d and %1b in the path reach the app decoded.
+        reader, writer = await asyncio.open_connection(*base.removeprefix("http://").split(":"))
+        path = "/healthz%0a2026-11-25%2016:14:37,753%20CRITICAL%20x:%20admin%20login%20ok%0d%1b[2J"
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        await reader.read()
+        writer.close()
+    lines = captured.getvalue().splitlines()
+    forged = [line for line in lines if "admin login ok" in line]
+    assert len(forged) == 1
+    assert " INFO confluence_mcp.access: GET /healthz\\x0a2026" in forged[0]
+    assert "\\x0d\\x1b[2J" in forged[0]
+    assert not any(line.startswith("2026-11-25 16:14:37,753 CRITICAL") for line in lines)
+    assert "\x1b" not in captured.getvalue()
+
+
+def test_tracebacks_stay_indented_and_escaped() -> None:
+    try:
+        raise ValueError("bad input" + FORGED + "\x1b[31m")
+    except ValueError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed%s", (FORGED,), None)
+        record.exc_info = sys.exc_info()
+    text = TextFormatter().format(record)
+    first, *rest = text.split("\n")
+    assert "admin login ok" in first
+    assert rest
+    assert all(line.startswith("    ") for line in rest)
+    assert "\x1b" not in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text(max_size=30))
+def test_any_message_is_one_line_without_controls(message: str, argument: str) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s %s", (message, argument), None)
+    line = TextFormatter().format(record)
+    assert line.splitlines() == [line]
+    assert not any(
+        unicodedata.category(char) == "Cc"
+        or char in "\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        for char in line
+    )
+    # Escaped, not dropped: printable text survives as is.
+    assert all(char in line for char in message if char.isprintable() and char.isascii())

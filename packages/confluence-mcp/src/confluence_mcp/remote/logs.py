@@ -4,12 +4,19 @@
 removes every configured secret value and anything shaped like a bearer/basic credential,
 JWT or API key (mcp-auth's ``scrub_secrets``) from messages and arguments. uvicorn's access
 log stays off (it prints query strings); ``confluence_mcp.http.access_log`` writes our own.
+
+Messages quote untrusted text (request paths, tool names, upstream errors). In the text
+format a newline in one would start a forged log line, and ESC sequences would drive the
+reader's terminal, so :class:`TextFormatter` shows every control character (and Unicode line
+and bidi-override characters) as an escape: one record is always one line. JSON needs no
+help: ``json.dumps`` escapes them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -21,7 +28,9 @@ __all__ = [
     "ACCESS_LOGGER",
     "JsonFormatter",
     "RedactingFilter",
+    "TextFormatter",
     "configure_logging",
+    "escape_controls",
 ]
 
 ACCESS_LOGGER = "confluence_mcp.access"
@@ -29,6 +38,39 @@ _REDACTED = "[REDACTED]"
 _HANDLER_NAME = "confluence-mcp"
 # Attributes every LogRecord has: everything else was passed with `extra=` and is logged.
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# C0 and C1 controls, DEL, Unicode line/paragraph separators and bidi overrides/isolates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control, line-separator and bidi character as a visible escape."""
+    return _UNSAFE.sub(_escape, text)
+
+
+class TextFormatter(logging.Formatter):
+    """``time LEVEL logger: message`` on one line, untrusted text escaped.
+
+    A traceback keeps its lines, each indented and escaped, so none can pass for a record.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.getMessage())
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = escape_controls(self.formatMessage(record))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        extra = "\n".join(part for part in (record.exc_text, record.stack_info) if part)
+        if not extra:
+            return line
+        return line + "".join(f"\n    {escape_controls(part)}" for part in extra.splitlines())
 
 
 class RedactingFilter(logging.Filter):
@@ -95,7 +137,7 @@ def configure_logging(
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     for existing in list(root.handlers):
         if existing.get_name() == _HANDLER_NAME:
