@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry.sdk.trace import TracerProvider
 
 from mcp_auth import (
@@ -240,3 +242,19 @@ def test_memory_sink_clear() -> None:
 def test_invalid_queue_size_is_a_configuration_error() -> None:
     with pytest.raises(AuthConfigurationError):
         AuditLogger(queue_size=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.dictionaries(st.text(max_size=5), st.text(), max_size=3))
+def test_events_with_any_text_are_written_as_utf8_json(
+    operation: str, detail: str, arguments: dict[str, str]
+) -> None:
+    # Request text can hold lone surrogates (JSON "\ud800" escapes): never lose the event.
+    sink = MemorySink()
+    logger = AuditLogger([sink], background=False)
+    logger.tool_call(None, operation, outcome="denied", duration_ms=1.0, arguments=arguments)
+    logger.config_warning(detail)
+    assert len(sink.lines) == 2
+    for line in sink.lines:
+        line.encode("utf-8")
+        assert json.loads(line)["event"]

@@ -168,3 +168,11 @@ def test_any_message_is_one_line_without_controls(message: str, argument: str) -
     )
     # Escaped, not dropped: printable text survives as is.
     assert all(char in line for char in message if char.isprintable() and char.isascii())
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter(), JsonFormatter()])
+def test_lone_surrogates_are_written_not_lost(formatter: logging.Formatter) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "title %s", ("a\ud800b",), None)
+    line = formatter.format(record)
+    line.encode("utf-8")  # writable to a UTF-8 stream
+    assert "\\ud800" in line

@@ -29,7 +29,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from mcp_auth._audit_sinks import AuditSink
 from mcp_auth._context import current_request_context, current_trace_ids
@@ -105,6 +112,15 @@ class AuditEvent(BaseModel):
     retry_after: float | None = None
     setting: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _encodable(cls, data: Any) -> Any:
+        # Text from requests may hold lone surrogates (a JSON "\\ud800" escape): they cannot
+        # be written as UTF-8, and the event would be lost when the sink serialises it.
+        if not isinstance(data, dict):
+            return data
+        return {key: _without_surrogates(value) for key, value in data.items()}
+
     @field_validator("detail", "user_agent", "operation", "limit", "setting")
     @classmethod
     def _scrub(cls, value: str | None) -> str | None:
@@ -119,15 +135,30 @@ class AuditEvent(BaseModel):
         return self.model_dump_json(exclude_none=True)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates in its text (and container text) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, tuple | list):
+        return type(value)(_without_surrogates(item) for item in value)
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    return value
+
+
 def _argument_sizes(arguments: Mapping[str, Any]) -> dict[str, int]:
-    # Sizes, never values: the size of each argument's JSON encoding in bytes.
+    # Sizes, never values: the size of each argument's JSON encoding in bytes. Never raises:
+    # a lone surrogate (valid JSON escape, invalid UTF-8) is counted as its escape.
     sizes: dict[str, int] = {}
     for name, value in arguments.items():
         try:
             encoded = json.dumps(value, default=str, ensure_ascii=False)
         except (TypeError, ValueError):
             encoded = ""
-        sizes[str(name)] = len(encoded.encode("utf-8"))
+        sizes[str(name)] = len(encoded.encode("utf-8", "surrogatepass"))
     return sizes
 
 

@@ -205,3 +205,22 @@ async def test_lifespan_and_websocket_scopes_pass(kit: Any, gate_and_app: Any) -
 
     await gate({"type": "lifespan"}, receive, send)
     assert seen == ["lifespan"]
+
+
+async def test_lone_surrogate_in_a_denied_call_is_audited_then_answered_by_the_app(
+    kit: Any, gate_and_app: Any, audit: Any
+) -> None:
+    # Python's json accepts a lone "\ud800" escape, the MCP app refuses it as a parse error:
+    # the gate audits the denial, then lets the app answer as for any malformed body.
+    gate, app = gate_and_app
+    body = (
+        b'{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"write_page",'
+        b'"arguments":{"page_id":"1","body":"a\\ud800b"}}}'
+    )
+    sent = await run(gate, make_scope(kit, kit.make_server()), [body])
+    assert status(sent) == 200  # the Recorder's answer: the app had the last word
+    assert app.bodies == [body]
+    events = [event["event"] for event in audit.events]
+    assert events == ["authz.denied", "tool.call"]
+    # Sized, never valued: quotes, "a", the surrogate (3 bytes, surrogatepass), "b".
+    assert audit.events[1]["arguments"]["body"] == 7

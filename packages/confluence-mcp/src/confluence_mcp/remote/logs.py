@@ -38,8 +38,10 @@ _REDACTED = "[REDACTED]"
 _HANDLER_NAME = "confluence-mcp"
 # Attributes every LogRecord has: everything else was passed with `extra=` and is logged.
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-# C0 and C1 controls, DEL, Unicode line/paragraph separators and bidi overrides/isolates.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, Unicode line/paragraph separators, bidi overrides/isolates, and
+# lone surrogates (from JSON "\ud800" escapes: not writable as UTF-8, the line would be lost).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -117,7 +119,8 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, int | float | bool | None) else str(value)
         if record.exc_text:
             entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False)
+        # JSON escapes controls itself; lone surrogates it would leave raw (unwritable).
+        return _SURROGATE.sub(_escape, json.dumps(entry, ensure_ascii=False))
 
 
 def configure_logging(

@@ -85,7 +85,7 @@ class InsufficientScopeGate:
         if request is None or principal is None:
             await self.app(scope, replay, send)
             return
-        request_id, name, arguments = request
+        request_id, name, arguments, well_formed = request
         tags = await tool_tags(scope.get("app"), name)
         if tags is None:
             # Unknown (or hidden) tool: FastMCP answers that, without our help.
@@ -106,6 +106,10 @@ class InsufficientScopeGate:
                 duration_ms=(time.perf_counter() - started) * 1000,
                 arguments=arguments,
             )
+        if not well_formed:
+            # Audited above, then answered like any malformed body: by the MCP app (400).
+            await self.app(scope, replay, send)
+            return
         await self._refuse(send, request_id, name, decision.required, decision.missing)
 
     async def _read_body(self, receive: Receive) -> tuple[bytes, list[Message], bool]:
@@ -180,8 +184,12 @@ def _replaying(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
-def _single_tool_call(body: bytes) -> tuple[str | int, str, dict[str, Any]] | None:
-    """(id, tool name, arguments) of a single JSON-RPC `tools/call` request, else None."""
+def _single_tool_call(body: bytes) -> tuple[str | int, str, dict[str, Any], bool] | None:
+    """(id, tool name, arguments, well formed) of a single JSON-RPC `tools/call`, else None.
+
+    Not well formed: Python's JSON parser accepted it, but it holds a lone surrogate
+    escape, which the MCP app refuses as a parse error.
+    """
     try:
         message = json.loads(body)
     except ValueError:
@@ -195,4 +203,14 @@ def _single_tool_call(body: bytes) -> tuple[str | int, str, dict[str, Any]] | No
     if not isinstance(params, dict) or not isinstance(params.get("name"), str):
         return None
     arguments = params.get("arguments")
-    return request_id, params["name"], arguments if isinstance(arguments, dict) else {}
+    try:
+        json.dumps(message, ensure_ascii=False).encode("utf-8")
+        well_formed = True
+    except UnicodeEncodeError:
+        well_formed = False
+    return (
+        request_id,
+        params["name"],
+        arguments if isinstance(arguments, dict) else {},
+        well_formed,
+    )
