@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ def _uvicorn_config(
     *,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    forwarded_allow_ips: Sequence[str] = (),
 ) -> uvicorn.Config:
     import uvicorn
 
@@ -46,11 +47,16 @@ def _uvicorn_config(
     )
     # uvicorn's access log is off: it prints full request lines, query strings included.
     # The HTTP protocol is ours: a connection cap and a header deadline (slowloris).
+    # X-Forwarded-* only from the listed proxies: uvicorn would otherwise trust loopback (and
+    # read FORWARDED_ALLOW_IPS from the environment itself), so any local caller could pick
+    # its own address for the per-IP limit and the audit log.
     return uvicorn.Config(
         app,
         host=host,
         port=port,
         http=protocol,
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=list(forwarded_allow_ips),
         lifespan="on",
         access_log=False,
         log_level="warning",
@@ -97,6 +103,7 @@ async def serve_http(
         options = {
             "max_connections": remote.mcp_max_connections,
             "header_timeout": remote.mcp_header_timeout,
+            "forwarded_allow_ips": remote.forwarded_allow_ips,
         }
     config = _uvicorn_config(app, settings.host, settings.port, **options)
     bound = sock if sock is not None else bind_socket(settings.host, settings.port)
@@ -113,6 +120,7 @@ async def running_http_server(
     *,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    forwarded_allow_ips: Sequence[str] = (),
 ) -> AsyncIterator[str]:
     """Serve ``app`` on a free port of ``host`` in this event loop; yields the base URL.
 
@@ -123,7 +131,12 @@ async def running_http_server(
     sock = _tcp_socket(socket.AF_INET)
     sock.bind((host, 0))
     config = _uvicorn_config(
-        app, host, 0, max_connections=max_connections, header_timeout=header_timeout
+        app,
+        host,
+        0,
+        max_connections=max_connections,
+        header_timeout=header_timeout,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

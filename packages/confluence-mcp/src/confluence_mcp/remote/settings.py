@@ -83,6 +83,13 @@ class RemoteSettings(BaseSettings):
     mcp_allowed_hosts: CsvTuple = ()
     mcp_max_body_bytes: int = Field(default=16 * _MIB, ge=1024, le=256 * _MIB)
     mcp_body_timeout: float = Field(default=30.0, gt=0, le=600)
+    forwarded_allow_ips: CsvTuple = Field(
+        default=(),
+        description=(
+            "Proxies (IPs or CIDRs) whose X-Forwarded-For/-Proto are trusted; empty: none, "
+            "the socket peer is the client."
+        ),
+    )
     mcp_max_sessions: int = Field(
         default=1000,
         ge=1,
@@ -151,6 +158,7 @@ class RemoteSettings(BaseSettings):
         "mcp_cors_origins",
         "mcp_allowed_origins",
         "mcp_allowed_hosts",
+        "forwarded_allow_ips",
         mode="before",
     )
     @classmethod
