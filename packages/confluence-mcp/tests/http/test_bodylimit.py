@@ -101,3 +101,35 @@ async def test_non_http_scopes_pass_through() -> None:
     middleware = BodyLimitMiddleware(inner, max_bytes=1)  # type: ignore[arg-type]
     await middleware({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
     assert seen == ["lifespan"]
+
+
+async def test_trickled_body_hits_the_total_deadline() -> None:
+    """1 byte every 0.1 s never trips the 0.5 s per-chunk timeout; the 1 s total does."""
+    from confluence_mcp.http.serving import running_http_server
+
+    app = Starlette(
+        routes=[Route("/mcp", echo_size, methods=["POST"])],
+        middleware=[
+            Middleware(BodyLimitMiddleware, max_bytes=1000, timeout=0.5, total_timeout=1.0)
+        ],
+    )
+    async with running_http_server(app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"POST /mcp HTTP/1.1\r\nHost: t\r\nContent-Length: 300\r\n\r\n")
+        sent = 0
+
+        async def trickle() -> None:
+            nonlocal sent
+            for _ in range(300):
+                writer.write(b"x")
+                await writer.drain()
+                sent += 1
+                await asyncio.sleep(0.1)
+
+        dripping = asyncio.create_task(trickle())
+        answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        dripping.cancel()
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert sent < 300  # refused while the body was still arriving

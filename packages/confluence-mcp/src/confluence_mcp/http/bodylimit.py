@@ -1,10 +1,12 @@
-"""Request body size limit (413) and body read timeout (408).
+"""Request body size limit (413) and body read timeouts (408).
 
 A declared ``Content-Length`` over the limit is refused before any byte is read; a chunked
 body is counted as it arrives and refused as soon as it crosses the limit. A client that
-stops sending its body for ``timeout`` seconds is answered 408 (slow-body attacks hold a
-worker otherwise). Once the body is complete, ``receive`` passes through untouched: streams
-(SSE) wait on it for the disconnect and must not time out.
+stops sending its body for ``timeout`` seconds, or has not sent all of it ``total_timeout``
+seconds after the request started, is answered 408 (slow-body attacks hold a worker
+otherwise; a per-chunk timeout alone lets one byte every few seconds last forever). Once
+the body is complete, ``receive`` passes through untouched: streams (SSE) wait on it for the
+disconnect and must not time out.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ class BodyLimitMiddleware:
         *,
         max_bytes: int,
         timeout: float = 30.0,
+        total_timeout: float = 120.0,
         audit: AuditLogger | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
+        self.total_timeout = total_timeout
         self.audit = audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -47,6 +51,8 @@ class BodyLimitMiddleware:
             self._audit("")
             await self._too_large(send)
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.total_timeout
         started = False
         refused = False
         received = 0
@@ -79,8 +85,11 @@ class BodyLimitMiddleware:
                 return {"type": "http.disconnect"}
             if body_done:
                 return await receive()
+            wait = min(self.timeout, deadline - loop.time())
             try:
-                message = await asyncio.wait_for(receive(), self.timeout)
+                if wait <= 0:
+                    raise TimeoutError
+                message = await asyncio.wait_for(receive(), wait)
             except TimeoutError:
                 body_done = True
                 return await refuse(408)

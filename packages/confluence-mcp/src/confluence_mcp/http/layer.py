@@ -282,6 +282,7 @@ def build_http_layer(
             BodyLimitMiddleware,
             max_bytes=remote.mcp_max_body_bytes,
             timeout=remote.mcp_body_timeout,
+            total_timeout=remote.mcp_body_total_timeout,
             audit=audit,
         )
     )

@@ -83,6 +83,12 @@ class RemoteSettings(BaseSettings):
     mcp_allowed_hosts: CsvTuple = ()
     mcp_max_body_bytes: int = Field(default=16 * _MIB, ge=1024, le=256 * _MIB)
     mcp_body_timeout: float = Field(default=30.0, gt=0, le=600)
+    mcp_body_total_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="Seconds a whole request body may take, however steadily it trickles in.",
+    )
     forwarded_allow_ips: CsvTuple = Field(
         default=(),
         description=(
