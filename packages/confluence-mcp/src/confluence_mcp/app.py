@@ -74,5 +74,5 @@ def create_server(
     )
     for module_name in modules:
         importlib.import_module(module_name).register(mcp, services)
-    apply_tool_filters(mcp, tool_catalog(mcp), settings)
+    services.visible_tools = apply_tool_filters(mcp, tool_catalog(mcp), settings)
     return mcp

@@ -16,7 +16,9 @@ any prompt                                      a word of whose name does)
 ==============================  ==============  ==============================================
 
 Completion is a convenience: a Confluence error (or an ambiguous page) yields no candidates,
-never a protocol error. Everything passes the space allow-list.
+never a protocol error. Everything passes the space allow-list, and the tool filters: an
+argument is completed only when the tools giving the same data are exposed
+(:data:`~confluence_mcp.toolsets.COMPLETIONS_NEEDING_TOOLS`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from mcp_types import PromptReference
 from confluence_mcp.errors import is_confluence_error
 from confluence_mcp.prompts import find_page
 from confluence_mcp.resources import PAGE_TEMPLATE, SPACE_TEMPLATE
+from confluence_mcp.toolsets import COMPLETIONS_NEEDING_TOOLS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -58,6 +61,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         argument: CompletionArgument,
         context: CompletionContext | None,
     ) -> list[str]:
+        needs = COMPLETIONS_NEEDING_TOOLS.get(argument.name)
+        if needs is None or not needs <= services.visible_tools:
+            return []
         given = dict(context.arguments or {}) if context is not None else {}
         target = ref.name if isinstance(ref, PromptReference) else ref.uri
         try:

@@ -94,6 +94,8 @@ class Services:
         self._client_factory = client_factory
         self._client: ConfluenceClient | None = None
         self._lock: asyncio.Lock | None = None
+        # Set by the app factory once the tool filters are applied (completions follow them).
+        self.visible_tools: frozenset[str] = frozenset()
 
     async def client(self) -> ConfluenceClient:
         """The shared SDK client, created on first use."""

@@ -2,12 +2,17 @@
 
 Implemented with FastMCP visibility transforms, so hidden tools vanish from ``tools/list`` and
 calling one answers "Unknown tool" exactly like a tool that never existed.
+
+Resources, prompts and completions return the same data as some tools (a page's body, a
+diff, titles, space keys), so they follow the same filters: each names the tools whose data it
+gives (:data:`COMPONENTS_NEEDING_TOOLS`, :data:`COMPLETIONS_NEEDING_TOOLS`) and is hidden, or
+offers nothing, unless all of them are visible.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from confluence_mcp.errors import ConfigError
 
@@ -16,12 +21,39 @@ if TYPE_CHECKING:
 
     from confluence_mcp.settings import Settings
 
-__all__ = ["PROMPTS_NEEDING_TOOLS", "WRITE_TAGS", "apply_tool_filters", "visible_tool_names"]
+__all__ = [
+    "COMPLETIONS_NEEDING_TOOLS",
+    "COMPONENTS_NEEDING_TOOLS",
+    "PROMPTS_NEEDING_TOOLS",
+    "WRITE_TAGS",
+    "apply_tool_filters",
+    "visible_tool_names",
+]
 
 WRITE_TAGS: frozenset[str] = frozenset({"write", "delete"})
 
 PROMPTS_NEEDING_TOOLS: dict[str, str] = {"draft_page": "create_page"}
 """Prompts whose instructions end in a tool call, by the tool they need."""
+
+ComponentKind = Literal["template", "prompt"]
+COMPONENTS_NEEDING_TOOLS: dict[tuple[ComponentKind, str], frozenset[str]] = {
+    ("template", "page"): frozenset({"get_page"}),
+    ("template", "space"): frozenset({"get_space", "get_page_children"}),
+    ("prompt", "summarize_page"): frozenset({"get_page"}),
+    ("prompt", "review_page_changes"): frozenset({"diff_page_versions"}),
+    ("prompt", "draft_page"): frozenset({"create_page"}),
+}
+"""Resource templates and prompts, by the tools that give the same data (all needed)."""
+
+COMPLETIONS_NEEDING_TOOLS: dict[str, frozenset[str]] = {
+    "space_key": frozenset({"list_spaces"}),
+    "page": frozenset({"search"}),
+    "page_id": frozenset({"search"}),
+    "parent": frozenset({"search"}),
+    "from_version": frozenset({"list_page_versions"}),
+    "to_version": frozenset({"list_page_versions"}),
+}
+"""Completed arguments, by the tools whose data the candidates are."""
 
 
 def visible_tool_names(catalog: Mapping[str, frozenset[str]], settings: Settings) -> frozenset[str]:
@@ -52,8 +84,14 @@ def apply_tool_filters(
     hidden = set(catalog) - visible
     if hidden:
         mcp.disable(names=hidden, components={"tool"})
-    # A prompt that tells the model to call a hidden tool would only mislead it.
-    orphaned = {prompt for prompt, tool in PROMPTS_NEEDING_TOOLS.items() if tool in hidden}
-    if orphaned:
-        mcp.disable(names=orphaned, components={"prompt"})
+    # A prompt or resource giving what a hidden tool would (or telling the model to call one)
+    # is hidden with it.
+    for kind in ("template", "prompt"):
+        orphaned = {
+            name
+            for (component, name), needs in COMPONENTS_NEEDING_TOOLS.items()
+            if component == kind and not needs <= visible and needs <= catalog.keys()
+        }
+        if orphaned:
+            mcp.disable(names=orphaned, components={kind})
     return visible
