@@ -27,7 +27,9 @@ import zlib
 
 from fastmcp.exceptions import ToolError
 
-__all__ = ["INVALID_CURSOR", "CursorSealer", "current_caller"]
+from confluence_mcp.caller import caller_identity
+
+__all__ = ["INVALID_CURSOR", "CursorSealer"]
 
 INVALID_CURSOR = (
     "invalid cursor: pass back next_cursor exactly as the previous call returned it, with the "
@@ -35,16 +37,6 @@ INVALID_CURSOR = (
 )
 _VERSION = "c1"
 _MAX_INFLATED = 64 * 1024
-
-
-def current_caller() -> str:
-    """Who is calling (auth method, subject, client id), or ``""`` without authentication."""
-    from mcp_auth.fastmcp import current_principal
-
-    principal = current_principal()
-    if principal is None:
-        return ""
-    return f"{principal.auth_method.value}\0{principal.subject}\0{principal.client_id or ''}"
 
 
 class CursorSealer:
@@ -88,7 +80,7 @@ class CursorSealer:
 
     def _mac(self, payload: bytes, listing: str, binding: str) -> bytes:
         mac = hmac.new(self._key, _VERSION.encode(), hashlib.sha256)
-        for part in (listing, current_caller(), binding):
+        for part in (listing, caller_identity(), binding):
             data = part.encode("utf-8", "surrogatepass")
             # Length-prefixed: no choice of parts can shift bytes from one into the next.
             mac.update(len(data).to_bytes(8, "big") + data)

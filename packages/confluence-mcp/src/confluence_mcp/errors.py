@@ -268,6 +268,11 @@ def _describe_bad_request(exc: ApiError) -> str:
 
 
 def _describe_ambiguous_section(exc: AmbiguousSectionError) -> str:
+    from confluence_mcp.caller import caller_may_read
+
+    # The page's headings are its content: only a caller who may read it is told them.
+    if not caller_may_read():
+        return f"Several headings match {exc.heading!r}: pass occurrence to pick one."
     return (
         f"{exc.matches} headings match {exc.heading!r}: pass occurrence "
         f"(1-{exc.matches}) to pick one."
@@ -275,6 +280,10 @@ def _describe_ambiguous_section(exc: AmbiguousSectionError) -> str:
 
 
 def _describe_missing_section(exc: SectionNotFoundError) -> str:
+    from confluence_mcp.caller import caller_may_read
+
+    if not caller_may_read():
+        return f"No heading matches {exc.heading!r}."
     shown = ", ".join(repr(title) for title in exc.available[:30]) or "none"
     return f"No heading matches {exc.heading!r}. Headings on the page: {shown}."
 

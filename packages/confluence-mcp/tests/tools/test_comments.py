@@ -115,12 +115,14 @@ async def test_reply_to_a_comment_of_another_page_is_refused(
     other = fake_confluence.store.page_comments(page_id(fake_confluence, "Incident response"))
     pid = page_id(fake_confluence, "FAQ")
     before = len(fake_confluence.store.comments)
-    with pytest.raises(ToolError, match="is not on page"):
+    with pytest.raises(ToolError, match="Not found") as elsewhere:
         await client.call_tool(
             "add_comment", {"page_id": pid, "body": "x", "reply_to": other[0].id}
         )
-    with pytest.raises(ToolError, match="Not found"):
+    with pytest.raises(ToolError, match="Not found") as unknown:
         await client.call_tool("add_comment", {"page_id": pid, "body": "x", "reply_to": "999999"})
+    # Word for word the same: the answer does not tell which ids exist elsewhere.
+    assert str(elsewhere.value) == str(unknown.value)
     assert len(fake_confluence.store.comments) == before
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastmcp.exceptions import ToolError
 
+from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import BodyFormat, BodyText, Cursor, Limit, PageId
 from confluence_mcp.registry import confluence_tool
@@ -106,12 +107,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         else:
             parent = await client.get_comment(reply_to, body_format=None)
             # A reply is only allowed inside the page the caller named, so the allow-list
-            # check of that page also covers the thread.
+            # check of that page also covers the thread. A comment elsewhere answers exactly
+            # like an unknown id: it may sit in a space this caller cannot see.
             if parent.page_id != page_id:
-                raise ToolError(
-                    f"Comment {reply_to} is not on page {page_id}: "
-                    "use list_comments to find the id to reply to."
-                )
+                raise ToolError(NOT_FOUND_MESSAGE)
             created = await client.reply_to_comment(reply_to, storage)
         return CommentRef(id=created.id, parent_id=created.parent_comment_id)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
+from confluence_mcp.caller import caller_may_read
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import PageId, capped
 from confluence_mcp.registry import confluence_tool
@@ -28,7 +29,8 @@ _MAX_LABELS = 500
 
 
 class LabelList(ResultModel):
-    """A page's labels (lower-cased, as Confluence stores them)."""
+    """A page's labels (lower-cased, as Confluence stores them); for a caller who may not
+    read the page, only the labels the call named."""
 
     page_id: str
     labels: list[str]
@@ -53,7 +55,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page_id(page_id)
         client = await services.client()
         after = await client.add_labels(page_id, labels)
-        return LabelList(page_id=page_id, labels=[label.name for label in after])
+        names = [label.name for label in after]
+        if not caller_may_read():  # only what this call added, not what the page had
+            wanted = {label.strip().lower() for label in labels}
+            names = [name for name in names if name in wanted]
+        return LabelList(page_id=page_id, labels=names)
 
     @confluence_tool(mcp, access="delete", idempotent=True)
     async def remove_label(page_id: PageId, label: LabelName) -> LabelList:
@@ -64,13 +70,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         # generic not-found Confluence gives for both a missing page and a missing label.
         current = await _labels(client, page_id)
         name = label.strip().lower()
+        # The page's labels are content: listed only to a caller who may read the page.
+        may_read = caller_may_read()
         if name not in current:
-            raise ToolError(
-                f"Label {name!r} is not on page {page_id}; its labels are: "
-                f"{', '.join(current) or '(none)'}."
-            )
+            listing = f"; its labels are: {', '.join(current) or '(none)'}" if may_read else ""
+            raise ToolError(f"Label {name!r} is not on page {page_id}{listing}.")
         await client.remove_label(page_id, name)
-        return LabelList(page_id=page_id, labels=[other for other in current if other != name])
+        left = [other for other in current if other != name] if may_read else []
+        return LabelList(page_id=page_id, labels=left)
 
 
 async def _labels(client: ConfluenceClient, page_id: str) -> list[str]:
