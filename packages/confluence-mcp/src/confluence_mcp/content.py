@@ -6,15 +6,26 @@ start-up stays lean (it pulls in lxml and markdown-it).
 
 Conversion is CPU work (a large page takes tens of milliseconds), so handlers use the ``a*``
 methods, which run it in a worker thread and keep the event loop free for other sessions.
+Each has a budget: at most ``max_parallel`` conversions run at once in the process (a thread
+cannot be stopped, so this is what bounds the CPU a flood of hostile bodies can take), and a
+call that has not finished ``budget_s`` seconds after it asked fails with
+:class:`ConversionBudgetError` (a clear tool error) while its thread finishes on its own.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import threading
+from collections.abc import Callable
+from typing import Any, Literal
 
+import anyio
 import anyio.to_thread
+from fastmcp.exceptions import ToolError
 
-__all__ = ["BodyInputFormat", "ContentConverter", "ReadFormat"]
+__all__ = ["BodyInputFormat", "ContentConverter", "ConversionBudgetError", "ReadFormat"]
+
+DEFAULT_BUDGET_S = 20.0
+DEFAULT_MAX_PARALLEL = 2
 
 ReadFormat = Literal["markdown", "storage", "view"]
 BodyInputFormat = Literal["markdown", "storage"]
@@ -33,8 +44,43 @@ def _without_hidden(storage: str) -> str:
     return pruned
 
 
+class ConversionBudgetError(ToolError):
+    """A conversion did not finish within its budget."""
+
+
 class ContentConverter:
     """Storage ⇄ markdown for tool inputs and outputs."""
+
+    def __init__(
+        self, *, budget_s: float = DEFAULT_BUDGET_S, max_parallel: int = DEFAULT_MAX_PARALLEL
+    ) -> None:
+        self.budget_s = budget_s
+        self._slots = threading.BoundedSemaphore(max_parallel)
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in a worker thread, within the budget (see the module doc)."""
+        slots = self._slots
+        budget = self.budget_s
+
+        def bounded() -> Any:
+            # The slot is held by the thread itself, so work abandoned on timeout still counts.
+            if not slots.acquire(timeout=budget):
+                raise ConversionBudgetError(
+                    "The server is busy converting other pages; retry in a moment."
+                )
+            try:
+                return fn(*args)
+            finally:
+                slots.release()
+
+        try:
+            with anyio.fail_after(budget):
+                return await anyio.to_thread.run_sync(bounded, abandon_on_cancel=True)
+        except TimeoutError:
+            raise ConversionBudgetError(
+                f"The content took longer than {budget:g} s to convert: split it into smaller "
+                "pages or simplify its markdown (e.g. fewer nested links or brackets)."
+            ) from None
 
     def to_markdown(self, storage: str) -> str:
         """Storage XHTML → markdown that keeps macros etc. in forms that convert back.
@@ -109,23 +155,23 @@ class ContentConverter:
     # --- the same, off the event loop -------------------------------------------------------
     async def asection(self, storage: str, heading: str) -> str:
         """:meth:`section` in a worker thread."""
-        return await anyio.to_thread.run_sync(self.section, storage, heading)
+        return await self._run(self.section, storage, heading)  # type: ignore[no-any-return]
 
     async def asame_storage(self, first: str, second: str) -> bool:
         """:meth:`same_storage` in a worker thread."""
-        return await anyio.to_thread.run_sync(self.same_storage, first, second)
+        return await self._run(self.same_storage, first, second)  # type: ignore[no-any-return]
 
     async def ato_markdown(self, storage: str) -> str:
         """:meth:`to_markdown` in a worker thread."""
-        return await anyio.to_thread.run_sync(self.to_markdown, storage)
+        return await self._run(self.to_markdown, storage)  # type: ignore[no-any-return]
 
     async def aview_to_markdown(self, view_html: str) -> str:
         """:meth:`view_to_markdown` in a worker thread."""
-        return await anyio.to_thread.run_sync(self.view_to_markdown, view_html)
+        return await self._run(self.view_to_markdown, view_html)  # type: ignore[no-any-return]
 
     async def ato_storage(self, body: str, body_format: BodyInputFormat) -> str:
         """:meth:`to_storage` in a worker thread."""
-        return await anyio.to_thread.run_sync(self.to_storage, body, body_format)
+        return await self._run(self.to_storage, body, body_format)  # type: ignore[no-any-return]
 
     async def areplace_section(
         self,
@@ -136,6 +182,6 @@ class ContentConverter:
         occurrence: int | None = None,
     ) -> str:
         """:meth:`replace_section` in a worker thread."""
-        return await anyio.to_thread.run_sync(
+        return await self._run(  # type: ignore[no-any-return]
             self.replace_section, storage, heading, content, content_format, occurrence
         )

@@ -19,6 +19,8 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.attrs.parse import ParseError, parse
 from mdit_py_plugins.container import container_plugin
 
+from confluence_client.content._md_attrs import use_bounded_attr_rules
+
 __all__ = [
     "CONTAINER",
     "DEFAULT_PARAMETER",
@@ -60,6 +62,7 @@ def markdown_parser() -> MarkdownIt:
     """
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.use(attrs_plugin, spans=True)
+    use_bounded_attr_rules(md)  # the plugin's inline rules are quadratic in the input
     md.use(attrs_block_plugin)
     md.use(container_plugin, name=CONTAINER, validate=lambda params, *_: bool(params.strip()))
     # Keep link targets as written: Confluence stores them verbatim, and percent-encoding
