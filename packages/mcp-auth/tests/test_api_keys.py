@@ -267,3 +267,14 @@ def test_id_wins_over_a_name_that_looks_like_an_id(key_file: Path) -> None:
     create_api_key(key_file, target.record.id)  # a key *named* like the other key's id
     revoked = revoke_api_key(key_file, target.record.id)
     assert revoked.name == "target"
+
+
+@pytest.mark.parametrize(
+    "name", ["ci\x1b[31m", "ops\nCRITICAL admin login ok", "bot\u202etxt.exe", "a\u200bb"]
+)
+def test_key_names_with_control_or_bidi_characters_are_refused(key_file: Path, name: str) -> None:
+    from mcp_auth import AuthConfigurationError
+
+    with pytest.raises(AuthConfigurationError, match="control or bidirectional"):
+        create_api_key(key_file, name, ["read"])
+    assert not key_file.exists() or name not in key_file.read_text()

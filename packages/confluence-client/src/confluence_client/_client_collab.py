@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import AsyncIterator, Iterable
 
 from confluence_client._client_base import (
@@ -31,6 +32,9 @@ from confluence_client._validation import (
     check_title,
     check_version_number,
 )
+
+# Controls, zero-width and bidi format characters, line separators: none belong in a name.
+_DISGUISING = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 __all__ = ["CollaborationOperations", "DEFAULT_MAX_DOWNLOAD_BYTES"]
 
@@ -186,6 +190,13 @@ class CollaborationOperations(ClientBase):
         name = check_title(filename, "filename")
         if "/" in name or "\\" in name:
             raise InvalidInputError("filename must not contain path separators", field="filename")
+        if _DISGUISING.search(name):
+            # A right-to-left override makes "evil\u202egpj.exe" read as "evilexe.jpg".
+            raise InvalidInputError(
+                "filename must not contain control, zero-width or bidirectional-override "
+                "characters",
+                field="filename",
+            )
         if not isinstance(content, bytes | bytearray):
             raise InvalidInputError("content must be bytes", field="content")
         kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"

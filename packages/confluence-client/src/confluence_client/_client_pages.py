@@ -75,7 +75,10 @@ class PageOperations(ClientBase):
         ref = parse_page_url(url)
         site = self._endpoint.site_url
         if urlsplit(url.strip()).hostname != urlsplit(site).hostname:
-            raise InvalidInputError(f"url is not on this client's site ({site})", field="url")
+            # The site is not named: the message may reach callers who need not learn it.
+            raise InvalidInputError(
+                "url is not a page of the Confluence site this client uses", field="url"
+            )
         if ref.page_id is not None:
             return await self.get_page(ref.page_id, body_format=body_format)
         # Without an id, parse_page_url always returns a space key and a title.

@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from atlassian.rest_client import AtlassianRestAPI
@@ -53,6 +53,8 @@ __all__ = ["HttpResponse", "Transport"]
 
 _JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 _CHUNK = 64 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +188,7 @@ class Transport:
 
         def send() -> HttpResponse:
             session: requests.Session = self._api.session
-            with session.get(
-                full, stream=True, timeout=self._timeout, verify=self._verify, allow_redirects=True
-            ) as response:
+            with self._get_following_own_redirects(session, full, path) as response:
                 if response.status_code >= 400:
                     return HttpResponse(
                         response.status_code, response.headers, response.content, "GET", path
@@ -209,6 +209,46 @@ class Transport:
 
         response = await self._with_retries("GET", path, True, send, BadRequestError)
         return response.content
+
+    def _get_following_own_redirects(
+        self, session: requests.Session, url: str, path: str
+    ) -> requests.Response:
+        """GET ``url``, following redirects only within Confluence's own hosts.
+
+        Cloud sends attachment bytes from Atlassian's media service (another host under
+        ``atlassian.com``); any other host would hand the caller a stranger's bytes as the
+        attachment, so such a redirect is refused (credentials are never sent there).
+        """
+        site = (urlsplit(self.api_base_url).hostname or "").lower()
+        for _ in range(_MAX_REDIRECTS + 1):
+            # Another host gets a bare request: the session's credentials stay with Confluence.
+            same_host = (urlsplit(url).hostname or "").lower() == site
+            response = (session.get if same_host else requests.get)(
+                url, stream=True, timeout=self._timeout, verify=self._verify, allow_redirects=False
+            )
+            location = response.headers.get("Location")
+            if response.status_code not in _REDIRECTS or not location:
+                return response
+            response.close()
+            url = urljoin(url, location)
+            if not self._own_host(urlsplit(url).hostname or ""):
+                raise MalformedResponseError(
+                    "attachment download redirected to a host outside Confluence; refused",
+                    method="GET",
+                    path=path,
+                )
+        raise MalformedResponseError("too many redirects", method="GET", path=path)
+
+    def _own_host(self, host: str) -> bool:
+        site = (urlsplit(self.api_base_url).hostname or "").lower()
+        host = host.lower()
+        if host == site:
+            return True
+        atlassian = ("atlassian.net", "atlassian.com")
+        in_atlassian = [
+            name == root or name.endswith("." + root) for name in (site, host) for root in atlassian
+        ]
+        return any(in_atlassian[:2]) and any(in_atlassian[2:])
 
     # --- internals ---------------------------------------------------------------------
     def _limit(self) -> asyncio.Semaphore:

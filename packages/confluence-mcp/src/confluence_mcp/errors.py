@@ -212,7 +212,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(
             sdk.MalformedResponseError,
-            _fixed("Confluence sent a response the server could not read; retry later."),
+            _describe_malformed,
             _UNREACHABLE,
         ),
         _Rule(
@@ -277,6 +277,15 @@ def _describe_ambiguous_section(exc: AmbiguousSectionError) -> str:
         f"{exc.matches} headings match {exc.heading!r}: pass occurrence "
         f"(1-{exc.matches}) to pick one."
     )
+
+
+def _describe_malformed(exc: ConfluenceError) -> str:
+    if "outside Confluence" in exc.message:
+        return (
+            "Confluence redirected the download to a host outside Confluence; the server "
+            "refused to fetch bytes from there."
+        )
+    return "Confluence sent a response the server could not read; retry later."
 
 
 def _describe_missing_section(exc: SectionNotFoundError) -> str:

@@ -143,3 +143,28 @@ def test_keys_refuse_unknown_scopes(tmp_path: Path) -> None:
         env_file=None,
     )
     assert ok == 0
+
+
+def test_keys_create_refuses_a_name_with_control_characters(tmp_path: Path) -> None:
+    import io
+
+    from confluence_mcp.remote.keys import run_keys
+
+    out, err = io.StringIO(), io.StringIO()
+    status = run_keys(
+        [
+            "create",
+            "--file",
+            str(tmp_path / "k.json"),
+            "--name",
+            "ci\x1b[2J\nforged",
+            "--scopes",
+            "confluence:read",
+        ],
+        env_file=None,
+        stdout=out,
+        stderr=err,
+    )
+    assert status != 0
+    assert "\x1b" not in out.getvalue() + err.getvalue()
+    assert "control or bidirectional" in err.getvalue()

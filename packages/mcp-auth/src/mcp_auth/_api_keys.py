@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,11 @@ from mcp_auth._key_format import (
     PREFIX_RULE,
     is_valid_prefix,
     new_key,
+)
+
+# C0/C1 controls, DEL, zero-width and bidi format characters, line/paragraph separators.
+_UNPRINTABLE_NAME = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
 )
 
 __all__ = [
@@ -66,6 +72,16 @@ class APIKeyRecord(BaseModel):
     id: str = Field(pattern=rf"^{KEY_ID_PATTERN}$")
     name: str = Field(min_length=1, max_length=200)
     prefix: str = Field(pattern=rf"^{KEY_PREFIX_PATTERN}$")
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        # Names are printed by `keys list/create/revoke` and written to audit logs: control,
+        # line-separator and bidi-override characters would forge or disguise that output.
+        if _UNPRINTABLE_NAME.search(value):
+            raise ValueError("key name must not contain control or bidirectional-format characters")
+        return value
+
     hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", repr=False)
     scopes: tuple[str, ...] = ()
     created: datetime
@@ -208,6 +224,10 @@ def create_api_key(
     name = name.strip()
     if not name:
         raise AuthConfigurationError("key name must not be empty")
+    if _UNPRINTABLE_NAME.search(name):
+        raise AuthConfigurationError(
+            "key name must not contain control or bidirectional-format characters"
+        )
     if expires_at is not None and expires_at.tzinfo is None:
         raise AuthConfigurationError("expires_at must carry a timezone")
     path = Path(path)
