@@ -155,6 +155,35 @@ async def test_tools_list_hides_forbidden_tools_on_request(
     assert names == ({"read_page", "whoami", "failing"} if hide else everything)
 
 
+async def test_hiding_is_the_default_and_hidden_tools_still_answer_403(
+    kit: Any, verifier: Any, audit: Any
+) -> None:
+    mcp = kit.make_server()
+    mcp.auth = MCPAuthProvider(
+        verifier, base_url="http://127.0.0.1", policy=kit.make_policy(), audit=audit.logger
+    )
+    mcp.add_middleware(ScopeMiddleware(kit.make_policy(), audit=audit.logger))
+    async with asgi_server(mcp) as server:
+        listed: dict[str, set[str]] = {}
+        for name, token in (("reader", kit.READER_TOKEN), ("admin", kit.ADMIN_TOKEN)):
+            async with server.client(auth=token) as client:
+                listed[name] = {tool.name for tool in await client.list_tools()}
+        async with server.http_client() as http:
+            call = kit.tool_call("write_page", {"page_id": "1", "body": "x"})
+            refused = await http.post(
+                "/mcp", json=call, headers={**kit.MCP_HEADERS, **kit.bearer(kit.READER_TOKEN)}
+            )
+    policy = kit.make_policy()
+    every = {tool.name: tool.tags for tool in await mcp.list_tools()}
+    for name, scopes in (("reader", kit.READER.scopes), ("admin", kit.ADMIN.scopes)):
+        expected = {tool for tool, tags in every.items() if policy.allows(scopes, tool, tags)}
+        assert listed[name] == expected
+    assert "write_page" not in listed["reader"]
+    assert listed["admin"] == set(every)
+    assert refused.status_code == 403
+    assert 'scope="pages:write"' in refused.headers["www-authenticate"]
+
+
 async def test_server_wide_required_scopes_get_fastmcps_403(
     kit: Any, verifier: Any, audit: Any
 ) -> None:

@@ -180,7 +180,8 @@ def build_http_layer(
         mcp.auth = provider
         layer.provider = provider
         layer.closers.extend(_verifier_closers(verifiers))
-        mcp.add_middleware(ScopeMiddleware(policy, audit=audit))
+        # tools/list (and the other lists) show a caller only what its scopes allow.
+        mcp.add_middleware(ScopeMiddleware(policy, audit=audit, hide_forbidden=True))
     else:
         # No policy to enforce, but every tool call is still audited.
         mcp.add_middleware(ScopeMiddleware(None, audit=audit))

@@ -49,8 +49,11 @@ class ScopeMiddleware(Middleware):
       suggestions are reads of it): a refused caller gets no candidates, plus `authz.denied`.
     - Every tool call writes `tool.call`: tool name, outcome (`success`, `error` or
       `denied`), duration, and argument names with their JSON sizes, never their values.
-    - With `hide_forbidden`, the list methods leave out what the caller cannot use. Off by
-      default: a listed tool tells a client which scopes to step up for.
+    - With `hide_forbidden` (the default), the list methods (`tools/list`, `prompts/list`,
+      `resources/list`, `resources/templates/list`) leave out what the caller cannot use,
+      judged by the same policy. Calling a hidden tool is still refused the usual way (HTTP
+      403 `insufficient_scope` naming the scope to request, or the tool error), so a client
+      can step up. Pass `hide_forbidden=False` to list everything.
 
     The policy applies to HTTP transports only. Over stdio (and in-memory clients) there is
     no bearer token: the process trusts whoever started it, as FastMCP's own
@@ -62,7 +65,7 @@ class ScopeMiddleware(Middleware):
         policy: ScopePolicy | None = None,
         *,
         audit: AuditLogger | None = None,
-        hide_forbidden: bool = False,
+        hide_forbidden: bool = True,
     ) -> None:
         self.policy = policy
         self.audit = audit
@@ -145,7 +148,7 @@ class ScopeMiddleware(Middleware):
         context: MiddlewareContext[mt.ListToolsRequest],
         call_next: CallNext[mt.ListToolsRequest, Sequence[Tool]],
     ) -> Sequence[Tool]:
-        """Leave out the tools the caller cannot call, when asked to."""
+        """Leave out the tools the caller cannot call (unless `hide_forbidden` is off)."""
         return self._visible(context, await call_next(context))
 
     async def on_list_prompts(
@@ -153,7 +156,7 @@ class ScopeMiddleware(Middleware):
         context: MiddlewareContext[mt.ListPromptsRequest],
         call_next: CallNext[mt.ListPromptsRequest, Sequence[Prompt]],
     ) -> Sequence[Prompt]:
-        """Leave out the prompts the caller cannot get, when asked to."""
+        """Leave out the prompts the caller cannot get (unless `hide_forbidden` is off)."""
         return self._visible(context, await call_next(context))
 
     async def on_list_resources(
@@ -161,7 +164,7 @@ class ScopeMiddleware(Middleware):
         context: MiddlewareContext[mt.ListResourcesRequest],
         call_next: CallNext[mt.ListResourcesRequest, Sequence[Resource]],
     ) -> Sequence[Resource]:
-        """Leave out the resources the caller cannot read, when asked to."""
+        """Leave out the resources the caller cannot read (unless `hide_forbidden` is off)."""
         return self._visible(context, await call_next(context))
 
     async def on_list_resource_templates(
@@ -169,7 +172,7 @@ class ScopeMiddleware(Middleware):
         context: MiddlewareContext[mt.ListResourceTemplatesRequest],
         call_next: CallNext[mt.ListResourceTemplatesRequest, Sequence[ResourceTemplate]],
     ) -> Sequence[ResourceTemplate]:
-        """Leave out the resource templates the caller cannot read, when asked to."""
+        """Leave out the templates the caller cannot read (unless `hide_forbidden` is off)."""
         return self._visible(context, await call_next(context))
 
     def _enforced(self, context: MiddlewareContext[Any]) -> bool:

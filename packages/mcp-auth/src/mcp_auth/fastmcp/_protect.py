@@ -24,7 +24,7 @@ def protect(
     audit: AuditLogger | None = None,
     authorization_servers: Sequence[str] = (),
     required_scopes: Sequence[str] = (),
-    hide_forbidden: bool = False,
+    hide_forbidden: bool = True,
     step_up: bool = True,
     resource_name: str | None = None,
 ) -> MCPAuthProvider:
