@@ -278,3 +278,22 @@ def test_key_names_with_control_or_bidi_characters_are_refused(key_file: Path, n
     with pytest.raises(AuthConfigurationError, match="control or bidirectional"):
         create_api_key(key_file, name, ["read"])
     assert not key_file.exists() or name not in key_file.read_text()
+
+
+async def test_claims_reach_the_principal_and_cannot_shadow_its_own(key_file: Path) -> None:
+    created = create_api_key(key_file, "bot", ["s"], claims={"spaces": ("DEMO",), "tier": "1"})
+    plain = create_api_key(key_file, "plain")
+    principal = await APIKeyVerifier(key_file).verify(created.key)
+    assert dict(principal.claims) == {
+        "spaces": ["DEMO"],
+        "tier": "1",
+        "key_id": created.record.id,
+        "key_name": "bot",
+    }
+    stored = json.loads(await asyncio.to_thread(key_file.read_text))["keys"]
+    assert stored[0]["claims"] == {"spaces": ["DEMO"], "tier": "1"}
+    assert "claims" not in stored[1]  # files without claims keep their old shape
+    assert plain.record.claims == {}
+    for bad in ({"key_name": "admin"}, {"mcp_auth": "x"}, {"bad name": "x"}):
+        with pytest.raises(AuthConfigurationError):
+            create_api_key(key_file, "other", claims=bad)

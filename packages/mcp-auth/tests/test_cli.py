@@ -137,3 +137,25 @@ def test_console_script_module_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("mcpk_")
+
+
+async def test_create_stores_claims_the_principal_carries(tmp_path: Path) -> None:
+    path = str(tmp_path / "keys.json")
+    code, out, _ = run(
+        "create", "--file", path, "--name", "ci", "--claim", "spaces=DEMO,ENG", "--claim", "team=x"
+    )
+    assert code == 0
+    principal = await APIKeyVerifier(path).verify(out.strip())
+    assert principal.claims["spaces"] == ["DEMO", "ENG"]
+    assert principal.claims["team"] == "x"
+    code, listed, _ = run("list", "--file", path, "--json")
+    assert json.loads(listed)[0]["claims"] == {"spaces": ["DEMO", "ENG"], "team": "x"}
+
+
+def test_bad_claims_are_usage_or_configuration_errors(tmp_path: Path) -> None:
+    path = str(tmp_path / "keys.json")
+    assert run("create", "--file", path, "--name", "a", "--claim", "novalue")[0] == 2
+    code, _, err = run("create", "--file", path, "--name", "b", "--claim", "key_id=x")
+    assert code == 1
+    assert "reserved" in err
+    assert list_api_keys(path) == []

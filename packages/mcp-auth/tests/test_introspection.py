@@ -146,6 +146,16 @@ async def test_active_token_gives_the_principal(
     assert state.client_auth_seen == ["basic"]
 
 
+async def test_kept_claims_reach_the_principal(
+    state: ASState, make: Callable[..., IntrospectionVerifier]
+) -> None:
+    state.answers["opaque-token-with-spaces-12"] = active(spaces=["DEMO"], other="x")
+    principal = await make(keep_claims=["spaces", "absent"]).verify("opaque-token-with-spaces-12")
+    assert principal.claims["spaces"] == ["DEMO"]
+    assert "other" not in principal.claims
+    assert "absent" not in principal.claims
+
+
 async def test_client_secret_post(
     state: ASState, make: Callable[..., IntrospectionVerifier]
 ) -> None:

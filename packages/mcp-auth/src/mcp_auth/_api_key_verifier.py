@@ -204,7 +204,13 @@ class APIKeyVerifier:
             scopes=frozenset(record.scopes),
             client_id=record.id,
             expires_at=record.expires,
-            claims=MappingProxyType({"key_id": record.id, "key_name": record.name}),
+            claims=MappingProxyType(
+                {
+                    **{k: v if isinstance(v, str) else list(v) for k, v in record.claims.items()},
+                    "key_id": record.id,
+                    "key_name": record.name,
+                }
+            ),
         )
 
     def __repr__(self) -> str:

@@ -7,7 +7,11 @@ The key file is JSON, written atomically with mode 0600:
     {"format": "mcp-auth-api-keys", "version": 1, "keys": [
       {"id": "…", "name": "ci-bot", "prefix": "mcpk", "hash": "sha256:<hex>",
        "scopes": ["docs:read"], "created": "2026-11-25T16:00:00Z",
-       "expires": null, "disabled": false, "disabled_at": null}]}
+       "expires": null, "disabled": false, "disabled_at": null,
+       "claims": {"spaces": ["DEMO", "ENG"]}}]}
+
+`claims` (optional) are attributes a server may use for its own decisions; the verifier
+passes them on in `Principal.claims`. mcp-auth gives them no meaning.
 
 Only a SHA-256 digest of the whole key is stored. A slow password hash buys nothing here: the
 secret is 256 random bits, not a password, so it cannot be guessed from its digest.
@@ -22,7 +26,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +50,7 @@ _UNPRINTABLE_NAME = re.compile(
 )
 
 __all__ = [
+    "RESERVED_KEY_CLAIMS",
     "APIKeyRecord",
     "CreatedAPIKey",
     "hash_api_key",
@@ -54,6 +59,11 @@ __all__ = [
     "list_api_keys",
     "revoke_api_key",
 ]
+
+RESERVED_KEY_CLAIMS = frozenset({"key_id", "key_name", "sub", "iss", "mcp_auth"})
+"""Claim names the verifier or the FastMCP adapter set themselves: a key may not carry them."""
+
+_CLAIM_NAME = r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$"
 
 _FORMAT = "mcp-auth-api-keys"
 _VERSION = 1
@@ -88,6 +98,19 @@ class APIKeyRecord(BaseModel):
     expires: datetime | None = None
     disabled: bool = False
     disabled_at: datetime | None = None
+    claims: dict[str, str | tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("claims")
+    @classmethod
+    def _valid_claims(
+        cls, value: dict[str, str | tuple[str, ...]]
+    ) -> dict[str, str | tuple[str, ...]]:
+        for name in value:
+            if not re.match(_CLAIM_NAME, name):
+                raise ValueError(f"invalid claim name {name!r}")
+            if name in RESERVED_KEY_CLAIMS:
+                raise ValueError(f"claim name {name!r} is reserved")
+        return value
 
     @field_validator("created", "expires", "disabled_at")
     @classmethod
@@ -168,11 +191,18 @@ def load_key_file(path: str | os.PathLike[str], *, missing_ok: bool = False) -> 
     return _parse_document(raw, path)
 
 
+def _dumped(record: APIKeyRecord) -> dict[str, Any]:
+    data = record.model_dump(mode="json")
+    if not data["claims"]:
+        del data["claims"]  # files without claims stay readable by older versions
+    return data
+
+
 def _write_key_file(path: Path, records: Iterable[APIKeyRecord]) -> None:
     document = {
         "format": _FORMAT,
         "version": _VERSION,
-        "keys": [record.model_dump(mode="json") for record in records],
+        "keys": [_dumped(record) for record in records],
     }
     # Write a sibling temp file, then rename: readers (a server reloading the file) see the
     # old or the new content, never half of it.
@@ -216,9 +246,12 @@ def create_api_key(
     *,
     expires_at: datetime | None = None,
     prefix: str = DEFAULT_KEY_PREFIX,
+    claims: Mapping[str, str | Iterable[str]] | None = None,
 ) -> CreatedAPIKey:
     """Create a key named `name` (unique in the file) and store its digest in `path`
-    (created if missing). The returned `key` is the only copy of the secret."""
+    (created if missing). The returned `key` is the only copy of the secret. `claims`
+    (a string or a list of strings each) are stored on the record and handed to the server
+    in `Principal.claims`."""
     if not is_valid_prefix(prefix):
         raise AuthConfigurationError(PREFIX_RULE)
     name = name.strip()
@@ -247,6 +280,10 @@ def create_api_key(
                 scopes=tuple(scopes),
                 created=datetime.now(UTC).replace(microsecond=0),
                 expires=expires_at,
+                claims={
+                    claim: value if isinstance(value, str) else tuple(value)
+                    for claim, value in (claims or {}).items()
+                },
             )
         except ValidationError as exc:
             raise AuthConfigurationError(

@@ -83,6 +83,7 @@ class IntrospectionVerifier:
         cache_max_size: int = 10_000,
         http_client: httpx.AsyncClient | None = None,
         audit: AuditLogger | None = None,
+        keep_claims: Sequence[str] = (),
     ) -> None:
         plain_http = require_secure_url(endpoint, "introspection endpoint")
         if not client_id or not client_secret:
@@ -94,6 +95,7 @@ class IntrospectionVerifier:
                 "timeout must be positive; cache_ttl, cache_max_size, leeway not negative"
             )
         self.endpoint = endpoint
+        self.keep_claims = tuple(keep_claims)
         self.client_id = client_id
         self._client_secret = client_secret
         self.client_auth = client_auth
@@ -285,6 +287,8 @@ class IntrospectionVerifier:
         if scope is not None and not isinstance(scope, str):
             raise self._refuse(RefusalReason.MALFORMED, "introspection scope is not a string")
         kept = {k: answer[k] for k in ("username", "token_type") if isinstance(answer.get(k), str)}
+        # Extra claims a server asked for (e.g. a space allow-list), JSON values as given.
+        kept.update({k: answer[k] for k in self.keep_claims if k in answer})
         return Principal(
             subject=subject,
             auth_method=AuthMethod.OAUTH_INTROSPECTION,

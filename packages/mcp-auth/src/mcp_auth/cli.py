@@ -74,6 +74,16 @@ def _prefix_arg(text: str) -> str:
     return text
 
 
+def _claim_arg(text: str) -> tuple[str, str | list[str]]:
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"invalid claim {text!r}: use NAME=VALUE")
+    if "," in value:
+        return name, [part.strip() for part in value.split(",") if part.strip()]
+    return name, value.strip()
+
+
 def _scopes(values: Sequence[str]) -> list[str]:
     # Accept "--scopes a b", "--scopes 'a b'" and "--scopes a,b" alike.
     return [scope for value in values for scope in re.split(r"[\s,]+", value) if scope]
@@ -102,6 +112,14 @@ def build_keys_parser(
     create.add_argument("--scopes", nargs="*", default=[], metavar="SCOPE", help="granted scopes")
     create.add_argument(
         "--expires", type=_expiry_arg, metavar="WHEN", help="duration (90d, 12h) or ISO date"
+    )
+    create.add_argument(
+        "--claim",
+        action="append",
+        type=_claim_arg,
+        default=[],
+        metavar="NAME=VALUE",
+        help="an attribute for the server (repeatable; VALUE a,b,c stores a list)",
     )
     create.add_argument("--prefix", type=_prefix_arg, default=DEFAULT_KEY_PREFIX, help="key prefix")
     create.add_argument("--json", action="store_true", help="machine-readable output")
@@ -175,6 +193,7 @@ def keys_main(
                 _scopes(args.scopes),
                 expires_at=args.expires,
                 prefix=args.prefix,
+                claims=dict(args.claim),
             )
             if args.json:
                 print(json.dumps({"key": created.key, **_public(created.record, now)}), file=out)
