@@ -4,20 +4,39 @@ Anything in a space outside the list behaves exactly like something that does no
 guard raises the SDK's ``NotFoundError``, which every handler maps to the same "not found"
 message, so the filter does not even reveal which ids exist elsewhere. Search results are
 scoped in the query and filtered again afterwards. A request to a space-scoped endpoint
-(:mod:`confluence_mcp.scoping`) narrows the list to that one space for its duration.
+(:mod:`confluence_mcp.scoping`) narrows the list to that one space for its duration, and so
+does the caller's own allow-list (:func:`principal_spaces_bound`, set per request by the
+remote service from the authenticated principal): the global filter is always the ceiling.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from confluence_client import ConfluenceClient, Cql, NotFoundError, Page, SearchResult
 
-__all__ = ["SpaceGuard"]
+__all__ = ["SpaceGuard", "principal_spaces_bound"]
 
 T = TypeVar("T")
+
+_PRINCIPAL_SPACES: ContextVar[frozenset[str] | None] = ContextVar(
+    "confluence_mcp_principal_spaces", default=None
+)
+
+
+@contextmanager
+def principal_spaces_bound(spaces: frozenset[str] | None) -> Iterator[None]:
+    """Narrow every guard to ``spaces`` (upper-cased keys; ``None``: no narrowing) while the
+    block runs: the current caller's own allow-list."""
+    token = _PRINCIPAL_SPACES.set(spaces)
+    try:
+        yield
+    finally:
+        _PRINCIPAL_SPACES.reset(token)
 
 
 def _not_found() -> NotFoundError:
@@ -45,10 +64,14 @@ class SpaceGuard:
     def _allowed(self) -> frozenset[str] | None:
         from confluence_mcp.scoping import scoped_space
 
+        allowed = self._configured
+        own = _PRINCIPAL_SPACES.get()
+        if own is not None:
+            allowed = own if allowed is None else allowed & own
         space = scoped_space()
         if space is None:
-            return self._configured
-        if self._configured is not None and space not in self._configured:
+            return allowed
+        if allowed is not None and space not in allowed:
             return frozenset()
         return frozenset({space})
 

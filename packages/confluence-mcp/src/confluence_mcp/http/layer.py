@@ -126,6 +126,10 @@ def build_http_layer(
     """
     from confluence_mcp.errors import ConfigError
     from confluence_mcp.remote.observability import current_observability
+    from confluence_mcp.remote.principal_spaces import (
+        PrincipalSpaces,
+        PrincipalSpacesMiddleware,
+    )
     from confluence_mcp.remote.provider import ConfluenceAuthProvider
     from confluence_mcp.remote.telemetry import ToolMetricsMiddleware
     from mcp_auth import AuthConfigurationError, is_loopback_host
@@ -182,6 +186,9 @@ def build_http_layer(
         layer.closers.extend(_verifier_closers(verifiers))
         # tools/list (and the other lists) show a caller only what its scopes allow.
         mcp.add_middleware(ScopeMiddleware(policy, audit=audit, hide_forbidden=True))
+        # Outermost: the caller's own spaces hold for everything the request runs.
+        spaces = PrincipalSpaces(remote.mcp_spaces_claim, remote.mcp_principal_spaces_file)
+        mcp.middleware.insert(0, PrincipalSpacesMiddleware(spaces))
     else:
         # No policy to enforce, but every tool call is still audited.
         mcp.add_middleware(ScopeMiddleware(None, audit=audit))

@@ -23,7 +23,7 @@ from mcp_auth import (
 if TYPE_CHECKING:
     from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.remote.settings import RemoteSettings
-    from mcp_auth import AuditSink
+    from mcp_auth import AuditSink, JWTVerifier
 
 __all__ = [
     "SCOPE_DELETE",
@@ -118,6 +118,7 @@ def build_verifiers(
                     audience=_audiences(remote.mcp_jwt_audience, resource_url),
                     issuer=remote.mcp_jwt_issuer or None,
                     audit=audit,
+                    keep_claims=_spaces_claim(remote),
                 )
             )
     except AuthConfigurationError as exc:
@@ -125,11 +126,22 @@ def build_verifiers(
     return verifiers
 
 
+def _spaces_claim(remote: RemoteSettings) -> tuple[str, ...]:
+    """The claim carrying a principal's spaces (``MCP_SPACES_CLAIM``), kept on its principal."""
+    return (remote.mcp_spaces_claim,) if remote.mcp_spaces_claim else ()
+
+
 def _audiences(configured: Sequence[str], resource_url: str) -> list[str]:
     return list(configured) if configured else [resource_url]
 
 
 def _jwt_verifier(remote: RemoteSettings, audit: AuditLogger | None) -> TokenVerifier:
+    verifier = _jwt_verifier_for_key(remote, audit)
+    verifier.keep_claims = (*verifier.keep_claims, *_spaces_claim(remote))
+    return verifier
+
+
+def _jwt_verifier_for_key(remote: RemoteSettings, audit: AuditLogger | None) -> JWTVerifier:
     from mcp_auth import JWTVerifier
 
     algorithms = list(remote.mcp_jwt_algorithms) or None

@@ -2,7 +2,9 @@
 
 The key file defaults to ``MCP_API_KEYS_FILE`` (read with the server's other settings), so
 ``confluence-mcp keys create --name ci --scopes confluence:read`` writes where the server
-reads. The key itself is printed once; only its hash is stored.
+reads. The key itself is printed once; only its hash is stored. ``create --spaces DEMO,ENG``
+limits the key to those spaces (within ``CONFLUENCE_SPACES_FILTER``): it becomes mcp-auth's
+``--claim spaces=DEMO,ENG`` on the key record.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ def run_keys(
             file=err,
         )
         return 2
+    try:
+        argv = _spaces_as_claim(argv)
+    except ValueError as exc:
+        print(f"confluence-mcp keys: {exc}", file=err)
+        return 2
     return keys_main(
         list(argv),
         prog="confluence-mcp keys",
@@ -59,6 +66,37 @@ def run_keys(
         stdout=stdout or sys.stdout,
         stderr=err,
     )
+
+
+def _spaces_as_claim(argv: Sequence[str]) -> list[str]:
+    """``create --spaces A,B C`` (or ``--spaces=A,B``) as ``--claim spaces=A,B,C``."""
+    from confluence_mcp.remote.principal_spaces import KEY_SPACES_CLAIM
+
+    words = list(argv)
+    if not words or words[0] != "create":
+        return words
+    out: list[str] = []
+    spaces: list[str] | None = None
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "--spaces" or word.startswith("--spaces="):
+            values = [word.partition("=")[2]] if "=" in word else []
+            while "=" not in word and index < len(words) and not words[index].startswith("-"):
+                values.append(words[index])
+                index += 1
+            spaces = (spaces or []) + [
+                part.upper() for value in values for part in re.split(r"[\s,]+", value) if part
+            ]
+            if not spaces:
+                raise ValueError("--spaces needs space keys, e.g. --spaces DEMO,ENG")
+            continue
+        out.append(word)
+    if spaces is not None:
+        # The trailing comma makes mcp-auth store a list, even for a single space.
+        out += ["--claim", f"{KEY_SPACES_CLAIM}={','.join(sorted(set(spaces)))},"]
+    return out
 
 
 def _unknown_scopes(argv: Sequence[str]) -> list[str]:

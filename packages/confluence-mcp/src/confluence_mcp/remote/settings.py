@@ -67,6 +67,10 @@ class RemoteSettings(BaseSettings):
     mcp_public_url: str | None = None
     mcp_allow_unauthenticated: bool = False
 
+    # --- Per-principal space allow-lists (within CONFLUENCE_SPACES_FILTER) ------------------
+    mcp_spaces_claim: str | None = None
+    mcp_principal_spaces_file: Path | None = None
+
     # --- Protection ------------------------------------------------------------------------
     mcp_rate_limit: str = "120/minute"
     mcp_ip_rate_limit: str = "600/minute"
@@ -179,6 +183,8 @@ class RemoteSettings(BaseSettings):
         "mcp_oauth_client_id",
         "mcp_oauth_client_secret",
         "mcp_public_url",
+        "mcp_spaces_claim",
+        "mcp_principal_spaces_file",
         "sentry_dsn",
         "sentry_environment",
         "mcp_metrics_token",
