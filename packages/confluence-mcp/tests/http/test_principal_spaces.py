@@ -18,8 +18,10 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import ResourceTemplateReference
 
 from confluence_client.testing import FakeConfluenceServer
+from confluence_mcp.errors import ConfigError
 from confluence_mcp.remote.keys import run_keys
-from mcp_auth import create_api_key, list_api_keys
+from confluence_mcp.remote.principal_spaces import PrincipalSpaces
+from mcp_auth import AuthMethod, Principal, create_api_key, list_api_keys
 
 ISSUER = "https://idp.example.test/"
 AUDIENCE = "https://mcp.example.test/mcp"
@@ -185,3 +187,43 @@ async def test_jwt_principals_from_a_claim_or_the_mapping_file(
         assert carol == {kind: {"DEMO", "ENG"} for kind in carol}
         # Neither: nothing (fail closed), not everything.
         assert await reach(base, issue(signing_key, "dave"), fake_confluence) == only()
+
+
+def jwt_principal(subject: str, **claims: Any) -> Principal:
+    return Principal(subject=subject, auth_method=AuthMethod.JWT, claims=claims)
+
+
+def test_mapping_file_yaml_default_entry_and_reload(tmp_path: Path) -> None:
+    mapping = tmp_path / "spaces.yaml"
+    mapping.write_text("alice: [demo, eng]\n'*': DEMO\n")
+    spaces = PrincipalSpaces(mapping_file=mapping)
+    assert spaces.spaces_for(jwt_principal("alice")) == {"DEMO", "ENG"}
+    assert spaces.spaces_for(jwt_principal("zed")) == {"DEMO"}
+    assert spaces.spaces_for(None) is None
+    mapping.write_text("alice: ENG\n")  # a different size: seen without a restart
+    assert spaces.spaces_for(jwt_principal("alice")) == {"ENG"}
+    assert spaces.spaces_for(jwt_principal("zed")) == frozenset()
+    mapping.write_text("alice: [ENG, {bad: 1}]\n")  # a broken edit keeps the last good one
+    assert spaces.spaces_for(jwt_principal("alice")) == {"ENG"}
+    # Nothing configured: only the global filter applies.
+    assert PrincipalSpaces().spaces_for(jwt_principal("alice")) is None
+    assert PrincipalSpaces(claim="sp").spaces_for(jwt_principal("a", sp=7)) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("s.json", "{not json", "not valid JSON"),
+        ("s.yaml", "- DEMO\n", "expected a mapping"),
+        ("s.yaml", "bob: {a: 1}\n", "must be a list of space keys"),
+    ],
+)
+def test_bad_mapping_files_fail_at_start(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        PrincipalSpaces(mapping_file=path)
+    with pytest.raises(ConfigError, match="cannot read"):
+        PrincipalSpaces(mapping_file=tmp_path / "missing.json")

@@ -6,9 +6,10 @@ Where a principal's spaces come from:
   a key without one is limited by ``CONFLUENCE_SPACES_FILTER`` only;
 - a JWT or introspected token: the claim named by ``MCP_SPACES_CLAIM`` (a list, or a
   comma/space separated string), else the subject's entry in ``MCP_PRINCIPAL_SPACES_FILE``
-  (JSON ``{"subject": ["DEMO", "ENG"], "*": [...]}``; ``"*"`` is the entry for subjects not
-  listed). When either is configured and neither names spaces, the principal gets none (fail
-  closed); with neither configured, only the global filter applies.
+  (JSON or YAML ``{"subject": ["DEMO", "ENG"], "*": [...]}``; ``"*"`` is the entry for
+  subjects not listed; re-read when it changes). When either is configured and neither
+  names spaces, the principal gets none (fail closed); with neither configured, only the
+  global filter applies.
 
 :class:`PrincipalSpacesMiddleware` binds the result for each MCP request; the space guard
 (:mod:`confluence_mcp.guard`) intersects it with ``CONFLUENCE_SPACES_FILTER``.
@@ -54,19 +55,25 @@ def _space_keys(value: object) -> frozenset[str] | None:
 
 
 def _read_mapping(path: Path) -> dict[str, frozenset[str]]:
+    import yaml
+
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(
             f"MCP_PRINCIPAL_SPACES_FILE: cannot read {str(path)!r} ({exc.strerror})"
         ) from None
-    except ValueError as exc:
+    try:
+        # JSON is YAML; .json files still go through the stricter JSON parser.
+        data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError):
         raise ConfigError(
-            f"MCP_PRINCIPAL_SPACES_FILE: {str(path)!r} is not valid JSON ({exc})"
+            f"MCP_PRINCIPAL_SPACES_FILE: {str(path)!r} is not valid "
+            f"{'JSON' if path.suffix == '.json' else 'YAML or JSON'}"
         ) from None
     if not isinstance(data, Mapping):
         raise ConfigError(
-            "MCP_PRINCIPAL_SPACES_FILE: expected a JSON object of subject → spaces, "
+            "MCP_PRINCIPAL_SPACES_FILE: expected a mapping of subject → spaces, "
             'e.g. {"alice@example.com": ["DEMO", "ENG"]}'
         )
     mapping: dict[str, frozenset[str]] = {}
