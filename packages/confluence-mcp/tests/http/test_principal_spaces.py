@@ -16,9 +16,16 @@ from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from mcp.shared.exceptions import MCPError
 from mcp_types import ResourceTemplateReference
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from confluence_client.testing import FakeConfluenceServer
+from confluence_mcp.app import create_server
 from confluence_mcp.errors import ConfigError
+from confluence_mcp.http.serving import running_http_server
+from confluence_mcp.remote.auth import confluence_scope_policy
 from confluence_mcp.remote.keys import run_keys
 from confluence_mcp.remote.principal_spaces import PrincipalSpaces
 from mcp_auth import AuthMethod, Principal, create_api_key, list_api_keys
@@ -64,6 +71,17 @@ async def reach(base: str, token: str, fake: FakeConfluenceServer) -> dict[str, 
         "resources": resources,
         "completions": {value.upper() for value in completed.values} & {"DEMO", "ENG"},
     }
+
+
+async def assert_lists_read_tools_only(base: str, token: str, settings: Any) -> None:
+    """Scope filtering holds for this auth method too: a read token lists read tools only."""
+    policy = confluence_scope_policy()
+    every = await create_server(settings.core).list_tools()
+    expected = {t.name for t in every if policy.allows(READ, t.name, t.tags)}
+    async with Client(StreamableHttpTransport(f"{base}/mcp", auth=token)) as client:
+        listed = {tool.name for tool in await client.list_tools()}
+    assert listed == expected
+    assert len(expected) < len(every)
 
 
 def only(*keys: str) -> dict[str, set[str]]:
@@ -187,6 +205,45 @@ async def test_jwt_principals_from_a_claim_or_the_mapping_file(
         assert carol == {kind: {"DEMO", "ENG"} for kind in carol}
         # Neither: nothing (fail closed), not everything.
         assert await reach(base, issue(signing_key, "dave"), fake_confluence) == only()
+        await assert_lists_read_tools_only(base, alice, settings)
+
+
+async def test_introspected_principals_from_a_claim(
+    remote_settings_for: Any, serve_remote: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    answers = {
+        "opaque-eng": {"sub": "erin", "confluence_spaces": ["ENG"]},
+        "opaque-none": {"sub": "frank"},
+    }
+
+    async def introspect(request: Request) -> JSONResponse:
+        known = answers.get(str((await request.form()).get("token")))
+        if known is None:
+            return JSONResponse({"active": False})
+        return JSONResponse(
+            {
+                "active": True,
+                "scope": "confluence:read",
+                "aud": AUDIENCE,
+                "exp": int(time.time()) + 600,
+                **known,
+            }
+        )
+
+    app = Starlette(routes=[Route("/introspect", introspect, methods=["POST"])])
+    async with running_http_server(app) as endpoint:
+        settings = remote_settings_for(
+            mcp_oauth_introspection_url=f"{endpoint}/introspect",
+            mcp_oauth_client_id="mcp-server",
+            mcp_oauth_client_secret="introspection-secret",
+            mcp_jwt_audience=AUDIENCE,
+            mcp_spaces_claim="confluence_spaces",
+            mcp_ip_rate_limit="off",
+        )
+        async with serve_remote(settings) as (base, _):
+            assert await reach(base, "opaque-eng", fake_confluence) == only("ENG")
+            assert await reach(base, "opaque-none", fake_confluence) == only()
+            await assert_lists_read_tools_only(base, "opaque-eng", settings)
 
 
 def jwt_principal(subject: str, **claims: Any) -> Principal:
