@@ -8,7 +8,7 @@ The key file is JSON, written atomically with mode 0600:
       {"id": "…", "name": "ci-bot", "prefix": "mcpk", "hash": "sha256:<hex>",
        "scopes": ["docs:read"], "created": "2026-11-25T16:00:00Z",
        "expires": null, "disabled": false, "disabled_at": null,
-       "claims": {"spaces": ["DEMO", "ENG"]}}]}
+       "claims": {"tenant": "acme"}}]}
 
 `claims` (optional) are attributes a server may use for its own decisions; the verifier
 passes them on in `Principal.claims`. mcp-auth gives them no meaning.
