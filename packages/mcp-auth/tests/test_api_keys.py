@@ -294,6 +294,13 @@ async def test_claims_reach_the_principal_and_cannot_shadow_its_own(key_file: Pa
     assert stored[0]["claims"] == {"spaces": ["DEMO"], "tier": "1"}
     assert "claims" not in stored[1]  # files without claims keep their old shape
     assert plain.record.claims == {}
-    for bad in ({"key_name": "admin"}, {"mcp_auth": "x"}, {"bad name": "x"}):
+    for bad in (
+        {"key_name": "admin"},
+        {"mcp_auth": "x"},
+        {"bad name": "x"},
+        {"spaces\n": "x"},
+        {"spaces": ["DEMO\nCRITICAL"]},
+        {"team": "a\u202eb"},
+    ):
         with pytest.raises(AuthConfigurationError):
             create_api_key(key_file, "other", claims=bad)

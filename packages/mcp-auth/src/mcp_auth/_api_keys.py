@@ -63,7 +63,7 @@ __all__ = [
 RESERVED_KEY_CLAIMS = frozenset({"key_id", "key_name", "sub", "iss", "mcp_auth"})
 """Claim names the verifier or the FastMCP adapter set themselves: a key may not carry them."""
 
-_CLAIM_NAME = r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$"
+_CLAIM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 
 _FORMAT = "mcp-auth-api-keys"
 _VERSION = 1
@@ -106,10 +106,19 @@ class APIKeyRecord(BaseModel):
         cls, value: dict[str, str | tuple[str, ...]]
     ) -> dict[str, str | tuple[str, ...]]:
         for name in value:
-            if not re.match(_CLAIM_NAME, name):
+            if not _CLAIM_NAME.fullmatch(name):
                 raise ValueError(f"invalid claim name {name!r}")
             if name in RESERVED_KEY_CLAIMS:
                 raise ValueError(f"claim name {name!r} is reserved")
+        for item in value.values():
+            # Printed by `keys list` like names: the same characters would forge that output.
+            if any(
+                _UNPRINTABLE_NAME.search(text)
+                for text in ([item] if isinstance(item, str) else item)
+            ):
+                raise ValueError(
+                    "claim values must not contain control or bidirectional-format characters"
+                )
         return value
 
     @field_validator("created", "expires", "disabled_at")
