@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from confluence_client import RetryPolicy
 from confluence_client._retry import (
@@ -9,7 +9,7 @@ from confluence_client._retry import (
     server_requested_wait,
 )
 
-NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 
 
 def test_retry_after_seconds_and_dates() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def test_two_keys_never_share_id_or_secret(key_file: Path) -> None:
 
 
 async def test_valid_key_gives_the_principal(key_file: Path, audit: Any) -> None:
-    expires = datetime.now(UTC) + timedelta(days=1)
+    expires = datetime.now(timezone.utc) + timedelta(days=1)
     created = create_api_key(key_file, "ci-bot", ["docs:read"], expires_at=expires)
     verifier = APIKeyVerifier(key_file)
     assert verifier.recognizes(created.key)
@@ -94,7 +94,9 @@ async def test_battery(key_file: Path, audit: Any) -> None:
     revoke_api_key(key_file, revoked.record.name)
     _edit(key_file, disabled.record.id, disabled=True)
     _edit(
-        key_file, expired.record.id, expires=(datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+        key_file,
+        expired.record.id,
+        expires=(datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat(),
     )
     verifier = APIKeyVerifier(key_file)
     prefix, key_id, secret = good.key.split("_")

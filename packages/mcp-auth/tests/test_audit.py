@@ -2,7 +2,7 @@ import io
 import json
 import logging
 import threading
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,8 @@ def test_each_helper_writes_one_event_with_its_fields() -> None:
 
 def test_timestamp_is_utc_with_milliseconds() -> None:
     event = AuditEvent(
-        event=AuditEventName.CONFIG_WARNING, timestamp=datetime(2026, 1, 2, 3, 4, 5, 678901, UTC)
+        event=AuditEventName.CONFIG_WARNING,
+        timestamp=datetime(2026, 1, 2, 3, 4, 5, 678901, timezone.utc),
     )
     assert json.loads(event.to_json())["timestamp"] == "2026-01-02T03:04:05.678Z"
 

@@ -6,7 +6,7 @@ import io
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ async def test_create_prints_the_key_once_and_it_verifies(tmp_path: Path) -> Non
     principal = await APIKeyVerifier(path).verify(key)
     assert principal.scopes == {"a", "b", "c", "d"}
     assert principal.expires_at is not None
-    assert principal.expires_at > datetime.now(UTC) + timedelta(days=29)
+    assert principal.expires_at > datetime.now(timezone.utc) + timedelta(days=29)
 
 
 def test_list_and_revoke(tmp_path: Path) -> None:
@@ -95,12 +95,12 @@ def test_server_can_reuse_the_commands_with_its_own_name_and_default_file(
 
 
 def test_parse_expiry() -> None:
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
     assert parse_expiry("90d", now) == now + timedelta(days=90)
     assert parse_expiry("12h", now) == now + timedelta(hours=12)
     assert parse_expiry("30m", now) == now + timedelta(minutes=30)
     assert parse_expiry("2w", now) == now + timedelta(weeks=2)
-    assert parse_expiry("2027-03-04", now) == datetime(2027, 3, 4, tzinfo=UTC)
+    assert parse_expiry("2027-03-04", now) == datetime(2027, 3, 4, tzinfo=timezone.utc)
     assert parse_expiry("2027-03-04T05:06:07+02:00", now).utcoffset() == timedelta(hours=2)
     for bad in ("0d", "soon", "2025-01-01", "-5d"):
         with pytest.raises(ValueError, match="expiry"):

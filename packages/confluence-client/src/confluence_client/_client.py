@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING
 
 from confluence_client._backend import Backend
 from confluence_client._client_base import check_cursor, cql_text, iterate
@@ -38,6 +38,9 @@ from confluence_client._validation import (
     check_space_key,
     check_text,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # annotations only: typing.Self is 3.11+
 
 __all__ = ["ConfluenceClient", "DEFAULT_MAX_DOWNLOAD_BYTES"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime, timezone
 from typing import Protocol
 
+from confluence_client._compat import StrEnum
 from confluence_client._errors import ConfigurationError
 
 __all__ = [
@@ -157,7 +157,7 @@ class SystemClock:
         return time.monotonic()
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(timezone.utc)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

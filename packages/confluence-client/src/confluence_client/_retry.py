@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from confluence_client._compat import parse_datetime
 from confluence_client._config import RetryPolicy
 
 __all__ = [
@@ -45,7 +46,7 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime) -> float | None
         except (TypeError, ValueError, IndexError):
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
+            when = when.replace(tzinfo=timezone.utc)
         seconds = (when - now).total_seconds()
     if not math.isfinite(seconds):
         return None
@@ -58,11 +59,11 @@ def parse_rate_limit_reset(headers: Mapping[str, str], now: datetime) -> float |
     if value is None:
         return None
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = parse_datetime(value)
     except ValueError:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - now).total_seconds())
 
 

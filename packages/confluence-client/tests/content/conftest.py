@@ -7,9 +7,12 @@ same way the fake Confluence seeds its demo space, so these tests also prove it 
 from __future__ import annotations
 
 from importlib.resources import files
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # importlib.resources.abc is 3.11+; this package's tests run on 3.10 too
+    from importlib.resources.abc import Traversable
 
 
 def _corpus() -> list[Traversable]:

@@ -1,7 +1,7 @@
 """Clients wired to the fake Confluence over real HTTP, in each deployment flavour."""
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -29,7 +29,7 @@ class FakeClock:
         return self._elapsed
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self._elapsed)
+        return datetime.now(timezone.utc) + timedelta(seconds=self._elapsed)
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given
@@ -15,7 +15,7 @@ from confluence_client.testing._cql import EvalContext, Facts, matches, order
 from confluence_client.testing._cql_parser import And, Clause, Func, Not, Or
 from confluence_client.testing._errors import FakeBadRequestError
 
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 CTX = EvalContext("me", NOW)
 
 
@@ -31,8 +31,8 @@ def facts(**kw: object) -> Facts:
         "parent": "2",
         "creator": "me",
         "contributors": ("me", "bob"),
-        "created": datetime(2024, 3, 1, 9, tzinfo=UTC),
-        "modified": datetime(2024, 3, 5, 9, tzinfo=UTC),
+        "created": datetime(2024, 3, 1, 9, tzinfo=timezone.utc),
+        "modified": datetime(2024, 3, 5, 9, tzinfo=timezone.utc),
     }
     base.update(kw)
     return Facts(**base)  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -62,13 +62,13 @@ def test_throttling_503_with_retry_after(server: FakeConfluenceServer, dc: httpx
 
 def test_rate_limit_with_reset_only(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
     server.faults.rate_limit(retry_after=None, reset_after=30, count=3)
-    before = datetime.now(UTC)
+    before = datetime.now(timezone.utc)
     statuses = [cloud.get(PAGES) for _ in range(4)]
     assert [r.status_code for r in statuses] == [429, 429, 429, 200]
     limited = statuses[0]
     assert "retry-after" not in limited.headers
     reset = datetime.strptime(limited.headers["x-ratelimit-reset"], "%Y-%m-%dT%H:%M:%S.%fZ")
-    assert reset.replace(tzinfo=UTC) > before
+    assert reset.replace(tzinfo=timezone.utc) > before
 
 
 def test_malformed_json(server: FakeConfluenceServer, cloud: httpx.Client) -> None:

@@ -8,7 +8,7 @@ import os
 import stat
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
 
@@ -192,7 +192,7 @@ class APIKeyVerifier:
                 "API key revoked: ask the server's operator for a new key",
                 parsed.key_id,
             )
-        if record.is_expired(datetime.now(UTC)):
+        if record.is_expired(datetime.now(timezone.utc)):
             raise self._refuse(
                 RefusalReason.EXPIRED,
                 "API key expired: ask the server's operator for a new key",

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,7 @@ class APIKeyRecord(BaseModel):
 
     def is_expired(self, now: datetime | None = None) -> bool:
         """True when the key has an expiry and it has passed."""
-        return self.expires is not None and (now or datetime.now(UTC)) >= self.expires
+        return self.expires is not None and (now or datetime.now(timezone.utc)) >= self.expires
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +287,7 @@ def create_api_key(
                 prefix=prefix,
                 hash=hash_api_key(key),
                 scopes=tuple(scopes),
-                created=datetime.now(UTC).replace(microsecond=0),
+                created=datetime.now(timezone.utc).replace(microsecond=0),
                 expires=expires_at,
                 claims={
                     claim: value if isinstance(value, str) else tuple(value)
@@ -324,7 +324,7 @@ def revoke_api_key(path: str | os.PathLike[str], id_or_name: str) -> APIKeyRecor
             return target
         changes: dict[str, Any] = {
             "disabled": True,
-            "disabled_at": datetime.now(UTC).replace(microsecond=0),
+            "disabled_at": datetime.now(timezone.utc).replace(microsecond=0),
         }
         revoked = target.model_copy(update=changes)
         _write_key_file(path, [revoked if r.id == target.id else r for r in records])

@@ -25,8 +25,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import (
@@ -39,6 +38,7 @@ from pydantic import (
 )
 
 from mcp_auth._audit_sinks import AuditSink
+from mcp_auth._compat import StrEnum
 from mcp_auth._context import current_request_context, current_trace_ids
 from mcp_auth._errors import AuthConfigurationError, RefusalReason
 from mcp_auth._key_format import KEY_IN_TEXT
@@ -83,7 +83,7 @@ class AuditEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event: AuditEventName
-    timestamp: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    timestamp: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     # request context
     request_id: str | None = None
     remote_addr: str | None = None
@@ -128,7 +128,9 @@ class AuditEvent(BaseModel):
 
     @field_serializer("timestamp")
     def _utc_millis(self, value: datetime) -> str:
-        return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return (
+            value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
 
     def to_json(self) -> str:
         """The event as one compact JSON line (no trailing newline)."""

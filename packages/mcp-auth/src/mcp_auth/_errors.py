@@ -15,8 +15,9 @@ or a key, only what was wrong with it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from mcp_auth._compat import StrEnum
 
 if TYPE_CHECKING:
     from mcp_auth._principal import AuthMethod

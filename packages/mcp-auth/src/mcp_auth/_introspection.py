@@ -19,7 +19,7 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal
 from urllib.parse import quote_plus
@@ -211,9 +211,10 @@ class IntrospectionVerifier:
         try:
             # httpx's timeout applies per phase; the deadline bounds the whole exchange, so a
             # server trickling bytes cannot hold a request for longer than `timeout`.
-            async with asyncio.timeout(self.timeout):
-                status, body = await self._post(self._http_client, form, headers)
-        except (TimeoutError, httpx.TimeoutException):
+            status, body = await asyncio.wait_for(
+                self._post(self._http_client, form, headers), self.timeout
+            )
+        except (asyncio.TimeoutError, httpx.TimeoutException):
             raise self._refuse(
                 RefusalReason.UPSTREAM_UNAVAILABLE, "introspection endpoint timed out"
             ) from None
@@ -295,7 +296,7 @@ class IntrospectionVerifier:
             scopes=frozenset((scope or "").split()),
             client_id=client_id if isinstance(client_id, str) else None,
             issuer=issuer if isinstance(issuer, str) else None,
-            expires_at=None if exp is None else datetime.fromtimestamp(exp, UTC),
+            expires_at=None if exp is None else datetime.fromtimestamp(exp, timezone.utc),
             claims=MappingProxyType(kept),
         )
 

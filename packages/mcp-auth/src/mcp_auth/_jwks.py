@@ -100,9 +100,8 @@ class JWKSCache:
         client = self._http_client or httpx.AsyncClient(timeout=self.timeout)
         try:
             # A deadline for the whole download: httpx's timeout applies per phase only.
-            async with asyncio.timeout(self.timeout):
-                return await self._fetch(client)
-        except (TimeoutError, httpx.TimeoutException):
+            return await asyncio.wait_for(self._fetch(client), self.timeout)
+        except (asyncio.TimeoutError, httpx.TimeoutException):
             raise _FetchError("JWKS endpoint timed out") from None
         except httpx.HTTPError as exc:
             raise _FetchError(f"JWKS endpoint unreachable ({type(exc).__name__})") from None

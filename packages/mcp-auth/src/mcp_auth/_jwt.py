@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -250,7 +250,7 @@ class JWTVerifier:
         )
         kept = {name: claims[name] for name in self.keep_claims if name in claims}
         try:
-            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
         except (OverflowError, OSError, ValueError):
             raise self._refuse(RefusalReason.MALFORMED, "token expiry out of range", kid) from None
         return Principal(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
+
+from mcp_auth._compat import StrEnum
 
 __all__ = ["AuthMethod", "Principal"]
 

@@ -13,10 +13,11 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import TextIO
 
 from mcp_auth._api_keys import APIKeyRecord, create_api_key, list_api_keys, revoke_api_key
+from mcp_auth._compat import parse_datetime
 from mcp_auth._errors import MCPAuthError
 from mcp_auth._key_format import DEFAULT_KEY_PREFIX, PREFIX_RULE, is_valid_prefix
 
@@ -37,7 +38,7 @@ def parse_duration(text: str) -> timedelta | None:
 def parse_expiry(text: str, now: datetime | None = None) -> datetime:
     """A duration such as `90d`, `12h`, `30m`, `2w` from now, or an ISO 8601 date/time
     (naive values are taken as UTC)."""
-    now = now or datetime.now(UTC)
+    now = now or datetime.now(timezone.utc)
     text = text.strip()
     duration = parse_duration(text)
     if duration is not None:
@@ -45,7 +46,7 @@ def parse_expiry(text: str, now: datetime | None = None) -> datetime:
             raise ValueError("expiry duration must be positive")
         return (now + duration).replace(microsecond=0)
     try:
-        moment = datetime.fromisoformat(text)
+        moment = parse_datetime(text)
     except ValueError:
         try:
             day = date.fromisoformat(text)
@@ -55,7 +56,7 @@ def parse_expiry(text: str, now: datetime | None = None) -> datetime:
             ) from None
         moment = datetime(day.year, day.month, day.day)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        moment = moment.replace(tzinfo=timezone.utc)
     if moment <= now:
         raise ValueError("expiry must be in the future")
     return moment
@@ -148,7 +149,7 @@ def _print_table(records: Sequence[APIKeyRecord], out: TextIO) -> None:
     if not records:
         print("no keys", file=out)
         return
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     rows = [
         (
             r.id,
@@ -184,7 +185,7 @@ def keys_main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help
         return 0 if exc.code in (0, None) else 2
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     try:
         if args.command == "create":
             created = create_api_key(

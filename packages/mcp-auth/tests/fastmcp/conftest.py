@@ -4,10 +4,17 @@ FastMCP server with tagged tools, a scope policy and a synchronous in-memory aud
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+if sys.version_info < (3, 11):
+    # Only the core supports 3.10; the `fastmcp` extra (FastMCP 4) needs 3.11+. On 3.11+ a
+    # missing fastmcp stays an import error, not a skip.
+    pytest.skip("mcp-auth[fastmcp] needs Python 3.11+ (FastMCP 4)", allow_module_level=True)
+
 from fastmcp import FastMCP
 from fastmcp.exceptions import ToolError
 

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastmcp.server.auth import AccessToken
@@ -12,7 +12,7 @@ from mcp_auth.fastmcp import (
     principal_from_access_token,
 )
 
-EXPIRY = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+EXPIRY = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 ALICE = Principal(
     subject="alice",
     auth_method=AuthMethod.JWT,
@@ -58,7 +58,7 @@ def test_naive_expiry_is_taken_as_utc() -> None:
     naive = datetime(2030, 1, 1, 0, 0, 0)
     principal = Principal(subject="s", auth_method=AuthMethod.JWT, expires_at=naive)
     token = access_token_from_principal(principal, "t")
-    assert token.expires_at == int(naive.replace(tzinfo=UTC).timestamp())
+    assert token.expires_at == int(naive.replace(tzinfo=timezone.utc).timestamp())
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_none_token_and_no_request_give_no_principal() -> None:
 
 
 def test_expiry_round_trips_with_offset() -> None:
-    moment = datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC) + timedelta(microseconds=5)
+    moment = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc) + timedelta(microseconds=5)
     principal = Principal(
         subject="s", auth_method=AuthMethod.OAUTH_INTROSPECTION, expires_at=moment
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from ._cql_parser import And, Clause, CQLQuery, Func, Node, Not, Or, Value, parse_cql
 from ._errors import FakeBadRequestError
@@ -27,8 +27,8 @@ class Facts:
     parent: str | None = None
     creator: str = ""
     contributors: tuple[str, ...] = ()
-    created: datetime = field(default_factory=lambda: datetime.now(UTC))
-    modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    modified: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     account_id: str = ""
 
 
@@ -64,7 +64,7 @@ def _when(value: Value, ctx: EvalContext) -> datetime:
         raise FakeBadRequestError(f"Could not parse cql : unsupported function {value.name}()")
     for fmt in ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
+            return datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
         except ValueError:
             continue
     raise FakeBadRequestError(f"Could not parse cql : {value!r} is not a date (use yyyy-MM-dd)")

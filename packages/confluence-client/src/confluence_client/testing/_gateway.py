@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -105,7 +105,7 @@ class GatewayMiddleware:
             status = fault.status or 500
             await _send_json(send, status, error_body(path, status, "Injected server error"), {})
             return
-        reset = datetime.now(UTC) + timedelta(seconds=fault.reset_after)
+        reset = datetime.now(timezone.utc) + timedelta(seconds=fault.reset_after)
         headers = {
             "x-ratelimit-limit": "100",
             "x-ratelimit-remaining": "0",

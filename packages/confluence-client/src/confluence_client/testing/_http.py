@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -149,4 +149,7 @@ def no_content() -> Response:
 
 def iso(when: datetime) -> str:
     """Confluence's timestamp format: UTC with milliseconds and ``Z``."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return (
+        when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{when.microsecond // 1000:03d}Z"
+    )

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -19,6 +19,9 @@ from ._faults import FaultInjector
 from ._requestlog import RequestLog
 from ._store import FakeStore
 from .seed import build_store
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # annotations only: typing.Self is 3.11+
 
 __all__ = ["FakeConfluenceServer", "ServerStartError"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from ._errors import FakeBadRequestError, FakeNotFoundError, VersionConflictError
 from ._records import (
@@ -30,7 +30,7 @@ _UNSET: object = object()
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(timezone.utc)
 
 
 class StoreCore:

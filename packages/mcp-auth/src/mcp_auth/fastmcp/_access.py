@@ -10,7 +10,7 @@ one claim key so it survives FastMCP's task-context serialisation.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -18,6 +18,7 @@ from fastmcp.server.auth import AccessToken
 from fastmcp.server.dependencies import get_access_token
 from mcp.server.auth.provider import AccessToken as SDKAccessToken
 
+from mcp_auth._compat import parse_datetime
 from mcp_auth._principal import AuthMethod, Principal
 
 __all__ = [
@@ -76,7 +77,7 @@ def _epoch(moment: datetime | None) -> int | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp())
 
 
@@ -109,7 +110,7 @@ def _deserialise(data: Mapping[str, Any]) -> Principal:
         scopes=frozenset(str(scope) for scope in scopes),
         client_id=_optional_str(data.get("client_id")),
         issuer=_optional_str(data.get("issuer")),
-        expires_at=datetime.fromisoformat(expires_at) if isinstance(expires_at, str) else None,
+        expires_at=parse_datetime(expires_at) if isinstance(expires_at, str) else None,
         claims=MappingProxyType(dict(claims)),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from starlette.requests import Request
@@ -286,7 +286,7 @@ async def content_search(request: Request) -> Response:
     expand = parse_expand(request.query_params.get("expand"))
     site = site_of(request)
     with store.lock:
-        found = search_content(store, query, user_id(request), datetime.now(UTC))
+        found = search_content(store, query, user_id(request), datetime.now(timezone.utc))
         results = [content_json(store, site, item, expand) for item, _ in found]
     offset, limit, links = search_window(request, len(results))
     chunk = results[offset : offset + limit]

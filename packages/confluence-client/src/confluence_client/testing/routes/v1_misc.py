@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from starlette.requests import Request
@@ -119,7 +119,7 @@ def _user_result(store: FakeStore, site: Site, account_id: str) -> dict[str, Any
         "breadcrumbs": [],
         "entityType": "user",
         "iconCssClass": "aui-icon content-type-profile",
-        "lastModified": iso(datetime.now(UTC)),
+        "lastModified": iso(datetime.now(timezone.utc)),
         "score": 0.0,
     }
 
@@ -140,7 +140,7 @@ async def search(request: Request) -> Response:
         raise FakeBadRequestError(f"excerpt must be one of {_EXCERPTS}")
     expand = parse_expand(request.query_params.get("expand"), strip="content.")
     site = site_of(request)
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     if asks_for_users(query):
         users = search_users(store, cql, user_id(request), now)
         results = [_user_result(store, site, u.account_id) for u in users]
@@ -155,7 +155,7 @@ async def search(request: Request) -> Response:
 async def search_user(request: Request) -> Response:
     store = store_of(request)
     cql = _cql(request)
-    users = search_users(store, cql, user_id(request), datetime.now(UTC))
+    users = search_users(store, cql, user_id(request), datetime.now(timezone.utc))
     site = site_of(request)
     return _search_response(request, cql, [_user_result(store, site, u.account_id) for u in users])
 

@@ -3,7 +3,7 @@ of pages that try to steer assistants) or ``"empty"`` (users only)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .._errors import FakeBadRequestError
 from .._store import FakeStore
@@ -13,7 +13,7 @@ from ._hostile import HOSTILE_TITLES, seed_hostile
 __all__ = ["HOSTILE_TITLES", "SEEDS", "build_store", "seed_users"]
 
 SEEDS = ("demo", "empty", "hostile")
-_EPOCH = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+_EPOCH = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 
 def seed_users(store: FakeStore, username: str) -> dict[str, str]:
