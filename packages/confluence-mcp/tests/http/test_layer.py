@@ -81,6 +81,12 @@ def test_unauthenticated_public_bind_is_refused(remote_settings_for: Any) -> Non
         build_http_layer(create_server(settings.core), settings)
 
 
+def test_prod_refuses_disabled_tls_verification_at_start(remote_settings_for: Any) -> None:
+    remote = remote_settings_for(mcp_environment="prod", confluence_ssl_verify=False)
+    with pytest.raises(ConfigError, match="CONFLUENCE_SSL_VERIFY=false"):
+        build_http_layer(create_server(remote.core), remote)
+
+
 def test_public_bind_without_public_url_warns(
     remote_settings_for: Any, tmp_path: Path, audit: AuditLogger, audit_sink: MemorySink
 ) -> None:

@@ -18,8 +18,9 @@ from mcp_auth import AuditLogger, MemorySink, list_api_keys
 ANY_HOST = "0.0.0.0"  # noqa: S104 - the wildcard bind these tests are about
 
 
-def make(**values: object) -> RemoteSettings:
-    return RemoteSettings(_env_file=None, core=Settings(_env_file=None), **values)  # type: ignore[arg-type]
+def make(*, ssl_verify: bool = True, **values: object) -> RemoteSettings:
+    core = Settings(_env_file=None, confluence_ssl_verify=ssl_verify)  # type: ignore[call-arg]
+    return RemoteSettings(_env_file=None, core=core, **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("host", [ANY_HOST, "::", "10.1.2.3", "mcp.example.com"])
@@ -53,6 +54,56 @@ def test_explicit_opt_out_warns_loudly(caplog: pytest.LogCaptureFixture) -> None
     [event] = sink.events
     assert event.event == "config.warning"
     assert event.setting == "MCP_ALLOW_UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("origin", ["*", "https://*.example.com"])
+def test_prod_refuses_a_wildcard_cors_origin(tmp_path: Path, origin: str) -> None:
+    settings = make(
+        mcp_environment="prod", mcp_api_keys_file=tmp_path / "k.json", mcp_cors_origins=origin
+    )
+    with pytest.raises(ConfigError, match="MCP_CORS_ORIGINS") as raised:
+        check_startup_safety(settings, host=ANY_HOST, transport="http")
+    assert "MCP_ENVIRONMENT=prod" in str(raised.value)
+
+
+def test_prod_refuses_disabled_tls_verification() -> None:
+    with pytest.raises(ConfigError, match="CONFLUENCE_SSL_VERIFY=false") as raised:
+        check_startup_safety(
+            make(mcp_environment="prod", ssl_verify=False), host="127.0.0.1", transport="http"
+        )
+    assert "MCP_ENVIRONMENT=prod" in str(raised.value)
+
+
+@pytest.mark.parametrize("environment", [None, "dev", "staging"])
+def test_other_environments_tolerate_what_prod_refuses(
+    tmp_path: Path, environment: str | None
+) -> None:
+    settings = make(
+        ssl_verify=False,
+        mcp_environment=environment,
+        mcp_api_keys_file=tmp_path / "k.json",
+        mcp_cors_origins="*",
+    )
+    check_startup_safety(settings, host=ANY_HOST, transport="http")
+
+
+def test_prod_with_explicit_origins_and_tls_starts(tmp_path: Path) -> None:
+    settings = make(
+        mcp_environment="prod",
+        mcp_api_keys_file=tmp_path / "k.json",
+        mcp_cors_origins="https://app.example.com",
+    )
+    check_startup_safety(settings, host=ANY_HOST, transport="http")
+
+
+def test_environment_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCP_ENVIRONMENT", " PROD ")
+    assert make().mcp_environment == "prod"
+    monkeypatch.setenv("MCP_ENVIRONMENT", "")
+    assert make().mcp_environment is None
+    monkeypatch.setenv("MCP_ENVIRONMENT", "production")
+    with pytest.raises(ValueError, match="mcp_environment"):
+        make()
 
 
 def test_keys_create_list_revoke(tmp_path: Path) -> None:

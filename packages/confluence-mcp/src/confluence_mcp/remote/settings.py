@@ -71,6 +71,15 @@ class RemoteSettings(BaseSettings):
     mcp_spaces_claim: str | None = None
     mcp_principal_spaces_file: Path | None = None
 
+    # --- Environment -----------------------------------------------------------------------
+    mcp_environment: Literal["dev", "staging", "prod"] | None = Field(
+        default=None,
+        description=(
+            "Which environment this is (the deploy overlays set it). prod refuses unsafe "
+            "combinations at start-up: CONFLUENCE_SSL_VERIFY=false, a wildcard CORS origin."
+        ),
+    )
+
     # --- Protection ------------------------------------------------------------------------
     mcp_rate_limit: str = "120/minute"
     mcp_ip_rate_limit: str = "600/minute"
@@ -189,6 +198,7 @@ class RemoteSettings(BaseSettings):
         "sentry_environment",
         "mcp_metrics_token",
         "mcp_metrics_port",
+        "mcp_environment",
         mode="before",
     )
     @classmethod
@@ -200,7 +210,7 @@ class RemoteSettings(BaseSettings):
     def _remote_upper_level(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("log_format", "mcp_metrics", mode="before")
+    @field_validator("log_format", "mcp_metrics", "mcp_environment", mode="before")
     @classmethod
     def _remote_lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value

@@ -5,6 +5,10 @@ method configured would hand the service account's Confluence rights to anyone w
 the port. The server refuses to start unless ``MCP_ALLOW_UNAUTHENTICATED=true`` says it is
 deliberate (another layer authenticates, e.g. a gateway); then it warns loudly, in the log
 and as a ``config.warning`` audit event.
+
+``MCP_ENVIRONMENT=prod`` also refuses what is tolerable on a laptop but not in production:
+``CONFLUENCE_SSL_VERIFY=false`` (the service account's token readable by anyone on the path)
+and a wildcard CORS origin (any web page could drive the server from a user's browser).
 """
 
 from __future__ import annotations
@@ -25,13 +29,20 @@ _LOG = logging.getLogger("confluence_mcp.remote")
 
 
 def check_startup_safety(
-    remote: RemoteSettings, *, host: str, transport: str, audit: AuditLogger | None = None
+    remote: RemoteSettings,
+    *,
+    host: str,
+    transport: str,
+    audit: AuditLogger | None = None,
 ) -> None:
-    """Raise :class:`ConfigError` for an unauthenticated non-loopback HTTP bind.
+    """Raise :class:`ConfigError` for an unauthenticated non-loopback HTTP bind, and in
+    ``prod`` for disabled TLS verification or a wildcard CORS origin.
 
     stdio never listens on a socket and loopback is reachable only from this machine: both
     pass. With ``MCP_ALLOW_UNAUTHENTICATED=true`` the bind is allowed with a warning.
     """
+    if remote.mcp_environment == "prod":
+        _check_production(remote)
     if transport == "stdio" or remote.auth_configured or is_loopback_host(host):
         return
     if not remote.mcp_allow_unauthenticated:
@@ -49,3 +60,19 @@ def check_startup_safety(
     _LOG.warning("WARNING: %s", detail)
     if audit is not None:
         audit.config_warning(detail, setting="MCP_ALLOW_UNAUTHENTICATED")
+
+
+def _check_production(remote: RemoteSettings) -> None:
+    if not remote.core.confluence_ssl_verify:
+        raise ConfigError(
+            "CONFLUENCE_SSL_VERIFY=false is refused with MCP_ENVIRONMENT=prod: the Confluence "
+            "credentials would travel over a connection anyone on the path can intercept. "
+            "Trust the site's CA instead (SSL_CERT_FILE / REQUESTS_CA_BUNDLE)"
+        )
+    wildcards = [origin for origin in remote.mcp_cors_origins if "*" in origin]
+    if wildcards:
+        raise ConfigError(
+            f"MCP_CORS_ORIGINS={wildcards[0]} is refused with MCP_ENVIRONMENT=prod: any web "
+            "page a user opens could call this server with their credentials. List the exact "
+            "browser origins, e.g. MCP_CORS_ORIGINS=https://app.example.com"
+        )
