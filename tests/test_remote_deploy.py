@@ -121,7 +121,7 @@ async def test_dockerfile_multi_stage_non_root_with_a_real_healthcheck(served_st
 
 
 async def test_kubernetes_deployment(served_status: Any) -> None:
-    [deployment] = documents(DEPLOY / "k8s" / "deployment.yaml")
+    [deployment] = documents(DEPLOY / "k8s" / "base" / "deployment.yaml")
     assert deployment["kind"] == "Deployment"
     pod = deployment["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
@@ -136,26 +136,32 @@ async def test_kubernetes_deployment(served_status: Any) -> None:
     assert paths["readinessProbe"] == "/readyz"
     for path in set(paths.values()):
         assert await served_status(path) == 200
-    assert_no_inline_secret(container["env"])
-    names = {variable["name"] for variable in container["env"]}
+    # Settings come from the ConfigMap, credentials from the Secret (envFrom).
+    refs = {next(iter(ref)): next(iter(ref.values()))["name"] for ref in container["envFrom"]}
+    assert refs == {"configMapRef": "confluence-mcp", "secretRef": "confluence-mcp"}
+    assert "env" not in container
+    [config] = documents(DEPLOY / "k8s" / "base" / "configmap.yaml")
+    env = [{"name": name, "value": value} for name, value in config["data"].items()]
+    assert_no_inline_secret(env)
+    names = {variable["name"] for variable in env}
     assert names <= known_settings() | {
         "OTEL_SERVICE_NAME",
         "OTEL_TRACES_EXPORTER",
         "FORWARDED_ALLOW_IPS",  # read by uvicorn
     }
-    forwarded = next(v["value"] for v in container["env"] if v["name"] == "FORWARDED_ALLOW_IPS")
+    forwarded = next(v["value"] for v in env if v["name"] == "FORWARDED_ALLOW_IPS")
     # "*" would let any caller choose its address through X-Forwarded-For (QA-35).
     assert "*" not in forwarded
     for network in forwarded.split(","):
         ipaddress.ip_network(network.strip())
     mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
-    keys_file = next(v["value"] for v in container["env"] if v["name"] == "MCP_API_KEYS_FILE")
+    keys_file = next(v["value"] for v in env if v["name"] == "MCP_API_KEYS_FILE")
     assert mounts[str(Path(keys_file).parent)]["readOnly"] is True
 
 
 def test_kubernetes_service_targets_the_container_port() -> None:
-    [service] = documents(DEPLOY / "k8s" / "service.yaml")
-    [deployment] = documents(DEPLOY / "k8s" / "deployment.yaml")
+    [service] = documents(DEPLOY / "k8s" / "base" / "service.yaml")
+    [deployment] = documents(DEPLOY / "k8s" / "base" / "deployment.yaml")
     [container] = containers(deployment)
     port_names = {port["name"] for port in container["ports"]}
     assert {port["targetPort"] for port in service["spec"]["ports"]} <= port_names
@@ -163,7 +169,7 @@ def test_kubernetes_service_targets_the_container_port() -> None:
 
 
 def test_secret_example_holds_placeholders_only() -> None:
-    for secret in documents(DEPLOY / "k8s" / "secret.example.yaml"):
+    for secret in documents(DEPLOY / "k8s" / "base" / "secret.example.yaml"):
         assert secret["kind"] == "Secret"
         for name, value in secret["stringData"].items():
             if SECRET_NAME.search(name) or name.endswith(".json"):
