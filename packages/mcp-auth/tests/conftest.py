@@ -46,6 +46,9 @@ class LoopbackServer:
             log_config=None,  # leave the test's logging (caplog) alone
             access_log=False,
             lifespan="off",
+            # No WebSockets here; "auto" would import the websockets package, whose legacy
+            # module warns (an error in these tests) under older uvicorn releases.
+            ws="none",
             timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)

@@ -3,6 +3,7 @@ Data Center (v1) and Cloud v2 clients, driven through their high-level methods."
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -58,11 +59,15 @@ def test_atlassian_python_api_data_center_client(
 
 
 def test_atlassian_python_api_cloud_v2_client(shared_server: FakeConfluenceServer) -> None:
-    # The library's Cloud class warns on construction, whatever methods are used later.
-    with pytest.warns(DeprecationWarning, match="V1 methods are deprecated"):
+    # Recent versions of the library's Cloud class warn on construction ("V1 methods are
+    # deprecated"), whatever methods are used later; older ones (our floor) do not.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "V1 methods are deprecated", DeprecationWarning)
         client = Confluence(
             url=shared_server.wiki_url, username=AUTH[0], password=AUTH[1], api_version=2
         )
+    if not hasattr(client, "get_spaces"):  # the Cloud v2 client came after 4.0.x
+        pytest.skip("this atlassian-python-api has no Cloud v2 client (api_version=2)")
     demo = shared_server.store.get_space_by_key("DEMO")
     spaces = client.get_spaces()
     assert (spaces[0]["key"], spaces[0]["id"]) == ("DEMO", demo.id)

@@ -28,7 +28,9 @@ async def url(kit: Any, verifier: Any, audit: Any) -> AsyncIterator[str]:
         authorization_servers=["https://as.example/"],
     )
     app = mcp.http_app(path="/mcp")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="none"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
