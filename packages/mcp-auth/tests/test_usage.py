@@ -30,7 +30,7 @@ from mcp_auth import (
 from mcp_auth._usage_cli import parse_since
 from mcp_auth.cli import audit_main, main
 
-UTC = timezone.utc  # noqa: UP017 (the package supports Python 3.10)
+UTC = timezone.utc  # the package supports Python 3.10 (no datetime.UTC)
 NOW = datetime.now(UTC)
 ALICE = Principal(subject="alice", auth_method=AuthMethod.API_KEY)
 BOT = Principal(subject="ci-bot", auth_method=AuthMethod.JWT, client_id="ci")

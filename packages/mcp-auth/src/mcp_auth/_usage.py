@@ -25,12 +25,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from mcp_auth._compat import parse_datetime
 from mcp_auth._quantiles import QuantileSketch
 
 __all__ = ["GROUPINGS", "UsageReport", "UsageRow", "audit_files", "build_usage_report"]
 
 # Not datetime.UTC: this package supports Python 3.10.
-_UTC = timezone.utc  # noqa: UP017
+_UTC = timezone.utc
 
 GROUPINGS = ("tool", "principal", "day")
 _ANONYMOUS = "anonymous"
@@ -234,9 +235,7 @@ def _lines(file: Path, report: UsageReport) -> Iterator[bytes]:
 def _timestamp(value: Any) -> datetime:
     if not isinstance(value, str):
         raise TypeError("timestamp is not a string")
-    # Python 3.10's fromisoformat does not read a trailing "Z".
-    text = value[:-1] + "+00:00" if value.endswith("Z") else value
-    moment = datetime.fromisoformat(text)
+    moment = parse_datetime(value)  # "Z" and any fraction, on 3.10 too
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=_UTC)
 
 

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import TextIO
 
+from mcp_auth._compat import parse_datetime
 from mcp_auth._usage import GROUPINGS, build_usage_report
 from mcp_auth._usage_output import FORMATS, ChartUnavailableError, draw_chart, write_report
 
 __all__ = ["build_audit_parser", "parse_since", "run_audit_command"]
 
 # Not datetime.UTC: this package supports Python 3.10.
-_UTC = timezone.utc  # noqa: UP017
+_UTC = timezone.utc
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
@@ -28,7 +29,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         return now - duration
     value = text.strip()
     try:
-        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        moment = parse_datetime(value)
     except ValueError:
         try:
             day = date.fromisoformat(value)
