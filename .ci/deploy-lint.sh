@@ -26,7 +26,7 @@ echo "--- actionlint $("$BIN/actionlint" --version | head -1)"
 echo "workflows ok: $(ls .github/workflows/*.yml | tr '\n' ' ')"
 
 echo "--- yamllint"
-"$BIN/yamllint" --strict .github/workflows deploy
+"$BIN/yamllint" --strict .github/workflows deploy/k8s deploy/cloudrun
 
 echo "--- kubernetes-validate: base manifests"
 mapfile -t base < <(find deploy/k8s/base -name '*.yaml' ! -name kustomization.yaml | sort)
