@@ -81,6 +81,27 @@ class Backend(Protocol):
     async def add_comment(self, page_id: str, body: str) -> Comment: ...
     async def reply_to_comment(self, comment_id: str, body: str) -> Comment: ...
 
+    # inline comments
+    async def list_inline_comments(
+        self,
+        page_id: str,
+        limit: int,
+        cursor: str | None,
+        body_format: BodyFormat | None,
+        resolution: tuple[str, ...],
+    ) -> ResultPage[Comment]: ...
+    async def list_inline_comment_replies(
+        self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]: ...
+    async def get_inline_comment(
+        self, comment_id: str, body_format: BodyFormat | None
+    ) -> Comment: ...
+    async def add_inline_comment(
+        self, page_id: str, body: str, selection: str, match_index: int, match_count: int
+    ) -> Comment: ...
+    async def reply_to_inline_comment(self, comment_id: str, body: str) -> Comment: ...
+    async def resolve_inline_comment(self, current: Comment, resolved: bool) -> Comment: ...
+
     # labels
     async def list_labels(
         self, page_id: str, limit: int, cursor: str | None

@@ -21,6 +21,7 @@ from confluence_client._parse_v1 import parse_ancestors
 from confluence_client._parse_v2 import (
     parse_attachment,
     parse_comment,
+    parse_inline_comment,
     parse_label,
     parse_page,
     parse_space,
@@ -285,6 +286,68 @@ class CloudBackend(V1Operations):
 
     async def reply_to_comment(self, comment_id: str, body: str) -> Comment:
         return await self._post_comment({"parentCommentId": comment_id, "value": body})
+
+    # --- inline comments -------------------------------------------------------------------
+    def _inline(self, raw: dict[str, Any]) -> Comment:
+        return parse_inline_comment(raw, self._site)
+
+    async def list_inline_comments(
+        self,
+        page_id: str,
+        limit: int,
+        cursor: str | None,
+        body_format: BodyFormat | None,
+        resolution: tuple[str, ...],
+    ) -> ResultPage[Comment]:
+        params = self._fmt({"limit": limit}, body_format)
+        if resolution:
+            params["resolution-status"] = ",".join(resolution)
+        return await self._list(
+            f"{_V2}/pages/{page_id}/inline-comments", params, cursor, self._inline
+        )
+
+    async def list_inline_comment_replies(
+        self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]:
+        params = self._fmt({"limit": limit}, body_format)
+        return await self._list(
+            f"{_V2}/inline-comments/{comment_id}/children", params, cursor, self._inline
+        )
+
+    async def get_inline_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment:
+        params = self._fmt({}, body_format)
+        return self._inline(await self._get_json(f"{_V2}/inline-comments/{comment_id}", params))
+
+    async def _post_inline(self, payload: dict[str, Any], body: str) -> Comment:
+        payload["body"] = {"representation": "storage", "value": body}
+        response = await self._http.request("POST", f"{_V2}/inline-comments", json_body=payload)
+        return self._inline(response.json())
+
+    async def add_inline_comment(
+        self, page_id: str, body: str, selection: str, match_index: int, match_count: int
+    ) -> Comment:
+        anchor = {
+            "textSelection": selection,
+            "textSelectionMatchCount": match_count,
+            "textSelectionMatchIndex": match_index,
+        }
+        return await self._post_inline({"pageId": page_id, "inlineCommentProperties": anchor}, body)
+
+    async def reply_to_inline_comment(self, comment_id: str, body: str) -> Comment:
+        return await self._post_inline({"parentCommentId": comment_id}, body)
+
+    async def resolve_inline_comment(self, current: Comment, resolved: bool) -> Comment:
+        number = current.version.number if current.version is not None else 1
+        payload: dict[str, Any] = {"version": {"number": number + 1}, "resolved": resolved}
+        if current.body is not None:
+            payload["body"] = {"representation": "storage", "value": current.body.value}
+        response = await self._http.request(
+            "PUT",
+            f"{_V2}/inline-comments/{current.id}",
+            json_body=payload,
+            idempotent=False,
+        )
+        return self._inline(response.json())
 
     # --- labels ----------------------------------------------------------------------------
     async def list_labels(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Label]:

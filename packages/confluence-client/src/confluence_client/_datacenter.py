@@ -14,6 +14,7 @@ from confluence_client._errors import (
     InvalidInputError,
     MalformedResponseError,
     NotFoundError,
+    NotSupportedError,
 )
 from confluence_client._models import (
     Attachment,
@@ -43,6 +44,7 @@ __all__ = ["DataCenterBackend"]
 _CONTENT = "rest/api/content"
 _PAGE_EXPAND = "version,space,ancestors,history"
 _COMMENT_EXPAND = "version,container,ancestors,history"
+_INLINE_EXPAND = ",extensions.inlineProperties,extensions.resolution"
 _SPACE_EXPAND = "description.plain,homepage"
 
 
@@ -236,7 +238,11 @@ class DataCenterBackend(V1Operations):
     async def list_comments(
         self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
     ) -> ResultPage[Comment]:
-        params = {"limit": limit, "expand": _expand(_COMMENT_EXPAND, body_format)}
+        params = {
+            "limit": limit,
+            "location": "footer",
+            "expand": _expand(_COMMENT_EXPAND, body_format),
+        }
         return await self._list(
             f"{_CONTENT}/{page_id}/child/comment",
             params,
@@ -256,6 +262,7 @@ class DataCenterBackend(V1Operations):
         params = {
             "limit": limit,
             "depth": "all",
+            "location": "footer",
             "expand": _expand(_COMMENT_EXPAND, body_format),
         }
         batch = await self._list(
@@ -296,6 +303,57 @@ class DataCenterBackend(V1Operations):
 
     async def add_comment(self, page_id: str, body: str) -> Comment:
         return await self._post_comment(page_id, body, None)
+
+    # --- inline comments -------------------------------------------------------------------
+    async def list_inline_comments(
+        self,
+        page_id: str,
+        limit: int,
+        cursor: str | None,
+        body_format: BodyFormat | None,
+        resolution: tuple[str, ...],
+    ) -> ResultPage[Comment]:
+        params = {
+            "limit": limit,
+            "location": "inline",
+            "expand": _expand(_COMMENT_EXPAND + _INLINE_EXPAND, body_format),
+        }
+        batch = await self._list(
+            f"{_CONTENT}/{page_id}/child/comment",
+            params,
+            cursor,
+            lambda raw: parse_comment(raw, self._site, page_id),
+        )
+        if not resolution:
+            return batch
+        # v1 cannot filter by resolution: filter this listing page (it may come out shorter).
+        kept = tuple(c for c in batch.items if c.resolution_status in resolution)
+        return ResultPage[Comment](items=kept, next_cursor=batch.next_cursor)
+
+    def _unsupported(self, what: str) -> NotSupportedError:
+        return NotSupportedError(
+            f"Confluence Data Center's REST API cannot {what}; use the Confluence editor",
+            deployment="datacenter",
+        )
+
+    async def list_inline_comment_replies(
+        self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Comment]:
+        raise self._unsupported("list the replies of an inline comment")
+
+    async def get_inline_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment:
+        raise self._unsupported("read an inline comment by id")
+
+    async def add_inline_comment(
+        self, page_id: str, body: str, selection: str, match_index: int, match_count: int
+    ) -> Comment:
+        raise self._unsupported("add inline comments")
+
+    async def reply_to_inline_comment(self, comment_id: str, body: str) -> Comment:
+        raise self._unsupported("reply to inline comments")
+
+    async def resolve_inline_comment(self, current: Comment, resolved: bool) -> Comment:
+        raise self._unsupported("resolve or reopen inline comments")
 
     async def reply_to_comment(self, comment_id: str, body: str) -> Comment:
         parent = await self._get_json(f"{_CONTENT}/{comment_id}", {"expand": "container"})

@@ -16,6 +16,7 @@ Every error the client raises derives from :class:`ConfluenceError`::
     │   ├── RateLimitedError             429 after retries ran out; carries retry_after
     │   └── ServerError                  5xx after retries ran out
     ├── DownloadTooLargeError            an attachment exceeds the caller's size cap
+    ├── NotSupportedError                the deployment has no API for this operation
     └── TransportError                   no usable HTTP answer
         ├── ConfluenceTimeoutError (TimeoutError)  connect or read timeout
         ├── ConnectionFailedError (ConnectionError) refused, reset or dropped connection
@@ -43,6 +44,7 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "DownloadTooLargeError",
+    "NotSupportedError",
     "TransportError",
     "ConfluenceTimeoutError",
     "ConnectionFailedError",
@@ -219,6 +221,18 @@ class DownloadTooLargeError(ConfluenceError):
         super().__init__(message, status_code=status_code, method=method, path=path)
         self.max_bytes = max_bytes
         self.size = size
+
+
+class NotSupportedError(ConfluenceError):
+    """The deployment (e.g. Data Center) has no REST API for this operation; nothing was sent.
+
+    Attributes:
+        deployment: ``"cloud"`` or ``"datacenter"``.
+    """
+
+    def __init__(self, message: str, *, deployment: str) -> None:
+        super().__init__(message)
+        self.deployment = deployment
 
 
 class TransportError(ConfluenceError):

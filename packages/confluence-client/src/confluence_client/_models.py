@@ -137,6 +137,9 @@ class Comment(_Model):
     version: PageVersion | None = None
     body: ContentBody | None = None
     web_url: str | None = None
+    location: str = "footer"
+    resolution_status: str | None = None
+    selection: str | None = None
 
 
 class Label(_Model):

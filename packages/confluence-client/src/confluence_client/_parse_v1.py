@@ -154,6 +154,7 @@ def parse_space(data: dict[str, Any], site_url: str) -> Space:
 def parse_comment(data: dict[str, Any], site_url: str, page_id: str | None = None) -> Comment:
     """A v1 comment (expand ``container,ancestors,version,body.storage,history``)."""
     version = _version_of(data)
+    extensions = obj(data, "extensions")
     history = obj(data, "history")
     return parsed(
         lambda: Comment(
@@ -166,6 +167,9 @@ def parse_comment(data: dict[str, Any], site_url: str, page_id: str | None = Non
             version=version,
             body=_body(data),
             web_url=absolute_link(site_url, obj(data, "_links"), "webui"),
+            location=text(extensions, "location") or "footer",
+            resolution_status=text(obj(extensions, "resolution"), "status"),
+            selection=text(obj(extensions, "inlineProperties"), "originalSelection"),
         ),
         "comment",
     )

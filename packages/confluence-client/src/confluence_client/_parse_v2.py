@@ -20,6 +20,7 @@ __all__ = [
     "parse_page",
     "parse_space",
     "parse_comment",
+    "parse_inline_comment",
     "parse_label",
     "parse_attachment",
 ]
@@ -111,6 +112,20 @@ def parse_comment(data: dict[str, Any], site_url: str) -> Comment:
             web_url=absolute_link(site_url, obj(data, "_links"), "webui"),
         ),
         "comment",
+    )
+
+
+def parse_inline_comment(data: dict[str, Any], site_url: str) -> Comment:
+    """A v2 inline comment: a comment with its anchor text and resolution status."""
+    props = obj(data, "properties")
+    # The documents spell the keys in camelCase; live responses also use kebab-case.
+    selection = text(props, "inlineOriginalSelection") or text(props, "inline-original-selection")
+    return parse_comment(data, site_url).model_copy(
+        update={
+            "location": "inline",
+            "resolution_status": text(data, "resolutionStatus"),
+            "selection": selection,
+        }
     )
 
 

@@ -187,11 +187,21 @@ def test_update_rejects_missing_version_and_attachment_update(
 
 def test_comments_through_v1(server: FakeConfluenceServer, dc: httpx.Client) -> None:
     arch = page_id(server, "Architecture overview")
-    top = dc.get(f"/rest/api/content/{arch}/child/comment", params={"expand": "body.storage"})
+    top = dc.get(
+        f"/rest/api/content/{arch}/child/comment",
+        params={"expand": "body.storage", "location": "footer"},
+    )
     assert top.json()["size"] == 2
+    # Without ``location`` Confluence lists every comment: the 2 seeded inline ones too.
+    unfiltered = dc.get(f"/rest/api/content/{arch}/child/comment").json()
+    assert unfiltered["size"] == 4
     everything = dc.get(
         f"/rest/api/content/{arch}/child/comment",
-        params={"depth": "all", "expand": "ancestors,version,container,space"},
+        params={
+            "depth": "all",
+            "location": "footer",
+            "expand": "ancestors,version,container,space",
+        },
     ).json()
     assert everything["size"] == 4
     replies = [c for c in everything["results"] if c["ancestors"]]
@@ -575,7 +585,7 @@ def test_child_and_descendant_maps(
     both = ro_dc.get(f"/rest/api/content/{arch}/child", params={"expand": "page,comment"}).json()
     validate("v1", "/wiki/rest/api/content/{id}/child", both)
     assert [p["title"] for p in both["page"]["results"]] == ["Service catalogue", "Data model"]
-    assert both["comment"]["size"] == 2
+    assert both["comment"]["size"] == 4  # 2 footer + 2 inline (seeded)
     pages_only = ro_dc.get(f"/rest/api/content/{arch}/child").json()
     assert "comment" not in pages_only
     deep = ro_dc.get(f"/rest/api/content/{arch}/descendant", params={"expand": "page"}).json()

@@ -225,6 +225,7 @@ def _rules() -> tuple[_Rule, ...]:
             lambda exc: f"The server's Confluence settings are invalid: {exc.message}",
             _REFUSED,
         ),
+        _Rule(sdk.NotSupportedError, lambda exc: f"Not supported: {exc.message}", _REFUSED),
         _Rule(sdk.ConfluenceError, _fixed("The Confluence request failed."), _REFUSED),
     )
 

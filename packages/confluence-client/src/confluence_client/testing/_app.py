@@ -28,6 +28,7 @@ from .routes import (
     v1_tree,
     v2_comments,
     v2_content,
+    v2_inline_comments,
     v2_pages,
     v2_spaces,
 )
@@ -37,7 +38,13 @@ __all__ = ["create_app", "DEFAULT_CLOUD_ID"]
 
 DEFAULT_CLOUD_ID = "11111111-2222-4333-8444-555555555555"
 Endpoint = Callable[[Request], Awaitable[Response]]
-_V2 = [*v2_pages.ROUTES, *v2_spaces.ROUTES, *v2_comments.ROUTES, *v2_content.ROUTES]
+_V2 = [
+    *v2_pages.ROUTES,
+    *v2_spaces.ROUTES,
+    *v2_comments.ROUTES,
+    *v2_inline_comments.ROUTES,
+    *v2_content.ROUTES,
+]
 _V1 = [
     *v1_content.ROUTES,
     *v1_tree.ROUTES,

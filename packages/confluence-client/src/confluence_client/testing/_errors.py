@@ -11,7 +11,7 @@ Tree::
     ├── GoneError                  410: endpoint removed on this base (OAuth gateway v1 content)
     └── FakePayloadTooLargeError   413: request body over the 5 MB limit
 
-The ``Fake`` prefix keeps them apart from the SDK's own `confluence_client.NotFoundError`
+The ``Fake`` prefix keeps them apart from the SDK's own `confluence_client.FakeNotFoundError`
 and friends, which a test using both would otherwise import under the same names.
 """
 

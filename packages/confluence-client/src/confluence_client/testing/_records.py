@@ -12,6 +12,7 @@ __all__ = [
     "VersionRecord",
     "PageRecord",
     "CommentRecord",
+    "InlineCommentRecord",
     "AttachmentRecord",
 ]
 
@@ -124,6 +125,26 @@ class CommentRecord:
     parent_comment_id: str | None = None
     version: int = 1
     status: str = "current"
+
+
+@dataclass(slots=True)
+class InlineCommentRecord:
+    """An inline comment: anchored to ``selection`` in its page by ``marker_ref`` (replies
+    share their parent's anchor); ``resolution`` is open, reopened, resolved or dangling."""
+
+    id: str
+    page_id: str
+    body: str
+    author_id: str
+    created_at: datetime
+    selection: str
+    marker_ref: str
+    parent_comment_id: str | None = None
+    version: int = 1
+    status: str = "current"
+    resolution: str = "open"
+    resolution_by: str | None = None
+    resolution_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from ._http import Site, iso
 from ._records import (
     AttachmentRecord,
     CommentRecord,
+    InlineCommentRecord,
     LabelRecord,
     PageRecord,
     SpaceRecord,
@@ -199,9 +200,9 @@ def page_json(
 
 
 def comment_json(
-    store: FakeStore, site: Site, comment: CommentRecord, expand: set[str]
+    store: FakeStore, site: Site, comment: CommentRecord | InlineCommentRecord, expand: set[str]
 ) -> dict[str, Any]:
-    """A v1 footer comment (``container`` is its page; ``ancestors`` its parent comment)."""
+    """A v1 comment (``container`` is its page; ``ancestors`` its parent comment)."""
     page = store.pages[comment.page_id]
     space = store.spaces[page.space_id]
     webui = f"{webui_page(space.key, page)}?focusedCommentId={comment.id}#comment-{comment.id}"
@@ -210,7 +211,7 @@ def comment_json(
         "type": "comment",
         "status": comment.status,
         "title": f"Re: {page.title}",
-        "extensions": {"location": "footer"},
+        "extensions": _comment_extensions(comment),
         "_expandable": {"children": "", "restrictions": "", "history": "", "version": ""},
         "_links": _links(site, comment.id, webui),
     }
@@ -229,6 +230,22 @@ def comment_json(
     if body:
         data["body"] = body
     return data
+
+
+def _comment_extensions(comment: CommentRecord | InlineCommentRecord) -> dict[str, Any]:
+    if not isinstance(comment, InlineCommentRecord):
+        return {"location": "footer"}
+    resolution: dict[str, Any] = {"status": comment.resolution}
+    if comment.resolution_at is not None:
+        resolution["lastModifiedDate"] = iso(comment.resolution_at)
+    return {
+        "location": "inline",
+        "inlineProperties": {
+            "originalSelection": comment.selection,
+            "markerRef": comment.marker_ref,
+        },
+        "resolution": resolution,
+    }
 
 
 def attachment_json(

@@ -13,12 +13,12 @@ from datetime import datetime
 
 from ._errors import FakeBadRequestError, FakeNotFoundError, VersionConflictError
 from ._records import AttachmentRecord, CommentRecord, LabelRecord, PageRecord
-from ._store_core import StoreCore
+from ._store_inline import InlineCommentStore
 
 __all__ = ["FakeStore"]
 
 
-class FakeStore(StoreCore):
+class FakeStore(InlineCommentStore):
     """In-memory Confluence content: the page tree plus labels, comments and attachments."""
 
     # ---- labels ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ._errors import FakeBadRequestError, FakeNotFoundError, VersionConflictErro
 from ._records import (
     AttachmentRecord,
     CommentRecord,
+    InlineCommentRecord,
     LabelRecord,
     PageRecord,
     SpaceRecord,
@@ -44,6 +45,7 @@ class StoreCore:
         self.spaces: dict[str, SpaceRecord] = {}
         self.pages: dict[str, PageRecord] = {}
         self.comments: dict[str, CommentRecord] = {}
+        self.inline_comments: dict[str, InlineCommentRecord] = {}
         self.attachments: dict[str, AttachmentRecord] = {}
         self._labels: dict[tuple[str, str], LabelRecord] = {}
         self.current_user_id: str | None = None
@@ -320,6 +322,8 @@ class StoreCore:
             del self.pages[page.id]
             for cid in [c.id for c in self.comments.values() if c.page_id == page.id]:
                 del self.comments[cid]
+            for cid in [c.id for c in self.inline_comments.values() if c.page_id == page.id]:
+                del self.inline_comments[cid]
             for aid in [a.id for a in self.attachments.values() if a.page_id == page.id]:
                 del self.attachments[aid]
 

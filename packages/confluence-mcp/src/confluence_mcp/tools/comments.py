@@ -1,14 +1,19 @@
-"""Page comments: ``list_comments`` and ``add_comment`` (which also replies)."""
+"""Page comments: ``list_comments`` and ``add_comment`` (footer or inline; also replies).
+
+Inline comments are the same result shape with ``selection`` and ``resolution`` set, so they
+are a ``location`` parameter rather than more tools (``tools/list`` bytes are a budget).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastmcp.exceptions import ToolError
+from pydantic import Field
 
 from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import ResultModel
-from confluence_mcp.params import BodyFormat, BodyText, Cursor, Limit, PageId
+from confluence_mcp.params import BodyFormat, BodyText, Cursor, Limit, PageId, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.shaping import iso
 
@@ -18,23 +23,28 @@ if TYPE_CHECKING:
     from confluence_client import Comment, ConfluenceClient
     from confluence_mcp.services import Services
 
-__all__ = ["CommentInfo", "CommentList", "CommentRef", "register"]
+__all__ = ["CommentInfo", "CommentList", "CommentRef", "find_comment", "register"]
 
 # Comment ids are numeric content ids, like page ids.
 CommentId = PageId
+Location = Literal["footer", "inline"]
+Selection = Annotated[str, capped(1000, allow_empty=False)]
+Occurrence = Annotated[int, Field(ge=1)]
 
 # Replies are fetched per thread; bound the fan-out so one call stays a handful of requests.
 _MAX_REPLIES = 100
 
 
 class CommentInfo(ResultModel):
-    """One footer comment; ``parent_id`` is set on replies."""
+    """One comment; ``parent_id`` is set on replies, ``selection``/``resolution`` on inline ones."""
 
     id: str
     body: str
     author_id: str | None = None
     created_at: str | None = None
     parent_id: str | None = None
+    selection: str | None = None
+    resolution: str | None = None
 
 
 class CommentRef(ResultModel):
@@ -63,27 +73,36 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             author_id=comment.author_id,
             created_at=iso(comment.created_at),
             parent_id=comment.parent_comment_id,
+            selection=comment.selection if comment.parent_comment_id is None else None,
+            resolution=comment.resolution_status if comment.parent_comment_id is None else None,
         )
 
     @confluence_tool(mcp, access="read")
     async def list_comments(
         page_id: PageId,
+        location: Location = "footer",
         format: BodyFormat = "markdown",
         limit: Limit = 25,
         cursor: Cursor | None = None,
     ) -> CommentList:
-        """List a page's comments; replies follow their parent (parent_id set)."""
+        """List a page's footer or inline comments; replies follow their parent."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        binding = f"{page_id}\n{limit}"
+        inline = location == "inline"
+        binding = f"{page_id}\n{limit}\n{location}"
         upstream = services.cursors.open(cursor, listing="list_comments", binding=binding)
-        found = await client.list_comments(page_id, limit=limit, cursor=upstream)
+        if inline:
+            found = await client.list_inline_comments(page_id, limit=limit, cursor=upstream)
+        else:
+            found = await client.list_comments(page_id, limit=limit, cursor=upstream)
+        # Data Center lists inline comments but has no API for their replies.
+        threads = not inline or client.deployment.value == "cloud"
         comments: list[CommentInfo] = []
         budget = _MAX_REPLIES
         for comment in found.items:
             comments.append(await info(comment, format))
-            if budget > 0:
-                thread = await _replies(client, comment.id, budget)
+            if budget > 0 and threads:
+                thread = await _replies(client, comment.id, budget, inline)
                 budget -= len(thread)
                 comments.extend([await info(reply, format) for reply in thread])
         next_cursor = services.cursors.seal(
@@ -96,31 +115,63 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId,
         body: BodyText,
         reply_to: CommentId | None = None,
+        selection: Selection | None = None,
+        occurrence: Occurrence = 1,
         body_format: BodyFormat = "markdown",
     ) -> CommentRef:
-        """Comment on a page, or reply to one of its comments (reply_to)."""
+        """Comment on a page, inline on a text selection (its n-th occurrence), or reply."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
         storage = await services.content.ato_storage(body, body_format)
-        if reply_to is None:
+        if reply_to is not None and selection is not None:
+            raise ToolError("Give reply_to or selection, not both: a reply shares its anchor.")
+        if selection is not None:
+            created = await client.add_inline_comment(
+                page_id, storage, selection, match_index=occurrence - 1
+            )
+        elif reply_to is None:
             created = await client.add_comment(page_id, storage)
         else:
-            parent = await client.get_comment(reply_to, body_format=None)
-            # A reply is only allowed inside the page the caller named, so the allow-list
-            # check of that page also covers the thread. A comment elsewhere answers exactly
-            # like an unknown id: it may sit in a space this caller cannot see.
-            if parent.page_id != page_id:
-                raise ToolError(NOT_FOUND_MESSAGE)
-            created = await client.reply_to_comment(reply_to, storage)
+            parent = await find_comment(client, reply_to, page_id)
+            if parent.location == "inline":
+                created = await client.reply_to_inline_comment(reply_to, storage)
+            else:
+                created = await client.reply_to_comment(reply_to, storage)
         return CommentRef(id=created.id, parent_id=created.parent_comment_id)
 
 
-async def _replies(client: ConfluenceClient, comment_id: str, budget: int) -> list[Comment]:
+async def find_comment(client: ConfluenceClient, comment_id: str, page_id: str) -> Comment:
+    """The footer or inline comment ``comment_id``, which must be on ``page_id``.
+
+    Only comments inside the page the caller named are touched, so the allow-list check of
+    that page also covers the comment.
+    """
+    from confluence_client import NotFoundError, NotSupportedError
+
+    try:
+        found = await client.get_comment(comment_id, body_format=None)
+        if found.location != "footer":
+            raise NotFoundError("not a footer comment", status_code=404)
+    except NotFoundError:
+        try:
+            found = await client.get_inline_comment(comment_id, body_format=None)
+        except NotSupportedError:
+            raise NotFoundError("no such footer comment", status_code=404) from None
+    if found.page_id != page_id:
+        # Like an unknown id: the comment may sit in a space this caller cannot see.
+        raise ToolError(NOT_FOUND_MESSAGE)
+    return found
+
+
+async def _replies(
+    client: ConfluenceClient, comment_id: str, budget: int, inline: bool
+) -> list[Comment]:
     """Up to ``budget`` replies under a comment, depth-first (a reply's replies follow it)."""
     out: list[Comment] = []
+    listing = client.list_inline_comment_replies if inline else client.list_comment_replies
 
     async def walk(parent: str) -> None:
-        found = await client.list_comment_replies(parent, limit=min(100, budget))
+        found = await listing(parent, limit=min(100, budget))
         for reply in found.items:
             if len(out) >= budget:
                 return

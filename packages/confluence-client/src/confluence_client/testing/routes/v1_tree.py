@@ -10,8 +10,9 @@ from starlette.responses import JSONResponse, Response
 
 from .._errors import FakeBadRequestError
 from .._http import site_of, store_of
+from .._records import CommentRecord, InlineCommentRecord
 from .._shapes_v1 import comment_json, page_json, parse_expand
-from ._common import path_id, v1_list
+from ._common import multi, path_id, v1_list
 
 __all__ = ["ROUTES"]
 
@@ -32,12 +33,21 @@ async def child_comments(request: Request) -> Response:
     depth_all = request.query_params.get("depth", "") == "all"
     site = site_of(request)
     content_id = path_id(request)
+    # ``location`` (repeatable: footer, inline, resolved) filters; without it, all comments.
+    locations = set(multi(request, "location")) or {"footer", "inline"}
     with store.lock:
+        comments: list[CommentRecord | InlineCommentRecord] = []
         if content_id in store.comments:
             # Replies of a comment, as Server / Data Center list them.
-            comments = store.replies(content_id)
+            comments += store.replies(content_id)
+        elif content_id in store.inline_comments:
+            comments += store.inline_replies(content_id)
         else:
-            comments = store.page_comments(content_id, top_level_only=not depth_all)
+            if "footer" in locations:
+                comments += store.page_comments(content_id, top_level_only=not depth_all)
+            if "inline" in locations:
+                comments += store.page_inline_comments(content_id, top_level_only=not depth_all)
+            comments.sort(key=lambda c: int(c.id))
         return v1_list(request, comments, lambda c: comment_json(store, site, c, expand))
 
 

@@ -13,10 +13,10 @@ from .._render import check_storage
 from .._shapes_v2 import check_body_format, comment_json
 from ._common import numeric_id, path_id, user_id, v2_list
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "comment_body"]
 
 
-def _comment_body(payload: Any) -> str:
+def comment_body(payload: Any) -> str:
     if not isinstance(payload, dict) or not isinstance(payload.get("body"), dict):
         raise FakeBadRequestError("body is required: {representation, value}")
     body = payload["body"]
@@ -52,7 +52,7 @@ async def all_comments(request: Request) -> Response:
 async def create_comment(request: Request) -> Response:
     store = store_of(request)
     payload = await read_json(request)
-    value = _comment_body(payload)
+    value = comment_body(payload)
     page_id, parent = payload.get("pageId"), payload.get("parentCommentId")
     if page_id is None and parent is None:
         raise FakeBadRequestError("pageId or parentCommentId is required")
@@ -80,7 +80,7 @@ async def get_comment(request: Request) -> Response:
 async def update_comment(request: Request) -> Response:
     store = store_of(request)
     payload = await read_json(request)
-    value = _comment_body(payload)
+    value = comment_body(payload)
     version = payload.get("version")
     if not isinstance(version, dict) or not isinstance(version.get("number"), int):
         raise FakeBadRequestError("version.number is required")

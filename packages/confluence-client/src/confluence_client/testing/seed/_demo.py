@@ -69,6 +69,8 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
     _comments(store, ids, u)
     _attachments(store, ids, u)
     _eng(store, u)
+    # Last, so the ids of everything seeded before stay as they were.
+    _inline_comments(store, ids, u)
 
 
 def _gallery(store: FakeStore, space_id: str, parent: str, u: dict[str, str]) -> None:
@@ -145,6 +147,18 @@ def _comments(store: FakeStore, ids: dict[str, str], u: dict[str, str]) -> None:
         author_id=u["alice"],
     )
     store.add_comment(ids["Release checklist"], p("Tagged 2.4.0."), author_id=u["dan"])
+
+
+def _inline_comments(store: FakeStore, ids: dict[str, str], u: dict[str, str]) -> None:
+    arch = ids["Architecture overview"]
+    gateway = store.add_inline_comment(
+        arch, p("Which gateway product do we use?"), "API gateway", author_id=u["dan"]
+    )
+    store.reply_inline_comment(gateway.id, p("Kong, see the ADR."), author_id=u["bob"])
+    observable = store.add_inline_comment(
+        arch, p("Define observable: logs, metrics, traces."), "observable", author_id=u["eve"]
+    )
+    store.update_inline_comment(observable.id, 2, resolved=True, user_id=u["bob"])
 
 
 def _attachments(store: FakeStore, ids: dict[str, str], u: dict[str, str]) -> None:

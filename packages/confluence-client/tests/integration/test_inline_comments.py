@@ -1,0 +1,76 @@
+"""Inline comments through the SDK against the fake over HTTP (Cloud, OAuth gateway, DC)."""
+
+import pytest
+
+from confluence_client import (
+    ConfluenceClient,
+    InvalidInputError,
+    NotFoundError,
+    NotSupportedError,
+)
+from confluence_client.testing import FakeConfluenceServer
+
+
+def _arch(server: FakeConfluenceServer) -> str:
+    return server.store.list_pages(title="Architecture overview")[0].id
+
+
+async def test_list_inline_comments(
+    client: ConfluenceClient, server: FakeConfluenceServer, flavour: str
+) -> None:
+    arch = _arch(server)
+    found = [c async for c in client.iter_inline_comments(arch, limit=1)]
+    assert {(c.selection, c.resolution_status) for c in found} == {
+        ("API gateway", "open"),
+        ("observable", "resolved"),
+    }
+    assert {c.location for c in found} == {"inline"}
+    assert all(c.page_id == arch and c.body is not None for c in found)
+    resolved = await client.list_inline_comments(arch, resolution_status=["resolved"])
+    assert [c.selection for c in resolved.items] == ["observable"]
+    footer = [c async for c in client.iter_comments(arch)]
+    assert {c.location for c in footer} == {"footer"}
+    assert not {c.id for c in footer} & {c.id for c in found}
+    with pytest.raises(InvalidInputError):
+        await client.list_inline_comments(arch, resolution_status=["closed"])
+    gateway = next(c for c in found if c.selection == "API gateway")
+    if flavour == "datacenter":
+        with pytest.raises(NotSupportedError):
+            await client.list_inline_comment_replies(gateway.id)
+        return
+    replies = await client.list_inline_comment_replies(gateway.id)
+    assert [r.parent_comment_id for r in replies.items] == [gateway.id]
+
+
+async def test_add_reply_resolve_reopen(
+    client: ConfluenceClient, server: FakeConfluenceServer, flavour: str
+) -> None:
+    page = await client.create_page("DEMO", "Inline", "<p>a cat, a <em>dog</em>, a cat</p>")
+    if flavour == "datacenter":
+        with pytest.raises(NotSupportedError) as info:
+            await client.add_inline_comment(page.id, "<p>x</p>", "cat")
+        assert info.value.deployment == "datacenter"
+        assert all("inline" not in e.path for e in server.requests.entries)  # nothing sent
+        with pytest.raises(NotSupportedError):
+            await client.resolve_inline_comment("1")
+        return
+    with pytest.raises(InvalidInputError, match="occurs 2 time"):
+        await client.add_inline_comment(page.id, "<p>x</p>", "cat", match_index=2)
+    with pytest.raises(InvalidInputError, match="does not occur"):
+        await client.add_inline_comment(page.id, "<p>x</p>", "a dog")  # crosses <em>
+    added = await client.add_inline_comment(page.id, "<p>Which cat?</p>", "cat", match_index=1)
+    assert (added.location, added.selection, added.resolution_status) == ("inline", "cat", "open")
+    stored = server.store.pages[page.id].body
+    assert stored.endswith('a <ac:inline-comment-marker ac:ref="' + stored.split('ac:ref="')[1])
+    assert stored.count("cat") == 2
+    assert stored.index("cat") < stored.index("inline-comment")
+    reply = await client.reply_to_inline_comment(added.id, "<p>The second.</p>")
+    assert reply.parent_comment_id == added.id
+    done = await client.resolve_inline_comment(added.id)
+    assert done.resolution_status == "resolved"
+    again = await client.resolve_inline_comment(added.id, resolved=False)
+    assert again.resolution_status == "reopened"
+    assert again.body is not None
+    assert again.body.value == "<p>Which cat?</p>"
+    with pytest.raises(NotFoundError):
+        await client.resolve_inline_comment("999999999")
