@@ -56,6 +56,7 @@ if typing.TYPE_CHECKING:
         BodyFormat,
         Comment,
         ContentBody,
+        ContentType,
         Label,
         Page,
         PageTreeNode,
@@ -96,6 +97,7 @@ _LAZY: dict[str, str] = {
             "BodyFormat",
             "Comment",
             "ContentBody",
+            "ContentType",
             "Label",
             "Page",
             "PageTreeNode",
@@ -150,6 +152,7 @@ __all__ = [
     # models
     "BodyFormat",
     "ContentBody",
+    "ContentType",
     "Page",
     "PageTreeNode",
     "PageVersion",

@@ -13,6 +13,7 @@ from confluence_client._models import (
     Attachment,
     BodyFormat,
     Comment,
+    ContentType,
     Label,
     Page,
     PageVersion,
@@ -30,7 +31,11 @@ class Backend(Protocol):
 
     # pages
     async def get_page(
-        self, page_id: str, body_format: BodyFormat | None, version: int | None
+        self,
+        page_id: str,
+        body_format: BodyFormat | None,
+        version: int | None,
+        kind: ContentType = "page",
     ) -> Page: ...
     async def find_page_by_title(
         self, space_key: str, title: str, body_format: BodyFormat | None
@@ -47,7 +52,12 @@ class Backend(Protocol):
     async def get_ancestors(self, page_id: str) -> list[Page]: ...
     def iter_descendants(self, page_id: str, limit: int) -> AsyncIterator[Page]: ...
     async def create_page(
-        self, space_key: str, title: str, body: str, parent_id: str | None
+        self,
+        space_key: str,
+        title: str,
+        body: str,
+        parent_id: str | None,
+        kind: ContentType = "page",
     ) -> Page: ...
     async def update_page(
         self,
@@ -58,7 +68,10 @@ class Backend(Protocol):
         minor_edit: bool,
         parent_id: str | None,
     ) -> Page: ...
-    async def delete_page(self, page_id: str, purge: bool) -> None: ...
+    async def delete_page(self, page_id: str, purge: bool, kind: ContentType = "page") -> None: ...
+    async def list_blogposts(
+        self, space_key: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Page]: ...
 
     # search
     async def search(

@@ -15,7 +15,14 @@ from confluence_client._client_base import (
     with_version,
 )
 from confluence_client._errors import InvalidInputError, NotFoundError
-from confluence_client._models import BodyFormat, Page, PageTreeNode, PageVersion, ResultPage
+from confluence_client._models import (
+    BodyFormat,
+    ContentType,
+    Page,
+    PageTreeNode,
+    PageVersion,
+    ResultPage,
+)
 from confluence_client._page_urls import parse_page_url
 from confluence_client._validation import (
     check_body,
@@ -30,6 +37,17 @@ from confluence_client._validation import (
 __all__ = ["PageOperations"]
 
 _MAX_TREE_PAGES = 5000  # a tree walk stops with an error rather than pulling a whole wiki
+_CONTENT_TYPES = ("page", "blogpost")
+
+
+def check_content_type(value: object) -> ContentType:
+    if value == "page":
+        return "page"
+    if value == "blogpost":
+        return "blogpost"
+    raise InvalidInputError(
+        f"content_type must be one of {list(_CONTENT_TYPES)}, got {value!r}", field="content_type"
+    )
 
 
 class PageOperations(ClientBase):
@@ -42,15 +60,18 @@ class PageOperations(ClientBase):
         *,
         body_format: BodyFormat | None = "storage",
         version: int | None = None,
+        content_type: ContentType = "page",
     ) -> Page:
-        """Fetch a page by id, with its body in ``body_format`` (``None``: no body).
+        """Fetch a page (or, with ``content_type="blogpost"``, a blog post) by id, with its
+        body in ``body_format`` (``None``: no body).
 
-        ``version`` fetches an older version. Raises :class:`NotFoundError` if absent.
+        ``version`` fetches an older version. Raises :class:`NotFoundError` if absent or of
+        the other type.
         """
         pid = check_content_id(page_id)
         fmt = check_format(body_format)
         number = None if version is None else check_version_number(version)
-        return await self._backend.get_page(pid, fmt, number)
+        return await self._backend.get_page(pid, fmt, number, check_content_type(content_type))
 
     async def get_page_by_title(
         self, space_key: str, title: str, *, body_format: BodyFormat | None = "storage"
@@ -108,6 +129,29 @@ class PageOperations(ClientBase):
         """Every current page of a space, following ``_links.next`` to the end."""
         key, size, fmt = check_space_key(space_key), check_limit(limit), check_format(body_format)
         return iterate(lambda c: self._backend.list_pages(key, size, c, fmt))
+
+    async def list_blogposts(
+        self,
+        space_key: str,
+        *,
+        limit: int = 25,
+        cursor: str | None = None,
+        body_format: BodyFormat | None = None,
+    ) -> ResultPage[Page]:
+        """One page of the current blog posts of a space (``content_type="blogpost"``)."""
+        return await self._backend.list_blogposts(
+            check_space_key(space_key),
+            check_limit(limit),
+            check_cursor(cursor),
+            check_format(body_format),
+        )
+
+    def iter_blogposts(
+        self, space_key: str, *, limit: int = 100, body_format: BodyFormat | None = None
+    ) -> AsyncIterator[Page]:
+        """Every current blog post of a space."""
+        key, size, fmt = check_space_key(space_key), check_limit(limit), check_format(body_format)
+        return iterate(lambda c: self._backend.list_blogposts(key, size, c, fmt))
 
     async def list_children(
         self, page_id: str | int, *, limit: int = 25, cursor: str | None = None
@@ -204,12 +248,22 @@ class PageOperations(ClientBase):
         return build(root, 0)
 
     async def create_page(
-        self, space_key: str, title: str, body: str, *, parent_id: str | int | None = None
+        self,
+        space_key: str,
+        title: str,
+        body: str,
+        *,
+        parent_id: str | int | None = None,
+        content_type: ContentType = "page",
     ) -> Page:
-        """Create a current page from a storage-format body; returns it at version 1."""
+        """Create a current page (or blog post: no ``parent_id``) from a storage-format body;
+        returns it at version 1."""
         key, name, content = check_space_key(space_key), check_title(title), check_body(body)
+        kind = check_content_type(content_type)
         parent = None if parent_id is None else check_content_id(parent_id, "parent_id")
-        return await self._backend.create_page(key, name, content, parent)
+        if parent is not None and kind != "page":
+            raise InvalidInputError("a blog post has no parent page", field="parent_id")
+        return await self._backend.create_page(key, name, content, parent, kind)
 
     async def update_page(
         self,
@@ -220,8 +274,9 @@ class PageOperations(ClientBase):
         body: str | None = None,
         message: str | None = None,
         minor_edit: bool = False,
+        content_type: ContentType = "page",
     ) -> Page:
-        """Write a new version of a page that the caller read at ``expected_version``.
+        """Write a new version of a page (or blog post) the caller read at ``expected_version``.
 
         Omitted ``title``/``body`` keep the current ones (one extra read); with both given
         the write is a single request. If the page moved on since
@@ -229,6 +284,7 @@ class PageOperations(ClientBase):
         ``provided_version`` and writes nothing: never a silent overwrite.
         """
         pid = check_content_id(page_id)
+        kind = check_content_type(content_type)
         expected = check_version_number(expected_version, "expected_version")
         new_title = None if title is None else check_title(title)
         new_body = None if body is None else check_body(body)
@@ -237,11 +293,13 @@ class PageOperations(ClientBase):
         if new_title is not None and new_body is not None:
             # Nothing to keep from the current page: write directly; Confluence's own version
             # check (409) still refuses a stale expected_version, and the backend reports it.
-            base = Page(id=pid, title=new_title, version=PageVersion(number=expected))
+            base = Page(
+                id=pid, title=new_title, version=PageVersion(number=expected), content_type=kind
+            )
             return await self._backend.update_page(
                 base, new_title, new_body, message, bool(minor_edit), None
             )
-        current = await self._backend.get_page(pid, "storage", None)
+        current = await self._backend.get_page(pid, "storage", None, kind)
         require_version(current, expected)
         return await self._backend.update_page(
             with_version(current, expected),
@@ -275,9 +333,13 @@ class PageOperations(ClientBase):
             with_version(current, base), current.title, body_of(current), None, True, parent
         )
 
-    async def delete_page(self, page_id: str | int, *, purge: bool = False) -> None:
-        """Move a page to the trash; with ``purge=True`` delete it for good."""
-        await self._backend.delete_page(check_content_id(page_id), bool(purge))
+    async def delete_page(
+        self, page_id: str | int, *, purge: bool = False, content_type: ContentType = "page"
+    ) -> None:
+        """Move a page (or blog post) to the trash; with ``purge=True`` delete it for good."""
+        await self._backend.delete_page(
+            check_content_id(page_id), bool(purge), check_content_type(content_type)
+        )
 
 
 async def _below_root(walk: AsyncIterator[tuple[int, Page]]) -> AsyncIterator[Page]:

@@ -11,6 +11,7 @@ from confluence_client._models import (
     Attachment,
     BodyFormat,
     Comment,
+    ContentType,
     Label,
     Page,
     PageVersion,
@@ -34,6 +35,7 @@ from confluence_client._v1_shared import V1Operations
 __all__ = ["CloudBackend"]
 
 _V2 = "api/v2"
+_PATHS: dict[str, str] = {"page": "pages", "blogpost": "blogposts"}
 _MAX_DESCENDANT_DEPTH = 5  # v2 /descendants answers at most 5 levels per call
 
 
@@ -66,12 +68,33 @@ class CloudBackend(V1Operations):
 
     # --- pages -----------------------------------------------------------------------------
     async def get_page(
-        self, page_id: str, body_format: BodyFormat | None, version: int | None
+        self,
+        page_id: str,
+        body_format: BodyFormat | None,
+        version: int | None,
+        kind: ContentType = "page",
     ) -> Page:
         params = self._fmt({}, body_format)
         if version is not None:
             params["version"] = version
-        return self._page(await self._get_json(f"{_V2}/pages/{page_id}", params))
+        raw = await self._get_json(f"{_V2}/{_PATHS[kind]}/{page_id}", params)
+        return self._typed(raw, kind)
+
+    def _typed(self, raw: dict[str, Any], kind: ContentType) -> Page:
+        page = self._page(raw)
+        return page if kind == "page" else page.model_copy(update={"content_type": kind})
+
+    async def list_blogposts(
+        self, space_key: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Page]:
+        space_id = await self._space_id(space_key)
+        params = self._fmt({"limit": limit, "status": "current"}, body_format)
+        return await self._list(
+            f"{_V2}/spaces/{space_id}/blogposts",
+            params,
+            cursor,
+            lambda raw: self._typed(raw, "blogpost"),
+        )
 
     async def find_page_by_title(
         self, space_key: str, title: str, body_format: BodyFormat | None
@@ -153,7 +176,12 @@ class CloudBackend(V1Operations):
                 cursor = batch.next_cursor
 
     async def create_page(
-        self, space_key: str, title: str, body: str, parent_id: str | None
+        self,
+        space_key: str,
+        title: str,
+        body: str,
+        parent_id: str | None,
+        kind: ContentType = "page",
     ) -> Page:
         payload: dict[str, Any] = {
             "spaceId": await self._space_id(space_key),
@@ -163,8 +191,8 @@ class CloudBackend(V1Operations):
         }
         if parent_id is not None:
             payload["parentId"] = parent_id
-        response = await self._http.request("POST", f"{_V2}/pages", json_body=payload)
-        return self._page(response.json())
+        response = await self._http.request("POST", f"{_V2}/{_PATHS[kind]}", json_body=payload)
+        return self._typed(response.json(), kind)
 
     async def update_page(
         self,
@@ -176,6 +204,7 @@ class CloudBackend(V1Operations):
         parent_id: str | None,
     ) -> Page:
         base = current.version_number or 1
+        kind: ContentType = "blogpost" if current.content_type == "blogpost" else "page"
         payload: dict[str, Any] = {
             "id": current.id,
             "status": "current",
@@ -188,17 +217,22 @@ class CloudBackend(V1Operations):
         try:
             # Not retried on 5xx/timeouts: a repeat of a PUT that did land would read as a conflict.
             response = await self._http.request(
-                "PUT", f"{_V2}/pages/{current.id}", json_body=payload, idempotent=False
+                "PUT",
+                f"{_V2}/{_PATHS[kind]}/{current.id}",
+                json_body=payload,
+                idempotent=False,
             )
         except ConflictError as exc:
-            raise await self._conflict(exc, current.id, base) from None
-        return self._page(response.json())
+            raise await self._conflict(exc, current.id, base, kind) from None
+        return self._typed(response.json(), kind)
 
-    async def _conflict(self, exc: ConflictError, page_id: str, provided: int) -> ConflictError:
+    async def _conflict(
+        self, exc: ConflictError, page_id: str, provided: int, kind: ContentType = "page"
+    ) -> ConflictError:
         current = exc.current_version
         if current is None:
             try:
-                current = (await self.get_page(page_id, None, None)).version_number
+                current = (await self.get_page(page_id, None, None, kind)).version_number
             except NotFoundError:
                 current = None
         return ConflictError(
@@ -212,8 +246,8 @@ class CloudBackend(V1Operations):
             provided_version=provided,
         )
 
-    async def delete_page(self, page_id: str, purge: bool) -> None:
-        endpoint = f"{_V2}/pages/{page_id}"
+    async def delete_page(self, page_id: str, purge: bool, kind: ContentType = "page") -> None:
+        endpoint = f"{_V2}/{_PATHS[kind]}/{page_id}"
         try:
             await self._http.request("DELETE", endpoint)
         except NotFoundError:

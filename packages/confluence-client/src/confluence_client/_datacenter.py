@@ -20,6 +20,7 @@ from confluence_client._models import (
     Attachment,
     BodyFormat,
     Comment,
+    ContentType,
     Label,
     Page,
     PageVersion,
@@ -69,6 +70,30 @@ class DataCenterBackend(V1Operations):
 
     # --- pages -----------------------------------------------------------------------------
     async def get_page(
+        self,
+        page_id: str,
+        body_format: BodyFormat | None,
+        version: int | None,
+        kind: ContentType = "page",
+    ) -> Page:
+        page = await self._get_any(page_id, body_format, version)
+        if page.content_type != kind:
+            # v1 serves every type at /content/{id}; Cloud's /pages/{id} 404s for a blog post.
+            raise NotFoundError(f"no {kind} with id {page_id}", status_code=404)
+        return page
+
+    async def list_blogposts(
+        self, space_key: str, limit: int, cursor: str | None, body_format: BodyFormat | None
+    ) -> ResultPage[Page]:
+        params = {
+            "type": "blogpost",
+            "spaceKey": space_key,
+            "limit": limit,
+            "expand": _expand(_PAGE_EXPAND, body_format),
+        }
+        return await self._list(_CONTENT, params, cursor, self._page)
+
+    async def _get_any(
         self, page_id: str, body_format: BodyFormat | None, version: int | None
     ) -> Page:
         params: dict[str, Any] = {"expand": _expand(_PAGE_EXPAND, body_format)}
@@ -138,10 +163,15 @@ class DataCenterBackend(V1Operations):
             cursor = batch.next_cursor
 
     async def create_page(
-        self, space_key: str, title: str, body: str, parent_id: str | None
+        self,
+        space_key: str,
+        title: str,
+        body: str,
+        parent_id: str | None,
+        kind: ContentType = "page",
     ) -> Page:
         payload: dict[str, Any] = {
-            "type": "page",
+            "type": kind,
             "title": title,
             "space": {"key": space_key},
             "body": {"storage": {"value": body, "representation": "storage"}},
@@ -165,7 +195,7 @@ class DataCenterBackend(V1Operations):
         base = current.version_number or 1
         payload: dict[str, Any] = {
             "id": current.id,
-            "type": "page",
+            "type": current.content_type,
             "title": title,
             "body": {"storage": {"value": body, "representation": "storage"}},
             "version": {"number": base + 1, "message": message or "", "minorEdit": minor_edit},
@@ -186,7 +216,7 @@ class DataCenterBackend(V1Operations):
             current_version = exc.current_version
             if current_version is None:
                 try:
-                    current_version = (await self.get_page(current.id, None, None)).version_number
+                    current_version = (await self._get_any(current.id, None, None)).version_number
                 except NotFoundError:
                     current_version = None
             raise ConflictError(
@@ -201,8 +231,10 @@ class DataCenterBackend(V1Operations):
             ) from None
         return self._page(response.json())
 
-    async def delete_page(self, page_id: str, purge: bool) -> None:
+    async def delete_page(self, page_id: str, purge: bool, kind: ContentType = "page") -> None:
         endpoint = f"{_CONTENT}/{page_id}"
+        if kind != "page":
+            await self.get_page(page_id, None, None, kind)  # v1 would delete any type
         try:
             await self._http.request("DELETE", endpoint)
         except NotFoundError:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "BodyFormat",
+    "ContentType",
     "ContentBody",
     "User",
     "PageVersion",
@@ -30,6 +31,9 @@ __all__ = [
 
 BodyFormat = Literal["storage", "view", "atlas_doc_format"]
 """Body representations the client can fetch; writes always use ``storage``."""
+
+ContentType = Literal["page", "blogpost"]
+"""What the page operations act on: pages (in the tree) or blog posts (dated, no parent)."""
 
 T = TypeVar("T")
 
@@ -104,6 +108,7 @@ class Page(_Model):
     body: ContentBody | None = None
     web_url: str | None = None
     tiny_url: str | None = None
+    content_type: str = "page"
 
     @property
     def version_number(self) -> int | None:

@@ -112,6 +112,7 @@ def parse_page(data: dict[str, Any], site_url: str) -> Page:
             body=_body(data),
             web_url=absolute_link(site_url, links, "webui"),
             tiny_url=absolute_link(site_url, links, "tinyui"),
+            content_type=text(data, "type") or "page",
         ),
         "page",
     )

@@ -153,7 +153,7 @@ def test_create_page_defaults_to_home_parent(
     [
         ([1], 400),
         ({"type": "whiteboard", "title": "x"}, 400),
-        ({"type": "blogpost", "title": "x", "space": {"key": "DEMO"}}, 400),
+        ({"type": "blogpost", "title": "", "space": {"key": "DEMO"}}, 400),
         ({"type": "page", "title": "x"}, 400),
         ({"type": "page", "space": {"key": "DEMO"}}, 400),
         ({"type": "page", "title": "x", "space": {"key": "NOPE"}}, 404),
@@ -400,7 +400,12 @@ def test_spaces_v1(
     assert ro_cloud.get("/rest/api/space/ENG/content/blogpost").json()["size"] == 0
     assert ro_cloud.get("/rest/api/space/ENG/content/whiteboard").status_code == 400
     assert ro_cloud.get("/rest/api/space/ENG/content", params={"depth": "x"}).status_code == 400
-    assert ro_cloud.get("/rest/api/content", params={"type": "blogpost"}).json()["size"] == 0
+    posts = ro_cloud.get("/rest/api/content", params={"type": "blogpost"}).json()
+    assert [(p["type"], p["title"]) for p in posts["results"]] == [
+        ("blogpost", "Release 2.4 is out")
+    ]
+    demo = ro_cloud.get("/rest/api/space/DEMO/content/blogpost").json()
+    assert [p["title"] for p in demo["results"]] == ["Release 2.4 is out"]
     assert ro_cloud.get("/rest/api/content", params={"type": "comment"}).status_code == 400
 
 

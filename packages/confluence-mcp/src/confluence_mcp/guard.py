@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:
     from confluence_client import ConfluenceClient, Cql, NotFoundError, Page, SearchResult
@@ -116,7 +116,9 @@ class SpaceGuard:
             await self.check_space_id(page.space_id)
         return page
 
-    async def check_page_id(self, page_id: str) -> Page | None:
+    async def check_page_id(
+        self, page_id: str, content_type: Literal["page", "blogpost"] = "page"
+    ) -> Page | None:
         """Check the space of the page with this id.
 
         Without a filter this is free and returns ``None``; with one, it fetches the page's
@@ -125,7 +127,7 @@ class SpaceGuard:
         if self._allowed is None:
             return None
         client = await self._client()
-        page = await client.get_page(page_id, body_format=None)
+        page = await client.get_page(page_id, body_format=None, content_type=content_type)
         return await self.check_page(page)
 
     def cql_scope(self) -> Cql | None:

@@ -74,11 +74,13 @@ class PageList(ResultModel):
 
 
 class TreeEntry(ResultModel):
-    """One page of an outline; its parent is the nearest earlier entry one level up."""
+    """One page of an outline; its parent is the nearest earlier entry one level up.
+    ``type`` is set on entries that are not pages (blog posts, folders...)."""
 
     id: str
     title: str
     depth: int
+    type: str | None = None
 
 
 class PageTree(ResultModel):

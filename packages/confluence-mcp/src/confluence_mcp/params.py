@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 __all__ = [
     "BodyFormat",
     "BodyText",
+    "ContentType",
     "Cursor",
     "Limit",
     "PageId",
@@ -75,3 +76,4 @@ Cursor = Annotated[str, capped(8000)]
 BodyText = Annotated[str, capped(4_000_000, allow_empty=False)]
 ReadFormat = Literal["markdown", "storage", "view"]
 BodyFormat = Literal["markdown", "storage"]
+ContentType = Literal["page", "blogpost"]

@@ -1,7 +1,7 @@
 """MCP resource templates: a page as markdown, a space as an overview with its root pages.
 
-- ``confluence://page/{page_id}``: the page's title as a heading, then its body as markdown
-  (cut at ``PAGE_MAX_CHARS`` with a marker pointing at ``get_page`` for the rest).
+- ``confluence://page/{page_id}``: the page's (or blog post's) title as a heading, then its
+  body as markdown (cut at ``PAGE_MAX_CHARS`` with a marker pointing at ``get_page``).
 - ``confluence://space/{space_key}``: name, key, description, home page and the pages directly
   under it, each linked as a ``confluence://page/<id>`` resource.
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from fastmcp import FastMCP
     from mcp_types import ResourceTemplate as MCPResourceTemplate
 
-    from confluence_client import Page, Space
+    from confluence_client import ConfluenceClient, Page, Space
     from confluence_mcp.services import Services
 
 __all__ = ["PAGE_TEMPLATE", "SPACE_TEMPLATE", "page_uri", "register", "render_space"]
@@ -64,6 +64,15 @@ def render_space(space: Space, home: Page | None, pages: list[Page], more: bool)
     return "\n".join(lines) + "\n"
 
 
+async def _page_or_blogpost(client: ConfluenceClient, page_id: str) -> Page:
+    from confluence_client import NotFoundError
+
+    try:
+        return await client.get_page(page_id, body_format="storage")
+    except NotFoundError:
+        return await client.get_page(page_id, body_format="storage", content_type="blogpost")
+
+
 class _Template(FunctionResourceTemplate):
     """A resource template listed without FastMCP's ``_meta`` tag block (empty tags: noise)."""
 
@@ -87,7 +96,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             raise ResourceError(f"Invalid page id {page_id!r}: page ids are digits.")
         with confluence_errors(ResourceError):
             client = await services.client()
-            page = await client.get_page(page_id, body_format="storage")
+            page = await _page_or_blogpost(client, page_id)
             await services.guard.check_page(page)
             note_author(page.id, body_author(page))
             storage = page.body.value if page.body is not None else ""

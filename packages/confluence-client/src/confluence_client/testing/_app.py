@@ -26,6 +26,7 @@ from .routes import (
     v1_misc,
     v1_people,
     v1_tree,
+    v2_blogposts,
     v2_comments,
     v2_content,
     v2_inline_comments,
@@ -43,6 +44,7 @@ _V2 = [
     *v2_spaces.ROUTES,
     *v2_comments.ROUTES,
     *v2_inline_comments.ROUTES,
+    *v2_blogposts.ROUTES,
     *v2_content.ROUTES,
 ]
 _V1 = [

@@ -71,7 +71,7 @@ class VersionRecord:
 
 @dataclass(slots=True)
 class PageRecord:
-    """A page with its full version history (``versions[-1]`` is the current one)."""
+    """A page or blog post with its full version history (``versions[-1]`` is the current one)."""
 
     id: str
     space_id: str
@@ -81,6 +81,7 @@ class PageRecord:
     created_at: datetime
     versions: list[VersionRecord]
     labels: list[LabelRecord] = field(default_factory=list)
+    kind: str = "page"  # or "blogpost": no parent, not in the page tree
 
     @property
     def current(self) -> VersionRecord:

@@ -30,7 +30,7 @@ def _user_names(store: FakeStore) -> Callable[[str], str]:
 def _facts(store: FakeStore, item: Content) -> Facts:
     if isinstance(item, PageRecord):
         return Facts(
-            kind="page",
+            kind=item.kind,
             id=item.id,
             title=item.title,
             text=storage_to_text(item.body, _user_names(store)),

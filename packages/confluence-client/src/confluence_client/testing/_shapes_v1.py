@@ -158,7 +158,7 @@ def page_json(
     )
     data: dict[str, Any] = {
         "id": page.id,
-        "type": "page",
+        "type": page.kind,
         "status": page.status if version is None else "historical",
         "title": v.title,
         "extensions": {"position": page.position},

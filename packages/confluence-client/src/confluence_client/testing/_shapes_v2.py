@@ -24,6 +24,7 @@ __all__ = [
     "BODY_FORMATS",
     "check_body_format",
     "page_json",
+    "blogpost_json",
     "space_json",
     "comment_json",
     "label_json",
@@ -119,7 +120,10 @@ def tiny_link(content_id: str) -> str:
 
 
 def webui_page(space_key: str, page: PageRecord) -> str:
-    """The page's web UI path (relative to the site base)."""
+    """The page's (or blog post's) web UI path (relative to the site base)."""
+    if page.kind == "blogpost":
+        day = page.created_at.strftime("%Y/%m/%d")
+        return f"/spaces/{space_key}/blog/{day}/{page.id}/{quote_plus(page.title)}"
     return f"/spaces/{space_key}/pages/{page.id}/{quote_plus(page.title)}"
 
 
@@ -175,6 +179,20 @@ def page_json(
     if v.parent_id is not None:
         data["parentId"] = v.parent_id
         data["parentType"] = "page"
+    return data
+
+
+def blogpost_json(
+    store: FakeStore,
+    site: Site,
+    post: PageRecord,
+    body_format: str | None = None,
+    version: VersionRecord | None = None,
+) -> dict[str, Any]:
+    """A v2 blog post: a page's fields without the tree ones (parent, position, owner)."""
+    data = page_json(store, site, post, body_format, version)
+    for key in ("position", "ownerId", "lastOwnerId", "parentId", "parentType"):
+        data.pop(key, None)
     return data
 
 

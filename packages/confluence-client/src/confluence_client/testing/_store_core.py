@@ -178,13 +178,16 @@ class StoreCore:
         author_id: str | None = None,
         status: str = "current",
         created_at: datetime | None = None,
+        kind: str = "page",
     ) -> PageRecord:
-        """Create a page (version 1); ``space`` is a space id or key."""
+        """Create a page or blog post (version 1); ``space`` is a space id or key."""
         with self._lock:
             space_rec = self.find_space_by_key(space) or self.get_space(space)
             if not title.strip():
                 raise FakeBadRequestError("A page title is required")
-            self._check_title_free(space_rec.id, title, None)
+            self._check_title_free(space_rec.id, title, None, kind)
+            if parent_id is not None and kind != "page":
+                raise FakeBadRequestError("A blog post has no parent")
             if parent_id is not None:
                 parent = self.get_page(parent_id)
                 if parent.space_id != space_rec.id:
@@ -196,6 +199,7 @@ class StoreCore:
             page = PageRecord(
                 self.next_id(), space_rec.id, status, len(siblings), author, when, [version]
             )
+            page.kind = kind
             self.pages[page.id] = page
             return page
 
@@ -229,8 +233,10 @@ class StoreCore:
             if not new_title.strip():
                 raise FakeBadRequestError("A page title is required")
             if new_title != page.title:
-                self._check_title_free(page.space_id, new_title, page.id)
+                self._check_title_free(page.space_id, new_title, page.id, page.kind)
             new_parent = page.parent_id
+            if parent_id is not _UNSET and parent_id != page.parent_id and page.kind != "page":
+                raise FakeBadRequestError("A blog post has no parent")
             if parent_id is not _UNSET and parent_id != page.parent_id:
                 new_parent = self._checked_new_parent(page, parent_id)
                 page.position = len(self.children(new_parent, page.space_id)) if new_parent else 0
@@ -286,10 +292,13 @@ class StoreCore:
                 sibling.position = index
             return page
 
-    def _check_title_free(self, space_id: str, title: str, own_id: str | None) -> None:
+    def _check_title_free(
+        self, space_id: str, title: str, own_id: str | None, kind: str = "page"
+    ) -> None:
         for other in self.pages.values():
             if (
-                other.space_id == space_id
+                other.kind == kind
+                and other.space_id == space_id
                 and other.id != own_id
                 and other.status == "current"
                 and other.title == title
@@ -333,14 +342,16 @@ class StoreCore:
         space_id: str | None = None,
         statuses: tuple[str, ...] = ("current",),
         title: str | None = None,
+        kind: str = "page",
     ) -> list[PageRecord]:
-        """Pages filtered by space, status and exact title, in id order."""
+        """Pages (or blog posts) filtered by space, status and exact title, in id order."""
         with self._lock:
             return sorted(
                 (
                     p
                     for p in self.pages.values()
-                    if (space_id is None or p.space_id == space_id)
+                    if p.kind == kind
+                    and (space_id is None or p.space_id == space_id)
                     and p.status in statuses
                     and (title is None or p.title == title)
                 ),
@@ -355,7 +366,8 @@ class StoreCore:
             kids = [
                 p
                 for p in self.pages.values()
-                if p.space_id == space_id
+                if p.kind == "page"
+                and p.space_id == space_id
                 and p.parent_id == page_id
                 and (include_trashed or p.status != "trashed")
             ]

@@ -17,7 +17,16 @@ from fastmcp import Context
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
-from confluence_mcp.params import BodyFormat, BodyText, PageId, SpaceKey, Title, Version, capped
+from confluence_mcp.params import (
+    BodyFormat,
+    BodyText,
+    ContentType,
+    PageId,
+    SpaceKey,
+    Title,
+    Version,
+    capped,
+)
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.schemas import output_schema_for
@@ -83,8 +92,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         parent_id: PageId | None = None,
         body_format: BodyFormat = "markdown",
         dry_run: DryRun = False,
+        content_type: ContentType = "page",
     ) -> WriteResult:
-        """Create a page in a space, optionally under a parent page."""
+        """Create a page (optionally under a parent page) or a blog post in a space."""
         services.guard.check_space_key(space_key)
         client = await services.client()
         if parent_id is not None:
@@ -93,7 +103,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if dry_run:
             diff = await diffs(services, "", storage)
             return WriteResult(id="(new)", title=title, dry_run=True, diff=diff)
-        page = await client.create_page(space_key, title, storage, parent_id=parent_id)
+        page = await client.create_page(
+            space_key, title, storage, parent_id=parent_id, content_type=content_type
+        )
         return written(page)
 
     @confluence_tool(mcp, access="write", output_schema=write_schema)
@@ -107,9 +119,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         message: Message | None = None,
         dry_run: DryRun = False,
         confirm_token: ConfirmToken | None = None,
+        content_type: ContentType = "page",
     ) -> WriteResult | mt.InputRequiredResult:
-        """Change a page's title and/or body. ``version`` is the one you read with get_page:
-        if the page has changed since, nothing is written."""
+        """Change a page's (or blog post's) title and/or body. ``version`` is the one you read
+        with get_page: if it has changed since, nothing is written."""
         if title is None and body is None:
             raise ToolError("Nothing to change: give title, body or both.")
         client = await services.client()
@@ -117,7 +130,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         # A title-only change with no space filter needs nothing read first.
         if storage is not None or dry_run or services.guard.allowed_spaces is not None:
             current = await client.get_page(
-                page_id, body_format=None if storage is None and not dry_run else "storage"
+                page_id,
+                body_format=None if storage is None and not dry_run else "storage",
+                content_type=content_type,
             )
             await services.guard.check_page(current)
             require_current(current, version)
@@ -141,6 +156,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             title=title,
             body=storage,
             message=message,
+            content_type=content_type,
         )
         return written(updated)
 
@@ -239,10 +255,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         version: Version | None = None,
         dry_run: DryRun = False,
         confirm_token: ConfirmToken | None = None,
+        content_type: ContentType = "page",
     ) -> DeleteOutcome | mt.InputRequiredResult:
-        """Move a page to the trash (a space admin can restore it)."""
+        """Move a page or blog post to the trash (a space admin can restore it)."""
         client = await services.client()
-        page = await client.get_page(page_id, body_format="storage" if dry_run else None)
+        page = await client.get_page(
+            page_id, body_format="storage" if dry_run else None, content_type=content_type
+        )
         await services.guard.check_page(page)
         require_current(page, version)
         if dry_run:
@@ -250,13 +269,15 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             note_author(page.id, body_author(page))
             diff = await diffs(services, old, "")
             return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=diff)
-        children = await client.list_children(page_id, limit=1)
+        children = (
+            await client.list_children(page_id, limit=1) if content_type == "page" else None
+        )
         preview = f'Deleting "{page.title}" (id {page.id}, version {page.version_number})' + (
-            " (it has child pages)." if children.items else "."
+            " (it has child pages)." if children is not None and children.items else "."
         )
         pending = Pending("delete", page.id, page.title, page.version_number or 1, preview)
         asked = await confirm_action(ctx, services, client, pending, confirm_token)
         if asked is not None:
             return asked
-        await client.delete_page(page_id)
+        await client.delete_page(page_id, content_type=content_type)
         return DeleteOutcome(id=page_id, status="trashed")

@@ -17,7 +17,16 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
-from confluence_mcp.params import Cursor, Limit, PageId, ReadFormat, SpaceKey, Title, capped
+from confluence_mcp.params import (
+    ContentType,
+    Cursor,
+    Limit,
+    PageId,
+    ReadFormat,
+    SpaceKey,
+    Title,
+    capped,
+)
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import iso, page_ref, window
@@ -77,17 +86,22 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         section: Annotated[str, capped(255, allow_empty=False)] | None = None,
         max_tokens: Annotated[int | None, Field(ge=250)] = None,
         cursor: Cursor | None = None,
+        content_type: ContentType = "page",
     ) -> PageContent:
-        """Read a page by page_id, title+space_key or url; section: one heading's part.
-        If next_cursor is returned, call again with cursor=next_cursor."""
+        """Read a page (or blog post, by page_id) by page_id, title+space_key or url;
+        section: one heading's part. If next_cursor is returned, call again with it."""
         if cursor is not None:
             offset, section = read_cursor(cursor)
         if section is not None and format == "view":
             raise ToolError("section works with format=markdown or storage, not view.")
         client = await services.client()
-        page = await _resolve(
-            client, page_id, title, space_key, url, "view" if format == "view" else "storage"
-        )
+        fmt: Literal["storage", "view"] = "view" if format == "view" else "storage"
+        if content_type == "page":
+            page = await _resolve(client, page_id, title, space_key, url, fmt)
+        elif page_id is None or title is not None or url is not None:
+            raise ToolError("Read a blog post by its page_id (search finds it).")
+        else:
+            page = await client.get_page(page_id, body_format=fmt, content_type=content_type)
         await services.guard.check_page(page)
         note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
@@ -166,7 +180,17 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             raise ToolError("Give exactly one of space_key or page_id.")
         async with aclosing(walk):
             collected, complete = await _collect(ctx, walk, max_pages)
-        return _outline(collected, truncated=not complete)
+        tree = _outline(collected, truncated=not complete)
+        if space_key is None or not complete:
+            return tree
+        # Blog posts sit beside the page tree, as in Confluence's space sidebar.
+        room = max(0, max_pages - len(collected))
+        posts: list[TreeEntry] = []
+        async for post in client.iter_blogposts(space_key, limit=min(250, room + 1)):
+            if len(posts) >= room:
+                return PageTree(pages=tree.pages + posts, truncated=True)
+            posts.append(TreeEntry(id=post.id, title=post.title, depth=0, type="blogpost"))
+        return PageTree(pages=tree.pages + posts, truncated=False)
 
 
 async def _resolve(

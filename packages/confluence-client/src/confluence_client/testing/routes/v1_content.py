@@ -76,12 +76,7 @@ async def list_content(request: Request) -> Response:
     site = site_of(request)
     with store.lock:
         space_id = store.get_space_by_key(key).id if key else None
-        # The fake keeps no blog posts: a blogpost listing is empty, as in a space without any.
-        pages = (
-            []
-            if kind == "blogpost"
-            else store.list_pages(space_id=space_id, statuses=statuses, title=title)
-        )
+        pages = store.list_pages(space_id=space_id, statuses=statuses, title=title, kind=kind)
         return v1_list(request, pages, lambda p: page_json(store, site, p, expand))
 
 
@@ -128,8 +123,6 @@ async def create_content(request: Request) -> Response:
             return JSONResponse(comment_json(store, site, comment, expand))
     if kind not in ("page", "blogpost"):
         raise FakeBadRequestError("type must be page or comment")
-    if kind == "blogpost":
-        raise FakeBadRequestError("The fake Confluence does not store blog posts")
     space, title = payload.get("space"), payload.get("title")
     if not isinstance(space, dict) or not isinstance(space.get("key"), str):
         raise FakeBadRequestError("space.key is required")
@@ -143,6 +136,8 @@ async def create_content(request: Request) -> Response:
             if ancestors and isinstance(ancestors[-1], dict)
             else space_rec.homepage_id
         )
+        if kind == "blogpost":
+            parent = None  # blog posts live outside the page tree
         page = store.add_page(
             space_rec.id,
             title,
@@ -152,6 +147,7 @@ async def create_content(request: Request) -> Response:
             status=payload.get("status", "current")
             if payload.get("status") == "draft"
             else "current",
+            kind=kind,
         )
         expand = _expand(request, {"space", "version", "body.storage", "ancestors"})
         return JSONResponse(page_json(store, site, page, expand))

@@ -44,12 +44,12 @@ async def get_space(request: Request) -> Response:
     return JSONResponse(space_json(store, site_of(request), space, expand))
 
 
-def _space_pages(store: FakeStore, request: Request) -> list[PageRecord]:
+def _space_pages(store: FakeStore, request: Request, kind: str = "page") -> list[PageRecord]:
     depth = request.query_params.get("depth", "all")
     if depth not in ("all", "root"):
         raise FakeBadRequestError("depth must be all or root")
     space = store.get_space_by_key(str(request.path_params["key"]))
-    pages = store.list_pages(space_id=space.id)
+    pages = store.list_pages(space_id=space.id, kind=kind)
     return [p for p in pages if p.parent_id is None] if depth == "root" else pages
 
 
@@ -57,13 +57,13 @@ async def space_content(request: Request) -> Response:
     store = store_of(request)
     expand = parse_expand(request.query_params.get("expand"))
     site = site_of(request)
+    out: dict[str, Any] = {"_links": {"base": site.base}}
     with store.lock:
-        pages = _space_pages(store, request)
-        listing = v1_list(request, pages, lambda p: page_json(store, site, p, expand))
-    empty = {"results": [], "start": 0, "limit": 25, "size": 0, "_links": {}}
-    return JSONResponse(
-        {"page": json.loads(bytes(listing.body)), "blogpost": empty, "_links": {"base": site.base}}
-    )
+        for kind in ("page", "blogpost"):
+            found = _space_pages(store, request, kind)
+            listing = v1_list(request, found, lambda p: page_json(store, site, p, expand))
+            out[kind] = json.loads(bytes(listing.body))
+    return JSONResponse(out)
 
 
 async def space_content_of_type(request: Request) -> Response:
@@ -74,7 +74,7 @@ async def space_content_of_type(request: Request) -> Response:
     expand = parse_expand(request.query_params.get("expand"))
     site = site_of(request)
     with store.lock:
-        pages = _space_pages(store, request) if kind == "page" else []
+        pages = _space_pages(store, request, kind)
         return v1_list(request, pages, lambda p: page_json(store, site, p, expand))
 
 

@@ -14,7 +14,7 @@ from .._render import check_storage
 from .._shapes_v2 import check_body_format, page_json
 from ._common import bool_param, int_param, multi, numeric_id, path_id, sort_pages, user_id, v2_list
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "only_pages"]
 
 _STATUSES = ("current", "draft", "archived", "trashed", "deleted", "historical", "any")
 
@@ -66,6 +66,13 @@ def _body_value(payload: dict[str, Any]) -> str:
     return value
 
 
+def only_pages(store: Any, page_id: str) -> None:
+    """404 for a blog post id on a ``/pages`` path (and the reverse), as Confluence answers."""
+    page = store.pages.get(page_id)
+    if page is not None and page.kind != "page":
+        raise FakeNotFoundError(f"No page with id {page_id}")
+
+
 def _object(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise FakeBadRequestError("The request body must be a JSON object")
@@ -106,6 +113,7 @@ async def get_page(request: Request) -> Response:
     wanted = _statuses(request, ("current", "archived", "draft"))
     number = int_param(request, "version")
     with store.lock:
+        only_pages(store, page_id)
         page = store.get_page(page_id, allow_trashed=True)
         if page.status not in wanted:
             raise FakeNotFoundError(f"No content with id {page_id} and status {page.status}")
@@ -142,6 +150,7 @@ async def update_page(request: Request) -> Response:
         parent = payload["parentId"]
         kwargs["parent_id"] = None if parent is None else numeric_id(str(parent), "parentId")
     with store.lock:
+        only_pages(store, page_id)
         page = store.update_page(
             page_id,
             version=version["number"],
@@ -159,6 +168,7 @@ async def update_page(request: Request) -> Response:
 async def delete_page(request: Request) -> Response:
     store = store_of(request)
     page_id = path_id(request)
+    only_pages(store, page_id)
     if bool_param(request, "purge"):
         store.purge_page(page_id)
     elif bool_param(request, "draft"):

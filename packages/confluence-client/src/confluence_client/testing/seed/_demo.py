@@ -71,6 +71,14 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
     _eng(store, u)
     # Last, so the ids of everything seeded before stay as they were.
     _inline_comments(store, ids, u)
+    store.add_page(
+        demo.id,
+        "Release 2.4 is out",
+        p("Version 2.4 brings faster search and ", page_link("Release checklist"), " updates.")
+        + p("Thanks to everyone who tested the beta."),
+        author_id=u["alice"],
+        kind="blogpost",
+    )
 
 
 def _gallery(store: FakeStore, space_id: str, parent: str, u: dict[str, str]) -> None:

@@ -1,0 +1,140 @@
+"""Blog posts through the page tools (content_type), search, tree and resources."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+from fastmcp.exceptions import ToolError
+
+from confluence_client.testing import FakeConfluenceServer
+
+Connect = Callable[..., Awaitable[Client[Any]]]
+
+
+def post_id(fake: FakeConfluenceServer) -> str:
+    return fake.store.list_pages(kind="blogpost")[0].id
+
+
+async def test_read_search_tree_and_resource(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = post_id(fake_confluence)
+    read = await client.call_tool("get_page", {"page_id": pid, "content_type": "blogpost"})
+    assert read.structured_content["title"] == "Release 2.4 is out"
+    assert read.structured_content["space_key"] == "DEMO"
+    assert "Thanks to everyone" in read.structured_content["content"]
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("get_page", {"page_id": pid})  # a blog post is not a page
+    with pytest.raises(ToolError, match="by its page_id"):
+        await client.call_tool(
+            "get_page",
+            {"title": "Release 2.4 is out", "space_key": "DEMO", "content_type": "blogpost"},
+        )
+    hits = await client.call_tool("search", {"query": "beta", "space_key": "DEMO"})
+    assert {(h["id"], h["type"]) for h in hits.structured_content["results"]} >= {(pid, "blogpost")}
+    tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_depth": 1})
+    assert tree.structured_content["pages"][-1] == {
+        "id": pid,
+        "title": "Release 2.4 is out",
+        "depth": 0,
+        "type": "blogpost",
+    }
+    assert all("type" not in e for e in tree.structured_content["pages"][:-1])
+    [content] = await client.read_resource(f"confluence://page/{pid}")
+    assert str(content.text).startswith("# Release 2.4 is out")
+
+
+async def test_tree_cap_counts_blog_posts(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pages = len(
+        fake_confluence.store.list_pages(space_id=fake_confluence.store.get_space_by_key("DEMO").id)
+    )
+    tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_pages": pages})
+    assert tree.structured_content["truncated"] is True
+    assert all("type" not in e for e in tree.structured_content["pages"])
+
+
+async def test_create_update_delete_blog_post(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    created = await client.call_tool(
+        "create_page",
+        {
+            "space_key": "DEMO",
+            "title": "Sprint 12",
+            "body": "# Done\n\n- search",
+            "content_type": "blogpost",
+        },
+    )
+    pid = created.structured_content["id"]
+    record = fake_confluence.store.pages[pid]
+    assert record.kind == "blogpost"
+    assert record.parent_id is None
+    updated = await client.call_tool(
+        "update_page",
+        {"page_id": pid, "version": 1, "body": "Shipped.", "content_type": "blogpost"},
+    )
+    assert updated.structured_content["version"] == 2
+    with pytest.raises(ToolError, match="Version conflict"):
+        await client.call_tool(
+            "update_page",
+            {"page_id": pid, "version": 1, "title": "x", "body": "y", "content_type": "blogpost"},
+        )
+    with pytest.raises(ToolError, match="parent"):
+        await client.call_tool(
+            "create_page",
+            {
+                "space_key": "DEMO",
+                "title": "x",
+                "body": "y",
+                "parent_id": post_id(fake_confluence),
+                "content_type": "blogpost",
+            },
+        )
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("delete_page", {"page_id": pid})  # as a page
+    deleted = await client.call_tool("delete_page", {"page_id": pid, "content_type": "blogpost"})
+    assert deleted.structured_content["status"] == "trashed"
+    assert fake_confluence.store.pages[pid].status == "trashed"
+
+
+async def test_space_filter_and_read_only_cover_blog_posts(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    fenced = await connect(confluence_spaces_filter="ENG")
+    pid = post_id(fake_confluence)
+    with pytest.raises(ToolError, match="Not found"):
+        await fenced.call_tool("get_page", {"page_id": pid, "content_type": "blogpost"})
+    with pytest.raises(ToolError, match="Not found"):
+        await fenced.call_tool("delete_page", {"page_id": pid, "content_type": "blogpost"})
+    with pytest.raises(ToolError, match="Not found"):
+        await fenced.call_tool(
+            "update_page",
+            {"page_id": pid, "version": 1, "body": "x", "content_type": "blogpost"},
+        )
+    assert fake_confluence.store.pages[pid].status == "current"
+    assert fake_confluence.store.pages[pid].version == 1
+    read_only = await connect(read_only_mode=True)
+    names = {tool.name for tool in await read_only.list_tools()}
+    assert "get_page" in names
+    assert not {"create_page", "update_page", "delete_page"} & names
+
+
+async def test_blog_post_over_streamable_http(
+    remote_settings_for: Any, serve_remote: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    pid = post_id(fake_confluence)
+    async with (
+        serve_remote(remote_settings_for(mcp_ip_rate_limit="off")) as (base, _),
+        Client(StreamableHttpTransport(f"{base}/mcp")) as client,
+    ):
+        read = await client.call_tool("get_page", {"page_id": pid, "content_type": "blogpost"})
+    assert read.structured_content["id"] == pid
