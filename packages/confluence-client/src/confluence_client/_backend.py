@@ -131,6 +131,10 @@ class Backend(Protocol):
     async def upload_attachment(
         self, page_id: str, filename: str, content: bytes, media_type: str, comment: str | None
     ) -> Attachment: ...
+    async def upload_attachments(
+        self, page_id: str, files: list[tuple[str, bytes, str]], comment: str | None
+    ) -> list[Attachment]: ...
+    async def delete_attachment(self, attachment_id: str, purge: bool) -> None: ...
 
     # versions
     async def list_versions(

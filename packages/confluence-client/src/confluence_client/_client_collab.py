@@ -206,6 +206,42 @@ class CollaborationOperations(ClientBase):
             check_content_id(page_id), name, bytes(content), kind, comment
         )
 
+    async def upload_attachments(
+        self,
+        page_id: str | int,
+        files: Iterable[tuple[str, bytes] | tuple[str, bytes, str]],
+        *,
+        comment: str | None = None,
+    ) -> list[Attachment]:
+        """Attach several files ``(filename, content[, media_type])`` in one request; a
+        reused name becomes a new version. Returns them in the order given."""
+        checked: list[tuple[str, bytes, str]] = []
+        for item in files:
+            if not isinstance(item, tuple) or len(item) not in (2, 3):
+                raise InvalidInputError(
+                    "files must hold (filename, content[, media_type]) tuples", field="files"
+                )
+            name = check_title(item[0], "filename")
+            if "/" in name or "\\" in name:
+                raise InvalidInputError(
+                    "filename must not contain path separators", field="filename"
+                )
+            if not isinstance(item[1], bytes | bytearray):
+                raise InvalidInputError("content must be bytes", field="content")
+            kind = (item[2] if len(item) == 3 else None) or mimetypes.guess_type(name)[0]
+            checked.append((name, bytes(item[1]), kind or "application/octet-stream"))
+        if not 1 <= len(checked) <= 20:
+            raise InvalidInputError("files must hold 1 to 20 files", field="files")
+        if len({name for name, _, _ in checked}) != len(checked):
+            raise InvalidInputError("files must have distinct names", field="files")
+        if comment is not None and not isinstance(comment, str):
+            raise InvalidInputError("comment must be a string", field="comment")
+        return await self._backend.upload_attachments(check_content_id(page_id), checked, comment)
+
+    async def delete_attachment(self, attachment_id: str | int, *, purge: bool = False) -> None:
+        """Move an attachment to the trash; ``purge=True`` deletes it for good."""
+        await self._backend.delete_attachment(check_attachment_id(attachment_id), bool(purge))
+
     # --- versions ----------------------------------------------------------------------
     async def list_versions(
         self, page_id: str | int, *, limit: int = 25, cursor: str | None = None

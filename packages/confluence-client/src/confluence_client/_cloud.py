@@ -404,6 +404,17 @@ class CloudBackend(V1Operations):
         att_id = attachment_id if attachment_id.startswith("att") else f"att{attachment_id}"
         return parse_attachment(await self._get_json(f"{_V2}/attachments/{att_id}"), self._site)
 
+    async def delete_attachment(self, attachment_id: str, purge: bool) -> None:
+        att_id = attachment_id if attachment_id.startswith("att") else f"att{attachment_id}"
+        endpoint = f"{_V2}/attachments/{att_id}"
+        try:
+            await self._http.request("DELETE", endpoint)
+        except NotFoundError:
+            if not purge:
+                raise  # a trashed attachment is 404 here; purge it below
+        if purge:
+            await self._http.request("DELETE", endpoint, params={"purge": "true"})
+
     async def download_attachment(self, attachment: Attachment, max_bytes: int) -> bytes:
         link = attachment.download_url
         if self._through_gateway or not link or not link.startswith(self._site + "/"):

@@ -426,6 +426,17 @@ class DataCenterBackend(V1Operations):
             raise MalformedResponseError("attachment metadata lacks a download link")
         return await self._http.download(link, max_bytes)
 
+    async def delete_attachment(self, attachment_id: str, purge: bool) -> None:
+        att_id = attachment_id if attachment_id.startswith("att") else f"att{attachment_id}"
+        endpoint = f"{_CONTENT}/{att_id}"
+        try:
+            await self._http.request("DELETE", endpoint)
+        except NotFoundError:
+            if not purge:
+                raise
+        if purge:
+            await self._http.request("DELETE", endpoint, params={"status": "trashed"})
+
     # --- versions --------------------------------------------------------------------------
     async def list_versions(
         self, page_id: str, limit: int, cursor: str | None

@@ -149,7 +149,10 @@ class Transport:
         *,
         params: Mapping[str, str | int | list[str]] | None = None,
         json_body: Any = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
+        # A list sends several parts under one field name (several files in one upload).
+        files: dict[str, tuple[str, bytes, str]]
+        | list[tuple[str, tuple[str, bytes, str]]]
+        | None = None,
         form: dict[str, str] | None = None,
         idempotent: bool | None = None,
         bad_request: type[BadRequestError] = BadRequestError,
@@ -163,6 +166,21 @@ class Transport:
             headers = dict(_JSON_HEADERS)
 
         def send() -> HttpResponse:
+            if isinstance(files, list):
+                # Several parts under one field name: atlassian-python-api only takes a dict,
+                # so this goes through its session (same auth, TLS and pool) directly.
+                full = url if absolute else f"{self.api_base_url}/{url}"
+                raw = self._api.session.request(
+                    method,
+                    full,
+                    params=dict(params) if params else None,
+                    data=form,
+                    files=files,
+                    headers=headers,
+                    timeout=self._timeout,
+                    verify=self._verify,
+                )
+                return HttpResponse(raw.status_code, raw.headers, raw.content, method, path)
             response = self._api.request(
                 method,
                 path=url,

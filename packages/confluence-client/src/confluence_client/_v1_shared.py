@@ -120,6 +120,28 @@ class V1Operations:
             )
         return parse_attachment(results[0], self._site, page_id)
 
+    async def upload_attachments(
+        self, page_id: str, files: list[tuple[str, bytes, str]], comment: str | None
+    ) -> list[Attachment]:
+        """Several files in one multipart request (each a new attachment or a new version)."""
+        form = {"minorEdit": "true"}
+        if comment:
+            form["comment"] = comment
+        response = await self._http.request(
+            "PUT",
+            f"rest/api/content/{page_id}/child/attachment",
+            files=[("file", item) for item in files],
+            form=form,
+            idempotent=False,
+        )
+        body = response.json()
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list) or len(results) != len(files):
+            raise MalformedResponseError(
+                "upload answered without every attachment", path=response.path
+            )
+        return [parse_attachment(r, self._site, page_id) for r in results if isinstance(r, dict)]
+
     # --- users -------------------------------------------------------------------------------
     async def get_current_user(self) -> User:
         """The user behind the credentials."""

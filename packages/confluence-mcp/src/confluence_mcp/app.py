@@ -30,6 +30,7 @@ SERVER_MODULES: tuple[str, ...] = (
     "confluence_mcp.tools.inline_comments",
     "confluence_mcp.tools.labels",
     "confluence_mcp.tools.attachments",
+    "confluence_mcp.tools.attachment_files",
     "confluence_mcp.tools.versions",
     "confluence_mcp.tools.users",
     "confluence_mcp.resources",

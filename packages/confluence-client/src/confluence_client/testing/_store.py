@@ -144,7 +144,7 @@ class FakeStore(InlineCommentStore):
                 (
                     a
                     for a in self.attachments.values()
-                    if a.page_id == page_id and a.title == filename
+                    if a.page_id == page_id and a.title == filename and a.status == "current"
                 ),
                 None,
             )
@@ -178,20 +178,41 @@ class FakeStore(InlineCommentStore):
             self.attachments[att.id] = att
             return att
 
-    def get_attachment(self, attachment_id: str) -> AttachmentRecord:
-        """An attachment by id."""
+    def get_attachment(
+        self, attachment_id: str, *, allow_trashed: bool = False
+    ) -> AttachmentRecord:
+        """An attachment by id (trashed ones only when ``allow_trashed``)."""
         with self._lock:
             att = self.attachments.get(attachment_id)
-            if att is None:
+            if att is None or (att.status == "trashed" and not allow_trashed):
                 raise FakeNotFoundError(f"No attachment with id {attachment_id}")
             return att
+
+    def trash_attachment(self, attachment_id: str) -> AttachmentRecord:
+        """Move an attachment to the trash (it leaves the page's listings)."""
+        with self._lock:
+            att = self.get_attachment(attachment_id)
+            att.status = "trashed"
+            return att
+
+    def purge_attachment(self, attachment_id: str) -> None:
+        """Delete a trashed attachment for good (it must be trashed first, as in Confluence)."""
+        with self._lock:
+            att = self.get_attachment(attachment_id, allow_trashed=True)
+            if att.status != "trashed":
+                raise FakeBadRequestError("Only a trashed attachment can be purged; trash it first")
+            del self.attachments[att.id]
 
     def page_attachments(self, page_id: str) -> list[AttachmentRecord]:
         """Attachments of a page in id order."""
         with self._lock:
             self.get_page(page_id)
             return sorted(
-                (a for a in self.attachments.values() if a.page_id == page_id),
+                (
+                    a
+                    for a in self.attachments.values()
+                    if a.page_id == page_id and a.status == "current"
+                ),
                 key=lambda a: int(a.id),
             )
 

@@ -39,10 +39,14 @@ if TYPE_CHECKING:
     from confluence_mcp.services import Services
 
 __all__ = [
+    "AttachmentId",
     "AttachmentInfo",
     "AttachmentList",
+    "FileName",
     "attachment_content",
+    "attachment_info",
     "decode_upload",
+    "media_type_of",
     "register",
 ]
 
@@ -145,7 +149,8 @@ def _too_large(size: str, max_bytes: int) -> ToolError:
     )
 
 
-def _media_type(attachment: Attachment) -> str:
+def media_type_of(attachment: Attachment) -> str:
+    """The attachment's media type, guessed from its name when Confluence says nothing useful."""
     declared = (attachment.media_type or "").split(";", 1)[0].strip().lower()
     if declared and declared != "application/octet-stream":
         return declared
@@ -162,7 +167,7 @@ def _is_text(media_type: str) -> bool:
 
 def attachment_content(attachment: Attachment, data: bytes) -> ContentBlock:
     """The MCP content block for downloaded bytes: text, image, or embedded blob."""
-    media_type = _media_type(attachment)
+    media_type = media_type_of(attachment)
     if _is_text(media_type):
         try:
             return TextContent(type="text", text=data.decode("utf-8-sig"))
@@ -240,7 +245,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         info = attachment_info(attachment, size=len(data))
         summary = TextContent(
             type="text",
-            text=f"{info.title} ({_media_type(attachment)}, {len(data)} bytes, id {info.id})",
+            text=f"{info.title} ({media_type_of(attachment)}, {len(data)} bytes, id {info.id})",
         )
         block = await anyio.to_thread.run_sync(attachment_content, attachment, data)
         return ToolResult(

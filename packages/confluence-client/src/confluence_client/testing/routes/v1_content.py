@@ -26,7 +26,7 @@ def find_content(
 ) -> PageRecord | CommentRecord | AttachmentRecord:
     """A page, comment or attachment by v1 content id (attachments as ``att123``)."""
     if raw_id.startswith("att") and raw_id[3:].isdigit():
-        return store.get_attachment(raw_id[3:])
+        return store.get_attachment(raw_id[3:], allow_trashed=allow_trashed)
     content_id = numeric_id(raw_id)
     if content_id in store.comments:
         return store.comments[content_id]
@@ -197,7 +197,12 @@ async def delete_content(request: Request) -> Response:
         if isinstance(item, CommentRecord):
             store.delete_comment(item.id)
         elif isinstance(item, AttachmentRecord):
-            del store.attachments[item.id]
+            if item.status != "trashed":
+                store.trash_attachment(item.id)
+            elif request.query_params.get("status") == "trashed":
+                store.purge_attachment(item.id)
+            else:
+                raise FakeNotFoundError(f"No content found with id: {item.id}")
         elif item.status == "trashed":
             if request.query_params.get("status") != "trashed":
                 raise FakeNotFoundError(f"No content found with id: {item.id}")

@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._errors import FakeBadRequestError, FakeNotFoundError
-from .._http import store_of
+from .._http import no_content, store_of
 from .._shapes_v2 import attachment_json, detailed_version_json, label_json, page_version_json
-from ._common import path_id, v2_list
+from ._common import bool_param, path_id, v2_list
 
 __all__ = ["ROUTES", "attachment_id"]
 
@@ -63,6 +63,17 @@ async def get_attachment(request: Request) -> Response:
         return JSONResponse(attachment_json(store, att))
 
 
+async def delete_attachment(request: Request) -> Response:
+    """Trash an attachment; ``purge=true`` deletes a trashed one for good."""
+    store = store_of(request)
+    att_id = attachment_id(str(request.path_params["id"]))
+    if bool_param(request, "purge"):
+        store.purge_attachment(att_id)
+    else:
+        store.trash_attachment(att_id)
+    return no_content()
+
+
 async def page_versions(request: Request) -> Response:
     store = store_of(request)
     with store.lock:
@@ -91,6 +102,7 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/pages/{id}/attachments", page_attachments, ["GET"]),
     ("/attachments", all_attachments, ["GET"]),
     ("/attachments/{id}", get_attachment, ["GET"]),
+    ("/attachments/{id}", delete_attachment, ["DELETE"]),
     ("/pages/{id}/versions", page_versions, ["GET"]),
     ("/pages/{id}/versions/{n}", page_version, ["GET"]),
 ]
