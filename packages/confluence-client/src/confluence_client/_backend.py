@@ -7,7 +7,7 @@ receive only normalised, already-checked values.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from confluence_client._models import (
     Attachment,
@@ -15,6 +15,7 @@ from confluence_client._models import (
     Comment,
     ContentType,
     Label,
+    LongTask,
     Page,
     PageVersion,
     ResultPage,
@@ -141,6 +142,11 @@ class Backend(Protocol):
         self, page_id: str, limit: int, cursor: str | None
     ) -> ResultPage[PageVersion]: ...
     async def get_version(self, page_id: str, number: int) -> PageVersion: ...
+
+    # copy
+    async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page: ...
+    async def start_tree_copy(self, page_id: str, payload: dict[str, Any]) -> str: ...
+    async def get_long_task(self, task_id: str) -> LongTask: ...
 
     # users
     async def get_current_user(self) -> User: ...

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from confluence_client._backend import Backend
 from confluence_client._client_base import check_cursor, cql_text, iterate
 from confluence_client._client_collab import DEFAULT_MAX_DOWNLOAD_BYTES, CollaborationOperations
+from confluence_client._client_copy import CopyOperations
 from confluence_client._client_inline import InlineCommentOperations
 from confluence_client._client_pages import PageOperations
 from confluence_client._cloud import CloudBackend
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
 __all__ = ["ConfluenceClient", "DEFAULT_MAX_DOWNLOAD_BYTES"]
 
 
-class ConfluenceClient(PageOperations, CollaborationOperations, InlineCommentOperations):
+class ConfluenceClient(
+    PageOperations, CollaborationOperations, InlineCommentOperations, CopyOperations
+):
     """Async client for Confluence Cloud (v2 + v1) and Data Center (v1).
 
     Use it as ``async with ConfluenceClient(url, auth) as client:``. Construction never does

@@ -10,6 +10,7 @@ from confluence_client._cql import Cql
 from confluence_client._endpoint import Endpoint
 from confluence_client._errors import ConflictError, InvalidInputError, MalformedResponseError
 from confluence_client._models import BodyFormat, Page, PageVersion, ResultPage
+from confluence_client._transport import Transport
 from confluence_client._validation import check_body, check_text
 
 __all__ = [
@@ -29,10 +30,11 @@ T = TypeVar("T")
 
 
 class ClientBase:
-    """What the operation mixins share: the deployment's backend and addressing."""
+    """What the operation mixins share: the deployment's backend, addressing and transport."""
 
     _backend: Backend
     _endpoint: Endpoint
+    _transport: Transport
 
 
 def check_format(value: BodyFormat | None) -> BodyFormat | None:

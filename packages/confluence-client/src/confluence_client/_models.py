@@ -25,6 +25,7 @@ __all__ = [
     "Comment",
     "Label",
     "Attachment",
+    "LongTask",
     "SearchResult",
     "ResultPage",
 ]
@@ -193,3 +194,14 @@ class ResultPage(_Model, Generic[T]):
     items: tuple[T, ...] = Field(default_factory=tuple)
     next_cursor: str | None = None
     total_size: int | None = None
+
+
+class LongTask(_Model):
+    """A Confluence long-running task (e.g. a page-tree copy) as last polled."""
+
+    id: str
+    percentage: int = 0
+    finished: bool = False
+    successful: bool = False
+    message: str | None = None
+    destination_id: str | None = None

@@ -9,6 +9,7 @@ from confluence_client._models import (
     Attachment,
     Comment,
     ContentBody,
+    LongTask,
     Page,
     PageVersion,
     SearchResult,
@@ -18,6 +19,7 @@ from confluence_client._models import (
 from confluence_client._parse_common import absolute_link, ident, obj, parse_label, parsed, text
 
 __all__ = [
+    "parse_long_task",
     "user_id",
     "parse_user",
     "parse_version",
@@ -115,6 +117,25 @@ def parse_page(data: dict[str, Any], site_url: str) -> Page:
             content_type=text(data, "type") or "page",
         ),
         "page",
+    )
+
+
+def parse_long_task(data: dict[str, Any]) -> LongTask:
+    """A v1 long task status (``rest/api/longtask/{id}``)."""
+    messages = data.get("errors") or data.get("messages") or []
+    last = messages[-1] if isinstance(messages, list) and messages else {}
+    details = obj(data, "additionalDetails")
+    percentage = data.get("percentageComplete")
+    return parsed(
+        lambda: LongTask(
+            id=ident(data),
+            percentage=percentage if isinstance(percentage, int) else 0,
+            finished=data.get("finished") is True,
+            successful=data.get("successful") is True,
+            message=text(last, "translation") if isinstance(last, dict) else None,
+            destination_id=text(details, "destinationId"),
+        ),
+        "long task",
     )
 
 

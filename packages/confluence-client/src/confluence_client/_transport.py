@@ -142,6 +142,11 @@ class Transport:
             return target, True
         return target.lstrip("/"), False
 
+    @property
+    def clock(self) -> Clock:
+        """The time source and sleeper (long-task polling waits through it too)."""
+        return self._clock
+
     async def request(
         self,
         method: str,

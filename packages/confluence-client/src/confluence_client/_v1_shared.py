@@ -12,12 +12,22 @@ from typing import Any, TypeVar
 
 from confluence_client._cql import Cql
 from confluence_client._errors import InvalidCqlError, MalformedResponseError
-from confluence_client._models import Attachment, Label, ResultPage, SearchResult, User
+from confluence_client._models import (
+    Attachment,
+    Label,
+    LongTask,
+    Page,
+    ResultPage,
+    SearchResult,
+    User,
+)
 from confluence_client._pagination import decode_cursor, result_page
 from confluence_client._parse_common import obj
 from confluence_client._parse_v1 import (
     parse_attachment,
     parse_label,
+    parse_long_task,
+    parse_page,
     parse_search_result,
     parse_user,
 )
@@ -141,6 +151,39 @@ class V1Operations:
                 "upload answered without every attachment", path=response.path
             )
         return [parse_attachment(r, self._site, page_id) for r in results if isinstance(r, dict)]
+
+    # --- copy ---------------------------------------------------------------------------------
+    async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page:
+        """``POST content/{id}/copy``: the new page (v1 has the only copy API)."""
+        response = await self._http.request(
+            "POST",
+            f"rest/api/content/{page_id}/copy",
+            json_body=payload,
+            params={"expand": "space,version,ancestors"},
+            idempotent=False,
+        )
+        body = response.json()
+        if not isinstance(body, dict):
+            raise MalformedResponseError("copy answered without the page", path=response.path)
+        return parse_page(body, self._site)
+
+    async def start_tree_copy(self, page_id: str, payload: dict[str, Any]) -> str:
+        """``POST content/{id}/pagehierarchy/copy``: the long task's id."""
+        response = await self._http.request(
+            "POST",
+            f"rest/api/content/{page_id}/pagehierarchy/copy",
+            json_body=payload,
+            idempotent=False,
+        )
+        body = response.json()
+        task_id = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(task_id, str | int) or isinstance(task_id, bool):
+            raise MalformedResponseError("copy answered without a task id", path=response.path)
+        return str(task_id)
+
+    async def get_long_task(self, task_id: str) -> LongTask:
+        """A long task's status."""
+        return parse_long_task(await self._get_json(f"rest/api/longtask/{task_id}"))
 
     # --- users -------------------------------------------------------------------------------
     async def get_current_user(self) -> User:

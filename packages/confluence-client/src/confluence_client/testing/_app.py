@@ -23,6 +23,7 @@ from .routes import (
     links,
     v1_attachments,
     v1_content,
+    v1_copy,
     v1_misc,
     v1_people,
     v1_tree,
@@ -49,6 +50,7 @@ _V2 = [
 ]
 _V1 = [
     *v1_content.ROUTES,
+    *v1_copy.ROUTES,
     *v1_tree.ROUTES,
     *v1_attachments.ROUTES,
     *v1_misc.ROUTES,
@@ -72,9 +74,13 @@ def _routes() -> list[BaseRoute]:
     for base in ("/wiki/rest/api", "/rest/api"):
         routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _V1]
     for path, fn, methods in _V1:
-        # Like Atlassian's gateway: the v1 *content* endpoints are gone there, the rest work.
+        # Like Atlassian's gateway: the v1 *content* endpoints are gone there, the rest work
+        # (copying has no v2 equivalent, so it stays).
         gone = (
-            path.startswith("/content") and "/label" not in path and "/child/attachment" not in path
+            path.startswith("/content")
+            and "/label" not in path
+            and "/child/attachment" not in path
+            and not path.endswith("/copy")
         )
         routes.append(
             Route(f"{gateway}/rest/api{path}", _gone(fn) if gone else fn, methods=methods)

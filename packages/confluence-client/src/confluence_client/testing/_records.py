@@ -14,6 +14,7 @@ __all__ = [
     "CommentRecord",
     "InlineCommentRecord",
     "AttachmentRecord",
+    "LongTaskRecord",
 ]
 
 
@@ -163,3 +164,31 @@ class AttachmentRecord:
     comment: str = ""
     version: int = 1
     status: str = "current"
+
+
+@dataclass(slots=True)
+class LongTaskRecord:
+    """A page-tree copy: ``pending`` (source id, new parent's source id) pairs left to copy."""
+
+    id: str
+    root_id: str
+    destination_parent: str
+    pending: list[tuple[str, str | None]]
+    total: int
+    prefix: str = ""
+    search: str = ""
+    replace: str = ""
+    attachments: bool = False
+    labels: bool = False
+    copied: dict[str, str] = field(default_factory=dict)  # source id -> new id
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Every page copied, or stopped by an error."""
+        return not self.pending or self.error is not None
+
+    @property
+    def percentage(self) -> int:
+        """Progress as Confluence reports it (0-100)."""
+        return 100 if self.finished else int(100 * (self.total - len(self.pending)) / self.total)

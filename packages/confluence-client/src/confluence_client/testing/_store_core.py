@@ -19,6 +19,7 @@ from ._records import (
     CommentRecord,
     InlineCommentRecord,
     LabelRecord,
+    LongTaskRecord,
     PageRecord,
     SpaceRecord,
     UserRecord,
@@ -46,6 +47,7 @@ class StoreCore:
         self.pages: dict[str, PageRecord] = {}
         self.comments: dict[str, CommentRecord] = {}
         self.inline_comments: dict[str, InlineCommentRecord] = {}
+        self.long_tasks: dict[str, LongTaskRecord] = {}
         self.attachments: dict[str, AttachmentRecord] = {}
         self._labels: dict[tuple[str, str], LabelRecord] = {}
         self.current_user_id: str | None = None
