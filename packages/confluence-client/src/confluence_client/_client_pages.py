@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from functools import partial
 from urllib.parse import urlsplit
 
 from confluence_client._client_base import (
@@ -166,12 +167,34 @@ class PageOperations(ClientBase):
         pid, size = check_content_id(page_id), check_limit(limit)
         return iterate(lambda c: self._backend.list_children(pid, size, c))
 
+    async def create_folder(
+        self, space_key: str, title: str, *, parent_id: str | int | None = None
+    ) -> Page:
+        """Create a folder (Cloud), optionally under a page or folder; ``content_type`` is
+        ``"folder"``. Move pages into it with :meth:`move_page`."""
+        key, name = check_space_key(space_key), check_title(title)
+        parent = None if parent_id is None else check_content_id(parent_id, "parent_id")
+        return await self._backend.create_folder(key, name, parent)
+
+    async def get_folder(self, folder_id: str | int) -> Page:
+        """A folder by id (Cloud): title, parent and space, no body."""
+        return await self._backend.get_folder(check_content_id(folder_id, "folder_id"))
+
+    async def list_folder_children(
+        self, folder_id: str | int, *, limit: int = 25, cursor: str | None = None
+    ) -> ResultPage[Page]:
+        """One page of a folder's direct children: pages and folders (``content_type``)."""
+        return await self._backend.list_folder_children(
+            check_content_id(folder_id, "folder_id"), check_limit(limit), check_cursor(cursor)
+        )
+
     async def get_ancestors(self, page_id: str | int) -> list[Page]:
         """The page's ancestors, root first, parent last (no bodies)."""
         return await self._backend.get_ancestors(check_content_id(page_id))
 
     def iter_descendants(self, page_id: str | int, *, limit: int = 100) -> AsyncIterator[Page]:
-        """Every descendant page, at any depth (no bodies; ``parent_id`` is set)."""
+        """Every descendant page, at any depth (no bodies; ``parent_id`` is set). On Cloud,
+        folders in between come too (``content_type="folder"``)."""
         return self._backend.iter_descendants(check_content_id(page_id), check_limit(limit))
 
     async def walk_page_tree(
@@ -204,7 +227,9 @@ class PageOperations(ClientBase):
         for depth in range(1, depth_cap + 1):
             below: list[Page] = []
             for parent in level:
-                async for child in self.iter_children(parent.id, limit=size):
+                # Pages and (Cloud) folders: a folder is a node whose pages sit below it.
+                kids = iterate(partial(self._backend.list_tree_children, parent, size))
+                async for child in kids:
                     if child.parent_id != parent.id:
                         child = child.model_copy(update={"parent_id": parent.id})
                     below.append(child)

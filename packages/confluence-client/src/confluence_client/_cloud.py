@@ -136,6 +136,59 @@ class CloudBackend(V1Operations):
             items=pages, next_cursor=result.next_cursor, total_size=result.total_size
         )
 
+    def _typed_child(self, raw: dict[str, Any]) -> Page:
+        kind = raw.get("type", "page")
+        page = self._page(raw)
+        return page if kind == "page" else page.model_copy(update={"content_type": str(kind)})
+
+    async def create_folder(self, space_key: str, title: str, parent_id: str | None) -> Page:
+        payload: dict[str, Any] = {"spaceId": await self._space_id(space_key), "title": title}
+        if parent_id is not None:
+            payload["parentId"] = parent_id
+        response = await self._http.request("POST", f"{_V2}/folders", json_body=payload)
+        return self._typed_child({**response.json(), "type": "folder"})
+
+    async def get_folder(self, folder_id: str) -> Page:
+        body = await self._get_json(f"{_V2}/folders/{folder_id}")
+        return self._typed_child({**body, "type": "folder"})
+
+    async def list_folder_children(
+        self, folder_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Page]:
+        result = await self._list(
+            f"{_V2}/folders/{folder_id}/direct-children",
+            {"limit": limit, "sort": "id"},
+            cursor,
+            self._typed_child,
+        )
+        kids = tuple(
+            p if p.parent_id else p.model_copy(update={"parent_id": folder_id})
+            for p in result.items
+        )
+        return ResultPage[Page](items=kids, next_cursor=result.next_cursor)
+
+    async def list_tree_children(
+        self, parent: Page, limit: int, cursor: str | None
+    ) -> ResultPage[Page]:
+        """A tree node's children: pages and folders (typed), below a page or a folder."""
+        if parent.content_type == "folder":
+            return await self.list_folder_children(parent.id, limit, cursor)
+        result = await self._list(
+            f"{_V2}/pages/{parent.id}/direct-children",
+            {"limit": limit, "sort": "id"},
+            cursor,
+            self._tree_child,
+        )
+        kids = tuple(
+            p if p.parent_id else p.model_copy(update={"parent_id": parent.id})
+            for p in result.items
+            if p is not None
+        )
+        return ResultPage[Page](items=kids, next_cursor=result.next_cursor)
+
+    def _tree_child(self, raw: dict[str, Any]) -> Page | None:
+        return self._typed_child(raw) if raw.get("type", "page") in ("page", "folder") else None
+
     def _child(self, raw: dict[str, Any]) -> Page | None:
         # direct-children mixes folders, whiteboards, databases... keep pages only.
         return self._page(raw) if raw.get("type", "page") == "page" else None
@@ -166,11 +219,12 @@ class CloudBackend(V1Operations):
                 params = {"limit": limit, "depth": _MAX_DESCENDANT_DEPTH}
                 batch = await self._list(endpoint, params, cursor, lambda raw: raw)
                 for raw in batch.items:
-                    if raw.get("type", "page") != "page":
+                    # Folders are nodes of the tree; whiteboards, databases... are not walked.
+                    if raw.get("type", "page") not in ("page", "folder"):
                         continue
                     if raw.get("depth") == _MAX_DESCENDANT_DEPTH:
                         pending.append(str(raw["id"]))  # deeper levels need another call
-                    yield self._page(raw)
+                    yield self._typed_child(raw)
                 if batch.next_cursor is None:
                     break
                 cursor = batch.next_cursor

@@ -145,6 +145,11 @@ class DataCenterBackend(V1Operations):
         params = {"limit": limit, "expand": _PAGE_EXPAND}
         return await self._list(f"{_CONTENT}/{page_id}/child/page", params, cursor, self._page)
 
+    async def list_tree_children(
+        self, parent: Page, limit: int, cursor: str | None
+    ) -> ResultPage[Page]:
+        return await self.list_children(parent.id, limit, cursor)  # no folders on DC
+
     async def get_ancestors(self, page_id: str) -> list[Page]:
         body = await self._get_json(f"{_CONTENT}/{page_id}", {"expand": "ancestors"})
         return parse_ancestors(body, self._site)
@@ -335,6 +340,18 @@ class DataCenterBackend(V1Operations):
 
     async def add_comment(self, page_id: str, body: str) -> Comment:
         return await self._post_comment(page_id, body, None)
+
+    # --- folders (Cloud only) ---------------------------------------------------------------
+    async def create_folder(self, space_key: str, title: str, parent_id: str | None) -> Page:
+        raise self._unsupported("create folders (Data Center has no folders)")
+
+    async def get_folder(self, folder_id: str) -> Page:
+        raise self._unsupported("read folders (Data Center has no folders)")
+
+    async def list_folder_children(
+        self, folder_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[Page]:
+        raise self._unsupported("list folders (Data Center has no folders)")
 
     # --- inline comments -------------------------------------------------------------------
     async def list_inline_comments(

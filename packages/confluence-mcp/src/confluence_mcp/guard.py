@@ -117,7 +117,7 @@ class SpaceGuard:
         return page
 
     async def check_page_id(
-        self, page_id: str, content_type: Literal["page", "blogpost"] = "page"
+        self, page_id: str, content_type: Literal["page", "blogpost", "folder"] = "page"
     ) -> Page | None:
         """Check the space of the page with this id.
 
@@ -127,8 +127,25 @@ class SpaceGuard:
         if self._allowed is None:
             return None
         client = await self._client()
-        page = await client.get_page(page_id, body_format=None, content_type=content_type)
+        if content_type == "folder":
+            page = await client.get_folder(page_id)
+        else:
+            page = await client.get_page(page_id, body_format=None, content_type=content_type)
         return await self.check_page(page)
+
+    async def check_parent_id(self, parent_id: str) -> None:
+        """Check a parent that may be a page or (Cloud) a folder."""
+        if self._allowed is None:
+            return
+        from confluence_client import NotFoundError, NotSupportedError
+
+        try:
+            await self.check_page_id(parent_id)
+        except NotFoundError:
+            try:
+                await self.check_page_id(parent_id, "folder")
+            except NotSupportedError:
+                raise _not_found() from None
 
     def cql_scope(self) -> Cql | None:
         """A ``space in (...)`` clause to AND into searches, or ``None`` without a filter."""

@@ -30,6 +30,7 @@ from .routes import (
     v2_blogposts,
     v2_comments,
     v2_content,
+    v2_folders,
     v2_inline_comments,
     v2_pages,
     v2_spaces,
@@ -46,6 +47,7 @@ _V2 = [
     *v2_comments.ROUTES,
     *v2_inline_comments.ROUTES,
     *v2_blogposts.ROUTES,
+    *v2_folders.ROUTES,
     *v2_content.ROUTES,
 ]
 _V1 = [

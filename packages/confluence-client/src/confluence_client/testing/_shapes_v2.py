@@ -178,7 +178,8 @@ def page_json(
     }
     if v.parent_id is not None:
         data["parentId"] = v.parent_id
-        data["parentType"] = "page"
+        parent = store.pages.get(v.parent_id)
+        data["parentType"] = parent.kind if parent is not None else "page"
     return data
 
 

@@ -188,7 +188,7 @@ class StoreCore:
             if not title.strip():
                 raise FakeBadRequestError("A page title is required")
             self._check_title_free(space_rec.id, title, None, kind)
-            if parent_id is not None and kind != "page":
+            if parent_id is not None and kind == "blogpost":
                 raise FakeBadRequestError("A blog post has no parent")
             if parent_id is not None:
                 parent = self.get_page(parent_id)
@@ -237,7 +237,7 @@ class StoreCore:
             if new_title != page.title:
                 self._check_title_free(page.space_id, new_title, page.id, page.kind)
             new_parent = page.parent_id
-            if parent_id is not _UNSET and parent_id != page.parent_id and page.kind != "page":
+            if parent_id is not _UNSET and parent_id != page.parent_id and page.kind == "blogpost":
                 raise FakeBadRequestError("A blog post has no parent")
             if parent_id is not _UNSET and parent_id != page.parent_id:
                 new_parent = self._checked_new_parent(page, parent_id)
@@ -361,14 +361,19 @@ class StoreCore:
             )
 
     def children(
-        self, page_id: str | None, space_id: str, *, include_trashed: bool = False
+        self,
+        page_id: str | None,
+        space_id: str,
+        *,
+        include_trashed: bool = False,
+        kinds: tuple[str, ...] = ("page",),
     ) -> list[PageRecord]:
         """Direct children of a page (or the space's root pages when None), by position."""
         with self._lock:
             kids = [
                 p
                 for p in self.pages.values()
-                if p.kind == "page"
+                if p.kind in kinds
                 and p.space_id == space_id
                 and p.parent_id == page_id
                 and (include_trashed or p.status != "trashed")
@@ -386,7 +391,7 @@ class StoreCore:
             return list(reversed(chain))
 
     def descendants(
-        self, page_id: str, max_depth: int | None = None
+        self, page_id: str, max_depth: int | None = None, kinds: tuple[str, ...] = ("page",)
     ) -> list[tuple[PageRecord, int]]:
         """All descendants depth-first with their depth below ``page_id`` (children are 1)."""
         with self._lock:
@@ -396,7 +401,7 @@ class StoreCore:
             def walk(pid: str, depth: int) -> None:
                 if max_depth is not None and depth > max_depth:
                     return
-                for child in self.children(pid, root.space_id):
+                for child in self.children(pid, root.space_id, kinds=kinds):
                     out.append((child, depth))
                     walk(child.id, depth + 1)
 

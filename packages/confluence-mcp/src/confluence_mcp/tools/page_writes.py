@@ -217,13 +217,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         dry_run: DryRun = False,
         confirm_token: ConfirmToken | None = None,
     ) -> WriteResult | mt.InputRequiredResult:
-        """Move a page under another parent page in the same space. ``version`` is the one
-        you read with get_page; a page changed since is not moved."""
+        """Move a page under another parent page or folder in the same space. ``version`` is
+        the one you read with get_page; a page changed since is not moved."""
         client = await services.client()
         page = await services.guard.check_page_id(page_id)
         if page is None:
             page = await client.get_page(page_id, body_format=None)
-        await services.guard.check_page_id(parent_id)
+        await services.guard.check_parent_id(parent_id)
         require_current(page, version)
         children = await client.list_children(page_id, limit=1)
         if dry_run:
@@ -269,9 +269,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             note_author(page.id, body_author(page))
             diff = await diffs(services, old, "")
             return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=diff)
-        children = (
-            await client.list_children(page_id, limit=1) if content_type == "page" else None
-        )
+        children = await client.list_children(page_id, limit=1) if content_type == "page" else None
         preview = f'Deleting "{page.title}" (id {page.id}, version {page.version_number})' + (
             " (it has child pages)." if children is not None and children.items else "."
         )

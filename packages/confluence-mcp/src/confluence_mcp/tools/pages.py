@@ -240,6 +240,7 @@ def _outline(pages: list[tuple[int, Page]], *, truncated: bool) -> PageTree:
     stack = list(reversed(children.get(None, [])))
     while stack:
         page = stack.pop()
-        entries.append(TreeEntry(id=page.id, title=page.title, depth=depths[page.id]))
+        kind = None if page.content_type == "page" else page.content_type
+        entries.append(TreeEntry(id=page.id, title=page.title, depth=depths[page.id], type=kind))
         stack.extend(reversed(children.get(page.id, [])))
     return PageTree(pages=entries, truncated=truncated)

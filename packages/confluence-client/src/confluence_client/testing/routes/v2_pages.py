@@ -189,7 +189,9 @@ async def page_children(request: Request) -> Response:
     direct = request.url.path.endswith("/direct-children")
     with store.lock:
         page = store.get_page(page_id)
-        kids = sort_pages(request, store.children(page.id, page.space_id))
+        # direct-children mixes pages and folders (typed); the legacy /children is pages only.
+        kinds = ("page", "folder") if direct else ("page",)
+        kids = sort_pages(request, store.children(page.id, page.space_id, kinds=kinds))
 
         def shape(p: PageRecord) -> dict[str, Any]:
             data: dict[str, Any] = {
@@ -200,7 +202,7 @@ async def page_children(request: Request) -> Response:
                 "childPosition": p.position,
             }
             if direct:
-                data["type"] = "page"
+                data["type"] = p.kind
             return data
 
         return v2_list(request, kids, shape)
@@ -214,7 +216,7 @@ async def page_ancestors(request: Request) -> Response:
         raise FakeBadRequestError("limit must be at least 1")
     # Confluence answers the nearest `limit` ancestors, still top-down.
     picked = chain[-limit:] if limit else chain
-    return JSONResponse({"results": [{"id": p.id, "type": "page"} for p in picked], "_links": {}})
+    return JSONResponse({"results": [{"id": p.id, "type": p.kind} for p in picked], "_links": {}})
 
 
 async def page_descendants(request: Request) -> Response:
@@ -223,7 +225,7 @@ async def page_descendants(request: Request) -> Response:
     if not 1 <= depth <= 5:
         raise FakeBadRequestError("depth must be between 1 and 5")
     with store.lock:
-        found = store.descendants(path_id(request), depth)
+        found = store.descendants(path_id(request), depth, kinds=("page", "folder"))
         return v2_list(
             request,
             found,
@@ -231,7 +233,7 @@ async def page_descendants(request: Request) -> Response:
                 "id": item[0].id,
                 "status": item[0].status,
                 "title": item[0].title,
-                "type": "page",
+                "type": item[0].kind,
                 "parentId": item[0].parent_id,
                 "depth": item[1],
                 "childPosition": item[0].position,

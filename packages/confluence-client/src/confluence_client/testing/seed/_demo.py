@@ -79,6 +79,14 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
         author_id=u["alice"],
         kind="blogpost",
     )
+    handbook = store.add_page(
+        demo.id, "Team handbook", parent_id=demo.homepage_id, author_id=u["bob"], kind="folder"
+    )
+    for title, text in (
+        ("Working hours", "Core hours are 10:00 to 16:00."),
+        ("Expenses", "Submit receipts within 30 days."),
+    ):
+        store.add_page(demo.id, title, p(text), parent_id=handbook.id, author_id=u["bob"])
 
 
 def _gallery(store: FakeStore, space_id: str, parent: str, u: dict[str, str]) -> None:
