@@ -178,17 +178,19 @@ async def test_children_ancestors_descendants_and_tree(
     assert all(not c.children for c in shallow.children)
 
 
-_CHILD_LISTING = re.compile(r"/(?:pages|content)/(\d+)/(?:direct-children|child/page)")
+_CHILD_LISTING = re.compile(r"/(?:pages|content|folders)/(\d+)/(?:direct-children|child/page)")
 
 
 async def test_walk_page_tree_reads_no_deeper_than_max_depth(
-    client: ConfluenceClient, server: FakeConfluenceServer
+    client: ConfluenceClient, server: FakeConfluenceServer, flavour: str
 ) -> None:
     store, space = server.store, _demo(server)
+    # Cloud walks through folders (typed nodes); Data Center has none.
+    kinds = ("page",) if flavour == "datacenter" else ("page", "folder")
     level = {p.id: 0 for p in store.children(None, space)}
     expected = dict(level)
     for depth in (1, 2):
-        level = {k.id: depth for pid in level for k in store.children(pid, space)}
+        level = {k.id: depth for pid in level for k in store.children(pid, space, kinds=kinds)}
         expected.update(level)
     server.requests.clear()
     walked = [(d, p) async for d, p in client.walk_page_tree(space_key="DEMO", max_depth=2)]
@@ -203,7 +205,9 @@ async def test_walk_page_tree_reads_no_deeper_than_max_depth(
     root = next(iter(p.id for p in store.children(None, space)))
     server.requests.clear()
     shallow = await client.get_page_tree(root, max_depth=1)
-    assert [c.page.id for c in shallow.children] == [k.id for k in store.children(root, space)]
+    assert [c.page.id for c in shallow.children] == [
+        k.id for k in store.children(root, space, kinds=kinds)
+    ]
     listed = {m.group(1) for r in server.requests if (m := _CHILD_LISTING.search(r.path))}
     assert listed == {root}
 

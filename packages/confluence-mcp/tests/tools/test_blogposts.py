@@ -49,16 +49,19 @@ async def test_read_search_tree_and_resource(
     assert str(content.text).startswith("# Release 2.4 is out")
 
 
-async def test_tree_cap_counts_blog_posts(
+async def test_blog_posts_have_their_own_cap(
     connect: Connect, fake_confluence: FakeConfluenceServer
 ) -> None:
     client = await connect()
-    pages = len(
-        fake_confluence.store.list_pages(space_id=fake_confluence.store.get_space_by_key("DEMO").id)
-    )
-    tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_pages": pages})
+    space = fake_confluence.store.get_space_by_key("DEMO").id
+    for n in range(30):
+        fake_confluence.store.add_page(space, f"Post {n}", "<p>x</p>", kind="blogpost")
+    tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_depth": 1})
+    entries = tree.structured_content["pages"]
+    assert len([e for e in entries if e.get("type") == "blogpost"]) == 25
     assert tree.structured_content["truncated"] is True
-    assert all(e.get("type") != "blogpost" for e in tree.structured_content["pages"])
+    one = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_pages": 1})
+    assert [e.get("type") for e in one.structured_content["pages"]][:1] == [None]
 
 
 async def test_create_update_delete_blog_post(

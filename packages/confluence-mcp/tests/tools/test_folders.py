@@ -36,14 +36,15 @@ async def test_folder_tools_and_moves(
     archive = made.structured_content["id"]
     assert fake_confluence.store.pages[archive].kind == "folder"
     faq = content_id(fake_confluence, "FAQ")
-    await client.call_tool("move_page", {"page_id": faq, "parent_id": archive})
+    await client.call_tool("move_page", {"page_id": faq, "parent_id": archive, "version": 1})
     assert fake_confluence.store.pages[faq].parent_id == archive
     inside = await client.call_tool("get_folder", {"folder_id": handbook})
     assert {"id": archive, "title": "Archive", "depth": 1, "type": "folder"} in (
         inside.structured_content["children"]
     )
     home = fake_confluence.store.get_space_by_key("DEMO").homepage_id
-    await client.call_tool("move_page", {"page_id": faq, "parent_id": home})
+    version = fake_confluence.store.pages[faq].version
+    await client.call_tool("move_page", {"page_id": faq, "parent_id": home, "version": version})
     assert fake_confluence.store.pages[faq].parent_id == home
     with pytest.raises(ToolError, match="Not found"):
         await client.call_tool("get_folder", {"folder_id": faq})
@@ -71,7 +72,7 @@ async def test_folder_guards_and_data_center(
         await fenced.call_tool("get_folder", {"folder_id": handbook})
     eng = content_id(fake_confluence, "ENG Onboarding")
     with pytest.raises(ToolError, match="Not found"):
-        await fenced.call_tool("move_page", {"page_id": eng, "parent_id": handbook})
+        await fenced.call_tool("move_page", {"page_id": eng, "parent_id": handbook, "version": 1})
     with pytest.raises(ToolError, match="Not found"):
         await fenced.call_tool("create_folder", {"space_key": "DEMO", "title": "x"})
     read_only = await connect(read_only_mode=True)

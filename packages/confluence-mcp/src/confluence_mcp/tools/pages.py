@@ -69,6 +69,9 @@ def read_cursor(cursor: str) -> tuple[int, str | None]:
     raise ToolError("Invalid argument 'cursor': pass next_cursor from a previous get_page call.")
 
 
+_MAX_BLOG_POSTS = 25  # newest-first listing is not available; the first ones by id
+
+
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the page-reading tools to ``mcp``."""
     settings = services.settings
@@ -183,11 +186,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         tree = _outline(collected, truncated=not complete)
         if space_key is None or not complete:
             return tree
-        # Blog posts sit beside the page tree, as in Confluence's space sidebar.
-        room = max(0, max_pages - len(collected))
+        # Blog posts sit beside the page tree, as in Confluence's space sidebar; they have a
+        # cap of their own (max_pages is about the page tree).
         posts: list[TreeEntry] = []
-        async for post in client.iter_blogposts(space_key, limit=min(250, room + 1)):
-            if len(posts) >= room:
+        async for post in client.iter_blogposts(space_key, limit=_MAX_BLOG_POSTS + 1):
+            if len(posts) == _MAX_BLOG_POSTS:
                 return PageTree(pages=tree.pages + posts, truncated=True)
             posts.append(TreeEntry(id=post.id, title=post.title, depth=0, type="blogpost"))
         return PageTree(pages=tree.pages + posts, truncated=False)
