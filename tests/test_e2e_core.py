@@ -156,7 +156,14 @@ async def test_enabled_tools(transport: str, mcp_client: McpClientFactory) -> No
 async def test_toolsets(mcp_client: McpClientFactory) -> None:
     client = await mcp_client("memory", toolsets="attachments")
     names = {tool.name for tool in await client.list_tools()}
-    assert names == {"list_attachments", "upload_attachment", "download_attachment"}
+    assert names == {
+        "list_attachments",
+        "upload_attachment",
+        "download_attachment",
+        "upload_attachments",
+        "delete_attachment",
+        "get_page_images",
+    }
 
 
 @pytest.mark.parametrize("transport", ["http-stateless", "sse"])
