@@ -141,6 +141,7 @@ async def test_401_without_token_names_the_metadata(
     document = metadata.json()
     assert document["resource"].endswith("/mcp")
     assert document["scopes_supported"] == [
+        "confluence:admin",
         "confluence:delete",
         "confluence:read",
         "confluence:write",

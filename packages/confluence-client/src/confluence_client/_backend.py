@@ -17,10 +17,12 @@ from confluence_client._models import (
     Label,
     LongTask,
     Page,
+    PageRestrictions,
     PageVersion,
     ResultPage,
     SearchResult,
     Space,
+    SpacePermission,
     User,
 )
 
@@ -152,6 +154,16 @@ class Backend(Protocol):
     async def list_folder_children(
         self, folder_id: str, limit: int, cursor: str | None
     ) -> ResultPage[Page]: ...
+
+    # restrictions and permissions
+    async def get_restrictions(self, page_id: str) -> PageRestrictions: ...
+    async def set_user_restriction(
+        self, page_id: str, operation: str, user: str, add: bool
+    ) -> None: ...
+    async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool: ...
+    async def list_space_permissions(
+        self, space_key: str, limit: int, cursor: str | None
+    ) -> ResultPage[SpacePermission]: ...
 
     # copy
     async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page: ...

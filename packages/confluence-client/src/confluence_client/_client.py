@@ -16,6 +16,7 @@ from confluence_client._client_collab import DEFAULT_MAX_DOWNLOAD_BYTES, Collabo
 from confluence_client._client_copy import CopyOperations
 from confluence_client._client_inline import InlineCommentOperations
 from confluence_client._client_pages import PageOperations
+from confluence_client._client_permissions import PermissionOperations
 from confluence_client._cloud import CloudBackend
 from confluence_client._config import (
     DEFAULT_API_GATEWAY_URL,
@@ -48,7 +49,11 @@ __all__ = ["ConfluenceClient", "DEFAULT_MAX_DOWNLOAD_BYTES"]
 
 
 class ConfluenceClient(
-    PageOperations, CollaborationOperations, InlineCommentOperations, CopyOperations
+    PageOperations,
+    CollaborationOperations,
+    InlineCommentOperations,
+    CopyOperations,
+    PermissionOperations,
 ):
     """Async client for Confluence Cloud (v2 + v1) and Data Center (v1).
 

@@ -17,6 +17,7 @@ from confluence_client._models import (
     PageVersion,
     ResultPage,
     Space,
+    SpacePermission,
 )
 from confluence_client._parse_v1 import parse_ancestors
 from confluence_client._parse_v2 import (
@@ -26,6 +27,7 @@ from confluence_client._parse_v2 import (
     parse_label,
     parse_page,
     parse_space,
+    parse_space_permission,
     parse_version,
 )
 from confluence_client._spaces import SpaceCache
@@ -468,6 +470,33 @@ class CloudBackend(V1Operations):
                 raise  # a trashed attachment is 404 here; purge it below
         if purge:
             await self._http.request("DELETE", endpoint, params={"purge": "true"})
+
+    async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool:
+        response = await self._http.request(
+            "POST",
+            f"rest/api/content/{page_id}/permission/check",
+            json_body={
+                "subject": {"type": "user", "identifier": account_id},
+                "operation": operation,
+            },
+            idempotent=True,
+        )
+        body = response.json()
+        allowed = body.get("hasPermission") if isinstance(body, dict) else None
+        if not isinstance(allowed, bool):
+            raise MalformedResponseError("permission check without hasPermission")
+        return allowed
+
+    async def list_space_permissions(
+        self, space_key: str, limit: int, cursor: str | None
+    ) -> ResultPage[SpacePermission]:
+        space_id = await self._space_id(space_key)
+        return await self._list(
+            f"{_V2}/spaces/{space_id}/permissions",
+            {"limit": limit},
+            cursor,
+            parse_space_permission,
+        )
 
     async def download_attachment(self, attachment: Attachment, max_bytes: int) -> bytes:
         link = attachment.download_url

@@ -26,6 +26,7 @@ from confluence_client._models import (
     PageVersion,
     ResultPage,
     Space,
+    SpacePermission,
 )
 from confluence_client._parse_common import obj
 from confluence_client._parse_v1 import (
@@ -340,6 +341,17 @@ class DataCenterBackend(V1Operations):
 
     async def add_comment(self, page_id: str, body: str) -> Comment:
         return await self._post_comment(page_id, body, None)
+
+    # --- permissions ------------------------------------------------------------------------
+    _USER_PARAM = "userName"
+
+    async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool:
+        raise self._unsupported("check a user's permission on a page")
+
+    async def list_space_permissions(
+        self, space_key: str, limit: int, cursor: str | None
+    ) -> ResultPage[SpacePermission]:
+        raise self._unsupported("list space permissions")
 
     # --- folders (Cloud only) ---------------------------------------------------------------
     async def create_folder(self, space_key: str, title: str, parent_id: str | None) -> Page:

@@ -26,6 +26,8 @@ __all__ = [
     "Label",
     "Attachment",
     "LongTask",
+    "PageRestrictions",
+    "SpacePermission",
     "SearchResult",
     "ResultPage",
 ]
@@ -205,3 +207,23 @@ class LongTask(_Model):
     successful: bool = False
     message: str | None = None
     destination_id: str | None = None
+
+
+class PageRestrictions(_Model):
+    """Who a page is restricted to, per operation; empty means not restricted (the space's
+    permissions apply). Group restrictions are listed by name."""
+
+    page_id: str
+    read_users: tuple[User, ...] = ()
+    read_groups: tuple[str, ...] = ()
+    update_users: tuple[User, ...] = ()
+    update_groups: tuple[str, ...] = ()
+
+
+class SpacePermission(_Model):
+    """One grant of a space permission (Cloud): a principal may do ``operation`` on ``target``."""
+
+    principal_type: str
+    principal_id: str
+    operation: str
+    target: str

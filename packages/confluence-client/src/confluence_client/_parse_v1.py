@@ -11,6 +11,7 @@ from confluence_client._models import (
     ContentBody,
     LongTask,
     Page,
+    PageRestrictions,
     PageVersion,
     SearchResult,
     Space,
@@ -20,6 +21,7 @@ from confluence_client._parse_common import absolute_link, ident, obj, parse_lab
 
 __all__ = [
     "parse_long_task",
+    "parse_restrictions",
     "user_id",
     "parse_user",
     "parse_version",
@@ -136,6 +138,29 @@ def parse_long_task(data: dict[str, Any]) -> LongTask:
             destination_id=text(details, "destinationId"),
         ),
         "long task",
+    )
+
+
+def parse_restrictions(data: dict[str, Any], page_id: str) -> PageRestrictions:
+    """``restriction/byOperation`` (expand ``restrictions.user,restrictions.group``)."""
+
+    def users(op: str) -> tuple[User, ...]:
+        found = obj(obj(obj(data, op), "restrictions"), "user").get("results")
+        return tuple(parse_user(u) for u in found or [] if isinstance(u, dict))
+
+    def groups(op: str) -> tuple[str, ...]:
+        found = obj(obj(obj(data, op), "restrictions"), "group").get("results")
+        return tuple(str(g.get("name")) for g in found or [] if isinstance(g, dict))
+
+    return parsed(
+        lambda: PageRestrictions(
+            page_id=page_id,
+            read_users=users("read"),
+            read_groups=groups("read"),
+            update_users=users("update"),
+            update_groups=groups("update"),
+        ),
+        "restrictions",
     )
 
 

@@ -11,6 +11,7 @@ from confluence_client._models import (
     Page,
     PageVersion,
     Space,
+    SpacePermission,
 )
 from confluence_client._parse_common import absolute_link, ident, obj, parse_label, parsed, text
 
@@ -21,6 +22,7 @@ __all__ = [
     "parse_space",
     "parse_comment",
     "parse_inline_comment",
+    "parse_space_permission",
     "parse_label",
     "parse_attachment",
 ]
@@ -126,6 +128,20 @@ def parse_inline_comment(data: dict[str, Any], site_url: str) -> Comment:
             "resolution_status": text(data, "resolutionStatus"),
             "selection": selection,
         }
+    )
+
+
+def parse_space_permission(data: dict[str, Any]) -> SpacePermission:
+    """One v2 space permission grant."""
+    principal, operation = obj(data, "principal"), obj(data, "operation")
+    return parsed(
+        lambda: SpacePermission(
+            principal_type=principal["type"],
+            principal_id=principal["id"],
+            operation=operation["key"],
+            target=operation["targetType"],
+        ),
+        "space permission",
     )
 
 

@@ -17,6 +17,7 @@ from confluence_client._models import (
     Label,
     LongTask,
     Page,
+    PageRestrictions,
     ResultPage,
     SearchResult,
     User,
@@ -28,6 +29,7 @@ from confluence_client._parse_v1 import (
     parse_label,
     parse_long_task,
     parse_page,
+    parse_restrictions,
     parse_search_result,
     parse_user,
 )
@@ -151,6 +153,27 @@ class V1Operations:
                 "upload answered without every attachment", path=response.path
             )
         return [parse_attachment(r, self._site, page_id) for r in results if isinstance(r, dict)]
+
+    # --- restrictions -------------------------------------------------------------------------
+    _USER_PARAM = "accountId"  # Data Center names users by userName
+
+    async def get_restrictions(self, page_id: str) -> PageRestrictions:
+        """A page's read/update restrictions (users and groups)."""
+        body = await self._get_json(
+            f"rest/api/content/{page_id}/restriction/byOperation",
+            {"expand": "restrictions.user,restrictions.group"},
+        )
+        return parse_restrictions(body, page_id)
+
+    async def set_user_restriction(
+        self, page_id: str, operation: str, user: str, add: bool
+    ) -> None:
+        """Add a user to (or remove one from) a page's read or update restriction."""
+        await self._http.request(
+            "PUT" if add else "DELETE",
+            f"rest/api/content/{page_id}/restriction/byOperation/{operation}/user",
+            params={self._USER_PARAM: user},
+        )
 
     # --- copy ---------------------------------------------------------------------------------
     async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page:

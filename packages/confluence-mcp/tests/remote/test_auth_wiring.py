@@ -12,6 +12,7 @@ from confluence_mcp.app import create_server
 from confluence_mcp.errors import ConfigError
 from confluence_mcp.registry import tool_catalog
 from confluence_mcp.remote import (
+    SCOPE_ADMIN,
     SCOPE_DELETE,
     SCOPE_READ,
     SCOPE_WRITE,
@@ -51,22 +52,38 @@ def public_key_file(tmp_path: Path) -> Path:
     return path
 
 
-def expected_scope(tool: str) -> str:
-    """The issue's classification, by name: a second opinion on the tools' tags."""
+# Tools that change who may see or edit content also need confluence:admin (issue 13).
+ADMIN_TOOLS = frozenset({"set_page_restriction"})
+
+
+def expected_scopes(tool: str) -> set[str]:
+    """The issues' classification, by name: a second opinion on the tools' tags."""
     if tool.startswith(("delete_", "remove_")):
-        return SCOPE_DELETE
-    if tool.startswith(("create_", "update_", "edit_", "move_", "add_", "upload_", "reply_")):
-        return SCOPE_WRITE
-    return SCOPE_READ
+        return {SCOPE_DELETE}
+    writes = (
+        *("create_", "update_", "edit_", "move_", "add_", "upload_", "reply_"),
+        *("resolve_", "copy_"),
+    )
+    if tool in ADMIN_TOOLS:
+        return {SCOPE_WRITE, SCOPE_ADMIN}
+    if tool.startswith(writes):
+        return {SCOPE_WRITE}
+    return {SCOPE_READ}
 
 
-def test_every_tool_maps_to_exactly_one_scope(remote_settings_for: Any) -> None:
+def test_every_tool_maps_to_its_scopes(remote_settings_for: Any) -> None:
     policy = confluence_scope_policy()
     catalog = tool_catalog(create_server(remote_settings_for().core))
     assert len(catalog) >= 20
     for tool, tags in catalog.items():
-        assert policy.required_scopes(tool, tags) == {expected_scope(tool)}, tool
-    assert set(policy.scopes_supported) == {SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE}
+        assert policy.required_scopes(tool, tags) == expected_scopes(tool), tool
+    assert catalog.keys() >= ADMIN_TOOLS
+    assert set(policy.scopes_supported) == {SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE, SCOPE_ADMIN}
+    writer = [SCOPE_READ, SCOPE_WRITE]
+    assert not policy.allows(writer, "set_page_restriction", catalog["set_page_restriction"])
+    assert policy.allows(
+        [*writer, SCOPE_ADMIN], "set_page_restriction", catalog["set_page_restriction"]
+    )
 
 
 async def test_resources_and_prompts_need_read(remote_settings_for: Any) -> None:

@@ -179,14 +179,14 @@ def test_keys_refuse_unknown_scopes(tmp_path: Path) -> None:
             "--name",
             "x",
             "--scopes",
-            "confluence:read,confluence:admin",
+            "confluence:read,confluence:superuser",
         ],
         stdout=io.StringIO(),
         stderr=err,
         env_file=None,
     )
     assert code == 2
-    assert "confluence:admin" in err.getvalue()
+    assert "confluence:superuser" in err.getvalue()
     assert not path.exists()
     ok = run_keys(
         ["create", "--file", str(path), "--scopes", "confluence:write", "--name", "y"],

@@ -26,6 +26,7 @@ from .routes import (
     v1_copy,
     v1_misc,
     v1_people,
+    v1_restrictions,
     v1_tree,
     v2_blogposts,
     v2_comments,
@@ -48,6 +49,7 @@ _V2 = [
     *v2_inline_comments.ROUTES,
     *v2_blogposts.ROUTES,
     *v2_folders.ROUTES,
+    *v1_restrictions.SPACE_ROUTES,
     *v2_content.ROUTES,
 ]
 _V1 = [
@@ -56,6 +58,7 @@ _V1 = [
     *v1_tree.ROUTES,
     *v1_attachments.ROUTES,
     *v1_misc.ROUTES,
+    *v1_restrictions.ROUTES,
     *v1_people.ROUTES,
 ]
 _DOWNLOADS = v1_attachments.DOWNLOADS
@@ -83,6 +86,8 @@ def _routes() -> list[BaseRoute]:
             and "/label" not in path
             and "/child/attachment" not in path
             and not path.endswith("/copy")
+            and "/restriction" not in path
+            and "/permission" not in path
         )
         routes.append(
             Route(f"{gateway}/rest/api{path}", _gone(fn) if gone else fn, methods=methods)

@@ -48,6 +48,8 @@ class StoreCore:
         self.comments: dict[str, CommentRecord] = {}
         self.inline_comments: dict[str, InlineCommentRecord] = {}
         self.long_tasks: dict[str, LongTaskRecord] = {}
+        # page id -> operation ("read" | "update") -> account ids allowed (user restrictions)
+        self.restrictions: dict[str, dict[str, set[str]]] = {}
         self.attachments: dict[str, AttachmentRecord] = {}
         self._labels: dict[tuple[str, str], LabelRecord] = {}
         self.current_user_id: str | None = None

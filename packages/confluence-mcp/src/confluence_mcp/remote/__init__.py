@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from confluence_mcp.remote.auth import (
+        SCOPE_ADMIN,
         SCOPE_DELETE,
         SCOPE_READ,
         SCOPE_WRITE,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 # Imported on first use: the CLI imports this package for ``keys``, and that must not load
 # Starlette, limits or mcp-auth (``--help`` and configuration errors stay fast).
 _LAZY = {
+    "SCOPE_ADMIN": "auth",
     "SCOPE_DELETE": "auth",
     "SCOPE_READ": "auth",
     "SCOPE_WRITE": "auth",
@@ -54,6 +56,7 @@ _LAZY = {
 
 __all__ = [
     "KEYS_COMMAND",
+    "SCOPE_ADMIN",
     "SCOPE_DELETE",
     "SCOPE_READ",
     "SCOPE_WRITE",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.remote.scopes import SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
+from confluence_mcp.remote.scopes import SCOPE_ADMIN, SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
 from mcp_auth import (
     AuditLogger,
     FileSink,
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mcp_auth import AuditSink, JWTVerifier
 
 __all__ = [
+    "SCOPE_ADMIN",
     "SCOPE_DELETE",
     "SCOPE_READ",
     "SCOPE_WRITE",
@@ -42,8 +43,8 @@ READ_ONLY_COMPONENTS = ("page", "space", "summarize_page", "draft_page", "review
 
 def confluence_scope_policy() -> ScopePolicy:
     """Tools' access tags to scopes: read → ``confluence:read``, write → ``confluence:write``,
-    delete → ``confluence:delete``; the page/space resources and the prompts need
-    ``confluence:read``.
+    delete → ``confluence:delete``, and the ``admin`` area tag adds ``confluence:admin``; the
+    page/space resources and the prompts need ``confluence:read``.
 
     Anything else without an access tag (none exists today: ``confluence_tool`` always sets
     one) would need all three scopes: an unclassified component must not be open to a
@@ -51,7 +52,13 @@ def confluence_scope_policy() -> ScopePolicy:
     """
     return ScopePolicy(
         operations=dict.fromkeys(READ_ONLY_COMPONENTS, SCOPE_READ),
-        tags={"read": SCOPE_READ, "write": SCOPE_WRITE, "delete": SCOPE_DELETE},
+        # Tags add up: an admin-tagged write tool needs confluence:write and confluence:admin.
+        tags={
+            "read": SCOPE_READ,
+            "write": SCOPE_WRITE,
+            "delete": SCOPE_DELETE,
+            "admin": SCOPE_ADMIN,
+        },
         default=(SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE),
     )
 

@@ -79,6 +79,14 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
         author_id=u["alice"],
         kind="blogpost",
     )
+    salaries = store.add_page(
+        demo.id,
+        "Salary bands",
+        p("Restricted to HR."),
+        parent_id=demo.homepage_id,
+        author_id=u["alice"],
+    )
+    store.restrictions[salaries.id] = {"read": {u["alice"], u["fake"]}, "update": {u["alice"]}}
     handbook = store.add_page(
         demo.id, "Team handbook", parent_id=demo.homepage_id, author_id=u["bob"], kind="folder"
     )
