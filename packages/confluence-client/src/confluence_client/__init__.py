@@ -67,6 +67,7 @@ if typing.TYPE_CHECKING:
         SearchResult,
         Space,
         SpacePermission,
+        Template,
         User,
     )
     from confluence_client._page_urls import PageRef, parse_page_url
@@ -111,6 +112,7 @@ _LAZY: dict[str, str] = {
             "SearchResult",
             "Space",
             "SpacePermission",
+            "Template",
             "User",
         ],
         "_models",
@@ -165,6 +167,7 @@ __all__ = [
     "PageVersion",
     "Space",
     "SpacePermission",
+    "Template",
     "Comment",
     "Label",
     "LongTask",

@@ -23,6 +23,7 @@ from confluence_client._models import (
     SearchResult,
     Space,
     SpacePermission,
+    Template,
     User,
 )
 
@@ -164,6 +165,12 @@ class Backend(Protocol):
     async def list_space_permissions(
         self, space_key: str, limit: int, cursor: str | None
     ) -> ResultPage[SpacePermission]: ...
+
+    # templates
+    async def list_templates(
+        self, space_key: str | None, limit: int, cursor: str | None
+    ) -> ResultPage[Template]: ...
+    async def get_template(self, template_id: str) -> Template: ...
 
     # copy
     async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -23,8 +23,10 @@ from confluence_client._models import (
     PageTreeNode,
     PageVersion,
     ResultPage,
+    Template,
 )
 from confluence_client._page_urls import parse_page_url
+from confluence_client._templates import fill_template
 from confluence_client._validation import (
     check_body,
     check_content_id,
@@ -289,6 +291,32 @@ class PageOperations(ClientBase):
         if parent is not None and kind != "page":
             raise InvalidInputError("a blog post has no parent page", field="parent_id")
         return await self._backend.create_page(key, name, content, parent, kind)
+
+    async def list_templates(
+        self, space_key: str | None = None, *, limit: int = 25, cursor: str | None = None
+    ) -> ResultPage[Template]:
+        """One page of a space's page templates, or of the global ones."""
+        key = None if space_key is None else check_space_key(space_key)
+        return await self._backend.list_templates(key, check_limit(limit), check_cursor(cursor))
+
+    async def get_template(self, template_id: str | int) -> Template:
+        """A template with its storage body and the names of its variables."""
+        return await self._backend.get_template(check_content_id(template_id, "template_id"))
+
+    async def create_page_from_template(
+        self,
+        template_id: str | int,
+        space_key: str,
+        title: str,
+        *,
+        variables: Mapping[str, str] | None = None,
+        parent_id: str | int | None = None,
+    ) -> Page:
+        """Create a page from a template, every variable filled from ``variables`` (each
+        one the template uses must be given; values are text, escaped)."""
+        template = await self.get_template(template_id)
+        body = fill_template(template.body or "", dict(variables or {}))
+        return await self.create_page(space_key, title, body, parent_id=parent_id)
 
     async def update_page(
         self,

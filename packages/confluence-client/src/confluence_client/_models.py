@@ -28,6 +28,7 @@ __all__ = [
     "LongTask",
     "PageRestrictions",
     "SpacePermission",
+    "Template",
     "SearchResult",
     "ResultPage",
 ]
@@ -227,3 +228,15 @@ class SpacePermission(_Model):
     principal_id: str
     operation: str
     target: str
+
+
+class Template(_Model):
+    """A page template (global when ``space_key`` is None); ``body`` (storage) and
+    ``variables`` come with :meth:`ConfluenceClient.get_template`."""
+
+    id: str
+    name: str
+    description: str | None = None
+    space_key: str | None = None
+    body: str | None = None
+    variables: tuple[str, ...] = ()

@@ -15,13 +15,16 @@ from confluence_client._models import (
     PageVersion,
     SearchResult,
     Space,
+    Template,
     User,
 )
 from confluence_client._parse_common import absolute_link, ident, obj, parse_label, parsed, text
+from confluence_client._templates import template_variables
 
 __all__ = [
     "parse_long_task",
     "parse_restrictions",
+    "parse_template",
     "user_id",
     "parse_user",
     "parse_version",
@@ -161,6 +164,22 @@ def parse_restrictions(data: dict[str, Any], page_id: str) -> PageRestrictions:
             update_groups=groups("update"),
         ),
         "restrictions",
+    )
+
+
+def parse_template(data: dict[str, Any]) -> Template:
+    """A v1 ContentTemplate (``body.storage`` when read by id)."""
+    body = text(obj(obj(data, "body"), "storage"), "value")
+    return parsed(
+        lambda: Template(
+            id=ident(data, "templateId"),
+            name=data["name"],
+            description=text(data, "description") or None,
+            space_key=text(obj(data, "space"), "key"),
+            body=body,
+            variables=tuple(template_variables(body)) if body else (),
+        ),
+        "template",
     )
 
 

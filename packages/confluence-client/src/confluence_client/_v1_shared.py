@@ -20,6 +20,7 @@ from confluence_client._models import (
     PageRestrictions,
     ResultPage,
     SearchResult,
+    Template,
     User,
 )
 from confluence_client._pagination import decode_cursor, result_page
@@ -31,6 +32,7 @@ from confluence_client._parse_v1 import (
     parse_page,
     parse_restrictions,
     parse_search_result,
+    parse_template,
     parse_user,
 )
 from confluence_client._transport import Transport
@@ -174,6 +176,20 @@ class V1Operations:
             f"rest/api/content/{page_id}/restriction/byOperation/{operation}/user",
             params={self._USER_PARAM: user},
         )
+
+    # --- templates ----------------------------------------------------------------------------
+    async def list_templates(
+        self, space_key: str | None, limit: int, cursor: str | None
+    ) -> ResultPage[Template]:
+        """A space's page templates, or the global ones (``space_key`` None)."""
+        params: dict[str, Any] = {"limit": limit}
+        if space_key is not None:
+            params["spaceKey"] = space_key
+        return await self._list("rest/api/template/page", params, cursor, parse_template)
+
+    async def get_template(self, template_id: str) -> Template:
+        """One template with its storage body and variable names."""
+        return parse_template(await self._get_json(f"rest/api/template/{template_id}"))
 
     # --- copy ---------------------------------------------------------------------------------
     async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page:

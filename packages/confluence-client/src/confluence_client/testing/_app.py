@@ -27,6 +27,7 @@ from .routes import (
     v1_misc,
     v1_people,
     v1_restrictions,
+    v1_templates,
     v1_tree,
     v2_blogposts,
     v2_comments,
@@ -59,6 +60,7 @@ _V1 = [
     *v1_attachments.ROUTES,
     *v1_misc.ROUTES,
     *v1_restrictions.ROUTES,
+    *v1_templates.ROUTES,
     *v1_people.ROUTES,
 ]
 _DOWNLOADS = v1_attachments.DOWNLOADS

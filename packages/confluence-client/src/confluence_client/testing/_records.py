@@ -15,6 +15,7 @@ __all__ = [
     "InlineCommentRecord",
     "AttachmentRecord",
     "LongTaskRecord",
+    "TemplateRecord",
 ]
 
 
@@ -192,3 +193,14 @@ class LongTaskRecord:
     def percentage(self) -> int:
         """Progress as Confluence reports it (0-100)."""
         return 100 if self.finished else int(100 * (self.total - len(self.pending)) / self.total)
+
+
+@dataclass(slots=True)
+class TemplateRecord:
+    """A page template: global when ``space_id`` is None."""
+
+    id: str
+    name: str
+    description: str
+    body: str
+    space_id: str | None = None

@@ -22,6 +22,7 @@ from ._records import (
     LongTaskRecord,
     PageRecord,
     SpaceRecord,
+    TemplateRecord,
     UserRecord,
     VersionRecord,
 )
@@ -48,6 +49,7 @@ class StoreCore:
         self.comments: dict[str, CommentRecord] = {}
         self.inline_comments: dict[str, InlineCommentRecord] = {}
         self.long_tasks: dict[str, LongTaskRecord] = {}
+        self.templates: dict[str, TemplateRecord] = {}
         # page id -> operation ("read" | "update") -> account ids allowed (user restrictions)
         self.restrictions: dict[str, dict[str, set[str]]] = {}
         self.attachments: dict[str, AttachmentRecord] = {}

@@ -88,18 +88,32 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     async def create_page(
         space_key: SpaceKey,
         title: Title,
-        body: BodyText,
+        body: BodyText | None = None,
         parent_id: PageId | None = None,
         body_format: BodyFormat = "markdown",
         dry_run: DryRun = False,
         content_type: ContentType = "page",
+        template_id: PageId | None = None,
+        variables: dict[str, Annotated[str, capped(10_000)]] | None = None,
     ) -> WriteResult:
-        """Create a page (optionally under a parent page) or a blog post in a space."""
+        """Create a page (optionally under a parent page) or a blog post in a space, from
+        body or from template_id with its variables filled."""
         services.guard.check_space_key(space_key)
+        if (body is None) == (template_id is None):
+            raise ToolError("Give body or template_id (see list_templates), not both.")
         client = await services.client()
         if parent_id is not None:
-            await services.guard.check_page_id(parent_id)
-        storage = await services.content.ato_storage(body, body_format)
+            await services.guard.check_parent_id(parent_id)
+        if template_id is not None:
+            if content_type != "page":
+                raise ToolError("Templates make pages: leave content_type as page.")
+            if dry_run:
+                raise ToolError("dry_run is for bodies; a template page is shown once made.")
+            made = await client.create_page_from_template(
+                template_id, space_key, title, variables=variables or {}, parent_id=parent_id
+            )
+            return written(made)
+        storage = await services.content.ato_storage(body or "", body_format)
         if dry_run:
             diff = await diffs(services, "", storage)
             return WriteResult(id="(new)", title=title, dry_run=True, diff=diff)

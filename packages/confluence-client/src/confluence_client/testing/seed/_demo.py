@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+from .._records import TemplateRecord
 from .._store import FakeStore
 from ._assets import pdf_document, release_notes_text, tiny_png
 from ._demo_pages import HOME_BODY, demo_pages
@@ -87,6 +88,7 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
         author_id=u["alice"],
     )
     store.restrictions[salaries.id] = {"read": {u["alice"], u["fake"]}, "update": {u["alice"]}}
+    _templates(store, demo.id)
     handbook = store.add_page(
         demo.id, "Team handbook", parent_id=demo.homepage_id, author_id=u["bob"], kind="folder"
     )
@@ -242,3 +244,25 @@ def _eng(store: FakeStore, u: dict[str, str]) -> None:
         author_id=u["dan"],
     )
     store.add_label(onboarding.id, "onboarding")
+
+
+def _templates(store: FakeStore, space_id: str) -> None:
+    global_id, space_template_id = store.next_id(), store.next_id()
+    store.templates[global_id] = TemplateRecord(
+        global_id,
+        "Meeting notes",
+        "Date, attendees, decisions and action items.",
+        '<at:declarations><at:string at:name="date" /><at:string at:name="attendees" />'
+        '</at:declarations><h2>Meeting on <at:var at:name="date" /></h2>'
+        '<p>Attendees: <at:var at:name="attendees" /></p><h2>Decisions</h2><p></p>'
+        "<h2>Action items</h2><p></p>",
+    )
+    store.templates[space_template_id] = TemplateRecord(
+        space_template_id,
+        "Incident report",
+        "Summary, impact and follow-ups of an incident.",
+        '<at:declarations><at:string at:name="service" /><at:string at:name="severity" />'
+        '</at:declarations><h2>Summary</h2><p><at:var at:name="service" /> outage, severity '
+        '<at:var at:name="severity" />.</p><h2>Impact</h2><p></p><h2>Follow-ups</h2><p></p>',
+        space_id,
+    )

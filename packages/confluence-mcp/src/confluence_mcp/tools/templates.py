@@ -1,0 +1,73 @@
+"""Templates: ``list_templates`` (a space's and the global ones) and ``get_template``; pages
+are made from one with ``create_page(template_id=..., variables={...})``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from confluence_mcp.models import ResultModel
+from confluence_mcp.params import BodyFormat, Cursor, Limit, PageId, SpaceKey
+from confluence_mcp.registry import confluence_tool
+
+if TYPE_CHECKING:
+    from fastmcp import FastMCP
+
+    from confluence_client import Template
+    from confluence_mcp.services import Services
+
+__all__ = ["TemplateInfo", "TemplateList", "register"]
+
+
+class TemplateInfo(ResultModel):
+    """A page template; ``body`` and ``variables`` when read with get_template."""
+
+    id: str
+    name: str
+    description: str | None = None
+    space_key: str | None = None
+    variables: list[str] | None = None
+    body: str | None = None
+
+
+class TemplateList(ResultModel):
+    templates: list[TemplateInfo]
+    next_cursor: str | None = None
+
+
+def _info(template: Template) -> TemplateInfo:
+    return TemplateInfo(
+        id=template.id,
+        name=template.name,
+        description=template.description,
+        space_key=template.space_key,
+    )
+
+
+def register(mcp: FastMCP[Any], services: Services) -> None:
+    """Add the template tools to ``mcp``."""
+
+    @confluence_tool(mcp, access="read")
+    async def list_templates(
+        space_key: SpaceKey | None = None, limit: Limit = 25, cursor: Cursor | None = None
+    ) -> TemplateList:
+        """List a space's page templates, or the global ones without space_key."""
+        if space_key is not None:
+            services.guard.check_space_key(space_key)
+        client = await services.client()
+        found = await client.list_templates(space_key, limit=limit, cursor=cursor)
+        return TemplateList(
+            templates=[_info(t) for t in found.items], next_cursor=found.next_cursor
+        )
+
+    @confluence_tool(mcp, access="read")
+    async def get_template(template_id: PageId, format: BodyFormat = "markdown") -> TemplateInfo:
+        """Read a template: its body and the variables create_page must fill."""
+        client = await services.client()
+        template = await client.get_template(template_id)
+        if template.space_key is not None:
+            services.guard.check_space_key(template.space_key)
+        raw = template.body or ""
+        body = await services.content.ato_markdown(raw) if format == "markdown" else raw
+        return _info(template).model_copy(
+            update={"variables": list(template.variables), "body": body}
+        )
