@@ -41,6 +41,17 @@ def test_enabled_tools_and_toolsets_intersect() -> None:
     assert visible_tool_names(CATALOG, read_only) == {"search"}
 
 
+def test_toolsets_all_enables_everything_but_read_only_still_applies() -> None:
+    # mcp-atlassian's spelling: its users' TOOLSETS=all must keep working here.
+    assert visible_tool_names(CATALOG, settings(toolsets="all")) == set(CATALOG)
+    assert visible_tool_names(CATALOG, settings(toolsets="all,read")) == set(CATALOG)
+    assert visible_tool_names(CATALOG, settings(toolsets="all", read_only_mode=True)) == {
+        "search",
+        "get_page",
+        "list_attachments",
+    }
+
+
 def test_unknown_enabled_tool_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="ENABLED_TOOLS: unknown tool name"):
         visible_tool_names(CATALOG, settings(enabled_tools="search,serach"))

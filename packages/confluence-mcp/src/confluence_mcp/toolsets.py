@@ -68,7 +68,7 @@ def visible_tool_names(catalog: Mapping[str, frozenset[str]], settings: Settings
     for name, tags in catalog.items():
         if settings.enabled_tools and name not in settings.enabled_tools:
             continue
-        if settings.toolsets and not tags & settings.toolsets:
+        if settings.toolsets and "all" not in settings.toolsets and not tags & settings.toolsets:
             continue
         if settings.read_only_mode and tags & WRITE_TAGS:
             continue
