@@ -1,11 +1,13 @@
 """Bytes of ``tools/list``: total and per tool (goal: <= 600 bytes per tool on average),
 and per toolset with an estimated token count.
 
-Usage: ``uv run python benchmarks/schema.py [--json]``. Measures the JSON the server sends
+Usage: ``uv run python benchmarks/schema.py [--json] [--peer COMMAND]``. Measures the JSON the server sends
 for each tool (compact separators, as on the wire) through an in-memory MCP client; no
 Confluence is contacted (listing tools never calls it). Tokens are estimated at
 ``CHARS_PER_TOKEN`` characters a token (the same estimate as ``get_page``'s ``max_tokens``):
-what a model pays for the tool list on every request.
+what a model pays for the tool list on every request. ``--peer`` also measures another stdio
+server the same way (e.g. an installed ``mcp-atlassian`` given Confluence settings and
+``TOOLSETS=all``) and prints both side by side.
 """
 
 from __future__ import annotations
@@ -53,9 +55,28 @@ async def measure_toolsets() -> dict[str, dict[str, int]]:
     return out
 
 
-async def measure() -> dict[str, Any]:
-    """Per-tool byte counts and the size of the whole ``tools/list`` result."""
-    async with Client(create_server(_settings())) as client:
+_PEER_ENV = {
+    "CONFLUENCE_URL": "https://example.atlassian.net/wiki",
+    "CONFLUENCE_USERNAME": "bench@example.com",
+    "CONFLUENCE_API_TOKEN": "unused",
+    "TOOLSETS": "all",
+}
+
+
+async def measure(peer: str | None = None) -> dict[str, Any]:
+    """Per-tool byte counts and the size of the whole ``tools/list`` result (of this server
+    with every tool on, or of the stdio server ``peer`` starts)."""
+    if peer is None:
+        target: Any = create_server(_settings(toolsets="all"))
+    else:
+        import os
+        import shlex
+
+        from fastmcp.client.transports import StdioTransport
+
+        command, *args = shlex.split(peer)
+        target = StdioTransport(command, args, env={**os.environ, **_PEER_ENV})
+    async with Client(target) as client:
         result = await client.list_tools_mcp()
     tools = {
         tool.name: len(
@@ -73,8 +94,12 @@ async def measure() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--peer", help="stdio command of another server to compare with")
     args = parser.parse_args()
     figures = asyncio.run(measure())
+    if args.peer:
+        _compare(figures, asyncio.run(measure(args.peer)))
+        return
     toolsets = asyncio.run(measure_toolsets())
     tools: dict[str, int] = figures["tools"]
     average = sum(tools.values()) / len(tools)
@@ -93,6 +118,19 @@ def main() -> None:
     print(f"{'toolset':12} {'tools':>6} {'bytes':>8} {'~tokens':>8}")
     for name, row in toolsets.items():
         print(f"{name:12} {row['tools']:6d} {row['bytes']:8d} {row['tokens']:8d}")
+
+
+def _compare(ours: dict[str, Any], peer: dict[str, Any]) -> None:
+    def per_tool(figures: dict[str, Any]) -> float:
+        return float(figures["result_bytes"]) / max(1, figures["tool_count"])
+
+    print(f"{'':24} {'this server':>12} {'peer':>12} {'ratio':>7}")
+    for label, a, b in (
+        ("tools", ours["tool_count"], peer["tool_count"]),
+        ("tools/list bytes", ours["result_bytes"], peer["result_bytes"]),
+        ("bytes per tool", per_tool(ours), per_tool(peer)),
+    ):
+        print(f"{label:24} {a:12.0f} {b:12.0f} {a / b:7.3f}")
 
 
 if __name__ == "__main__":

@@ -56,13 +56,13 @@ async def test_set_restriction(connect: Connect, fake_confluence: FakeConfluence
     added = await client.call_tool(
         "set_page_restriction", {"page_id": faq, "operation": "update", "user": bob}
     )
-    assert added.structured_content["update_users"] == {bob: "Bob Chen"}
+    assert added.structured_content == {"id": faq, "status": "update added"}
     assert fake_confluence.store.restrictions[faq]["update"] == {bob}
     removed = await client.call_tool(
         "set_page_restriction",
         {"page_id": faq, "operation": "update", "user": bob, "remove": True},
     )
-    assert removed.structured_content["update_users"] == {}
+    assert removed.structured_content["status"] == "update removed"
     with pytest.raises(ToolError, match="operation"):
         await client.call_tool(
             "set_page_restriction", {"page_id": faq, "operation": "delete", "user": bob}

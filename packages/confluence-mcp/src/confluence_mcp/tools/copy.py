@@ -42,8 +42,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         labels: bool = True,
         title_prefix: Annotated[str, capped(100, allow_empty=False)] | None = None,
     ) -> PageRef:
-        """Copy a page (with_children: its whole tree, titles prefixed) under parent_id or
-        into space_key; returns the new (root) page."""
+        """Copy a page (with_children: its tree) under parent_id or into space_key."""
         if (parent_id is None) == (space_key is None):
             raise ToolError("Give exactly one destination: parent_id or space_key.")
         client = await services.client()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from confluence_mcp.models import ResultModel
+from confluence_mcp.models import DeleteResult, ResultModel
 from confluence_mcp.params import Cursor, Limit, PageId, SpaceKey, capped
 from confluence_mcp.registry import confluence_tool
 
@@ -73,7 +73,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         operation: Literal["read", "update"],
         user: UserId,
         remove: bool = False,
-    ) -> Restrictions:
+    ) -> DeleteResult:
         """Add (or remove) a user in a page's view (read) or edit (update) restriction."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
@@ -81,13 +81,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             await client.remove_user_restriction(page_id, operation, user)
         else:
             await client.add_user_restriction(page_id, operation, user)
-        found = await client.get_restrictions(page_id)
-        return Restrictions(
-            read_users=_names(found.read_users),
-            update_users=_names(found.update_users),
-            read_groups=list(found.read_groups),
-            update_groups=list(found.update_groups),
-        )
+        return DeleteResult(id=page_id, status=f"{operation} {'removed' if remove else 'added'}")
 
     @confluence_tool(mcp, access="read")
     async def get_space_permissions(

@@ -15,18 +15,23 @@ if TYPE_CHECKING:
     from confluence_client import Template
     from confluence_mcp.services import Services
 
-__all__ = ["TemplateInfo", "TemplateList", "register"]
+__all__ = ["TemplateContent", "TemplateInfo", "TemplateList", "register"]
 
 
 class TemplateInfo(ResultModel):
-    """A page template; ``body`` and ``variables`` when read with get_template."""
+    """A page template."""
 
     id: str
     name: str
     description: str | None = None
     space_key: str | None = None
-    variables: list[str] | None = None
-    body: str | None = None
+
+
+class TemplateContent(TemplateInfo):
+    """A template's body and the variables create_page must fill."""
+
+    variables: list[str]
+    body: str
 
 
 class TemplateList(ResultModel):
@@ -60,7 +65,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         )
 
     @confluence_tool(mcp, access="read")
-    async def get_template(template_id: PageId, format: BodyFormat = "markdown") -> TemplateInfo:
+    async def get_template(template_id: PageId, format: BodyFormat = "markdown") -> TemplateContent:
         """Read a template: its body and the variables create_page must fill."""
         client = await services.client()
         template = await client.get_template(template_id)
@@ -68,6 +73,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             services.guard.check_space_key(template.space_key)
         raw = template.body or ""
         body = await services.content.ato_markdown(raw) if format == "markdown" else raw
-        return _info(template).model_copy(
-            update={"variables": list(template.variables), "body": body}
+        return TemplateContent(
+            **_info(template).model_dump(), variables=list(template.variables), body=body
         )
