@@ -67,6 +67,7 @@ if typing.TYPE_CHECKING:
         SearchResult,
         Space,
         SpacePermission,
+        Task,
         Template,
         User,
     )
@@ -112,6 +113,7 @@ _LAZY: dict[str, str] = {
             "SearchResult",
             "Space",
             "SpacePermission",
+            "Task",
             "Template",
             "User",
         ],
@@ -167,6 +169,7 @@ __all__ = [
     "PageVersion",
     "Space",
     "SpacePermission",
+    "Task",
     "Template",
     "Comment",
     "Label",

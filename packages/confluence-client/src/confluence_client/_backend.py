@@ -23,6 +23,7 @@ from confluence_client._models import (
     SearchResult,
     Space,
     SpacePermission,
+    Task,
     Template,
     User,
 )
@@ -171,6 +172,13 @@ class Backend(Protocol):
         self, space_key: str | None, limit: int, cursor: str | None
     ) -> ResultPage[Template]: ...
     async def get_template(self, template_id: str) -> Template: ...
+
+    # tasks (Cloud)
+    async def list_tasks(
+        self, filters: dict[str, str], limit: int, cursor: str | None
+    ) -> ResultPage[Task]: ...
+    async def get_task(self, task_id: str) -> Task: ...
+    async def set_task_status(self, task_id: str, complete: bool) -> Task: ...
 
     # copy
     async def copy_page(self, page_id: str, payload: dict[str, Any]) -> Page: ...

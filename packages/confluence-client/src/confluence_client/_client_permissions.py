@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from confluence_client._client_base import ClientBase, check_cursor, iterate
 from confluence_client._errors import InvalidInputError
-from confluence_client._models import PageRestrictions, ResultPage, SpacePermission
+from confluence_client._models import PageRestrictions, ResultPage, SpacePermission, Task
 from confluence_client._validation import check_content_id, check_limit, check_space_key, check_text
 
 __all__ = ["PermissionOperations"]
@@ -23,7 +23,7 @@ def _check_operation(value: str) -> str:
 
 
 class PermissionOperations(ClientBase):
-    """Page restrictions (view/edit), permission checks and space permissions."""
+    """Page restrictions (view/edit), permission checks, space permissions and tasks."""
 
     async def get_restrictions(self, page_id: str | int) -> PageRestrictions:
         """Who a page's ``read`` (view) and ``update`` (edit) restrictions allow."""
@@ -62,6 +62,41 @@ class PermissionOperations(ClientBase):
         """One page of a space's permission grants (Cloud)."""
         return await self._backend.list_space_permissions(
             check_space_key(space_key), check_limit(limit), check_cursor(cursor)
+        )
+
+    async def list_tasks(
+        self,
+        *,
+        space_key: str | None = None,
+        page_id: str | int | None = None,
+        assigned_to: str | None = None,
+        status: str | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> ResultPage[Task]:
+        """One page of tasks (Cloud), filtered by space, page, assignee (account id) and
+        ``complete`` / ``incomplete``."""
+        filters: dict[str, str] = {}
+        if space_key is not None:
+            filters["space-key"] = check_space_key(space_key)
+        if page_id is not None:
+            filters["page-id"] = check_content_id(page_id)
+        if assigned_to is not None:
+            filters["assigned-to"] = check_text(assigned_to, "assigned_to", max_length=128)
+        if status is not None:
+            if status not in ("complete", "incomplete"):
+                raise InvalidInputError("status must be complete or incomplete", field="status")
+            filters["status"] = status
+        return await self._backend.list_tasks(filters, check_limit(limit), check_cursor(cursor))
+
+    async def get_task(self, task_id: str | int) -> Task:
+        """One task by id (Cloud)."""
+        return await self._backend.get_task(check_content_id(task_id, "task_id"))
+
+    async def set_task_status(self, task_id: str | int, *, complete: bool) -> Task:
+        """Complete (``True``) or reopen (``False``) a task (Cloud)."""
+        return await self._backend.set_task_status(
+            check_content_id(task_id, "task_id"), bool(complete)
         )
 
     def iter_space_permissions(

@@ -18,6 +18,7 @@ from confluence_client._models import (
     ResultPage,
     Space,
     SpacePermission,
+    Task,
 )
 from confluence_client._parse_v1 import parse_ancestors
 from confluence_client._parse_v2 import (
@@ -28,6 +29,7 @@ from confluence_client._parse_v2 import (
     parse_page,
     parse_space,
     parse_space_permission,
+    parse_task,
     parse_version,
 )
 from confluence_client._spaces import SpaceCache
@@ -470,6 +472,31 @@ class CloudBackend(V1Operations):
                 raise  # a trashed attachment is 404 here; purge it below
         if purge:
             await self._http.request("DELETE", endpoint, params={"purge": "true"})
+
+    async def list_tasks(
+        self, filters: dict[str, str], limit: int, cursor: str | None
+    ) -> ResultPage[Task]:
+        params: dict[str, Any] = {"limit": limit, "body-format": "storage", **filters}
+        space_key = params.pop("space-key", None)
+        if space_key is not None:
+            params["space-id"] = await self._space_id(space_key)
+        return await self._list(f"{_V2}/tasks", params, cursor, parse_task)
+
+    async def get_task(self, task_id: str) -> Task:
+        return parse_task(
+            await self._get_json(f"{_V2}/tasks/{task_id}", {"body-format": "storage"})
+        )
+
+    async def set_task_status(self, task_id: str, complete: bool) -> Task:
+        current = await self.get_task(task_id)
+        payload = {
+            "id": task_id,
+            "status": "complete" if complete else "incomplete",
+            "pageId": current.page_id,
+            "spaceId": current.space_id,
+        }
+        response = await self._http.request("PUT", f"{_V2}/tasks/{task_id}", json_body=payload)
+        return parse_task(response.json())
 
     async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool:
         response = await self._http.request(

@@ -27,6 +27,7 @@ from confluence_client._models import (
     ResultPage,
     Space,
     SpacePermission,
+    Task,
 )
 from confluence_client._parse_common import obj
 from confluence_client._parse_v1 import (
@@ -352,6 +353,18 @@ class DataCenterBackend(V1Operations):
         self, space_key: str, limit: int, cursor: str | None
     ) -> ResultPage[SpacePermission]:
         raise self._unsupported("list space permissions")
+
+    # --- tasks (Cloud only) ------------------------------------------------------------------
+    async def list_tasks(
+        self, filters: dict[str, str], limit: int, cursor: str | None
+    ) -> ResultPage[Task]:
+        raise self._unsupported("list tasks")
+
+    async def get_task(self, task_id: str) -> Task:
+        raise self._unsupported("read tasks")
+
+    async def set_task_status(self, task_id: str, complete: bool) -> Task:
+        raise self._unsupported("complete or reopen tasks")
 
     # --- folders (Cloud only) ---------------------------------------------------------------
     async def create_folder(self, space_key: str, title: str, parent_id: str | None) -> Page:

@@ -28,6 +28,7 @@ __all__ = [
     "LongTask",
     "PageRestrictions",
     "SpacePermission",
+    "Task",
     "Template",
     "SearchResult",
     "ResultPage",
@@ -240,3 +241,16 @@ class Template(_Model):
     space_key: str | None = None
     body: str | None = None
     variables: tuple[str, ...] = ()
+
+
+class Task(_Model):
+    """An inline task of a page (Cloud): ``status`` is ``complete`` or ``incomplete``."""
+
+    id: str
+    page_id: str | None = None
+    space_id: str | None = None
+    status: str
+    body: str | None = None
+    assigned_to: str | None = None
+    created_by: str | None = None
+    completed_by: str | None = None

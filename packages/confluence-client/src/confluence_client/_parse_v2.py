@@ -12,6 +12,7 @@ from confluence_client._models import (
     PageVersion,
     Space,
     SpacePermission,
+    Task,
 )
 from confluence_client._parse_common import absolute_link, ident, obj, parse_label, parsed, text
 
@@ -23,6 +24,7 @@ __all__ = [
     "parse_comment",
     "parse_inline_comment",
     "parse_space_permission",
+    "parse_task",
     "parse_label",
     "parse_attachment",
 ]
@@ -142,6 +144,23 @@ def parse_space_permission(data: dict[str, Any]) -> SpacePermission:
             target=operation["targetType"],
         ),
         "space permission",
+    )
+
+
+def parse_task(data: dict[str, Any]) -> Task:
+    """A v2 task (``body`` in storage when asked for)."""
+    return parsed(
+        lambda: Task(
+            id=ident(data),
+            page_id=text(data, "pageId"),
+            space_id=text(data, "spaceId"),
+            status=data["status"],
+            body=text(obj(obj(data, "body"), "storage"), "value"),
+            assigned_to=text(data, "assignedTo"),
+            created_by=text(data, "createdBy"),
+            completed_by=text(data, "completedBy"),
+        ),
+        "task",
     )
 
 

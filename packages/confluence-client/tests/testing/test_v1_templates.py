@@ -1,4 +1,4 @@
-"""v1 templates in the fake, against the OpenAPI document."""
+"""v1 templates and v2 tasks in the fake, against the OpenAPI documents."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ def test_template_shapes(
     validate("v1", "/wiki/rest/api/template/{contentTemplateId}", one)
     assert "<at:var" in one["body"]["storage"]["value"]
     assert ro_cloud.get("/rest/api/template/999999").status_code == 404
+
+
+def test_task_shapes(
+    shared_server: FakeConfluenceServer, ro_cloud: httpx.Client, validate: Callable[..., None]
+) -> None:
+    listing = ro_cloud.get("/api/v2/tasks", params={"body-format": "storage"}).json()
+    validate("v2", "/tasks", listing)
+    one = ro_cloud.get(f"/api/v2/tasks/{listing['results'][0]['id']}").json()
+    validate("v2", "/tasks/{id}", one)

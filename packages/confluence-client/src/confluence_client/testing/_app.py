@@ -36,6 +36,7 @@ from .routes import (
     v2_inline_comments,
     v2_pages,
     v2_spaces,
+    v2_tasks,
 )
 from .routes.v1_attachments import MAX_ATTACHMENT_BYTES
 
@@ -51,6 +52,7 @@ _V2 = [
     *v2_blogposts.ROUTES,
     *v2_folders.ROUTES,
     *v1_restrictions.SPACE_ROUTES,
+    *v2_tasks.ROUTES,
     *v2_content.ROUTES,
 ]
 _V1 = [

@@ -16,6 +16,7 @@ __all__ = [
     "AttachmentRecord",
     "LongTaskRecord",
     "TemplateRecord",
+    "TaskRecord",
 ]
 
 
@@ -204,3 +205,18 @@ class TemplateRecord:
     description: str
     body: str
     space_id: str | None = None
+
+
+@dataclass(slots=True)
+class TaskRecord:
+    """An inline task (``ac:task``) of a page; ``status`` is complete or incomplete."""
+
+    id: str
+    page_id: str
+    body: str
+    created_by: str
+    created_at: datetime
+    assigned_to: str | None = None
+    status: str = "incomplete"
+    completed_by: str | None = None
+    completed_at: datetime | None = None

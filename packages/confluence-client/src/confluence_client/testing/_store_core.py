@@ -22,6 +22,7 @@ from ._records import (
     LongTaskRecord,
     PageRecord,
     SpaceRecord,
+    TaskRecord,
     TemplateRecord,
     UserRecord,
     VersionRecord,
@@ -50,6 +51,7 @@ class StoreCore:
         self.inline_comments: dict[str, InlineCommentRecord] = {}
         self.long_tasks: dict[str, LongTaskRecord] = {}
         self.templates: dict[str, TemplateRecord] = {}
+        self.tasks: dict[str, TaskRecord] = {}
         # page id -> operation ("read" | "update") -> account ids allowed (user restrictions)
         self.restrictions: dict[str, dict[str, set[str]]] = {}
         self.attachments: dict[str, AttachmentRecord] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from .._records import TemplateRecord
+from .._records import TaskRecord, TemplateRecord
 from .._store import FakeStore
 from ._assets import pdf_document, release_notes_text, tiny_png
 from ._demo_pages import HOME_BODY, demo_pages
@@ -89,6 +89,7 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
     )
     store.restrictions[salaries.id] = {"read": {u["alice"], u["fake"]}, "update": {u["alice"]}}
     _templates(store, demo.id)
+    _tasks(store, ids, u)
     handbook = store.add_page(
         demo.id, "Team handbook", parent_id=demo.homepage_id, author_id=u["bob"], kind="folder"
     )
@@ -266,3 +267,15 @@ def _templates(store: FakeStore, space_id: str) -> None:
         '<at:var at:name="severity" />.</p><h2>Impact</h2><p></p><h2>Follow-ups</h2><p></p>',
         space_id,
     )
+
+
+def _tasks(store: FakeStore, ids: dict[str, str], u: dict[str, str]) -> None:
+    for page, body, who, done in (
+        ("Release checklist", "Tag the release", u["dan"], True),
+        ("Release checklist", "Publish the release notes", u["alice"], False),
+        ("Incident response", "Review the on-call rota", u["fake"], False),
+    ):
+        task = TaskRecord(store.next_id(), ids[page], body, u["alice"], store.now(), who)
+        if done:
+            task.status, task.completed_by, task.completed_at = "complete", who, store.now()
+        store.tasks[task.id] = task

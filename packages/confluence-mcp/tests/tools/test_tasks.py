@@ -1,0 +1,60 @@
+"""list_tasks and update_task against the fake."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+from fastmcp.exceptions import ToolError
+
+from confluence_client.testing import FakeConfluenceServer
+
+Connect = Callable[..., Awaitable[Client[Any]]]
+
+
+async def test_list_and_complete(connect: Connect, fake_confluence: FakeConfluenceServer) -> None:
+    client = await connect()
+    listed = await client.call_tool("list_tasks", {"space_key": "DEMO", "status": "incomplete"})
+    tasks = listed.structured_content["tasks"]
+    assert {t["text"] for t in tasks} == {"Publish the release notes", "Review the on-call rota"}
+    first = tasks[0]["id"]
+    done = await client.call_tool("update_task", {"task_id": first})
+    assert done.structured_content["status"] == "complete"
+    assert fake_confluence.store.tasks[first].status == "complete"
+    reopened = await client.call_tool("update_task", {"task_id": first, "done": False})
+    assert reopened.structured_content["status"] == "incomplete"
+
+
+async def test_task_guards(connect: Connect, fake_confluence: FakeConfluenceServer) -> None:
+    fenced = await connect(confluence_spaces_filter="ENG")
+    assert (await fenced.call_tool("list_tasks", {})).structured_content["tasks"] == []
+    task = next(iter(fake_confluence.store.tasks))
+    with pytest.raises(ToolError, match="Not found"):
+        await fenced.call_tool("update_task", {"task_id": task})
+    read_only = await connect(read_only_mode=True)
+    names = {t.name for t in await read_only.list_tools()}
+    assert "list_tasks" in names
+    assert "update_task" not in names
+    dc = await connect(
+        confluence_url=fake_confluence.url,
+        confluence_deployment="datacenter",
+        confluence_username=None,
+        confluence_api_token=None,
+        confluence_personal_token="fake-pat",
+    )
+    with pytest.raises(ToolError, match="Not supported"):
+        await dc.call_tool("list_tasks", {})
+
+
+async def test_tasks_over_streamable_http(
+    remote_settings_for: Any, serve_remote: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    async with (
+        serve_remote(remote_settings_for(mcp_ip_rate_limit="off")) as (base, _),
+        Client(StreamableHttpTransport(f"{base}/mcp")) as client,
+    ):
+        listed = await client.call_tool("list_tasks", {"status": "complete"})
+    assert [t["text"] for t in listed.structured_content["tasks"]] == ["Tag the release"]
