@@ -78,9 +78,6 @@ async def test_page_images_come_back_as_images(
         if a.title == "architecture-diagram.png"
     )
     assert base64.b64decode(image.data) == stored.data
-    assert [a["title"] for a in result.structured_content["attachments"]] == [
-        "architecture-diagram.png"
-    ]
 
 
 async def test_page_images_respect_the_size_cap(

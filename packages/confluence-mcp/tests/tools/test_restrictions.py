@@ -33,7 +33,7 @@ async def test_read_restrictions_and_check_a_user(
     salaries = page_id(fake_confluence, "Salary bands")
     alice, carol = account(fake_confluence, "alice"), account(fake_confluence, "carol")
     plain = await client.call_tool("get_page_restrictions", {"page_id": salaries})
-    assert plain.structured_content["update_users"] == {alice: "Alice Martin"}
+    assert plain.structured_content["update"] == {alice: "Alice Martin"}
     assert "can_view" not in plain.structured_content
     for who, view, edit in ((alice, True, True), (carol, False, False)):
         result = await client.call_tool(
@@ -43,8 +43,10 @@ async def test_read_restrictions_and_check_a_user(
             view,
             edit,
         )
-    grants = await client.call_tool("get_space_permissions", {"space_key": "DEMO"})
-    assert grants.structured_content["grants"]["administer space"] == [
+    plain_space = await client.call_tool("get_space", {"space_key": "DEMO"})
+    assert "permissions" not in plain_space.structured_content
+    grants = await client.call_tool("get_space", {"space_key": "DEMO", "permissions": True})
+    assert grants.structured_content["permissions"]["administer space"] == [
         f"user:{next(iter(fake_confluence.store.users))}"
     ]
 
@@ -75,7 +77,7 @@ async def test_admin_tool_hidden_read_only_and_guarded(
     read_only = await connect(read_only_mode=True)
     names = {tool.name for tool in await read_only.list_tools()}
     assert "set_page_restriction" not in names
-    assert {"get_page_restrictions", "get_space_permissions"} <= names
+    assert "get_page_restrictions" in names
     admin_only = await connect(toolsets="admin")
     assert {tool.name for tool in await admin_only.list_tools()} == {"set_page_restriction"}
     fenced = await connect(confluence_spaces_filter="ENG")
@@ -86,7 +88,7 @@ async def test_admin_tool_hidden_read_only_and_guarded(
             {"page_id": faq, "operation": "read", "user": account(fake_confluence, "bob")},
         )
     with pytest.raises(ToolError, match="Not found"):
-        await fenced.call_tool("get_space_permissions", {"space_key": "DEMO"})
+        await fenced.call_tool("get_space", {"space_key": "DEMO", "permissions": True})
     assert faq not in fake_confluence.store.restrictions
 
 

@@ -28,9 +28,10 @@ async def test_list_read_and_use_a_template(
     demo = await client.call_tool("list_templates", {"space_key": "DEMO"})
     [incident] = demo.structured_content["templates"]
     assert incident["space_key"] == "DEMO"
-    read = await client.call_tool("get_template", {"template_id": incident["id"]})
-    assert read.structured_content["variables"] == ["service", "severity"]
-    assert "Summary" in read.structured_content["body"]
+    read = await client.call_tool("list_templates", {"template_id": incident["id"]})
+    [one] = read.structured_content["templates"]
+    assert one["variables"] == ["service", "severity"]
+    assert "Summary" in one["body"]
     made = await client.call_tool(
         "create_page",
         {
@@ -57,7 +58,7 @@ async def test_template_guards(connect: Connect, fake_confluence: FakeConfluence
     with pytest.raises(ToolError, match="Not found"):
         await fenced.call_tool("list_templates", {"space_key": "DEMO"})
     with pytest.raises(ToolError, match="Not found"):
-        await fenced.call_tool("get_template", {"template_id": incident})
+        await fenced.call_tool("list_templates", {"template_id": incident})
     before = len(fake_confluence.store.pages)
     with pytest.raises(ToolError, match="Not found"):
         await fenced.call_tool(
@@ -66,7 +67,7 @@ async def test_template_guards(connect: Connect, fake_confluence: FakeConfluence
         )
     assert len(fake_confluence.store.pages) == before
     read_only = await connect(read_only_mode=True)
-    assert {"list_templates", "get_template"} <= {t.name for t in await read_only.list_tools()}
+    assert "list_templates" in {t.name for t in await read_only.list_tools()}
 
 
 async def test_templates_over_streamable_http(

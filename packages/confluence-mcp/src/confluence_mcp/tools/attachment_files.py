@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 from confluence_mcp.models import DeleteResult
 from confluence_mcp.params import PageId, capped
 from confluence_mcp.registry import confluence_tool
-from confluence_mcp.schemas import output_schema_for
 from confluence_mcp.tools.attachments import (
     AttachmentId,
     AttachmentList,
@@ -104,9 +103,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await client.delete_attachment(attachment_id, purge=purge)
         return DeleteResult(id=attachment_id, status="purged" if purge else "trashed")
 
-    @confluence_tool(
-        mcp, access="read", areas=areas, output_schema=output_schema_for(AttachmentList)
-    )
+    # No output schema: the images are the content (a text line names them).
+    @confluence_tool(mcp, access="read", areas=areas, output_schema=None)
     async def get_page_images(
         page_id: PageId, max_images: Annotated[int, Field(ge=1, le=20)] = 5
     ) -> ToolResult:
@@ -136,11 +134,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         )
         if skipped:
             summary += f". Not shown (count or size cap): {', '.join(skipped)}"
-        listing = AttachmentList(attachments=[attachment_info(a) for a in shown])
-        return ToolResult(
-            content=[TextContent(type="text", text=summary), *blocks],
-            structured_content=listing.model_dump(exclude_none=True),
-        )
+        return ToolResult(content=[TextContent(type="text", text=summary), *blocks])
 
 
 def _b64(data: bytes) -> str:

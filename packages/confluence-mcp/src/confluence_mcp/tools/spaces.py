@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from confluence_client import Space
     from confluence_mcp.services import Services
 
-__all__ = ["register", "space_info"]
+__all__ = ["SpaceDetails", "register", "space_info"]
+
+
+class SpaceDetails(SpaceInfo):
+    """A space; with permissions=true, its grants (operation → principals)."""
+
+    permissions: dict[str, list[str]] | None = None
 
 
 def space_info(space: Space) -> SpaceInfo:
@@ -54,11 +60,18 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         )
 
     @confluence_tool(mcp, access="read")
-    async def get_space(space_key: SpaceKey) -> SpaceInfo:
-        """A space's name, description and home page id."""
+    async def get_space(space_key: SpaceKey, permissions: bool = False) -> SpaceDetails:
+        """A space's name, description and home page id; permissions=true adds who may do
+        what (Cloud)."""
         services.guard.check_space_key(space_key)
         client = await services.client()
-        return space_info(await client.get_space(space_key))
+        info = space_info(await client.get_space(space_key))
+        if not permissions:
+            return SpaceDetails(**info.model_dump())
+        from confluence_mcp.tools.restrictions import permission_summary
+
+        grants = await permission_summary(client, space_key)
+        return SpaceDetails(**info.model_dump(), permissions=grants)
 
 
 async def _get_if_exists(services: Services, key: str) -> Space | None:

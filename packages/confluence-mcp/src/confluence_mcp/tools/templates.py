@@ -1,5 +1,5 @@
-"""Templates: ``list_templates`` (a space's and the global ones) and ``get_template``; pages
-are made from one with ``create_page(template_id=..., variables={...})``."""
+"""Templates: ``list_templates`` (a space's and the global ones, or one with its body by
+``template_id``); pages are made from one with ``create_page(template_id=..., variables=...)``."""
 
 from __future__ import annotations
 
@@ -15,23 +15,18 @@ if TYPE_CHECKING:
     from confluence_client import Template
     from confluence_mcp.services import Services
 
-__all__ = ["TemplateContent", "TemplateInfo", "TemplateList", "register"]
+__all__ = ["TemplateInfo", "TemplateList", "register"]
 
 
 class TemplateInfo(ResultModel):
-    """A page template."""
+    """A page template; ``variables`` and ``body`` when read by template_id."""
 
     id: str
     name: str
     description: str | None = None
     space_key: str | None = None
-
-
-class TemplateContent(TemplateInfo):
-    """A template's body and the variables create_page must fill."""
-
-    variables: list[str]
-    body: str
+    variables: list[str] | None = None
+    body: str | None = None
 
 
 class TemplateList(ResultModel):
@@ -53,26 +48,27 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
 
     @confluence_tool(mcp, access="read")
     async def list_templates(
-        space_key: SpaceKey | None = None, limit: Limit = 25, cursor: Cursor | None = None
+        space_key: SpaceKey | None = None,
+        template_id: PageId | None = None,
+        format: BodyFormat = "markdown",
+        limit: Limit = 25,
+        cursor: Cursor | None = None,
     ) -> TemplateList:
-        """List a space's page templates, or the global ones without space_key."""
+        """List page templates (a space's or global); template_id reads one and its variables."""
+        client = await services.client()
+        if template_id is not None:
+            template = await client.get_template(template_id)
+            if template.space_key is not None:
+                services.guard.check_space_key(template.space_key)
+            raw = template.body or ""
+            body = await services.content.ato_markdown(raw) if format == "markdown" else raw
+            one = _info(template).model_copy(
+                update={"variables": list(template.variables), "body": body}
+            )
+            return TemplateList(templates=[one])
         if space_key is not None:
             services.guard.check_space_key(space_key)
-        client = await services.client()
         found = await client.list_templates(space_key, limit=limit, cursor=cursor)
         return TemplateList(
             templates=[_info(t) for t in found.items], next_cursor=found.next_cursor
-        )
-
-    @confluence_tool(mcp, access="read")
-    async def get_template(template_id: PageId, format: BodyFormat = "markdown") -> TemplateContent:
-        """Read a template: its body and the variables create_page must fill."""
-        client = await services.client()
-        template = await client.get_template(template_id)
-        if template.space_key is not None:
-            services.guard.check_space_key(template.space_key)
-        raw = template.body or ""
-        body = await services.content.ato_markdown(raw) if format == "markdown" else raw
-        return TemplateContent(
-            **_info(template).model_dump(), variables=list(template.variables), body=body
         )
