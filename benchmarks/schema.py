@@ -1,9 +1,9 @@
 """Bytes of ``tools/list``: total and per tool (goal: <= 600 bytes per tool on average),
 and per toolset with an estimated token count.
 
-Usage: ``uv run python benchmarks/schema.py [--json] [--peer COMMAND]``. Measures the JSON the server sends
-for each tool (compact separators, as on the wire) through an in-memory MCP client; no
-Confluence is contacted (listing tools never calls it). Tokens are estimated at
+Usage: ``uv run python benchmarks/schema.py [--json] [--peer COMMAND]``. Measures the JSON
+the server sends for each tool (compact separators, as on the wire) through an in-memory MCP
+client; no Confluence is contacted (listing tools never calls it). Tokens are estimated at
 ``CHARS_PER_TOKEN`` characters a token (the same estimate as ``get_page``'s ``max_tokens``):
 what a model pays for the tool list on every request. ``--peer`` also measures another stdio
 server the same way (e.g. an installed ``mcp-atlassian`` given Confluence settings and

@@ -64,8 +64,7 @@ _HINTS: dict[str, str] = {
     "host": "use an interface address such as 127.0.0.1",
     "port": "use a TCP port between 1 and 65535",
     "streamable_http_path": "use a path starting with '/', e.g. /mcp",
-    "toolsets": "use a comma-separated subset of read, write, delete, attachments, admin "
-    "(or all)",
+    "toolsets": "use a comma-separated subset of read, write, delete, attachments, admin (or all)",
     "lockdown_mode": "use true or false",
     "redact_secrets": "use true or false",
     "confirm_destructive": "use true or false",
