@@ -219,7 +219,7 @@ class PageOperations(ClientBase):
         size = check_limit(limit)
         level: list[Page] = []
         if page_id is not None:
-            level.append(await self._backend.get_page(check_content_id(page_id), None, None))
+            level.append(await self._tree_root(check_content_id(page_id)))
             yield 0, level[0]
         else:
             key = check_space_key(space_key or "")
@@ -239,6 +239,18 @@ class PageOperations(ClientBase):
             if not below:
                 return
             level = below
+
+    async def _tree_root(self, node_id: str) -> Page:
+        """A page, or (Cloud) a folder: both can root a tree walk."""
+        try:
+            return await self._backend.get_page(node_id, None, None)
+        except NotFoundError:
+            if self._endpoint.deployment.value != "cloud":
+                raise
+            try:
+                return await self._backend.get_folder(node_id)
+            except NotFoundError:
+                raise NotFoundError(f"no page or folder {node_id}", status_code=404) from None
 
     async def get_page_tree(
         self, page_id: str | int, *, max_depth: int | None = None

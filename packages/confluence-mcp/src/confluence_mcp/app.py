@@ -26,7 +26,6 @@ SERVER_MODULES: tuple[str, ...] = (
     "confluence_mcp.tools.page_writes",
     "confluence_mcp.tools.page_edits",
     "confluence_mcp.tools.copy",
-    "confluence_mcp.tools.folders",
     "confluence_mcp.tools.restrictions",
     "confluence_mcp.tools.templates",
     "confluence_mcp.tools.tasks",

@@ -18,6 +18,7 @@ __all__ = [
     "BodyFormat",
     "BodyText",
     "ContentType",
+    "CreateType",
     "Cursor",
     "Limit",
     "PageId",
@@ -77,3 +78,5 @@ BodyText = Annotated[str, capped(4_000_000, allow_empty=False)]
 ReadFormat = Literal["markdown", "storage", "view"]
 BodyFormat = Literal["markdown", "storage"]
 ContentType = Literal["page", "blogpost"]
+# create_page may also make a folder (Cloud); folders have no body.
+CreateType = Literal["page", "blogpost", "folder"]

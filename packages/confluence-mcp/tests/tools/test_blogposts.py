@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -83,7 +84,12 @@ async def test_create_update_delete_blog_post(
     assert record.parent_id is None
     updated = await client.call_tool(
         "update_page",
-        {"page_id": pid, "version": 1, "body": "Shipped.", "content_type": "blogpost"},
+        {
+            "page_id": pid,
+            "version": 1,
+            "body": "# Done\n\n- search\n- filters",
+            "content_type": "blogpost",
+        },
     )
     assert updated.structured_content["version"] == 2
     with pytest.raises(ToolError, match="Version conflict"):
@@ -104,7 +110,12 @@ async def test_create_update_delete_blog_post(
         )
     with pytest.raises(ToolError, match="Not found"):
         await client.call_tool("delete_page", {"page_id": pid})  # as a page
-    deleted = await client.call_tool("delete_page", {"page_id": pid, "content_type": "blogpost"})
+    args = {"page_id": pid, "content_type": "blogpost"}
+    with pytest.raises(ToolError, match="Confirmation required") as asked:
+        await client.call_tool("delete_page", args)
+    token = re.search(r'confirm_token="([^"]+)"', str(asked.value))
+    assert token is not None
+    deleted = await client.call_tool("delete_page", {**args, "confirm_token": token.group(1)})
     assert deleted.structured_content["status"] == "trashed"
     assert fake_confluence.store.pages[pid].status == "trashed"
 

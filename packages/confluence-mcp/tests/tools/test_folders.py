@@ -1,4 +1,5 @@
-"""create_folder, get_folder, move_page into / out of folders and folders in trees."""
+"""Folders: create_page(content_type=folder), get_page_tree of a folder, move_page into / out
+of folders, and folders in trees."""
 
 from __future__ import annotations
 
@@ -24,30 +25,32 @@ async def test_folder_tools_and_moves(
 ) -> None:
     client = await connect()
     handbook = content_id(fake_confluence, "Team handbook", "folder")
-    read = await client.call_tool("get_folder", {"folder_id": handbook})
-    assert read.structured_content["title"] == "Team handbook"
-    assert [c["title"] for c in read.structured_content["children"]] == [
-        "Working hours",
-        "Expenses",
-    ]
+    read = await client.call_tool("get_page_tree", {"page_id": handbook, "max_depth": 1})
+    root, *kids = read.structured_content["pages"]
+    assert (root["title"], root["type"]) == ("Team handbook", "folder")
+    assert [c["title"] for c in kids] == ["Working hours", "Expenses"]
     made = await client.call_tool(
-        "create_folder", {"space_key": "DEMO", "title": "Archive", "parent_id": handbook}
+        "create_page",
+        {"space_key": "DEMO", "title": "Archive", "parent_id": handbook, "content_type": "folder"},
     )
     archive = made.structured_content["id"]
     assert fake_confluence.store.pages[archive].kind == "folder"
     faq = content_id(fake_confluence, "FAQ")
     await client.call_tool("move_page", {"page_id": faq, "parent_id": archive, "version": 1})
     assert fake_confluence.store.pages[faq].parent_id == archive
-    inside = await client.call_tool("get_folder", {"folder_id": handbook})
+    inside = await client.call_tool("get_page_tree", {"page_id": handbook, "max_depth": 1})
     assert {"id": archive, "title": "Archive", "depth": 1, "type": "folder"} in (
-        inside.structured_content["children"]
+        inside.structured_content["pages"]
     )
     home = fake_confluence.store.get_space_by_key("DEMO").homepage_id
     version = fake_confluence.store.pages[faq].version
     await client.call_tool("move_page", {"page_id": faq, "parent_id": home, "version": version})
     assert fake_confluence.store.pages[faq].parent_id == home
-    with pytest.raises(ToolError, match="Not found"):
-        await client.call_tool("get_folder", {"folder_id": faq})
+    with pytest.raises(ToolError, match="no body"):
+        await client.call_tool(
+            "create_page",
+            {"space_key": "DEMO", "title": "x", "body": "y", "content_type": "folder"},
+        )
 
 
 async def test_trees_show_folders(connect: Connect, fake_confluence: FakeConfluenceServer) -> None:
@@ -69,16 +72,14 @@ async def test_folder_guards_and_data_center(
     handbook = content_id(fake_confluence, "Team handbook", "folder")
     fenced = await connect(confluence_spaces_filter="ENG")
     with pytest.raises(ToolError, match="Not found"):
-        await fenced.call_tool("get_folder", {"folder_id": handbook})
+        await fenced.call_tool("get_page_tree", {"page_id": handbook})
     eng = content_id(fake_confluence, "ENG Onboarding")
     with pytest.raises(ToolError, match="Not found"):
         await fenced.call_tool("move_page", {"page_id": eng, "parent_id": handbook, "version": 1})
     with pytest.raises(ToolError, match="Not found"):
-        await fenced.call_tool("create_folder", {"space_key": "DEMO", "title": "x"})
-    read_only = await connect(read_only_mode=True)
-    names = {tool.name for tool in await read_only.list_tools()}
-    assert "get_folder" in names
-    assert "create_folder" not in names
+        await fenced.call_tool(
+            "create_page", {"space_key": "DEMO", "title": "x", "content_type": "folder"}
+        )
     dc = await connect(
         confluence_url=fake_confluence.url,
         confluence_deployment="datacenter",
@@ -87,7 +88,9 @@ async def test_folder_guards_and_data_center(
         confluence_personal_token="fake-pat",
     )
     with pytest.raises(ToolError, match="Not supported"):
-        await dc.call_tool("create_folder", {"space_key": "DEMO", "title": "x"})
+        await dc.call_tool(
+            "create_page", {"space_key": "DEMO", "title": "x", "content_type": "folder"}
+        )
 
 
 async def test_folder_over_streamable_http(
@@ -98,5 +101,5 @@ async def test_folder_over_streamable_http(
         serve_remote(remote_settings_for(mcp_ip_rate_limit="off")) as (base, _),
         Client(StreamableHttpTransport(f"{base}/mcp")) as client,
     ):
-        read = await client.call_tool("get_folder", {"folder_id": handbook})
-    assert read.structured_content["id"] == handbook
+        read = await client.call_tool("get_page_tree", {"page_id": handbook})
+    assert read.structured_content["pages"][0]["id"] == handbook

@@ -28,6 +28,7 @@ from confluence_mcp.tools.attachments import (
     decode_upload,
     media_type_of,
 )
+from confluence_mcp.tools.lean import lean_result
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -63,12 +64,12 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     max_bytes = services.settings.confluence_max_attachment_bytes
     areas = frozenset({"attachments"})
 
-    @confluence_tool(mcp, access="write", areas=areas)
+    @confluence_tool(mcp, access="write", areas=areas, output_schema=None)
     async def upload_attachments(
         page_id: PageId,
         files: Annotated[list[NewFile], Field(min_length=1, max_length=20)],
         comment: Annotated[str, capped(255)] | None = None,
-    ) -> AttachmentList:
+    ) -> ToolResult:
         """Attach several files (base64) to a page in one upload."""
         decoded: list[tuple[str, bytes, str]] = []
         for item in files:
@@ -81,7 +82,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page_id(page_id)
         client = await services.client()
         made = await client.upload_attachments(page_id, decoded, comment=comment)
-        return AttachmentList(attachments=[attachment_info(a) for a in made])
+        return lean_result(AttachmentList(attachments=[attachment_info(a) for a in made]))
 
     @confluence_tool(mcp, access="delete", areas=areas)
     async def delete_attachment(attachment_id: AttachmentId, purge: bool = False) -> DeleteResult:

@@ -21,6 +21,7 @@ from confluence_mcp.params import (
     BodyFormat,
     BodyText,
     ContentType,
+    CreateType,
     PageId,
     SpaceKey,
     Title,
@@ -92,13 +93,20 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         parent_id: PageId | None = None,
         body_format: BodyFormat = "markdown",
         dry_run: DryRun = False,
-        content_type: ContentType = "page",
+        content_type: CreateType = "page",
         template_id: PageId | None = None,
         variables: dict[str, Annotated[str, capped(10_000)]] | None = None,
     ) -> WriteResult:
-        """Create a page (optionally under a parent page) or a blog post in a space, from
-        body or from template_id with its variables filled."""
+        """Create a page (optionally under a parent page or folder), a blog post or a folder
+        (no body) in a space, from body or from template_id with its variables filled."""
         services.guard.check_space_key(space_key)
+        if content_type == "folder":
+            client = await services.client()
+            if parent_id is not None:
+                await services.guard.check_parent_id(parent_id)
+            if body is not None or template_id is not None or dry_run:
+                raise ToolError("A folder has no body: give only space_key, title, parent_id.")
+            return written(await client.create_folder(space_key, title, parent_id=parent_id))
         if (body is None) == (template_id is None):
             raise ToolError("Give body or template_id (see list_templates), not both.")
         client = await services.client()
@@ -288,7 +296,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             " (it has child pages)." if children is not None and children.items else "."
         )
         pending = Pending("delete", page.id, page.title, page.version_number or 1, preview)
-        asked = await confirm_action(ctx, services, client, pending, confirm_token)
+        asked = await confirm_action(
+            ctx, services, client, pending, confirm_token, content_type=content_type
+        )
         if asked is not None:
             return asked
         await client.delete_page(page_id, content_type=content_type)

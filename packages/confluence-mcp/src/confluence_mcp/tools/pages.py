@@ -174,7 +174,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         ``truncated`` when more pages exist within ``max_depth``."""
         client = await services.client()
         if page_id is not None and space_key is None:
-            await services.guard.check_page_id(page_id)
+            await services.guard.check_parent_id(page_id)  # a page, or (Cloud) a folder
             walk = client.walk_page_tree(page_id, max_depth=max_depth, limit=250)
         elif space_key is not None and page_id is None:
             services.guard.check_space_key(space_key)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from fastmcp.tools import ToolResult
+
 from confluence_mcp.models import DeleteResult, ResultModel
 from confluence_mcp.params import PageId, capped
 from confluence_mcp.registry import confluence_tool
+from confluence_mcp.tools.lean import lean_result
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -49,10 +52,10 @@ async def permission_summary(client: ConfluenceClient, space_key: str) -> dict[s
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the restriction and permission tools to ``mcp``."""
 
-    @confluence_tool(mcp, access="read")
+    @confluence_tool(mcp, access="read", output_schema=None)
     async def get_page_restrictions(
         page_id: PageId, account_id: UserId | None = None
-    ) -> Restrictions:
+    ) -> ToolResult:
         """Who may view/edit a page; with account_id, whether that user can (Cloud)."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
@@ -62,10 +65,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             update=_names(found.update_users, found.update_groups),
         )
         if account_id is None:
-            return result
+            return lean_result(result)
         view = await client.check_permission(page_id, account_id, "read")
         edit = view and await client.check_permission(page_id, account_id, "update")
-        return result.model_copy(update={"can_view": view, "can_edit": edit})
+        return lean_result(result.model_copy(update={"can_view": view, "can_edit": edit}))
 
     @confluence_tool(mcp, access="write", areas=frozenset({"admin"}), idempotent=True)
     async def set_page_restriction(

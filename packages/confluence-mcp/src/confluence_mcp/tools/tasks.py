@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from fastmcp.tools import ToolResult
+
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import Cursor, Limit, PageId, SpaceKey, capped
 from confluence_mcp.registry import confluence_tool
+from confluence_mcp.tools.lean import lean_result
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -55,7 +58,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             return False
         return True
 
-    @confluence_tool(mcp, access="read")
+    @confluence_tool(mcp, access="read", output_schema=None)
     async def list_tasks(
         space_key: SpaceKey | None = None,
         page_id: PageId | None = None,
@@ -63,7 +66,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         status: Literal["complete", "incomplete"] | None = None,
         limit: Limit = 25,
         cursor: Cursor | None = None,
-    ) -> TaskList:
+    ) -> ToolResult:
         """List tasks (Cloud) by space, page, assignee account id and/or status."""
         if space_key is not None:
             services.guard.check_space_key(space_key)
@@ -79,13 +82,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             cursor=cursor,
         )
         shown = [await info(t) for t in found.items if await allowed(t)]
-        return TaskList(tasks=shown, next_cursor=found.next_cursor)
+        return lean_result(TaskList(tasks=shown, next_cursor=found.next_cursor))
 
-    @confluence_tool(mcp, access="write", idempotent=True)
-    async def update_task(task_id: PageId, done: bool = True) -> TaskInfo:
+    @confluence_tool(mcp, access="write", idempotent=True, output_schema=None)
+    async def update_task(task_id: PageId, done: bool = True) -> ToolResult:
         """Complete a task (Cloud), or reopen it with done=false."""
         client = await services.client()
         current = await client.get_task(task_id)
         await services.guard.check_space_id(current.space_id)
         task = await client.set_task_status(task_id, complete=done)
-        return await info(task)
+        return lean_result(await info(task))

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fastmcp.tools import ToolResult
+
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import BodyFormat, Cursor, Limit, PageId, SpaceKey
 from confluence_mcp.registry import confluence_tool
+from confluence_mcp.tools.lean import lean_result
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -46,14 +49,14 @@ def _info(template: Template) -> TemplateInfo:
 def register(mcp: FastMCP[Any], services: Services) -> None:
     """Add the template tools to ``mcp``."""
 
-    @confluence_tool(mcp, access="read")
+    @confluence_tool(mcp, access="read", output_schema=None)
     async def list_templates(
         space_key: SpaceKey | None = None,
         template_id: PageId | None = None,
         format: BodyFormat = "markdown",
         limit: Limit = 25,
         cursor: Cursor | None = None,
-    ) -> TemplateList:
+    ) -> ToolResult:
         """List page templates (a space's or global); template_id reads one and its variables."""
         client = await services.client()
         if template_id is not None:
@@ -65,10 +68,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             one = _info(template).model_copy(
                 update={"variables": list(template.variables), "body": body}
             )
-            return TemplateList(templates=[one])
+            return lean_result(TemplateList(templates=[one]))
         if space_key is not None:
             services.guard.check_space_key(space_key)
         found = await client.list_templates(space_key, limit=limit, cursor=cursor)
-        return TemplateList(
-            templates=[_info(t) for t in found.items], next_cursor=found.next_cursor
+        return lean_result(
+            TemplateList(templates=[_info(t) for t in found.items], next_cursor=found.next_cursor)
         )

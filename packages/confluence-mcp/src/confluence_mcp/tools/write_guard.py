@@ -4,7 +4,7 @@ confirmation of destructive changes (see :mod:`confluence_mcp.safety.confirm`)."
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import mcp_types as mt
 
@@ -103,6 +103,7 @@ async def confirm_action(
     client: ConfluenceClient,
     pending: Pending,
     token: str | None,
+    content_type: Literal["page", "blogpost"] = "page",
 ) -> mt.InputRequiredResult | None:
     """Confirm ``pending`` (see :class:`~confluence_mcp.safety.confirm.Confirmations`).
 
@@ -113,6 +114,6 @@ async def confirm_action(
     if isinstance(outcome, mt.InputRequiredResult):
         return outcome
     if outcome is not None:
-        fresh = await client.get_page(pending.page_id, body_format=None)
+        fresh = await client.get_page(pending.page_id, body_format=None, content_type=content_type)
         require_current(fresh, outcome)
     return None
