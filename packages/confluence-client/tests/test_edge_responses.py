@@ -114,8 +114,10 @@ async def test_descendants_deeper_than_five_levels_take_another_call(
     scripted.json("GET /wiki/api/v2/pages/10/descendants", {"results": first, "_links": {}})
     deeper = [_v2_page("16", "15", 1)]
     scripted.json("GET /wiki/api/v2/pages/15/descendants", {"results": deeper, "_links": {}})
-    found = [p.id async for p in cloud.iter_descendants("10")]
-    assert found == ["11", "12", "13", "14", "15", "16"]
+    found = [(p.id, p.content_type) async for p in cloud.iter_descendants("10")]
+    # Folders are tree nodes (typed); only what sits at depth 5 needs another call.
+    assert [i for i, _ in found] == ["11", "12", "13", "14", "15", "99", "16"]
+    assert dict(found)["99"] == "folder"
 
 
 async def test_pagination_that_does_not_advance_is_an_error(

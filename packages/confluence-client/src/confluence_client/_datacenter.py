@@ -344,7 +344,7 @@ class DataCenterBackend(V1Operations):
         return await self._post_comment(page_id, body, None)
 
     # --- permissions ------------------------------------------------------------------------
-    _USER_PARAM = "userName"
+    _RESTRICTION_USER_PARAM = "userName"
 
     async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool:
         raise self._unsupported("check a user's permission on a page")

@@ -157,7 +157,7 @@ class V1Operations:
         return [parse_attachment(r, self._site, page_id) for r in results if isinstance(r, dict)]
 
     # --- restrictions -------------------------------------------------------------------------
-    _USER_PARAM = "accountId"  # Data Center names users by userName
+    _RESTRICTION_USER_PARAM = "accountId"  # Data Center names users by userName
 
     async def get_restrictions(self, page_id: str) -> PageRestrictions:
         """A page's read/update restrictions (users and groups)."""
@@ -174,7 +174,7 @@ class V1Operations:
         await self._http.request(
             "PUT" if add else "DELETE",
             f"rest/api/content/{page_id}/restriction/byOperation/{operation}/user",
-            params={self._USER_PARAM: user},
+            params={self._RESTRICTION_USER_PARAM: user},
         )
 
     # --- templates ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .._errors import FakeBadRequestError, FakeNotFoundError
 from .._http import store_of
 from .._records import PageRecord
 from .v1_content import find_content
+from .v1_restrictions import may
 
 __all__ = ["ROUTES"]
 
@@ -50,6 +51,9 @@ async def permission_check(request: Request) -> Response:
         page = content if isinstance(content, PageRecord) else store.get_page(content.page_id)
         space = store.get_space(page.space_id)
         allowed = operation == "read" or space.editors is None or user.account_id in space.editors
+        # Page restrictions narrow that further (read ones are inherited from ancestors).
+        op = "read" if operation == "read" else "update"
+        allowed = allowed and may(store, page.id, user.account_id, op)
     return JSONResponse({"hasPermission": allowed, "errors": []})
 
 

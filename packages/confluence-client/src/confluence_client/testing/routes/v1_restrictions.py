@@ -1,4 +1,5 @@
-"""v1 content restrictions (users), the permission check, and v2 space permissions.
+"""v1 content restrictions (users) and v2 space permissions; ``may`` is what the permission
+check (``routes/v1_people``) applies on top of space edit rights.
 
 A page's ``read`` restriction limits who sees it (and, as in Confluence, its descendants);
 ``update`` limits who edits it. No restriction means everyone with space access may.
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._errors import FakeBadRequestError
-from .._http import Site, no_content, read_json, site_of, store_of
+from .._http import Site, no_content, site_of, store_of
 from .._shapes_v1 import user_json
 from .._store import FakeStore
 from ._common import path_id, v2_list
@@ -97,23 +98,6 @@ async def user_restriction(request: Request) -> Response:
     return no_content() if request.method != "GET" else JSONResponse({})
 
 
-async def permission_check(request: Request) -> Response:
-    store = store_of(request)
-    payload = await read_json(request)
-    subject = payload.get("subject") if isinstance(payload, dict) else None
-    op = payload.get("operation") if isinstance(payload, dict) else None
-    if not isinstance(subject, dict) or subject.get("type") != "user":
-        raise FakeBadRequestError("subject {type: user, identifier} is required")
-    if op not in _OPERATIONS:
-        raise FakeBadRequestError("operation must be read or update")
-    with store.lock:
-        user = store.find_user(str(subject.get("identifier", "")))
-        if user is None:
-            raise FakeBadRequestError("Unknown subject")
-        allowed = may(store, path_id(request), user.account_id, op)
-    return JSONResponse({"hasPermission": allowed, "errors": []})
-
-
 async def space_permissions(request: Request) -> Response:
     """v2 ``/spaces/{id}/permissions``: every user reads and writes; the first administers."""
     store = store_of(request)
@@ -139,7 +123,6 @@ async def space_permissions(request: Request) -> Response:
 ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/content/{id}/restriction/byOperation", by_operation, ["GET"]),
     ("/content/{id}/restriction/byOperation/{op}/user", user_restriction, ["GET", "PUT", "DELETE"]),
-    ("/content/{id}/permission/check", permission_check, ["POST"]),
 ]
 SPACE_ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/spaces/{id}/permissions", space_permissions, ["GET"]),
