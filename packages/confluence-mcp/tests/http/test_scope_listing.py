@@ -11,13 +11,13 @@ from fastmcp.client.transports import StreamableHttpTransport
 
 from confluence_mcp.app import create_server
 from confluence_mcp.remote.auth import confluence_scope_policy
-from confluence_mcp.remote.scopes import SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
+from confluence_mcp.remote.scopes import SCOPE_ADMIN, SCOPE_DELETE, SCOPE_READ, SCOPE_WRITE
 from mcp_auth import create_api_key
 
 KEYS = {
     "reader": (SCOPE_READ,),
     "writer": (SCOPE_READ, SCOPE_WRITE),
-    "admin": (SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE),
+    "admin": (SCOPE_READ, SCOPE_WRITE, SCOPE_DELETE, SCOPE_ADMIN),
 }
 HEADERS = {
     "accept": "application/json, text/event-stream",
