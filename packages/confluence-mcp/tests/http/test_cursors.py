@@ -140,3 +140,36 @@ def test_a_shared_key_works_across_replicas() -> None:
     assert two.open(token, listing="search", binding="q") == "abc"
     with pytest.raises(ToolError):
         CursorSealer("j" * 40).open(token, listing="search", binding="q")
+
+
+async def test_every_listing_tool_refuses_a_cursor_it_did_not_seal(
+    connect: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    """The whole class: any tool taking a ``cursor`` (today's and tomorrow's) opens it with the
+    sealer (whose refusal is exactly ``INVALID_CURSOR``, not a later SDK complaint) before
+    anything reaches Confluence."""
+    client = await connect(toolsets="all")
+    hit = (
+        await client.call_tool("search", {"query": "type = page", "limit": 1})
+    ).structured_content
+    assert hit is not None
+    page_id = hit["results"][0]["id"]
+    listing_tools = [
+        tool for tool in await client.list_tools() if "cursor" in tool.input_schema["properties"]
+    ]
+    assert {"search", "list_spaces", "list_comments", "list_tasks", "list_templates"} <= {
+        tool.name for tool in listing_tools
+    }
+    token = forged("/wiki/rest/api/search?cql=text~%22x%22&limit=200")
+    for tool in listing_tools:
+        required = set(tool.input_schema.get("required", []))
+        arguments: dict[str, Any] = {"cursor": token}
+        if "query" in required:
+            arguments["query"] = "type = page"
+        if "page_id" in required or tool.name == "get_page":
+            arguments["page_id"] = page_id
+        fake_confluence.requests.clear()
+        with pytest.raises(ToolError, match="cursor") as refused:
+            await client.call_tool(tool.name, arguments)
+        assert str(refused.value) == INVALID_CURSOR, tool.name
+        assert not fake_confluence.requests.matching(path_contains="cql=text"), tool.name

@@ -80,8 +80,11 @@ async def test_bad_cursor_section_and_format(
 ) -> None:
     client = await connect()
     pid = long_page(fake_confluence)
-    with pytest.raises(ToolError, match="Invalid argument 'cursor'"):
+    with pytest.raises(ToolError, match="invalid cursor"):
         await client.call_tool("get_page", {"page_id": pid, "cursor": "bm9wZQ"})
+    # A continuation cursor in the old unsealed form ([offset, section] as base64) is refused.
+    with pytest.raises(ToolError, match="invalid cursor"):
+        await client.call_tool("get_page", {"page_id": pid, "cursor": "WzEwMDAsbnVsbF0"})
     with pytest.raises(ToolError, match=r"No heading matches 'Part 9'.*'Part 1'"):
         await client.call_tool("get_page", {"page_id": pid, "section": "Part 9"})
     with pytest.raises(ToolError, match="not view"):

@@ -93,8 +93,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     ) -> PageContent:
         """Read a page (or blog post, by page_id) by page_id, title+space_key or url;
         section: one heading's part. If next_cursor is returned, call again with it."""
+        # Sealed like every listing's cursor: bound to this caller and this read.
+        binding = f"{page_id}\n{title}\n{space_key}\n{url}\n{format}\n{content_type}"
         if cursor is not None:
-            offset, section = read_cursor(cursor)
+            opened = services.cursors.open(cursor, listing="get_page", binding=binding)
+            offset, section = read_cursor(opened or "")
         if section is not None and format == "view":
             raise ToolError("section works with format=markdown or storage, not view.")
         client = await services.client()
@@ -140,7 +143,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             next_offset=part.next_offset,
             next_cursor=None
             if part.next_offset is None
-            else make_cursor(part.next_offset, section),
+            else services.cursors.seal(
+                make_cursor(part.next_offset, section), listing="get_page", binding=binding
+            ),
             metadata=details,
         )
 

@@ -71,7 +71,12 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             return lean_result(TemplateList(templates=[one]))
         if space_key is not None:
             services.guard.check_space_key(space_key)
-        found = await client.list_templates(space_key, limit=limit, cursor=cursor)
+        binding = f"{space_key}\n{limit}"
+        upstream = services.cursors.open(cursor, listing="list_templates", binding=binding)
+        found = await client.list_templates(space_key, limit=limit, cursor=upstream)
+        next_cursor = services.cursors.seal(
+            found.next_cursor, listing="list_templates", binding=binding
+        )
         return lean_result(
-            TemplateList(templates=[_info(t) for t in found.items], next_cursor=found.next_cursor)
+            TemplateList(templates=[_info(t) for t in found.items], next_cursor=next_cursor)
         )
