@@ -91,6 +91,55 @@ def test_dropped_connection(server: FakeConfluenceServer, cloud: httpx.Client) -
     assert server.requests.entries[0].fault == "drop_connection"
 
 
+def _create_body(cloud: httpx.Client, title: str) -> dict[str, object]:
+    space_id = cloud.get("/api/v2/spaces").json()["results"][0]["id"]
+    body = {"representation": "storage", "value": "<p>x</p>"}
+    return {"spaceId": space_id, "title": title, "body": body}
+
+
+def test_apply_then_drop_stores_the_write(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    server.faults.apply_then_drop(count=1, method="POST", path_prefix=f"/wiki{PAGES}")
+    with pytest.raises(httpx.RemoteProtocolError):
+        cloud.post(PAGES, json=_create_body(cloud, "Dropped but stored"))
+    assert len(server.store.list_pages(title="Dropped but stored")) == 1
+    [record] = server.requests.matching(method="POST", path_prefix=f"/wiki{PAGES}")
+    assert (record.fault, record.status) == ("apply_then_drop", 200)
+
+
+def test_apply_then_corrupt_stores_the_write(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    page = server.store.list_pages(title="FAQ")[0]
+    current = cloud.get(f"{PAGES}/{page.id}").json()
+    server.faults.apply_then_corrupt(count=1, method="PUT")
+    update = {
+        "id": page.id,
+        "status": "current",
+        "title": "FAQ",
+        "body": {"representation": "storage", "value": "<p>new</p>"},
+        "version": {"number": current["version"]["number"] + 1},
+    }
+    garbled = cloud.put(f"{PAGES}/{page.id}", json=update)
+    assert garbled.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(garbled.content)
+    after = cloud.get(f"{PAGES}/{page.id}").json()
+    assert after["version"]["number"] == current["version"]["number"] + 1
+    assert server.requests.matching(method="PUT")[0].fault == "apply_then_corrupt"
+
+
+def test_apply_then_faults_do_not_apply_unauthenticated_writes(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    body = _create_body(cloud, "Never stored")
+    server.faults.apply_then_drop(count=1, method="POST")
+    with httpx.Client(base_url=server.wiki_url) as anonymous:
+        assert anonymous.post(PAGES, json=body).status_code == 401
+    assert server.store.list_pages(title="Never stored") == []
+
+
 def test_latency_is_added_without_breaking_requests(
     server: FakeConfluenceServer, cloud: httpx.Client
 ) -> None:

@@ -23,7 +23,8 @@ Test controls:
 
 - ``server.store``: the records; add spaces, pages, comments, labels, attachments, users.
 - ``server.faults``: ``latency``, ``server_errors``, ``rate_limit`` (``retry_after=None`` for
-  ``X-RateLimit-Reset`` only), ``malformed_json``, ``drop_connections``; each takes
+  ``X-RateLimit-Reset`` only), ``malformed_json``, ``drop_connections``, and for writes
+  whose answer is lost ``apply_then_drop`` / ``apply_then_corrupt``; each takes
   ``path_prefix``, ``method``, ``count`` and ``rate`` (seeded RNG). ``clear()`` removes all.
 - ``server.requests``: the request log (``count``, ``matching``, ``last``, ``clear``).
 - ``server.reset()``: fresh seed content, no faults, empty log.

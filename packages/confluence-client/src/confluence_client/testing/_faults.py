@@ -1,4 +1,5 @@
-"""Fault injection: latency, 5xx, 429 storms, malformed JSON and dropped connections.
+"""Fault injection: latency, 5xx, 429 storms, malformed JSON, dropped connections, and
+writes that are applied but whose answer is lost (dropped) or garbled (corrupted).
 
 Rules are checked in the order they were added. Each may be limited to a path prefix, an
 HTTP method and a number of hits, and fires with a probability drawn from a seeded RNG, so a
@@ -17,13 +18,23 @@ from ._errors import FakeBadRequestError
 
 __all__ = ["FaultKind", "FaultRule", "FaultInjector", "FAULT_KINDS"]
 
-FaultKind = Literal["latency", "error", "rate_limit", "malformed_json", "drop_connection"]
+FaultKind = Literal[
+    "latency",
+    "error",
+    "rate_limit",
+    "malformed_json",
+    "drop_connection",
+    "apply_then_drop",
+    "apply_then_corrupt",
+]
 FAULT_KINDS: tuple[str, ...] = (
     "latency",
     "error",
     "rate_limit",
     "malformed_json",
     "drop_connection",
+    "apply_then_drop",
+    "apply_then_corrupt",
 )
 
 
@@ -172,6 +183,30 @@ class FaultInjector:
     ) -> FaultRule:
         """Close the connection mid-response, without serving the request."""
         return self.add(FaultRule("drop_connection", path_prefix, method, count, rate))
+
+    def apply_then_drop(
+        self,
+        *,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+        rate: float = 1.0,
+    ) -> FaultRule:
+        """Serve matching requests (a write is stored), then close the connection mid-response:
+        the client cannot tell whether its write happened."""
+        return self.add(FaultRule("apply_then_drop", path_prefix, method, count, rate))
+
+    def apply_then_corrupt(
+        self,
+        *,
+        path_prefix: str | None = None,
+        method: str | None = None,
+        count: int | None = None,
+        rate: float = 1.0,
+    ) -> FaultRule:
+        """Serve matching requests (a write is stored), then answer 200 with a body that is
+        not JSON in place of the real answer."""
+        return self.add(FaultRule("apply_then_corrupt", path_prefix, method, count, rate))
 
     def draw(self, method: str, path: str) -> tuple[float, FaultRule | None]:
         """The latency to add and the (first) terminal fault for one request."""

@@ -84,6 +84,13 @@ class GatewayMiddleware:
             )
         elif fault is not None and fault.kind == "malformed_json":
             await self.app(scope, receive, _truncating(logged_send))
+        elif fault is not None and fault.kind in ("apply_then_drop", "apply_then_corrupt"):
+            # The route runs to the end (the write is stored), its answer is thrown away.
+            status = await _serve_silently(self.app, scope, receive)
+            if fault.kind == "apply_then_drop":
+                await _drop(_with_status(logged_send, status))
+            else:
+                await _send_raw(logged_send, status, b"<html>upstream proxy error")
         else:
             await self.app(scope, receive, logged_send)
 
@@ -141,6 +148,39 @@ async def _drop(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": b'{"results": [', "more_body": True})
+
+
+async def _serve_silently(app: ASGIApp, scope: Scope, receive: Receive) -> int:
+    """Run ``app`` to completion, discarding its answer; return the status it chose."""
+    status = 500
+
+    async def swallow(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+
+    await app(scope, receive, swallow)
+    return status
+
+
+def _with_status(send: Send, status: int) -> Send:
+    """A ``send`` that reports ``status`` on the response start (the log shows the route's)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "status": status}
+        await send(message)
+
+    return wrapped
+
+
+async def _send_raw(send: Send, status: int, body: bytes) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _truncating(send: Send) -> Send:
