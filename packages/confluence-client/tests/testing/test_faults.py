@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 
 import httpx
@@ -128,6 +129,20 @@ def test_apply_then_corrupt_stores_the_write(
     after = cloud.get(f"{PAGES}/{page.id}").json()
     assert after["version"]["number"] == current["version"]["number"] + 1
     assert server.requests.matching(method="PUT")[0].fault == "apply_then_corrupt"
+
+
+def test_a_write_slower_than_the_client_is_still_applied(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    body = _create_body(cloud, "Applied late")
+    server.faults.latency(0.5, count=1, method="POST")
+    with pytest.raises(httpx.TimeoutException):
+        cloud.post(PAGES, json=body, timeout=0.1)
+    # Wait (bounded) for the fake to finish the request the client gave up on.
+    give_up = time.monotonic() + 10
+    while not server.requests.count("POST", path=f"/wiki{PAGES}") and time.monotonic() < give_up:
+        time.sleep(0.02)
+    assert len(server.store.list_pages(title="Applied late")) == 1
 
 
 def test_apply_then_faults_do_not_apply_unauthenticated_writes(

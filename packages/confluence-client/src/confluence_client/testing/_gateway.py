@@ -67,6 +67,10 @@ class GatewayMiddleware:
             await send(message)
 
         if delay:
+            # A slow server has the whole request before it stalls: read the body first, so
+            # a client that gives up meanwhile still leaves its write to be applied (as on
+            # the real service), instead of the fake dropping it on the disconnect.
+            receive = await _buffered(receive)
             await asyncio.sleep(delay)
         if fault is not None and fault.kind in ("error", "rate_limit"):
             await self._send_fault(fault, path, logged_send)
@@ -148,6 +152,21 @@ async def _drop(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": b'{"results": [', "more_body": True})
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the request body now; the returned ``receive`` replays it, then waits as usual."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
 
 
 async def _serve_silently(app: ASGIApp, scope: Scope, receive: Receive) -> int:
