@@ -59,6 +59,21 @@ def test_every_sdk_error_has_a_safe_message(error: sdk.ConfluenceError, expected
     assert "abc123" not in message
 
 
+@pytest.mark.parametrize(
+    "error_type",
+    [sdk.ConfluenceTimeoutError, sdk.ConnectionFailedError, sdk.MalformedResponseError],
+)
+@pytest.mark.parametrize("method", ["POST", "PUT", "GET", "DELETE"])
+def test_a_write_whose_answer_was_lost_may_have_been_applied(
+    error_type: type[sdk.ConfluenceError], method: str
+) -> None:
+    message = describe_error(error_type("lost", method=method, path="/wiki/api/v2/pages"))
+    # Only a non-idempotent write is in doubt (reads and deletes are simply retried).
+    assert ("may have been applied" in message) is (method in ("POST", "PUT"))
+    if method in ("POST", "PUT"):
+        assert "get_page" in message
+
+
 def test_the_mapping_has_no_shadowed_row() -> None:
     """Most specific first: a row after one of its base classes could never be reached."""
     from confluence_mcp.errors import _rules

@@ -72,7 +72,30 @@ def is_confluence_error(exc: BaseException) -> bool:
 
 def describe_error(exc: ConfluenceError) -> str:
     """The safe, actionable message a client sees for an SDK error."""
+    if _outcome_unknown(exc):
+        return _OUTCOME_UNKNOWN
     return _rule_for(exc).message(exc)
+
+
+# A write whose answer never arrived (or arrived garbled) may have been stored: the SDK does
+# not repeat it, and the caller must not either before looking, or the page is written twice.
+_OUTCOME_UNKNOWN = (
+    "The write may have been applied: Confluence's answer was lost or unreadable, so the "
+    "server did not repeat it. Check with get_page (by id, or by title and space_key) before "
+    "trying again, so the change is not made twice."
+)
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _outcome_unknown(exc: ConfluenceError) -> bool:
+    from confluence_client import (
+        ConfluenceTimeoutError,
+        ConnectionFailedError,
+        MalformedResponseError,
+    )
+
+    lost = (ConfluenceTimeoutError, ConnectionFailedError, MalformedResponseError)
+    return (exc.method or "").upper() in _WRITE_METHODS and isinstance(exc, lost)
 
 
 def readiness_reason(exc: BaseException) -> str:
