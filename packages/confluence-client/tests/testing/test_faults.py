@@ -145,6 +145,19 @@ def test_a_write_slower_than_the_client_is_still_applied(
     assert len(server.store.list_pages(title="Applied late")) == 1
 
 
+def test_apply_then_faults_through_the_control_endpoint(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    body = _create_body(cloud, "Set at run time")
+    with httpx.Client(base_url=server.control_url) as control:
+        rule = {"kind": "apply_then_corrupt", "method": "POST", "count": 1}
+        assert control.post("/faults", json=rule).status_code == 201
+    garbled = cloud.post(PAGES, json=body)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(garbled.content)
+    assert len(server.store.list_pages(title="Set at run time")) == 1
+
+
 def test_apply_then_faults_do_not_apply_unauthenticated_writes(
     server: FakeConfluenceServer, cloud: httpx.Client
 ) -> None:
