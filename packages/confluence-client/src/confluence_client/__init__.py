@@ -56,6 +56,7 @@ if typing.TYPE_CHECKING:
         BodyFormat,
         Comment,
         ContentBody,
+        ContentProperty,
         ContentType,
         Label,
         LongTask,
@@ -102,6 +103,7 @@ _LAZY: dict[str, str] = {
             "BodyFormat",
             "Comment",
             "ContentBody",
+            "ContentProperty",
             "ContentType",
             "Label",
             "LongTask",
@@ -162,6 +164,7 @@ __all__ = [
     # models
     "BodyFormat",
     "ContentBody",
+    "ContentProperty",
     "ContentType",
     "Page",
     "PageTreeNode",

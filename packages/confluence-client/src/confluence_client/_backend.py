@@ -13,6 +13,7 @@ from confluence_client._models import (
     Attachment,
     BodyFormat,
     Comment,
+    ContentProperty,
     ContentType,
     Label,
     LongTask,
@@ -172,6 +173,16 @@ class Backend(Protocol):
         self, space_key: str | None, limit: int, cursor: str | None
     ) -> ResultPage[Template]: ...
     async def get_template(self, template_id: str) -> Template: ...
+
+    # content properties
+    async def list_properties(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[ContentProperty]: ...
+    async def get_property(self, page_id: str, key: str) -> ContentProperty: ...
+    async def create_property(self, page_id: str, key: str, value: Any) -> ContentProperty: ...
+    async def update_property(
+        self, page_id: str, current: ContentProperty, value: Any
+    ) -> ContentProperty: ...
 
     # tasks (Cloud)
     async def list_tasks(

@@ -33,6 +33,7 @@ from confluence_client._endpoint import resolve_endpoint
 from confluence_client._errors import ConfigurationError
 from confluence_client._events import RequestObserver
 from confluence_client._models import ResultPage, SearchResult, Space
+from confluence_client._properties import PropertyOperations
 from confluence_client._spaces import SpaceCache
 from confluence_client._transport import Transport
 from confluence_client._validation import (
@@ -54,6 +55,7 @@ class ConfluenceClient(
     InlineCommentOperations,
     CopyOperations,
     PermissionOperations,
+    PropertyOperations,
 ):
     """Async client for Confluence Cloud (v2 + v1) and Data Center (v1).
 

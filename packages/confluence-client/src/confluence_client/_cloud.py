@@ -11,6 +11,7 @@ from confluence_client._models import (
     Attachment,
     BodyFormat,
     Comment,
+    ContentProperty,
     ContentType,
     Label,
     Page,
@@ -32,6 +33,7 @@ from confluence_client._parse_v2 import (
     parse_task,
     parse_version,
 )
+from confluence_client._properties import parse_property
 from confluence_client._spaces import SpaceCache
 from confluence_client._transport import Transport
 from confluence_client._v1_shared import V1Operations
@@ -472,6 +474,37 @@ class CloudBackend(V1Operations):
                 raise  # a trashed attachment is 404 here; purge it below
         if purge:
             await self._http.request("DELETE", endpoint, params={"purge": "true"})
+
+    # --- content properties -----------------------------------------------------------------
+    async def list_properties(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[ContentProperty]:
+        endpoint = f"{_V2}/pages/{page_id}/properties"
+        return await self._list(endpoint, {"limit": limit}, cursor, parse_property)
+
+    async def get_property(self, page_id: str, key: str) -> ContentProperty:
+        found = await self._list(
+            f"{_V2}/pages/{page_id}/properties", {"key": key}, None, parse_property
+        )
+        for prop in found.items:
+            if prop.key == key:
+                return prop
+        raise NotFoundError(f"page {page_id} has no property {key!r}", status_code=404)
+
+    async def create_property(self, page_id: str, key: str, value: Any) -> ContentProperty:
+        response = await self._http.request(
+            "POST", f"{_V2}/pages/{page_id}/properties", json_body={"key": key, "value": value}
+        )
+        return parse_property(response.json())
+
+    async def update_property(
+        self, page_id: str, current: ContentProperty, value: Any
+    ) -> ContentProperty:
+        payload = {"key": current.key, "value": value, "version": {"number": current.version + 1}}
+        response = await self._http.request(
+            "PUT", f"{_V2}/pages/{page_id}/properties/{current.id}", json_body=payload
+        )
+        return parse_property(response.json())
 
     async def list_tasks(
         self, filters: dict[str, str], limit: int, cursor: str | None

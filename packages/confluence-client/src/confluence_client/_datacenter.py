@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from confluence_client._errors import (
     ConflictError,
@@ -20,6 +21,7 @@ from confluence_client._models import (
     Attachment,
     BodyFormat,
     Comment,
+    ContentProperty,
     ContentType,
     Label,
     Page,
@@ -39,6 +41,7 @@ from confluence_client._parse_v1 import (
     parse_space,
     parse_version,
 )
+from confluence_client._properties import parse_property
 from confluence_client._transport import Transport
 from confluence_client._v1_shared import V1Operations
 
@@ -57,6 +60,10 @@ def _expand(base: str, body_format: BodyFormat | None) -> str:
     if body_format == "atlas_doc_format":
         raise InvalidInputError("Data Center has no atlas_doc_format bodies", field="body_format")
     return f"{base},body.{body_format}"
+
+
+def _property_path(page_id: str, key: str) -> str:
+    return f"rest/api/content/{page_id}/property/{quote(key, safe='')}"
 
 
 class DataCenterBackend(V1Operations):
@@ -353,6 +360,31 @@ class DataCenterBackend(V1Operations):
         self, space_key: str, limit: int, cursor: str | None
     ) -> ResultPage[SpacePermission]:
         raise self._unsupported("list space permissions")
+
+    # --- content properties -----------------------------------------------------------------
+    async def list_properties(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[ContentProperty]:
+        endpoint = f"rest/api/content/{page_id}/property"
+        return await self._list(endpoint, {"limit": limit}, cursor, parse_property)
+
+    async def get_property(self, page_id: str, key: str) -> ContentProperty:
+        return parse_property(await self._get_json(_property_path(page_id, key)))
+
+    async def create_property(self, page_id: str, key: str, value: Any) -> ContentProperty:
+        response = await self._http.request(
+            "POST", f"rest/api/content/{page_id}/property", json_body={"key": key, "value": value}
+        )
+        return parse_property(response.json())
+
+    async def update_property(
+        self, page_id: str, current: ContentProperty, value: Any
+    ) -> ContentProperty:
+        payload = {"key": current.key, "value": value, "version": {"number": current.version + 1}}
+        response = await self._http.request(
+            "PUT", _property_path(page_id, current.key), json_body=payload
+        )
+        return parse_property(response.json())
 
     # --- tasks (Cloud only) ------------------------------------------------------------------
     async def list_tasks(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,7 @@ __all__ = [
     "SpacePermission",
     "Task",
     "Template",
+    "ContentProperty",
     "SearchResult",
     "ResultPage",
 ]
@@ -241,6 +242,15 @@ class Template(_Model):
     space_key: str | None = None
     body: str | None = None
     variables: tuple[str, ...] = ()
+
+
+class ContentProperty(_Model):
+    """A content property of a page: a key with a JSON value, versioned on its own."""
+
+    key: str
+    value: Any = None
+    version: int
+    id: str | None = None
 
 
 class Task(_Model):

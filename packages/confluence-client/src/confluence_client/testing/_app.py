@@ -21,6 +21,7 @@ from ._requestlog import RequestLog
 from ._store import FakeStore
 from .routes import (
     links,
+    properties,
     v1_attachments,
     v1_content,
     v1_copy,
@@ -53,6 +54,7 @@ _V2 = [
     *v2_folders.ROUTES,
     *v1_restrictions.SPACE_ROUTES,
     *v2_tasks.ROUTES,
+    *properties.V2_ROUTES,
     *v2_content.ROUTES,
 ]
 _V1 = [
@@ -64,6 +66,7 @@ _V1 = [
     *v1_restrictions.ROUTES,
     *v1_templates.ROUTES,
     *v1_people.ROUTES,
+    *properties.V1_ROUTES,
 ]
 _DOWNLOADS = v1_attachments.DOWNLOADS
 

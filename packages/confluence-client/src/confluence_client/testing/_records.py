@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 __all__ = [
+    "PropertyRecord",
     "UserRecord",
     "SpaceRecord",
     "LabelRecord",
@@ -220,3 +222,16 @@ class TaskRecord:
     status: str = "incomplete"
     completed_by: str | None = None
     completed_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class PropertyRecord:
+    """A content property of a page: a key, a JSON value and its own version number."""
+
+    id: str
+    page_id: str
+    key: str
+    value: Any
+    version: int
+    author_id: str
+    when: datetime

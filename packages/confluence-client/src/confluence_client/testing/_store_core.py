@@ -21,6 +21,7 @@ from ._records import (
     LabelRecord,
     LongTaskRecord,
     PageRecord,
+    PropertyRecord,
     SpaceRecord,
     TaskRecord,
     TemplateRecord,
@@ -52,6 +53,7 @@ class StoreCore:
         self.long_tasks: dict[str, LongTaskRecord] = {}
         self.templates: dict[str, TemplateRecord] = {}
         self.tasks: dict[str, TaskRecord] = {}
+        self.properties: dict[str, PropertyRecord] = {}
         # page id -> operation ("read" | "update") -> account ids allowed (user restrictions)
         self.restrictions: dict[str, dict[str, set[str]]] = {}
         self.attachments: dict[str, AttachmentRecord] = {}

@@ -1,0 +1,90 @@
+"""Page content properties: parsing (v1 and v2 share one shape) and the client operations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from confluence_client._client_base import ClientBase, check_cursor
+from confluence_client._errors import ConflictError, InvalidInputError
+from confluence_client._models import ContentProperty, ResultPage
+from confluence_client._parse_common import obj, parsed, text
+from confluence_client._validation import check_content_id, check_limit, check_text
+
+__all__ = ["PropertyOperations", "parse_property", "MAX_PROPERTY_BYTES"]
+
+# Confluence refuses property values above 32 KiB of JSON.
+MAX_PROPERTY_BYTES = 32_768
+
+
+def parse_property(data: dict[str, Any]) -> ContentProperty:
+    """A content property (v1 ``content/{id}/property`` or v2 ``pages/{id}/properties``)."""
+    return parsed(
+        lambda: ContentProperty(
+            key=data["key"],
+            value=data.get("value"),
+            version=obj(data, "version")["number"],
+            id=text(data, "id"),
+        ),
+        "content property",
+    )
+
+
+def _check_key(key: str) -> str:
+    checked = check_text(key, "key", max_length=255)
+    if checked != checked.strip():
+        raise InvalidInputError("key must not start or end with spaces", field="key")
+    return checked
+
+
+def _check_value(value: Any) -> Any:
+    try:
+        encoded = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError("value must be JSON", field="value") from exc
+    if len(encoded.encode()) > MAX_PROPERTY_BYTES:
+        raise InvalidInputError(f"value exceeds {MAX_PROPERTY_BYTES} bytes of JSON", field="value")
+    return value
+
+
+class PropertyOperations(ClientBase):
+    """Read and set a page's content properties (page width, custom keys, ...)."""
+
+    async def list_page_properties(
+        self, page_id: str | int, *, limit: int = 25, cursor: str | None = None
+    ) -> ResultPage[ContentProperty]:
+        """One page of a page's content properties."""
+        return await self._backend.list_properties(
+            check_content_id(page_id), check_limit(limit), check_cursor(cursor)
+        )
+
+    async def get_page_property(self, page_id: str | int, key: str) -> ContentProperty:
+        """One property by key. Raises :class:`NotFoundError` if the page has no such key."""
+        return await self._backend.get_property(check_content_id(page_id), _check_key(key))
+
+    async def set_page_property(
+        self, page_id: str | int, key: str, value: Any, *, version: int | None = None
+    ) -> ContentProperty:
+        """Create a property (``version`` None) or replace the value of an existing one.
+
+        ``version`` is the property's version the caller read; Confluence refuses a stale one
+        with :class:`ConflictError`, and creating a key that exists with one too.
+        """
+        checked_id, checked_key, checked_value = (
+            check_content_id(page_id),
+            _check_key(key),
+            _check_value(value),
+        )
+        if version is None:
+            return await self._backend.create_property(checked_id, checked_key, checked_value)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise InvalidInputError("version must be a positive integer", field="version")
+        current = await self._backend.get_property(checked_id, checked_key)
+        if current.version != version:
+            raise ConflictError(
+                f"property {checked_key!r} of page {checked_id} changed since version {version}"
+                f" (now at {current.version})",
+                current_version=current.version,
+                provided_version=version,
+            )
+        return await self._backend.update_property(checked_id, current, checked_value)

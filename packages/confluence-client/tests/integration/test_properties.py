@@ -1,0 +1,38 @@
+"""Page content properties through the SDK (Cloud, Data Center and OAuth gateway)."""
+
+import pytest
+
+from confluence_client import ConflictError, ConfluenceClient, InvalidInputError, NotFoundError
+from confluence_client.testing import FakeConfluenceServer
+
+
+async def test_page_properties(client: ConfluenceClient, server: FakeConfluenceServer) -> None:
+    pid = server.store.list_pages(title="FAQ")[0].id
+    created = await client.set_page_property(pid, "content-appearance-published", "full-width")
+    assert (created.key, created.value, created.version) == (
+        "content-appearance-published",
+        "full-width",
+        1,
+    )
+    with pytest.raises(ConflictError):
+        await client.set_page_property(pid, "content-appearance-published", "again")
+    await client.set_page_property(pid, "custom", {"owner": "ops", "n": [1, 2]})
+    listed = await client.list_page_properties(pid, limit=1)
+    assert [p.key for p in listed.items] == ["content-appearance-published"]
+    assert listed.next_cursor is not None
+    rest = await client.list_page_properties(pid, limit=1, cursor=listed.next_cursor)
+    assert [(p.key, p.value) for p in rest.items] == [("custom", {"owner": "ops", "n": [1, 2]})]
+    updated = await client.set_page_property(pid, "custom", None, version=1)
+    assert (updated.value, updated.version) == (None, 2)
+    with pytest.raises(ConflictError) as stale:
+        await client.set_page_property(pid, "custom", "late", version=1)
+    assert (stale.value.current_version, stale.value.provided_version) == (2, 1)
+    assert (await client.get_page_property(pid, "custom")).version == 2
+    with pytest.raises(NotFoundError):
+        await client.get_page_property(pid, "absent")
+    with pytest.raises(NotFoundError):
+        await client.set_page_property(pid, "absent", 1, version=1)
+    with pytest.raises(InvalidInputError):
+        await client.set_page_property(pid, "k", float("nan"))
+    with pytest.raises(InvalidInputError):
+        await client.set_page_property(pid, "k", "x" * 40_000)
