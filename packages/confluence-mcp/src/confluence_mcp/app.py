@@ -29,6 +29,7 @@ SERVER_MODULES: tuple[str, ...] = (
     "confluence_mcp.tools.restrictions",
     "confluence_mcp.tools.templates",
     "confluence_mcp.tools.tasks",
+    "confluence_mcp.tools.properties",
     "confluence_mcp.tools.spaces",
     "confluence_mcp.tools.comments",
     "confluence_mcp.tools.inline_comments",

@@ -62,7 +62,7 @@ def expected_scopes(tool: str) -> set[str]:
         return {SCOPE_DELETE}
     writes = (
         *("create_", "update_", "edit_", "move_", "add_", "upload_", "reply_"),
-        *("resolve_", "copy_"),
+        *("resolve_", "copy_", "set_"),
     )
     if tool in ADMIN_TOOLS:
         return {SCOPE_WRITE, SCOPE_ADMIN}
