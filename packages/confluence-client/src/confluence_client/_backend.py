@@ -20,6 +20,7 @@ from confluence_client._models import (
     Page,
     PageRestrictions,
     PageVersion,
+    PageViews,
     ResultPage,
     SearchResult,
     Space,
@@ -183,6 +184,9 @@ class Backend(Protocol):
     async def update_property(
         self, page_id: str, current: ContentProperty, value: Any
     ) -> ContentProperty: ...
+
+    # analytics (Cloud)
+    async def get_page_views(self, page_id: str) -> PageViews: ...
 
     # tasks (Cloud)
     async def list_tasks(

@@ -16,6 +16,7 @@ from confluence_client._models import (
     Label,
     Page,
     PageVersion,
+    PageViews,
     ResultPage,
     Space,
     SpacePermission,
@@ -474,6 +475,17 @@ class CloudBackend(V1Operations):
                 raise  # a trashed attachment is 404 here; purge it below
         if purge:
             await self._http.request("DELETE", endpoint, params={"purge": "true"})
+
+    # --- analytics --------------------------------------------------------------------------
+    async def get_page_views(self, page_id: str) -> PageViews:
+        base = f"rest/api/analytics/content/{page_id}"
+        views, viewers = await asyncio.gather(
+            self._get_json(f"{base}/views"), self._get_json(f"{base}/viewers")
+        )
+        try:
+            return PageViews(page_id=page_id, views=views["count"], viewers=viewers["count"])
+        except (KeyError, ValueError) as exc:
+            raise MalformedResponseError("unexpected analytics shape", path=base) from exc
 
     # --- content properties -----------------------------------------------------------------
     async def list_properties(

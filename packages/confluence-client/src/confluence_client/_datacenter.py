@@ -26,6 +26,7 @@ from confluence_client._models import (
     Label,
     Page,
     PageVersion,
+    PageViews,
     ResultPage,
     Space,
     SpacePermission,
@@ -385,6 +386,11 @@ class DataCenterBackend(V1Operations):
             "PUT", _property_path(page_id, current.key), json_body=payload
         )
         return parse_property(response.json())
+
+    async def get_page_views(self, page_id: str) -> PageViews:
+        raise NotSupportedError(
+            "Confluence Data Center has no page analytics API", deployment="datacenter"
+        )
 
     # --- tasks (Cloud only) ------------------------------------------------------------------
     async def list_tasks(

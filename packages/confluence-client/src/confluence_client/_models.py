@@ -31,6 +31,7 @@ __all__ = [
     "Task",
     "Template",
     "ContentProperty",
+    "PageViews",
     "SearchResult",
     "ResultPage",
 ]
@@ -251,6 +252,14 @@ class ContentProperty(_Model):
     value: Any = None
     version: int
     id: str | None = None
+
+
+class PageViews(_Model):
+    """A page's analytics (Cloud): total views and distinct viewers."""
+
+    page_id: str
+    views: int
+    viewers: int
 
 
 class Task(_Model):

@@ -1,4 +1,4 @@
-"""Page content properties: parsing (v1 and v2 share one shape) and the client operations."""
+"""Page content properties (v1 and v2 share one shape) and page analytics: client operations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from confluence_client._client_base import ClientBase, check_cursor
 from confluence_client._errors import ConflictError, InvalidInputError
-from confluence_client._models import ContentProperty, ResultPage
+from confluence_client._models import ContentProperty, PageViews, ResultPage
 from confluence_client._parse_common import obj, parsed, text
 from confluence_client._validation import check_content_id, check_limit, check_text
 
@@ -88,3 +88,8 @@ class PropertyOperations(ClientBase):
                 provided_version=version,
             )
         return await self._backend.update_property(checked_id, current, checked_value)
+
+    async def get_page_views(self, page_id: str | int) -> PageViews:
+        """A page's total views and distinct viewers (Cloud analytics; Data Center raises
+        :class:`NotSupportedError`)."""
+        return await self._backend.get_page_views(check_content_id(page_id))

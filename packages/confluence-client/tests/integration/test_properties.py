@@ -1,8 +1,14 @@
-"""Page content properties through the SDK (Cloud, Data Center and OAuth gateway)."""
+"""Page content properties and analytics through the SDK (Cloud, Data Center, OAuth gateway)."""
 
 import pytest
 
-from confluence_client import ConflictError, ConfluenceClient, InvalidInputError, NotFoundError
+from confluence_client import (
+    ConflictError,
+    ConfluenceClient,
+    InvalidInputError,
+    NotFoundError,
+    NotSupportedError,
+)
 from confluence_client.testing import FakeConfluenceServer
 
 
@@ -36,3 +42,19 @@ async def test_page_properties(client: ConfluenceClient, server: FakeConfluenceS
         await client.set_page_property(pid, "k", float("nan"))
     with pytest.raises(InvalidInputError):
         await client.set_page_property(pid, "k", "x" * 40_000)
+
+
+async def test_page_views(
+    client: ConfluenceClient, server: FakeConfluenceServer, flavour: str
+) -> None:
+    home = str(server.store.get_space_by_key("DEMO").homepage_id)
+    if flavour == "datacenter":
+        with pytest.raises(NotSupportedError):
+            await client.get_page_views(home)
+        return
+    seen = await client.get_page_views(home)
+    assert (seen.page_id, seen.views, seen.viewers) == (home, 6, 3)
+    quiet = server.store.list_pages(title="FAQ")[0].id
+    assert (await client.get_page_views(quiet)).views == 0
+    with pytest.raises(NotFoundError):
+        await client.get_page_views("999999")

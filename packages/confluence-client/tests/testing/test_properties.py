@@ -61,3 +61,18 @@ def test_v1_property_lifecycle(
     assert ok.status_code == 200, ok.text
     validate("v1", "/wiki/rest/api/content/{id}/property/{key}", ok.json(), "put")
     assert dc.get(f"{base}/absent").status_code == 404
+
+
+def test_analytics_shapes(
+    shared_server: FakeConfluenceServer,
+    ro_cloud: httpx.Client,
+    ro_dc: httpx.Client,
+    validate: Callable[..., None],
+) -> None:
+    home = shared_server.store.list_pages(title="Demo Space Home")[0].id
+    views = ro_cloud.get(f"/rest/api/analytics/content/{home}/views").json()
+    validate("v1", "/wiki/rest/api/analytics/content/{contentId}/views", views)
+    viewers = ro_cloud.get(f"/rest/api/analytics/content/{home}/viewers").json()
+    validate("v1", "/wiki/rest/api/analytics/content/{contentId}/viewers", viewers)
+    assert (views["count"], viewers["count"]) == (6, 3)
+    assert ro_dc.get(f"/rest/api/analytics/content/{home}/views").status_code == 404

@@ -20,6 +20,7 @@ from ._http import error_body, error_response
 from ._requestlog import RequestLog
 from ._store import FakeStore
 from .routes import (
+    analytics,
     links,
     properties,
     v1_attachments,
@@ -85,6 +86,8 @@ def _routes() -> list[BaseRoute]:
         routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _V2]
     for base in ("/wiki/rest/api", "/rest/api"):
         routes += [Route(base + path, fn, methods=methods) for path, fn, methods in _V1]
+    for base in ("/wiki/rest/api", f"{gateway}/rest/api"):  # Cloud only
+        routes += [Route(base + p, fn, methods=m) for p, fn, m in analytics.ROUTES]
     for path, fn, methods in _V1:
         # Like Atlassian's gateway: the v1 *content* endpoints are gone there, the rest work
         # (copying has no v2 equivalent, so it stays).

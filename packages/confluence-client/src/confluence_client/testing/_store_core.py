@@ -54,6 +54,8 @@ class StoreCore:
         self.templates: dict[str, TemplateRecord] = {}
         self.tasks: dict[str, TaskRecord] = {}
         self.properties: dict[str, PropertyRecord] = {}
+        # page id -> the account id of each view, in order (Cloud analytics)
+        self.page_views: dict[str, list[str]] = {}
         # page id -> operation ("read" | "update") -> account ids allowed (user restrictions)
         self.restrictions: dict[str, dict[str, set[str]]] = {}
         self.attachments: dict[str, AttachmentRecord] = {}

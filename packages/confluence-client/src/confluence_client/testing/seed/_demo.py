@@ -98,6 +98,8 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
         ("Expenses", "Submit receipts within 30 days."),
     ):
         store.add_page(demo.id, title, p(text), parent_id=handbook.id, author_id=u["bob"])
+    # Cloud analytics: six views of the home page by three people.
+    store.page_views[str(demo.homepage_id)] = [u["alice"]] * 3 + [u["bob"]] * 2 + [u["carol"]]
 
 
 def _gallery(store: FakeStore, space_id: str, parent: str, u: dict[str, str]) -> None:
