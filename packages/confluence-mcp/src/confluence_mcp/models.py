@@ -63,8 +63,8 @@ class PageContent(ResultModel):
     total_chars: int
     next_offset: int | None = None
     next_cursor: str | None = None
-    # With metadata=true: parent_id, author_id, created_at, labels. Untyped on purpose: one
-    # small object schema instead of four optional fields in every tools/list.
+    # With metadata=true: parent_id, author_id, created_at, labels, views, viewers (Cloud).
+    # Untyped on purpose: one small object schema instead of six optional fields in tools/list.
     metadata: dict[str, Any] | None = None
 
 

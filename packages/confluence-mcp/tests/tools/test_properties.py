@@ -84,3 +84,27 @@ async def test_properties_over_streamable_http(
         await client.call_tool("set_page_property", {"page_id": page, "key": "k", "value": [1]})
         listed = await client.call_tool("get_page_properties", {"page_id": page})
     assert listed.structured_content["properties"] == [{"key": "k", "value": [1], "version": 1}]
+
+
+async def test_get_page_metadata_has_analytics(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    home = _page(fake_confluence, "Demo Space Home")
+    cloud = await connect()
+    meta = (
+        await cloud.call_tool("get_page", {"page_id": home, "metadata": True})
+    ).structured_content["metadata"]
+    assert (meta["views"], meta["viewers"]) == (6, 3)
+    dc = await connect(
+        confluence_url=fake_confluence.url,
+        confluence_deployment="datacenter",
+        confluence_username=None,
+        confluence_api_token=None,
+        confluence_personal_token="fake-pat",
+    )
+    meta = (await dc.call_tool("get_page", {"page_id": home, "metadata": True})).structured_content[
+        "metadata"
+    ]
+    assert meta["views"] == "Not supported on Data Center"
+    assert "viewers" not in meta
+    assert meta["labels"] is not None

@@ -131,6 +131,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 "author_id": page.author_id,
                 "created_at": iso(page.created_at),
                 "labels": [label.name for label in labels.items],
+                **await _analytics(client, page.id),
             }
         return PageContent(
             id=page.id,
@@ -252,3 +253,14 @@ def _outline(pages: list[tuple[int, Page]], *, truncated: bool) -> PageTree:
         entries.append(TreeEntry(id=page.id, title=page.title, depth=depths[page.id], type=kind))
         stack.extend(reversed(children.get(page.id, [])))
     return PageTree(pages=entries, truncated=truncated)
+
+
+async def _analytics(client: ConfluenceClient, page_id: str) -> dict[str, Any]:
+    """Views and distinct viewers (Cloud); Data Center says so instead of failing the read."""
+    from confluence_client import NotSupportedError
+
+    try:
+        seen = await client.get_page_views(page_id)
+    except NotSupportedError:
+        return {"views": "Not supported on Data Center"}
+    return {"views": seen.views, "viewers": seen.viewers}
