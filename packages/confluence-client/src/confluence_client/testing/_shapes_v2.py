@@ -12,6 +12,7 @@ from ._http import Site, iso
 from ._records import (
     AttachmentRecord,
     CommentRecord,
+    InlineCommentRecord,
     LabelRecord,
     PageRecord,
     SpaceRecord,
@@ -219,9 +220,12 @@ def space_json(space: SpaceRecord, description_format: str | None = None) -> dic
 
 
 def comment_json(
-    store: FakeStore, site: Site, comment: CommentRecord, body_format: str | None = None
+    store: FakeStore,
+    site: Site,
+    comment: CommentRecord | InlineCommentRecord,
+    body_format: str | None = None,
 ) -> dict[str, Any]:
-    """A v2 footer comment."""
+    """A v2 footer comment (and the fields an inline comment shares with one)."""
     page = store.pages[comment.page_id]
     space = store.spaces[page.space_id]
     data: dict[str, Any] = {

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from .._errors import FakeBadRequestError
 from .._http import Site, iso, no_content, read_json, site_of, store_of
 from .._records import InlineCommentRecord
-from .._shapes_v2 import body_json, check_body_format, view_links, webui_page
+from .._shapes_v2 import check_body_format, comment_json
 from .._store import FakeStore
 from ._common import numeric_id, path_id, user_id, v2_list
 from .v2_comments import comment_body
@@ -21,34 +21,14 @@ __all__ = ["ROUTES", "inline_comment_json"]
 def inline_comment_json(
     store: FakeStore, site: Site, comment: InlineCommentRecord, body_format: str | None = None
 ) -> dict[str, Any]:
-    """A v2 inline comment (``properties`` carry the anchor)."""
-    page = store.pages[comment.page_id]
-    space = store.spaces[page.space_id]
-    data: dict[str, Any] = {
-        "id": comment.id,
-        "status": comment.status,
-        "title": f"Re: {page.title}",
-        "pageId": comment.page_id,
-        "version": {
-            "createdAt": iso(comment.created_at),
-            "message": "",
-            "number": comment.version,
-            "minorEdit": False,
-            "authorId": comment.author_id,
-        },
-        "body": body_json(store, comment.body, body_format, view_links(store, site, page)),
-        "resolutionStatus": comment.resolution,
-        "properties": {
-            "inlineMarkerRef": comment.marker_ref,
-            "inlineOriginalSelection": comment.selection,
-        },
-        "_links": {
-            "webui": f"{webui_page(space.key, page)}?focusedCommentId={comment.id}"
-            f"#comment-{comment.id}"
-        },
+    """A v2 inline comment: a footer comment's fields plus its resolution and anchor
+    (``properties``)."""
+    data = comment_json(store, site, comment, body_format)
+    data["resolutionStatus"] = comment.resolution
+    data["properties"] = {
+        "inlineMarkerRef": comment.marker_ref,
+        "inlineOriginalSelection": comment.selection,
     }
-    if comment.parent_comment_id is not None:
-        data["parentCommentId"] = comment.parent_comment_id
     if comment.resolution_by is not None and comment.resolution_at is not None:
         data["resolutionLastModifierId"] = comment.resolution_by
         data["resolutionLastModifiedAt"] = iso(comment.resolution_at)
