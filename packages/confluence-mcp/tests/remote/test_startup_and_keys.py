@@ -128,6 +128,16 @@ def test_keys_create_list_revoke(tmp_path: Path) -> None:
     assert run_keys(["revoke", "--file", str(path), "ci"], stdout=io.StringIO(), env_file=None) == 0
 
 
+def test_keys_create_mode_makes_the_file_readable_by_the_image_user(tmp_path: Path) -> None:
+    # The image runs as uid 10001: a key file made on the host must be readable by it.
+    path = tmp_path / "keys.json"
+    argv = ["create", "--file", str(path), "--name", "ci", "--scopes", "confluence:read"]
+    assert run_keys([*argv, "--mode", "0644"], stdout=io.StringIO(), env_file=None) == 0
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert run_keys(["revoke", "--file", str(path), "ci"], stdout=io.StringIO(), env_file=None) == 0
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_keys_file_defaults_to_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "from-env.json"
     monkeypatch.setenv("MCP_API_KEYS_FILE", str(path))

@@ -2,7 +2,8 @@
 
 A key reads `<prefix>_<id>_<secret>`; the format is defined once, in `_key_format`.
 
-The key file is JSON, written atomically with mode 0600:
+The key file is JSON, written atomically with mode 0600 (or the mode and owner `create`
+was given; rewrites keep them, see `_key_file_access`):
 
     {"format": "mcp-auth-api-keys", "version": 1, "keys": [
       {"id": "…", "name": "ci-bot", "prefix": "mcpk", "hash": "sha256:<hex>",
@@ -35,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mcp_auth._errors import AuthConfigurationError
+from mcp_auth._key_file_access import check_key_file_mode, give_access
 from mcp_auth._key_format import (
     DEFAULT_KEY_PREFIX,
     KEY_ID_PATTERN,
@@ -207,7 +209,13 @@ def _dumped(record: APIKeyRecord) -> dict[str, Any]:
     return data
 
 
-def _write_key_file(path: Path, records: Iterable[APIKeyRecord]) -> None:
+def _write_key_file(
+    path: Path,
+    records: Iterable[APIKeyRecord],
+    *,
+    mode: int | None = None,
+    owner: tuple[int, int] | None = None,
+) -> None:
     document = {
         "format": _FORMAT,
         "version": _VERSION,
@@ -222,7 +230,7 @@ def _write_key_file(path: Path, records: Iterable[APIKeyRecord]) -> None:
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o600)
+        give_access(temp_name, path, mode, owner)
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -256,11 +264,17 @@ def create_api_key(
     expires_at: datetime | None = None,
     prefix: str = DEFAULT_KEY_PREFIX,
     claims: Mapping[str, str | Iterable[str]] | None = None,
+    mode: int | None = None,
+    owner: tuple[int, int] | None = None,
 ) -> CreatedAPIKey:
     """Create a key named `name` (unique in the file) and store its digest in `path`
     (created if missing). The returned `key` is the only copy of the secret. `claims`
     (a string or a list of strings each) are stored on the record and handed to the server
-    in `Principal.claims`."""
+    in `Principal.claims`. `mode` and `owner` (`(uid, gid)`, gid -1 unchanged; changing it
+    needs root) give the file to the server's user; by default a new file is 0600 and ours,
+    an existing one keeps its own."""
+    if mode is not None:
+        check_key_file_mode(mode)
     if not is_valid_prefix(prefix):
         raise AuthConfigurationError(PREFIX_RULE)
     name = name.strip()
@@ -298,7 +312,7 @@ def create_api_key(
             raise AuthConfigurationError(
                 f"invalid key settings: {exc.errors()[0]['msg']}"
             ) from None
-        _write_key_file(path, [*records, record])
+        _write_key_file(path, [*records, record], mode=mode, owner=owner)
     return CreatedAPIKey(key=key, record=record)
 
 

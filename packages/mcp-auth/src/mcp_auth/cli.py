@@ -19,6 +19,7 @@ from typing import TextIO
 from mcp_auth._api_keys import APIKeyRecord, create_api_key, list_api_keys, revoke_api_key
 from mcp_auth._compat import parse_datetime
 from mcp_auth._errors import MCPAuthError
+from mcp_auth._key_file_access import check_key_file_mode, parse_owner
 from mcp_auth._key_format import DEFAULT_KEY_PREFIX, PREFIX_RULE, is_valid_prefix
 
 __all__ = ["audit_main", "build_keys_parser", "keys_main", "main", "parse_duration", "parse_expiry"]
@@ -75,6 +76,24 @@ def _prefix_arg(text: str) -> str:
     return text
 
 
+def _mode_arg(text: str) -> int:
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid mode {text!r}: use octal, e.g. 0644") from None
+    try:
+        return check_key_file_mode(mode)
+    except MCPAuthError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
+def _owner_arg(text: str) -> tuple[int, int]:
+    try:
+        return parse_owner(text)
+    except MCPAuthError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+
+
 def _claim_arg(text: str) -> tuple[str, str | list[str]]:
     name, sep, value = text.partition("=")
     name = name.strip()
@@ -123,6 +142,19 @@ def build_keys_parser(
         help="an attribute for the server (repeatable; VALUE a,b,c stores a list)",
     )
     create.add_argument("--prefix", type=_prefix_arg, default=DEFAULT_KEY_PREFIX, help="key prefix")
+    create.add_argument(
+        "--mode",
+        type=_mode_arg,
+        metavar="OCTAL",
+        help="key file mode, e.g. 0644 for a server running as another user (default: 0600 "
+        "for a new file, else unchanged)",
+    )
+    create.add_argument(
+        "--owner",
+        type=_owner_arg,
+        metavar="UID[:GID]",
+        help="give the key file to the server's user, e.g. 10001:10001 (needs root)",
+    )
     create.add_argument("--json", action="store_true", help="machine-readable output")
 
     listing = add("list", "List keys (never secrets).")
@@ -195,6 +227,8 @@ def keys_main(
                 expires_at=args.expires,
                 prefix=args.prefix,
                 claims=dict(args.claim),
+                mode=args.mode,
+                owner=args.owner,
             )
             if args.json:
                 print(json.dumps({"key": created.key, **_public(created.record, now)}), file=out)
