@@ -60,7 +60,8 @@ FAKE_PID=
 CONTAINERS=()
 cleanup() {
   set +e
-  local since=$(date +%s)
+  local since
+  since=$(date +%s)
   for c in "${CONTAINERS[@]}"; do "$DOCKER" rm -f "$c" >/dev/null 2>&1; done
   [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
   if [ -n "$DOCKERD_PID" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
@@ -98,9 +99,9 @@ BASE_TAG=$(sed -n 's/^ARG PYTHON_IMAGE=//p' deploy/Dockerfile)
 # The mirror of this machine's apt sources serving $SUITE (one-line or deb822 format).
 MIRROR=$(
   {
-    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+    { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } \
       | sed 's/\[[^]]*\]//' | awk -v s="$SUITE" '$1 == "deb" && $3 == s { print $2 }'
-    cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v s="$SUITE" '
+    { cat /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } | awk -v s="$SUITE" '
       BEGIN { RS = ""; FS = "\n" }
       { uri = ""; ok = 0
         for (i = 1; i <= NF; i++) {
@@ -108,7 +109,7 @@ MIRROR=$(
           if ($i ~ /^Suites:/) { n = split($i, w, " "); for (j = 2; j <= n; j++) if (w[j] == s) ok = 1 }
         }
         if (ok && uri != "") print uri }'
-  } | head -n 1
+  } | awk 'NR == 1'
 )
 [ -n "$MIRROR" ] || fail "no apt source for Debian $SUITE in /etc/apt/sources.list{,.d}"
 CA_FILES=(/usr/local/share/ca-certificates/*.crt)
@@ -213,14 +214,14 @@ run_documented() {
     "$DOCKER" logs "$name" 2>&1 | tail -n 30 >&2
     fail "$name is '$status', not 'running healthy' (its logs are above)"
   fi
-  local uids
+  local uids ruid euid
   uids=$("$DOCKER" exec "$name" sh -c 'grep "^Uid:" /proc/1/status')
-  set -- $uids
-  [ "$2" != 0 ] && [ "$3" != 0 ] || fail "$name runs as root ($uids)"
+  read -r _ ruid euid _ <<<"$uids"
+  [ "$ruid" != 0 ] && [ "$euid" != 0 ] || fail "$name: its process runs as root ($uids)"
   if "$DOCKER" exec "$name" sh -c 'touch /opt/venv/x' 2>/dev/null; then
     fail "$name: the root filesystem is writable"
   fi
-  echo "$name: healthy, uid $2, read-only root"
+  echo "$name: healthy, uid $euid, read-only root"
   URL="http://127.0.0.1:$port/mcp"
 }
 
