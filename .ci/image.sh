@@ -7,7 +7,8 @@
 # it behaves like the official slim image); the image build; and two runs the way the READMEs
 # document them (read-only root, tmpfs /tmp, key file from `keys create --mode 0644`, then
 # `--owner 10001:10001`), each waited on until `healthy`, checked non-root, called over
-# Streamable HTTP with an API key (and refused without one), stopped.
+# Streamable HTTP with an API key (and refused without one), stopped; and a third start
+# without the tmpfs, which must refuse an audit file under /tmp clearly.
 # Where no engine can be installed or started, the step is skipped with a loud reason.
 #
 # Local runs cache the debootstrap tarball in .ci/.cache (gitignored); CI starts clean.
@@ -259,5 +260,17 @@ MCP_IMAGE_TEST_KEY=$API_KEY "$PYTHON" .ci/image_call.py "$URL"
   || fail "no list_spaces call in the audit log on the tmpfs /tmp"
 echo "cmcp-owner: audit log on the tmpfs /tmp records the call"
 stop_container cmcp-owner
+
+# 3. Without the tmpfs the same set-up cannot open its audit file: a clear refusal, no traceback.
+if "$DOCKER" run --rm --env-file "$WORK/cmcp-owner.env" --read-only \
+    -v "$WORK/keys-owner:/run/secrets/mcp:ro" -e MCP_AUDIT_LOG=/tmp/audit.jsonl "$IMAGE" \
+    >"$WORK/no-tmpfs.log" 2>&1; then
+  fail "with a read-only /tmp and MCP_AUDIT_LOG=/tmp/audit.jsonl the server started"
+fi
+if ! grep -q "MCP_AUDIT_LOG" "$WORK/no-tmpfs.log" || grep -q "Traceback" "$WORK/no-tmpfs.log"; then
+  cat "$WORK/no-tmpfs.log" >&2
+  fail "without a tmpfs on /tmp the refusal should name MCP_AUDIT_LOG, without a traceback"
+fi
+echo "without --tmpfs /tmp: refused at start-up ($(grep -m1 MCP_AUDIT_LOG "$WORK/no-tmpfs.log" | cut -c1-150))"
 
 echo "image test passed: ${IMAGE_MB} MB image, built in ${BUILD_SECONDS}s; the whole step took $(( $(date +%s) - STARTED ))s"
