@@ -11,7 +11,9 @@
 # without the tmpfs, which must refuse an audit file under /tmp clearly.
 # Where no engine can be installed or started, the step is skipped with a loud reason.
 #
-# Local runs cache the debootstrap tarball in .ci/.cache (gitignored); CI starts clean.
+# Local runs cache the debootstrap tarball in .ci/.cache (gitignored; delete it to pick up
+# Debian updates); CI starts clean. Measured here (2 shared cores): about 3 minutes with the
+# debootstrap, 1.5 without; the image build itself 10-35 s.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
