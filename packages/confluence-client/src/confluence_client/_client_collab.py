@@ -242,6 +242,14 @@ class CollaborationOperations(ClientBase):
         """Move an attachment to the trash; ``purge=True`` deletes it for good."""
         await self._backend.delete_attachment(check_attachment_id(attachment_id), bool(purge))
 
+    async def restore_attachment(self, attachment_id: str | int) -> Attachment:
+        """Take a trashed attachment out of the trash (Cloud with an API token, Data Center).
+
+        Through the OAuth gateway this raises :class:`NotSupportedError`: v2 has no restore
+        and the gateway refuses the v1 content endpoints.
+        """
+        return await self._backend.restore_attachment(check_attachment_id(attachment_id))
+
     # --- versions ----------------------------------------------------------------------
     async def list_versions(
         self, page_id: str | int, *, limit: int = 25, cursor: str | None = None

@@ -182,10 +182,25 @@ class PageOperations(ClientBase):
         """A folder by id (Cloud): title, parent and space, no body."""
         return await self._backend.get_folder(check_content_id(folder_id, "folder_id"))
 
+    async def get_whiteboard(self, whiteboard_id: str | int) -> Page:
+        """A whiteboard's metadata (Cloud): title, parent, space, version and web link;
+        ``content_type`` is ``"whiteboard"``. The canvas itself has no REST representation."""
+        return await self._backend.get_node(
+            "whiteboard", check_content_id(whiteboard_id, "whiteboard_id")
+        )
+
+    async def get_database(self, database_id: str | int) -> Page:
+        """A database's metadata (Cloud), like :meth:`get_whiteboard`; its rows have no REST
+        API."""
+        return await self._backend.get_node(
+            "database", check_content_id(database_id, "database_id")
+        )
+
     async def list_folder_children(
         self, folder_id: str | int, *, limit: int = 25, cursor: str | None = None
     ) -> ResultPage[Page]:
-        """One page of a folder's direct children: pages and folders (``content_type``)."""
+        """One page of a folder's direct children: pages, folders, whiteboards and databases
+        (``content_type``)."""
         return await self._backend.list_folder_children(
             check_content_id(folder_id, "folder_id"), check_limit(limit), check_cursor(cursor)
         )

@@ -6,7 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from confluence_client._errors import ConflictError, MalformedResponseError, NotFoundError
+from confluence_client._errors import (
+    ConflictError,
+    MalformedResponseError,
+    NotFoundError,
+    NotSupportedError,
+)
 from confluence_client._models import (
     Attachment,
     BodyFormat,
@@ -43,6 +48,13 @@ __all__ = ["CloudBackend"]
 
 _V2 = "api/v2"
 _PATHS: dict[str, str] = {"page": "pages", "blogpost": "blogposts"}
+# Content-tree nodes besides pages: each type has its own v2 route family.
+_NODE_PATHS: dict[str, str] = {
+    "page": "pages",
+    "folder": "folders",
+    "whiteboard": "whiteboards",
+    "database": "databases",
+}
 _MAX_DESCENDANT_DEPTH = 5  # v2 /descendants answers at most 5 levels per call
 
 
@@ -144,9 +156,20 @@ class CloudBackend(V1Operations):
         )
 
     def _typed_child(self, raw: dict[str, Any]) -> Page:
-        kind = raw.get("type", "page")
+        kind = str(raw.get("type", "page"))
         page = self._page(raw)
-        return page if kind == "page" else page.model_copy(update={"content_type": str(kind)})
+        if kind == "page":
+            return page
+        update: dict[str, Any] = {"content_type": kind}
+        if page.web_url is None and page.space_key is not None:
+            # Tree listings carry no links; Cloud opens these at /spaces/KEY/<type>/ID.
+            update["web_url"] = f"{self._site}/spaces/{page.space_key}/{kind}/{page.id}"
+        return page.model_copy(update=update)
+
+    async def get_node(self, kind: str, node_id: str) -> Page:
+        """A whiteboard or database (metadata only: their content has no REST body)."""
+        body = await self._get_json(f"{_V2}/{_NODE_PATHS[kind]}/{node_id}")
+        return self._typed_child({**body, "type": kind})
 
     async def create_folder(self, space_key: str, title: str, parent_id: str | None) -> Page:
         payload: dict[str, Any] = {"spaceId": await self._space_id(space_key), "title": title}
@@ -178,10 +201,13 @@ class CloudBackend(V1Operations):
         self, parent: Page, limit: int, cursor: str | None
     ) -> ResultPage[Page]:
         """A tree node's children: pages and folders (typed), below a page or a folder."""
-        if parent.content_type == "folder":
-            return await self.list_folder_children(parent.id, limit, cursor)
+        path = _NODE_PATHS.get(parent.content_type)
+        if path is None:
+            return ResultPage[Page]()  # blog posts and unknown types have no children
+        if parent.space_id is not None and self._spaces.key_for(parent.space_id) is None:
+            await self.get_space_by_id(parent.space_id)  # children's links need the key
         result = await self._list(
-            f"{_V2}/pages/{parent.id}/direct-children",
+            f"{_V2}/{path}/{parent.id}/direct-children",
             {"limit": limit, "sort": "id"},
             cursor,
             self._tree_child,
@@ -194,7 +220,8 @@ class CloudBackend(V1Operations):
         return ResultPage[Page](items=kids, next_cursor=result.next_cursor)
 
     def _tree_child(self, raw: dict[str, Any]) -> Page | None:
-        return self._typed_child(raw) if raw.get("type", "page") in ("page", "folder") else None
+        # Embeds (Smart Links) and types newer than this client are left out of trees.
+        return self._typed_child(raw) if raw.get("type", "page") in _NODE_PATHS else None
 
     def _child(self, raw: dict[str, Any]) -> Page | None:
         # direct-children mixes folders, whiteboards, databases... keep pages only.
@@ -217,20 +244,22 @@ class CloudBackend(V1Operations):
         return list(await asyncio.gather(*(self.get_page(i, None, None) for i in ids)))
 
     async def iter_descendants(self, page_id: str, limit: int) -> AsyncIterator[Page]:
-        pending = [page_id]
+        pending = [("pages", page_id)]
         while pending:
-            root = pending.pop(0)
-            endpoint = f"{_V2}/pages/{root}/descendants"
+            path, root = pending.pop(0)
+            endpoint = f"{_V2}/{path}/{root}/descendants"
             cursor: str | None = None
             while True:
                 params = {"limit": limit, "depth": _MAX_DESCENDANT_DEPTH}
                 batch = await self._list(endpoint, params, cursor, lambda raw: raw)
                 for raw in batch.items:
-                    # Folders are nodes of the tree; whiteboards, databases... are not walked.
-                    if raw.get("type", "page") not in ("page", "folder"):
+                    # Folders, whiteboards and databases are tree nodes; embeds are left out.
+                    kind = str(raw.get("type", "page"))
+                    if kind not in _NODE_PATHS:
                         continue
                     if raw.get("depth") == _MAX_DESCENDANT_DEPTH:
-                        pending.append(str(raw["id"]))  # deeper levels need another call
+                        # Deeper levels need another call, on the node type's own route.
+                        pending.append((_NODE_PATHS[kind], str(raw["id"])))
                     yield self._typed_child(raw)
                 if batch.next_cursor is None:
                     break
@@ -476,6 +505,16 @@ class CloudBackend(V1Operations):
         if purge:
             await self._http.request("DELETE", endpoint, params={"purge": "true"})
 
+    async def restore_attachment(self, attachment_id: str) -> Attachment:
+        if self._through_gateway:
+            # v2 has no restore; the gateway answers 410 Gone to v1 content endpoints.
+            raise NotSupportedError(
+                "the OAuth gateway cannot restore attachments (v1 content endpoints answer 410"
+                " there; v2 has no restore): restore it from the space's trash in Confluence",
+                deployment="cloud",
+            )
+        return await super().restore_attachment(attachment_id)
+
     # --- analytics --------------------------------------------------------------------------
     async def get_page_views(self, page_id: str) -> PageViews:
         base = f"rest/api/analytics/content/{page_id}"
@@ -517,6 +556,9 @@ class CloudBackend(V1Operations):
             "PUT", f"{_V2}/pages/{page_id}/properties/{current.id}", json_body=payload
         )
         return parse_property(response.json())
+
+    async def delete_property(self, page_id: str, current: ContentProperty) -> None:
+        await self._http.request("DELETE", f"{_V2}/pages/{page_id}/properties/{current.id}")
 
     async def list_tasks(
         self, filters: dict[str, str], limit: int, cursor: str | None

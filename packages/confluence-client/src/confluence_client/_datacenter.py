@@ -387,6 +387,9 @@ class DataCenterBackend(V1Operations):
         )
         return parse_property(response.json())
 
+    async def delete_property(self, page_id: str, current: ContentProperty) -> None:
+        await self._http.request("DELETE", _property_path(page_id, current.key))
+
     async def get_page_views(self, page_id: str) -> PageViews:
         raise NotSupportedError(
             "Confluence Data Center has no page analytics API", deployment="datacenter"
@@ -415,6 +418,12 @@ class DataCenterBackend(V1Operations):
         self, folder_id: str, limit: int, cursor: str | None
     ) -> ResultPage[Page]:
         raise self._unsupported("list folders (Data Center has no folders)")
+
+    async def get_node(self, kind: str, node_id: str) -> Page:
+        raise NotSupportedError(
+            f"Confluence Data Center has no {kind}s (a Cloud content type)",
+            deployment="datacenter",
+        )
 
     # --- inline comments -------------------------------------------------------------------
     async def list_inline_comments(

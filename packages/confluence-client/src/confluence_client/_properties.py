@@ -48,7 +48,7 @@ def _check_value(value: Any) -> Any:
 
 
 class PropertyOperations(ClientBase):
-    """Read and set a page's content properties (page width, custom keys, ...)."""
+    """Read, set and delete a page's content properties (page width, custom keys, ...)."""
 
     async def list_page_properties(
         self, page_id: str | int, *, limit: int = 25, cursor: str | None = None
@@ -77,17 +77,33 @@ class PropertyOperations(ClientBase):
         )
         if version is None:
             return await self._backend.create_property(checked_id, checked_key, checked_value)
+        current = await self._current(checked_id, checked_key, version)
+        return await self._backend.update_property(checked_id, current, checked_value)
+
+    async def delete_page_property(self, page_id: str | int, key: str, *, version: int) -> None:
+        """Delete a property, given the version the caller read.
+
+        Confluence's DELETE takes no version, so the check happens just before it (a change
+        in between is not detected: the window is one request). A stale ``version`` raises
+        :class:`ConflictError`; a missing key :class:`NotFoundError`.
+        """
+        checked_id, checked_key = check_content_id(page_id), _check_key(key)
+        current = await self._current(checked_id, checked_key, version)
+        await self._backend.delete_property(checked_id, current)
+
+    async def _current(self, page_id: str, key: str, version: int) -> ContentProperty:
+        """The property, if it is still at ``version``; else :class:`ConflictError`."""
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise InvalidInputError("version must be a positive integer", field="version")
-        current = await self._backend.get_property(checked_id, checked_key)
+        current = await self._backend.get_property(page_id, key)
         if current.version != version:
             raise ConflictError(
-                f"property {checked_key!r} of page {checked_id} changed since version {version}"
+                f"property {key!r} of page {page_id} changed since version {version}"
                 f" (now at {current.version})",
                 current_version=current.version,
                 provided_version=version,
             )
-        return await self._backend.update_property(checked_id, current, checked_value)
+        return current
 
     async def get_page_views(self, page_id: str | int) -> PageViews:
         """A page's total views and distinct viewers (Cloud analytics; Data Center raises

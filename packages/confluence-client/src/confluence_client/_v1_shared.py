@@ -112,6 +112,30 @@ class V1Operations:
         )
 
     # --- attachments -------------------------------------------------------------------------
+    async def restore_attachment(self, attachment_id: str) -> Attachment:
+        """Take a trashed attachment out of the trash: v1's documented restore of any content
+        (status ``current`` with the version incremented; nothing else changes)."""
+        numeric = attachment_id.removeprefix("att")
+        endpoint = f"rest/api/content/{numeric}"
+        trashed = await self._http.request(
+            "GET", endpoint, params={"status": "trashed", "expand": "version,container"}
+        )
+        body = trashed.json()
+        number = obj(body, "version").get("number") if isinstance(body, dict) else None
+        if not isinstance(number, int):
+            raise MalformedResponseError("trashed attachment without a version", path=trashed.path)
+        payload = {
+            "id": body.get("id", f"att{numeric}"),
+            "type": "attachment",
+            "status": "current",
+            "title": body.get("title"),
+            "version": {"number": number + 1},
+        }
+        response = await self._http.request(
+            "PUT", endpoint, json_body=payload, params={"expand": "version,container"}
+        )
+        return parse_attachment(response.json(), self._site)
+
     async def upload_attachment(
         self, page_id: str, filename: str, content: bytes, media_type: str, comment: str | None
     ) -> Attachment:

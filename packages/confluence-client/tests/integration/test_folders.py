@@ -26,6 +26,7 @@ async def test_folders(
     assert [(k.title, k.content_type, k.parent_id) for k in kids.items] == [
         ("Working hours", "page", handbook),
         ("Expenses", "page", handbook),
+        ("Equipment inventory", "database", handbook),
     ]
     made = await client.create_folder("DEMO", "Archive", parent_id=handbook)
     assert made.content_type == "folder"

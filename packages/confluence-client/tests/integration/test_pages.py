@@ -15,6 +15,8 @@ from confluence_client import (
 from confluence_client._page_urls import page_id_to_tiny_code
 from confluence_client.testing import FakeConfluenceServer
 
+TREE_KINDS = ("page", "folder", "whiteboard", "database")
+
 
 def _demo(server: FakeConfluenceServer) -> str:
     return server.store.get_space_by_key("DEMO").id
@@ -158,8 +160,8 @@ async def test_children_ancestors_descendants_and_tree(
     assert all(k.parent_id == root.id for k in kids)
 
     descendants = [p async for p in client.iter_descendants(root.id, limit=5)]
-    # Cloud walks through folders (typed nodes); Data Center has no folders.
-    kinds = ("page",) if flavour == "datacenter" else ("page", "folder")
+    # Cloud walks through folders, whiteboards, databases (typed nodes); Data Center has none.
+    kinds = ("page",) if flavour == "datacenter" else TREE_KINDS
     expected = {p.id for p, _ in store.descendants(root.id, kinds=kinds)}
     assert {d.id for d in descendants} == expected
     assert {d.content_type for d in descendants} == set(kinds)
@@ -185,8 +187,8 @@ async def test_walk_page_tree_reads_no_deeper_than_max_depth(
     client: ConfluenceClient, server: FakeConfluenceServer, flavour: str
 ) -> None:
     store, space = server.store, _demo(server)
-    # Cloud walks through folders (typed nodes); Data Center has none.
-    kinds = ("page",) if flavour == "datacenter" else ("page", "folder")
+    # Cloud walks through folders, whiteboards, databases (typed nodes); Data Center has none.
+    kinds = ("page",) if flavour == "datacenter" else TREE_KINDS
     level = {p.id: 0 for p in store.children(None, space)}
     expected = dict(level)
     for depth in (1, 2):

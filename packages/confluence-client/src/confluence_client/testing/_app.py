@@ -39,6 +39,7 @@ from .routes import (
     v2_pages,
     v2_spaces,
     v2_tasks,
+    v2_whiteboards,
 )
 from .routes.v1_attachments import MAX_ATTACHMENT_BYTES
 
@@ -53,6 +54,7 @@ _V2 = [
     *v2_inline_comments.ROUTES,
     *v2_blogposts.ROUTES,
     *v2_folders.ROUTES,
+    *v2_whiteboards.ROUTES,
     *v1_restrictions.SPACE_ROUTES,
     *v2_tasks.ROUTES,
     *properties.V2_ROUTES,

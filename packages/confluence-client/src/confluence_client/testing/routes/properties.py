@@ -14,7 +14,7 @@ from .._errors import (
     FakeNotFoundError,
     VersionConflictError,
 )
-from .._http import iso, read_json, store_of
+from .._http import iso, no_content, read_json, store_of
 from .._records import PageRecord, PropertyRecord
 from .._store import FakeStore
 from ._common import path_id, user_id, v1_list, v1_path, v2_list
@@ -155,6 +155,13 @@ async def v2_update_property(request: Request) -> Response:
         return JSONResponse(v2_json(prop))
 
 
+async def v2_delete_property(request: Request) -> Response:
+    store = store_of(request)
+    with store.lock:
+        del store.properties[_v2_property(request, store).id]
+    return no_content()
+
+
 async def v1_list_properties(request: Request) -> Response:
     store = store_of(request)
     with store.lock:
@@ -191,15 +198,26 @@ async def v1_update_property(request: Request) -> Response:
         return JSONResponse(_v1_json(request, prop))
 
 
+async def v1_delete_property(request: Request) -> Response:
+    store = store_of(request)
+    with store.lock:
+        page_id = path_id(request)
+        _page(store, page_id)
+        del store.properties[_by_key(store, page_id, str(request.path_params["key"])).id]
+    return no_content()
+
+
 V2_ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/pages/{id}/properties", v2_list_properties, ["GET"]),
     ("/pages/{id}/properties", v2_create_property, ["POST"]),
     ("/pages/{id}/properties/{property_id}", v2_get_property, ["GET"]),
     ("/pages/{id}/properties/{property_id}", v2_update_property, ["PUT"]),
+    ("/pages/{id}/properties/{property_id}", v2_delete_property, ["DELETE"]),
 ]
 V1_ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/content/{id}/property", v1_list_properties, ["GET"]),
     ("/content/{id}/property", v1_create_property, ["POST"]),
     ("/content/{id}/property/{key}", v1_get_property, ["GET"]),
     ("/content/{id}/property/{key}", v1_update_property, ["PUT"]),
+    ("/content/{id}/property/{key}", v1_delete_property, ["DELETE"]),
 ]

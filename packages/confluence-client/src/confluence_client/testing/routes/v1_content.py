@@ -9,7 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._cql import parse_cql
-from .._errors import FakeBadRequestError, FakeNotFoundError, FakePayloadTooLargeError
+from .._errors import (
+    FakeBadRequestError,
+    FakeNotFoundError,
+    FakePayloadTooLargeError,
+    VersionConflictError,
+)
 from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
 from .._records import AttachmentRecord, CommentRecord, PageRecord
 from .._render import check_storage
@@ -168,8 +173,8 @@ async def update_content(request: Request) -> Response:
             )
             expand = _expand(request, {"body.storage", "version"})
             return JSONResponse(comment_json(store, site, comment, expand))
-        if not isinstance(item, PageRecord):
-            raise FakeBadRequestError("Update attachments through /child/attachment")
+        if isinstance(item, AttachmentRecord):
+            return JSONResponse(_restore_attachment(request, store, item, payload, version))
         kwargs: dict[str, Any] = {}
         ancestors = payload.get("ancestors")
         if isinstance(ancestors, list) and ancestors:
@@ -188,6 +193,25 @@ async def update_content(request: Request) -> Response:
         )
         expand = _expand(request, {"space", "version", "body.storage", "ancestors"})
         return JSONResponse(page_json(store, site, page, expand))
+
+
+def _restore_attachment(
+    request: Request,
+    store: FakeStore,
+    att: AttachmentRecord,
+    payload: dict[str, Any],
+    version: dict[str, Any],
+) -> dict[str, Any]:
+    """The one attachment change v1 ``PUT content/{id}`` makes: out of the trash (status
+    ``current``, version incremented; nothing else changes). The rest goes through
+    ``/child/attachment``."""
+    if att.status != "trashed" or payload.get("status") != "current":
+        raise FakeBadRequestError("Update attachments through /child/attachment")
+    if version["number"] != att.version + 1:
+        raise VersionConflictError(att.version, version["number"])
+    att.status = "current"
+    expand = _expand(request, {"version", "container"})
+    return content_json(store, site_of(request), att, expand)
 
 
 async def delete_content(request: Request) -> Response:

@@ -15,6 +15,7 @@ from .._records import PageRecord
 from .._shapes_v2 import webui_page
 from .._store import FakeStore
 from ._common import numeric_id, path_id, sort_pages, user_id, v2_list
+from ._tree_shapes import TREE_KINDS, child_json
 
 __all__ = ["ROUTES", "folder_json"]
 
@@ -98,20 +99,8 @@ async def folder_children(request: Request) -> Response:
     store = store_of(request)
     with store.lock:
         folder = _folder(store, path_id(request))
-        kids = store.children(folder.id, folder.space_id, kinds=("page", "folder"))
-        kids = sort_pages(request, kids)
-        return v2_list(
-            request,
-            kids,
-            lambda p: {
-                "id": p.id,
-                "status": p.status,
-                "title": p.title,
-                "type": p.kind,
-                "spaceId": p.space_id,
-                "childPosition": p.position,
-            },
-        )
+        kids = sort_pages(request, store.children(folder.id, folder.space_id, kinds=TREE_KINDS))
+        return v2_list(request, kids, child_json)
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [

@@ -13,6 +13,7 @@ from .._records import PageRecord
 from .._render import check_storage
 from .._shapes_v2 import check_body_format, page_json
 from ._common import bool_param, int_param, multi, numeric_id, path_id, sort_pages, user_id, v2_list
+from ._tree_shapes import TREE_KINDS, child_json, descendant_json
 
 __all__ = ["ROUTES", "only_pages"]
 
@@ -189,23 +190,17 @@ async def page_children(request: Request) -> Response:
     direct = request.url.path.endswith("/direct-children")
     with store.lock:
         page = store.get_page(page_id)
-        # direct-children mixes pages and folders (typed); the legacy /children is pages only.
-        kinds = ("page", "folder") if direct else ("page",)
+        # direct-children mixes every tree node type (typed); the legacy /children is pages
+        # only, untyped.
+        kinds = TREE_KINDS if direct else ("page",)
         kids = sort_pages(request, store.children(page.id, page.space_id, kinds=kinds))
 
-        def shape(p: PageRecord) -> dict[str, Any]:
-            data: dict[str, Any] = {
-                "id": p.id,
-                "status": p.status,
-                "title": p.title,
-                "spaceId": p.space_id,
-                "childPosition": p.position,
-            }
-            if direct:
-                data["type"] = p.kind
+        def legacy(p: PageRecord) -> dict[str, Any]:
+            data = child_json(p)
+            del data["type"]
             return data
 
-        return v2_list(request, kids, shape)
+        return v2_list(request, kids, child_json if direct else legacy)
 
 
 async def page_ancestors(request: Request) -> Response:
@@ -225,20 +220,8 @@ async def page_descendants(request: Request) -> Response:
     if not 1 <= depth <= 5:
         raise FakeBadRequestError("depth must be between 1 and 5")
     with store.lock:
-        found = store.descendants(path_id(request), depth, kinds=("page", "folder"))
-        return v2_list(
-            request,
-            found,
-            lambda item: {
-                "id": item[0].id,
-                "status": item[0].status,
-                "title": item[0].title,
-                "type": item[0].kind,
-                "parentId": item[0].parent_id,
-                "depth": item[1],
-                "childPosition": item[0].position,
-            },
-        )
+        found = store.descendants(path_id(request), depth, kinds=TREE_KINDS)
+        return v2_list(request, found, descendant_json)
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [

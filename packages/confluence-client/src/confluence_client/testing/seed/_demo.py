@@ -98,6 +98,12 @@ def seed_demo(store: FakeStore, u: dict[str, str]) -> None:
         ("Expenses", "Submit receipts within 30 days."),
     ):
         store.add_page(demo.id, title, p(text), parent_id=handbook.id, author_id=u["bob"])
+    # Cloud-only tree nodes without a storage body: a whiteboard under a page, a database in
+    # the folder (Data Center sites of the fake show them too; real Data Center has none).
+    store.add_page(demo.id, "Product roadmap board", parent_id=ids["Product"], kind="whiteboard")
+    store.add_page(
+        demo.id, "Equipment inventory", parent_id=handbook.id, author_id=u["bob"], kind="database"
+    )
     # Cloud analytics: six views of the home page by three people.
     store.page_views[str(demo.homepage_id)] = [u["alice"]] * 3 + [u["bob"]] * 2 + [u["carol"]]
 
