@@ -4,8 +4,7 @@
 multi-line dump with type codes and documentation links) into one line per bad argument:
 ``Invalid argument 'page_id': must be a numeric page id, e.g. 123456``. A missing required
 argument is explained by its description, so the model learns where to get it:
-``Invalid argument 'version': required — the page's current version number, as returned by
-get_page``.
+``Invalid argument 'version': required — version read with get_page``.
 """
 
 from __future__ import annotations

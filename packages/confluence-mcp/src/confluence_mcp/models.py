@@ -75,12 +75,14 @@ class PageList(ResultModel):
 
 class TreeEntry(ResultModel):
     """One page of an outline; its parent is the nearest earlier entry one level up.
-    ``type`` is set on entries that are not pages (blog posts, folders...)."""
+    ``type`` and ``url`` are set on entries that are not pages (blog posts, folders,
+    whiteboards, databases)."""
 
     id: str
     title: str
     depth: int
     type: str | None = None
+    url: str | None = None
 
 
 class PageTree(ResultModel):

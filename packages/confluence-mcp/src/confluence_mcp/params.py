@@ -23,6 +23,7 @@ __all__ = [
     "Limit",
     "PageId",
     "ReadFormat",
+    "ReadType",
     "SpaceKey",
     "Title",
     "Version",
@@ -68,9 +69,7 @@ PageId = Annotated[str, id_text, capped(20, allow_empty=False), AfterValidator(_
 SpaceKey = Annotated[str, capped(255, allow_empty=False)]
 Title = Annotated[str, capped(255, allow_empty=False)]
 # Required by every tool that writes a page body or title: without it the last writer would win.
-Version = Annotated[
-    int, Field(ge=1, description="The page's current version number, as returned by get_page")
-]
+Version = Annotated[int, Field(ge=1, description="Version read with get_page")]
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str, capped(8000)]
 # Confluence refuses bodies over 5 MB; markdown grows a little when converted.
@@ -80,3 +79,5 @@ BodyFormat = Literal["markdown", "storage"]
 ContentType = Literal["page", "blogpost"]
 # create_page may also make a folder (Cloud); folders have no body.
 CreateType = Literal["page", "blogpost", "folder"]
+# get_page also reads the metadata of the Cloud tree nodes that have no body.
+ReadType = Literal["page", "blogpost", "folder", "whiteboard", "database"]

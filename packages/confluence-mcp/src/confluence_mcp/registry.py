@@ -61,11 +61,14 @@ class ConfluenceTool(FunctionTool):
         return super().to_mcp_tool(**overrides)
 
 
-def _annotations(access: Access, idempotent: bool | None) -> ToolAnnotations:
+def _annotations(access: Access, idempotent: bool | None) -> ToolAnnotations | None:
     # Only hints that differ from the MCP defaults are sent (readOnlyHint=false,
     # destructiveHint=true, idempotentHint=false, openWorldHint=true): bytes are a budget.
+    # A plain destructive tool matches every default, so it sends no annotations at all.
     if access == "read":
         return ToolAnnotations(read_only_hint=True)
+    if access == "delete" and not idempotent:
+        return None
     return ToolAnnotations(
         destructive_hint=False if access == "write" else None,
         idempotent_hint=True if idempotent else None,

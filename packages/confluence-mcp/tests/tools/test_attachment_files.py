@@ -47,6 +47,16 @@ async def test_upload_several_files_then_delete_and_purge(
     trashed = await client.call_tool("delete_attachment", {"attachment_id": first})
     assert trashed.structured_content == {"id": first, "status": "trashed"}
     assert fake_confluence.store.attachments[first[3:]].status == "trashed"
+    back = await client.call_tool("delete_attachment", {"attachment_id": first, "restore": True})
+    assert back.structured_content == {"id": first, "status": "restored"}
+    assert fake_confluence.store.attachments[first[3:]].status == "current"
+    with pytest.raises(ToolError, match="not in the trash"):
+        await client.call_tool("delete_attachment", {"attachment_id": first, "restore": True})
+    with pytest.raises(ToolError, match="not both"):
+        await client.call_tool(
+            "delete_attachment", {"attachment_id": first, "purge": True, "restore": True}
+        )
+    await client.call_tool("delete_attachment", {"attachment_id": first})
     purged = await client.call_tool("delete_attachment", {"attachment_id": first, "purge": True})
     assert purged.structured_content["status"] == "purged"
     assert first[3:] not in fake_confluence.store.attachments
@@ -107,6 +117,7 @@ async def test_guards_apply(connect: Connect, fake_confluence: FakeConfluenceSer
         ("get_page_images", {"page_id": pid}),
         ("delete_attachment", {"attachment_id": att}),
         ("delete_attachment", {"attachment_id": att, "purge": True}),
+        ("delete_attachment", {"attachment_id": att, "restore": True}),
         (
             "upload_attachments",
             {"page_id": pid, "files": [{"filename": "a", "content_base64": "YQ=="}]},
@@ -131,3 +142,25 @@ async def test_images_over_streamable_http(
     ):
         result = await client.call_tool("get_page_images", {"page_id": pid})
     assert any(isinstance(block, ImageContent) for block in result.content)
+
+
+async def test_restore_through_the_oauth_gateway_is_not_supported(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    pid = page_id(fake_confluence, "FAQ")
+    att = fake_confluence.store.add_attachment(pid, "t.txt", b"t", media_type="text/plain")
+    fake_confluence.store.trash_attachment(att.id)
+    fenced = await connect(confluence_spaces_filter="DEMO")
+    # Its page cannot be looked up while it is trashed: refused under any allow-list.
+    with pytest.raises(ToolError, match="Not found"):
+        await fenced.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
+    oauth = await connect(
+        confluence_username=None,
+        confluence_api_token=None,
+        confluence_oauth_token="fake-pat",
+        confluence_cloud_id=fake_confluence.cloud_id,
+        confluence_oauth_gateway_url=fake_confluence.url,
+    )
+    with pytest.raises(ToolError, match="Not supported: the OAuth gateway"):
+        await oauth.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
+    assert att.status == "trashed"

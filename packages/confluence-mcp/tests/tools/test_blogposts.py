@@ -39,12 +39,14 @@ async def test_read_search_tree_and_resource(
     hits = await client.call_tool("search", {"query": "beta", "space_key": "DEMO"})
     assert {(h["id"], h["type"]) for h in hits.structured_content["results"]} >= {(pid, "blogpost")}
     tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_depth": 1})
-    assert tree.structured_content["pages"][-1] == {
-        "id": pid,
-        "title": "Release 2.4 is out",
-        "depth": 0,
-        "type": "blogpost",
-    }
+    last = tree.structured_content["pages"][-1]
+    assert (last["id"], last["title"], last["depth"], last["type"]) == (
+        pid,
+        "Release 2.4 is out",
+        0,
+        "blogpost",
+    )
+    assert "/spaces/DEMO/blog/" in last["url"]
     assert {e.get("type") for e in tree.structured_content["pages"][:-1]} == {None, "folder"}
     [content] = await client.read_resource(f"confluence://page/{pid}")
     assert str(content.text).startswith("# Release 2.4 is out")

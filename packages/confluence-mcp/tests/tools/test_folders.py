@@ -28,7 +28,7 @@ async def test_folder_tools_and_moves(
     read = await client.call_tool("get_page_tree", {"page_id": handbook, "max_depth": 1})
     root, *kids = read.structured_content["pages"]
     assert (root["title"], root["type"]) == ("Team handbook", "folder")
-    assert [c["title"] for c in kids] == ["Working hours", "Expenses"]
+    assert [c["title"] for c in kids] == ["Working hours", "Expenses", "Equipment inventory"]
     made = await client.call_tool(
         "create_page",
         {"space_key": "DEMO", "title": "Archive", "parent_id": handbook, "content_type": "folder"},
@@ -39,9 +39,9 @@ async def test_folder_tools_and_moves(
     await client.call_tool("move_page", {"page_id": faq, "parent_id": archive, "version": 1})
     assert fake_confluence.store.pages[faq].parent_id == archive
     inside = await client.call_tool("get_page_tree", {"page_id": handbook, "max_depth": 1})
-    assert {"id": archive, "title": "Archive", "depth": 1, "type": "folder"} in (
-        inside.structured_content["pages"]
-    )
+    entry = next(e for e in inside.structured_content["pages"] if e["id"] == archive)
+    assert (entry["title"], entry["depth"], entry["type"]) == ("Archive", 1, "folder")
+    assert entry["url"].endswith(f"/spaces/DEMO/folder/{archive}")
     home = fake_confluence.store.get_space_by_key("DEMO").homepage_id
     version = fake_confluence.store.pages[faq].version
     await client.call_tool("move_page", {"page_id": faq, "parent_id": home, "version": version})

@@ -81,10 +81,7 @@ async def test_stale_version_is_a_conflict_naming_both_versions(
     assert store.pages[pid].body == "<p>someone else</p>"
 
 
-VERSION_REQUIRED = (
-    "Invalid argument 'version': required — the page's current version number, as returned "
-    "by get_page"
-)
+VERSION_REQUIRED = "Invalid argument 'version': required — version read with get_page"
 PAGE_CHANGING_TOOLS = ("update_page", "update_page_section", "move_page")
 
 

@@ -1,4 +1,4 @@
-"""get_page_properties and set_page_property against the fake."""
+"""get_page_properties, set_page_property and delete_page_property against the fake."""
 
 from __future__ import annotations
 
@@ -57,6 +57,16 @@ async def test_set_and_read(
     assert one.structured_content["properties"][0]["value"] == "fixed-width"
     with pytest.raises(ToolError, match=r"(?i)not found"):
         await client.call_tool("get_page_properties", {"page_id": page, "key": "absent"})
+    with pytest.raises(ToolError, match="version"):
+        await client.call_tool(
+            "delete_page_property", {"page_id": page, "key": WIDTH, "version": 1}
+        )
+    gone = await client.call_tool(
+        "delete_page_property", {"page_id": page, "key": WIDTH, "version": 2}
+    )
+    assert gone.structured_content == {"id": WIDTH, "status": "deleted"}
+    left = await client.call_tool("get_page_properties", {"page_id": page})
+    assert left.structured_content["properties"] == []
 
 
 async def test_property_guards(connect: Connect, fake_confluence: FakeConfluenceServer) -> None:
@@ -67,10 +77,17 @@ async def test_property_guards(connect: Connect, fake_confluence: FakeConfluence
     with pytest.raises(ToolError, match="Not found"):
         await fenced.call_tool("set_page_property", {"page_id": page, "key": "k", "value": 1})
     assert not fake_confluence.store.properties
+    client = await connect()
+    await client.call_tool("set_page_property", {"page_id": page, "key": "k", "value": 1})
+    with pytest.raises(ToolError, match="Not found"):
+        await fenced.call_tool("delete_page_property", {"page_id": page, "key": "k", "version": 1})
+    assert len(fake_confluence.store.properties) == 1
     read_only = await connect(read_only_mode=True)
     names = {t.name for t in await read_only.list_tools()}
     assert "get_page_properties" in names
-    assert "set_page_property" not in names
+    assert not names & {"set_page_property", "delete_page_property"}
+    listed = {t.name: t for t in await client.list_tools()}
+    assert listed["delete_page_property"].annotations is None  # destructive by MCP default
 
 
 async def test_properties_over_streamable_http(
@@ -83,7 +100,9 @@ async def test_properties_over_streamable_http(
     ):
         await client.call_tool("set_page_property", {"page_id": page, "key": "k", "value": [1]})
         listed = await client.call_tool("get_page_properties", {"page_id": page})
+        await client.call_tool("delete_page_property", {"page_id": page, "key": "k", "version": 1})
     assert listed.structured_content["properties"] == [{"key": "k", "value": [1], "version": 1}]
+    assert not fake_confluence.store.properties
 
 
 async def test_get_page_metadata_has_analytics(

@@ -85,17 +85,29 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         return lean_result(AttachmentList(attachments=[attachment_info(a) for a in made]))
 
     @confluence_tool(mcp, access="delete", areas=areas)
-    async def delete_attachment(attachment_id: AttachmentId, purge: bool = False) -> DeleteResult:
-        """Move an attachment to the trash; purge=true deletes it for good."""
+    async def delete_attachment(
+        attachment_id: AttachmentId, purge: bool = False, restore: bool = False
+    ) -> DeleteResult:
+        """Trash an attachment; purge=true deletes it for good, restore=true takes it back."""
         from confluence_client import NotFoundError
 
+        if purge and restore:
+            raise ToolError("Give purge=true or restore=true, not both.")
         client = await services.client()
         attachment: Attachment | None = None
         try:
             attachment = await client.get_attachment(attachment_id)
         except NotFoundError:
-            if not purge:
-                raise  # already trashed (or absent): only purging is left
+            if not (purge or restore):
+                raise  # already trashed (or absent): only purging or restoring is left
+        if restore:
+            if attachment is not None:
+                await _check_attachment_page(services, attachment)  # no hint from elsewhere
+                raise ToolError(f"Attachment {attachment_id} is not in the trash.")
+            if services.guard.allowed_spaces is not None:
+                await services.guard.check_space_id(None)  # its page cannot be looked up
+            await client.restore_attachment(attachment_id)
+            return DeleteResult(id=attachment_id, status="restored")
         if attachment is not None:
             await _check_attachment_page(services, attachment)
         elif services.guard.allowed_spaces is not None:

@@ -231,7 +231,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         mcp, access="read", areas=areas, output_schema=output_schema_for(AttachmentInfo)
     )
     async def download_attachment(attachment_id: AttachmentId) -> ToolResult:
-        """Download an attachment: text comes back as text, images as images, else base64."""
+        """Download an attachment: text as text, images as images, else base64."""
         client = await services.client()
         attachment = await client.get_attachment(attachment_id)
         if services.guard.allowed_spaces is not None:

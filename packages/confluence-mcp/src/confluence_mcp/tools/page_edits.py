@@ -46,7 +46,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         message: Message | None = None,
     ) -> WriteResult:
         """Replace old_text with new_text on a page (exact match, once; or pick occurrence).
-        Everything else on the page is kept byte for byte. Pass the version you read."""
+        Everything else on the page is kept byte for byte."""
         client = await services.client()
         page = await client.get_page(page_id, body_format="storage")
         await services.guard.check_page(page)

@@ -143,8 +143,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         confirm_token: ConfirmToken | None = None,
         content_type: ContentType = "page",
     ) -> WriteResult | mt.InputRequiredResult:
-        """Change a page's (or blog post's) title and/or body. ``version`` is the one you read
-        with get_page: if it has changed since, nothing is written."""
+        """Change a page's (or blog post's) title and/or body; if version is no longer
+        current, nothing is written."""
         if title is None and body is None:
             raise ToolError("Nothing to change: give title, body or both.")
         client = await services.client()
@@ -210,8 +210,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         message: Message | None = None,
         dry_run: DryRun = False,
     ) -> WriteResult:
-        """Replace the content under one heading, leaving the rest of the page untouched.
-        ``version`` is the one you read with get_page; a page changed since is not written."""
+        """Replace the content under one heading, leaving the rest of the page untouched; a
+        page changed since version is not written."""
         client = await services.client()
         page = await client.get_page(page_id, body_format="storage")
         await services.guard.check_page(page)
@@ -239,8 +239,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         dry_run: DryRun = False,
         confirm_token: ConfirmToken | None = None,
     ) -> WriteResult | mt.InputRequiredResult:
-        """Move a page under another parent page or folder in the same space. ``version`` is
-        the one you read with get_page; a page changed since is not moved."""
+        """Move a page under another parent page or folder in the same space; a page changed
+        since version is not moved."""
         client = await services.client()
         page = await services.guard.check_page_id(page_id)
         if page is None:

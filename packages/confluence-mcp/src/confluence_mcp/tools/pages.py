@@ -18,11 +18,11 @@ from pydantic import Field
 
 from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
 from confluence_mcp.params import (
-    ContentType,
     Cursor,
     Limit,
     PageId,
     ReadFormat,
+    ReadType,
     SpaceKey,
     Title,
     capped,
@@ -89,10 +89,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         section: Annotated[str, capped(255, allow_empty=False)] | None = None,
         max_tokens: Annotated[int | None, Field(ge=250)] = None,
         cursor: Cursor | None = None,
-        content_type: ContentType = "page",
+        content_type: ReadType = "page",
     ) -> PageContent:
-        """Read a page (or blog post, by page_id) by page_id, title+space_key or url;
-        section: one heading's part. If next_cursor is returned, call again with it."""
+        """Read a page by page_id, title+space_key or url (other types by page_id);
+        section: one heading's part; next_cursor, if returned, continues it."""
         # Sealed like every listing's cursor: bound to this caller and this read.
         binding = f"{page_id}\n{title}\n{space_key}\n{url}\n{format}\n{content_type}"
         if cursor is not None:
@@ -105,9 +105,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if content_type == "page":
             page = await _resolve(client, page_id, title, space_key, url, fmt)
         elif page_id is None or title is not None or url is not None:
-            raise ToolError("Read a blog post by its page_id (search finds it).")
-        else:
+            raise ToolError(f"Read a {content_type} by its page_id (search finds it).")
+        elif content_type == "blogpost":
             page = await client.get_page(page_id, body_format=fmt, content_type=content_type)
+        else:
+            return await _node(services, client, page_id, content_type, metadata)
         await services.guard.check_page(page)
         note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
@@ -175,9 +177,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         max_depth: Annotated[int, Field(ge=1, le=10)] = 3,
         max_pages: Annotated[int, Field(ge=1, le=1000)] = 200,
     ) -> PageTree:
-        """Outline of a space (its root pages at depth 0) or of a page's subtree (the page at
-        depth 0), depth-first. At most ``max_pages`` pages, shallowest levels first;
-        ``truncated`` when more pages exist within ``max_depth``."""
+        """Outline of a space (root pages at depth 0) or a page's subtree (the page at depth
+        0), depth-first; at most max_pages, shallowest levels first (truncated: more exist
+        within max_depth)."""
         client = await services.client()
         if page_id is not None and space_key is None:
             await services.guard.check_parent_id(page_id)  # a page, or (Cloud) a folder
@@ -198,7 +200,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         async for post in client.iter_blogposts(space_key, limit=_MAX_BLOG_POSTS + 1):
             if len(posts) == _MAX_BLOG_POSTS:
                 return PageTree(pages=tree.pages + posts, truncated=True)
-            posts.append(TreeEntry(id=post.id, title=post.title, depth=0, type="blogpost"))
+            posts.append(_entry(post, 0))
         return PageTree(pages=tree.pages + posts, truncated=False)
 
 
@@ -238,6 +240,16 @@ async def _collect(
     return collected, True
 
 
+def _entry(page: Page, depth: int) -> TreeEntry:
+    """A tree line; nodes other than pages are typed and linked (a whiteboard or database
+    cannot be read as text, so its url is how a person opens it)."""
+    if page.content_type == "page":
+        return TreeEntry(id=page.id, title=page.title, depth=depth)
+    return TreeEntry(
+        id=page.id, title=page.title, depth=depth, type=page.content_type, url=page.web_url
+    )
+
+
 def _outline(pages: list[tuple[int, Page]], *, truncated: bool) -> PageTree:
     """Arrange a breadth-first walk depth-first: each page followed by its children."""
     children: dict[str | None, list[Page]] = {}
@@ -249,10 +261,43 @@ def _outline(pages: list[tuple[int, Page]], *, truncated: bool) -> PageTree:
     stack = list(reversed(children.get(None, [])))
     while stack:
         page = stack.pop()
-        kind = None if page.content_type == "page" else page.content_type
-        entries.append(TreeEntry(id=page.id, title=page.title, depth=depths[page.id], type=kind))
+        entries.append(_entry(page, depths[page.id]))
         stack.extend(reversed(children.get(page.id, [])))
     return PageTree(pages=entries, truncated=truncated)
+
+
+async def _node(
+    services: Services,
+    client: ConfluenceClient,
+    node_id: str,
+    kind: Literal["folder", "whiteboard", "database"],
+    metadata: bool,
+) -> PageContent:
+    """A folder's, whiteboard's or database's metadata (Cloud): they have no text body."""
+    readers = {
+        "folder": client.get_folder,
+        "whiteboard": client.get_whiteboard,
+        "database": client.get_database,
+    }
+    node = await services.guard.check_page(await readers[kind](node_id))
+    note = f"[a {kind}: no text through the API; open its url]"
+    details = None
+    if metadata:
+        details = {
+            "parent_id": node.parent_id,
+            "author_id": node.author_id,
+            "created_at": iso(node.created_at),
+        }
+    return PageContent(
+        id=node.id,
+        title=node.title,
+        space_key=await services.space_key_of(node),
+        version=node.version_number,
+        url=node.web_url,
+        content=note,
+        total_chars=0,
+        metadata=details,
+    )
 
 
 async def _analytics(client: ConfluenceClient, page_id: str) -> dict[str, Any]:

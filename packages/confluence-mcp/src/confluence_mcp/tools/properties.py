@@ -1,5 +1,6 @@
-"""Page content properties: ``get_page_properties`` (all, or one key) and ``set_page_property``
-(create a key, or replace its value given the property's version)."""
+"""Page content properties: ``get_page_properties`` (all, or one key), ``set_page_property``
+(create a key, or replace its value given the property's version) and
+``delete_page_property`` (given the property's version)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastmcp.tools import ToolResult
 from pydantic import Field
 
-from confluence_mcp.models import ResultModel
+from confluence_mcp.models import DeleteResult, ResultModel
 from confluence_mcp.params import Cursor, Limit, PageId, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.tools.lean import lean_result
@@ -72,12 +73,25 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId,
         key: PropertyKey,
         value: Annotated[Any, Field(description="Any JSON value")],
-        version: Annotated[
-            int | None, Field(ge=1, description="The property's version; omit to create")
-        ] = None,
+        version: Annotated[int | None, Field(ge=1)] = None,
     ) -> ToolResult:
-        """Set a page's content property (e.g. page width); version required unless new."""
+        """Set a page's content property (e.g. page width); its version (as read) is required
+        unless the key is new."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
         prop = await client.set_page_property(page_id, key, value, version=version)
         return lean_result(_info(prop))
+
+    # A delete tool of its own (not a flag on set_page_property): removing data needs the
+    # delete scope and the destructive annotation, as remove_label does.
+    @confluence_tool(mcp, access="delete", output_schema=None)
+    async def delete_page_property(
+        page_id: PageId,
+        key: PropertyKey,
+        version: Annotated[int, Field(ge=1)],
+    ) -> ToolResult:
+        """Delete a page's content property if still at the version you read."""
+        await services.guard.check_page_id(page_id)
+        client = await services.client()
+        await client.delete_page_property(page_id, key, version=version)
+        return lean_result(DeleteResult(id=key, status="deleted"))

@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastmcp.exceptions import ToolError
-from pydantic import Field
 
 from confluence_mcp.models import SearchHit, SearchResults
 from confluence_mcp.params import Cursor, Limit, SpaceKey, capped
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["plain_excerpt", "register"]
 
-Query = Annotated[str, capped(4000, allow_empty=False), Field(description="Text or CQL")]
+Query = Annotated[str, capped(4000, allow_empty=False)]  # the description says: text or CQL
 
 
 def register(mcp: FastMCP[Any], services: Services) -> None:
