@@ -457,24 +457,57 @@ class DataCenterBackend(V1Operations):
             deployment="datacenter",
         )
 
+    # Reading inline comments and replying to them go through the documented v1 content API
+    # (an inline comment is a comment whose extensions.location is "inline"). Creating one
+    # anchored to a selection, and resolving, exist only as the editor's undocumented
+    # /rest/inlinecomments endpoints, which this client does not call.
     async def list_inline_comment_replies(
         self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
     ) -> ResultPage[Comment]:
-        raise self._unsupported("list the replies of an inline comment")
+        # As for footer replies: the page's comments at every depth, this comment's kept.
+        parent = await self.get_inline_comment(comment_id, None)
+        if parent.page_id is None:
+            raise MalformedResponseError("comment has no container page")
+        params = {
+            "limit": limit,
+            "depth": "all",
+            "location": "inline",
+            "expand": _expand(_COMMENT_EXPAND + _INLINE_EXPAND, body_format),
+        }
+        batch = await self._list(
+            f"{_CONTENT}/{parent.page_id}/child/comment",
+            params,
+            cursor,
+            lambda raw: parse_comment(raw, self._site, parent.page_id),
+        )
+        replies = tuple(c for c in batch.items if c.parent_comment_id == comment_id)
+        return ResultPage[Comment](items=replies, next_cursor=batch.next_cursor)
 
     async def get_inline_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment:
-        raise self._unsupported("read an inline comment by id")
+        params = {"expand": _expand(_COMMENT_EXPAND + _INLINE_EXPAND, body_format)}
+        body = await self._get_json(f"{_CONTENT}/{comment_id}", params)
+        found = parse_comment(body, self._site)
+        if body.get("type", "comment") != "comment" or found.location != "inline":
+            raise NotFoundError(f"no inline comment with id {comment_id}", status_code=404)
+        return found
 
     async def add_inline_comment(
         self, page_id: str, body: str, selection: str, match_index: int, match_count: int
     ) -> Comment:
-        raise self._unsupported("add inline comments")
+        raise self._unsupported("add inline comments (only the editor's undocumented API can)")
 
     async def reply_to_inline_comment(self, comment_id: str, body: str) -> Comment:
-        raise self._unsupported("reply to inline comments")
+        parent = await self.get_inline_comment(comment_id, None)
+        if parent.page_id is None:
+            raise MalformedResponseError("comment has no container page")
+        reply = await self._post_comment(parent.page_id, body, comment_id)
+        # A reply shares its parent's anchor, whatever the create answer echoes.
+        return reply.model_copy(update={"location": "inline", "selection": parent.selection})
 
     async def resolve_inline_comment(self, current: Comment, resolved: bool) -> Comment:
-        raise self._unsupported("resolve or reopen inline comments")
+        raise self._unsupported(
+            "resolve or reopen inline comments (only the editor's undocumented API can)"
+        )
 
     async def reply_to_comment(self, comment_id: str, body: str) -> Comment:
         parent = await self._get_json(f"{_CONTENT}/{comment_id}", {"expand": "container"})

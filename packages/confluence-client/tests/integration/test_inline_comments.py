@@ -34,12 +34,19 @@ async def test_list_inline_comments(
     with pytest.raises(InvalidInputError):
         await client.list_inline_comments(arch, resolution_status=["closed"])
     gateway = next(c for c in found if c.selection == "API gateway")
-    if flavour == "datacenter":
-        with pytest.raises(NotSupportedError):
-            await client.list_inline_comment_replies(gateway.id)
-        return
+    # Data Center too: the v1 content API reads inline comments and lists their replies.
     replies = await client.list_inline_comment_replies(gateway.id)
     assert [r.parent_comment_id for r in replies.items] == [gateway.id]
+    one = await client.get_inline_comment(gateway.id)
+    assert (one.id, one.selection, one.location, one.page_id) == (
+        gateway.id,
+        "API gateway",
+        "inline",
+        arch,
+    )
+    footer_id = footer[0].id
+    with pytest.raises(NotFoundError):
+        await client.get_inline_comment(footer_id)  # a footer comment is not an inline one
 
 
 async def test_add_reply_resolve_reopen(
@@ -51,8 +58,18 @@ async def test_add_reply_resolve_reopen(
             await client.add_inline_comment(page.id, "<p>x</p>", "cat")
         assert info.value.deployment == "datacenter"
         assert all("inline" not in e.path for e in server.requests.entries)  # nothing sent
+        # Replying works: the documented content API, the parent's thread and anchor.
+        listed = [c async for c in client.iter_inline_comments(_arch(server))]
+        gateway = next(c for c in listed if c.selection == "API gateway")
+        reply = await client.reply_to_inline_comment(gateway.id, "<p>On DC too.</p>")
+        assert (reply.parent_comment_id, reply.location, reply.selection) == (
+            gateway.id,
+            "inline",
+            "API gateway",
+        )
+        assert server.store.inline_comments[reply.id].parent_comment_id == gateway.id
         with pytest.raises(NotSupportedError):
-            await client.resolve_inline_comment("1")
+            await client.resolve_inline_comment(gateway.id)
         return
     with pytest.raises(InvalidInputError, match="occurs 2 time"):
         await client.add_inline_comment(page.id, "<p>x</p>", "cat", match_index=2)

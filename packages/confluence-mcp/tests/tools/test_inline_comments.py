@@ -93,7 +93,7 @@ async def test_inline_errors_are_clear(
         await client.call_tool("resolve_comment", {"page_id": pid, "comment_id": "999999"})
 
 
-async def test_data_center_lists_inline_comments_and_refuses_writes(
+async def test_data_center_lists_and_replies_but_refuses_anchoring_and_resolving(
     connect: Connect, fake_confluence: FakeConfluenceServer
 ) -> None:
     client = await connect(
@@ -105,12 +105,22 @@ async def test_data_center_lists_inline_comments_and_refuses_writes(
     )
     pid = page_id(fake_confluence, "Architecture overview")
     listed = await client.call_tool("list_comments", {"page_id": pid, "location": "inline"})
-    assert [c["selection"] for c in listed.structured_content["comments"]] == [
-        "API gateway",
-        "observable",
-    ]
+    shown = listed.structured_content["comments"]
+    tops = [c for c in shown if "parent_id" not in c]
+    assert [c["selection"] for c in tops] == ["API gateway", "observable"]
+    gateway = tops[0]["id"]
+    assert any(c.get("parent_id") == gateway for c in shown)  # replies follow their parent
+    reply = await client.call_tool(
+        "add_comment", {"page_id": pid, "body": "Seen on DC.", "reply_to": gateway}
+    )
+    assert reply.structured_content["parent_id"] == gateway
+    assert fake_confluence.store.inline_comments[reply.structured_content["id"]].selection == (
+        "API gateway"
+    )
     with pytest.raises(ToolError, match="Not supported: Confluence Data Center"):
         await client.call_tool("add_comment", {"page_id": pid, "body": "x", "selection": "API"})
+    with pytest.raises(ToolError, match="Not supported: Confluence Data Center"):
+        await client.call_tool("resolve_comment", {"page_id": pid, "comment_id": gateway})
 
 
 async def test_inline_tools_respect_read_only_and_space_filter(

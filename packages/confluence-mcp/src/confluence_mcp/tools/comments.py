@@ -95,13 +95,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             found = await client.list_inline_comments(page_id, limit=limit, cursor=upstream)
         else:
             found = await client.list_comments(page_id, limit=limit, cursor=upstream)
-        # Data Center lists inline comments but has no API for their replies.
-        threads = not inline or client.deployment.value == "cloud"
         comments: list[CommentInfo] = []
         budget = _MAX_REPLIES
         for comment in found.items:
             comments.append(await info(comment, format))
-            if budget > 0 and threads:
+            if budget > 0:
                 thread = await _replies(client, comment.id, budget, inline)
                 budget -= len(thread)
                 comments.extend([await info(reply, format) for reply in thread])

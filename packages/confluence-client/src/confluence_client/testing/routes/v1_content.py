@@ -92,7 +92,11 @@ async def get_content(request: Request) -> Response:
     number = int_param(request, "version")
     site = site_of(request)
     with store.lock:
-        item = find_content(store, str(request.path_params["id"]), allow_trashed=True)
+        raw_id = str(request.path_params["id"])
+        if raw_id in store.inline_comments:
+            # Inline comments are comments to v1 (extensions.location says which kind).
+            return JSONResponse(comment_json(store, site, store.inline_comments[raw_id], expand))
+        item = find_content(store, raw_id, allow_trashed=True)
         if (
             item.status != status
             and status != "any"
@@ -118,6 +122,11 @@ async def create_content(request: Request) -> Response:
         ancestors = payload.get("ancestors") or []
         parent = str(ancestors[-1]["id"]) if ancestors and isinstance(ancestors[-1], dict) else None
         with store.lock:
+            if parent is not None and parent in store.inline_comments:
+                # A reply to an inline comment joins its thread (same anchor), as in Confluence.
+                reply = store.reply_inline_comment(parent, value or "", author_id=user_id(request))
+                expand = _expand(request, {"body.storage", "version", "container"})
+                return JSONResponse(comment_json(store, site, reply, expand))
             comment = store.add_comment(
                 numeric_id(str(container.get("id", "")), "container.id") if not parent else "",
                 value or "",
