@@ -72,3 +72,10 @@ def test_search_finds_them_typed(
     [hit] = found.json()["results"]
     assert (hit["content"]["id"], hit["content"]["type"]) == (board, "whiteboard")
     assert hit["url"] == f"/spaces/DEMO/whiteboard/{board}"
+
+
+def test_data_center_search_finds_no_cloud_only_types(ro_dc: httpx.Client) -> None:
+    for kind in ("whiteboard", "database", "folder"):
+        found = ro_dc.get("/rest/api/search", params={"cql": f"type = {kind}"})
+        assert found.status_code == 200, found.text
+        assert found.json()["results"] == []

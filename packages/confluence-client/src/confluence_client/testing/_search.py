@@ -88,14 +88,25 @@ def asks_for_users(query: CQLQuery) -> bool:
     return _mentions_type(query.where, "user")
 
 
+_CLOUD_ONLY_KINDS = frozenset({"folder", "whiteboard", "database"})
+
+
 def search_content(
-    store: FakeStore, query: CQLQuery, current_user: str, now: datetime
+    store: FakeStore,
+    query: CQLQuery,
+    current_user: str,
+    now: datetime,
+    *,
+    data_center: bool = False,
 ) -> list[tuple[Content, Facts]]:
-    """Current content matching the query (trashed pages and their comments excluded)."""
+    """Current content matching the query (trashed pages and their comments excluded). A Data
+    Center site of the fake shares the store with Cloud but finds no Cloud-only node types."""
     ctx = EvalContext(current_user, now)
     found: dict[str, tuple[Content, Facts]] = {}
     with store.lock:
         for item in store.iter_content():
+            if data_center and isinstance(item, PageRecord) and item.kind in _CLOUD_ONLY_KINDS:
+                continue
             page_id = item.id if isinstance(item, PageRecord) else item.page_id
             page = store.pages.get(page_id)
             if page is None or page.status != "current":

@@ -320,7 +320,13 @@ async def content_search(request: Request) -> Response:
     expand = parse_expand(request.query_params.get("expand"))
     site = site_of(request)
     with store.lock:
-        found = search_content(store, query, user_id(request), datetime.now(timezone.utc))
+        found = search_content(
+            store,
+            query,
+            user_id(request),
+            datetime.now(timezone.utc),
+            data_center=site.kind == "dc",
+        )
         results = [content_json(store, site, item, expand) for item, _ in found]
     offset, limit, links = search_window(request, len(results))
     chunk = results[offset : offset + limit]

@@ -147,7 +147,9 @@ async def search(request: Request) -> Response:
     else:
         terms = text_terms(query)
         with store.lock:
-            found = search_content(store, query, user_id(request), now)
+            found = search_content(
+                store, query, user_id(request), now, data_center=site.kind == "dc"
+            )
             results = [_content_result(store, site, i, f, expand, terms, mode) for i, f in found]
     return _search_response(request, cql, results)
 
