@@ -164,3 +164,21 @@ async def test_restore_through_the_oauth_gateway_is_not_supported(
     with pytest.raises(ToolError, match="Not supported: the OAuth gateway"):
         await oauth.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
     assert att.status == "trashed"
+
+
+async def test_trash_and_restore_over_streamable_http(
+    remote_settings_for: Any, serve_remote: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    pid = page_id(fake_confluence, "FAQ")
+    att = fake_confluence.store.add_attachment(pid, "r.txt", b"r", media_type="text/plain")
+    async with (
+        serve_remote(remote_settings_for(mcp_ip_rate_limit="off")) as (base, _),
+        Client(StreamableHttpTransport(f"{base}/mcp")) as client,
+    ):
+        await client.call_tool("delete_attachment", {"attachment_id": att.id})
+        assert att.status == "trashed"
+        back = await client.call_tool(
+            "delete_attachment", {"attachment_id": att.id, "restore": True}
+        )
+    assert back.structured_content == {"id": att.id, "status": "restored"}
+    assert att.status == "current"
