@@ -242,6 +242,11 @@ class CollaborationOperations(ClientBase):
         """Move an attachment to the trash; ``purge=True`` deletes it for good."""
         await self._backend.delete_attachment(check_attachment_id(attachment_id), bool(purge))
 
+    async def get_trashed_attachment(self, attachment_id: str | int) -> Attachment:
+        """A trashed attachment's metadata (its ``page_id`` too), e.g. to check before
+        restoring it. Same deployments as :meth:`restore_attachment`."""
+        return await self._backend.get_trashed_attachment(check_attachment_id(attachment_id))
+
     async def restore_attachment(self, attachment_id: str | int) -> Attachment:
         """Take a trashed attachment out of the trash (Cloud with an API token, Data Center).
 

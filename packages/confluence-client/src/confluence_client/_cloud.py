@@ -505,7 +505,7 @@ class CloudBackend(V1Operations):
         if purge:
             await self._http.request("DELETE", endpoint, params={"purge": "true"})
 
-    async def restore_attachment(self, attachment_id: str) -> Attachment:
+    def _no_trash_on_gateway(self) -> None:
         if self._through_gateway:
             # v2 has no restore; the gateway answers 410 Gone to v1 content endpoints.
             raise NotSupportedError(
@@ -513,6 +513,13 @@ class CloudBackend(V1Operations):
                 " there; v2 has no restore): restore it from the space's trash in Confluence",
                 deployment="cloud",
             )
+
+    async def get_trashed_attachment(self, attachment_id: str) -> Attachment:
+        self._no_trash_on_gateway()
+        return await super().get_trashed_attachment(attachment_id)
+
+    async def restore_attachment(self, attachment_id: str) -> Attachment:
+        self._no_trash_on_gateway()
         return await super().restore_attachment(attachment_id)
 
     # --- analytics --------------------------------------------------------------------------

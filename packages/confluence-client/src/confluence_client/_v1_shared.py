@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from confluence_client._cql import Cql
-from confluence_client._errors import InvalidCqlError, MalformedResponseError
+from confluence_client._errors import InvalidCqlError, MalformedResponseError, NotFoundError
 from confluence_client._models import (
     Attachment,
     Label,
@@ -112,27 +112,34 @@ class V1Operations:
         )
 
     # --- attachments -------------------------------------------------------------------------
+    async def get_trashed_attachment(self, attachment_id: str) -> Attachment:
+        """A trashed attachment's metadata (``container`` names its page)."""
+        numeric = attachment_id.removeprefix("att")
+        body = await self._get_json(
+            f"rest/api/content/{numeric}", {"status": "trashed", "expand": "version,container"}
+        )
+        if body.get("type", "attachment") != "attachment":
+            raise NotFoundError(f"no trashed attachment with id {attachment_id}", status_code=404)
+        return parse_attachment(body, self._site)
+
     async def restore_attachment(self, attachment_id: str) -> Attachment:
         """Take a trashed attachment out of the trash: v1's documented restore of any content
         (status ``current`` with the version incremented; nothing else changes)."""
-        numeric = attachment_id.removeprefix("att")
-        endpoint = f"rest/api/content/{numeric}"
-        trashed = await self._http.request(
-            "GET", endpoint, params={"status": "trashed", "expand": "version,container"}
-        )
-        body = trashed.json()
-        number = obj(body, "version").get("number") if isinstance(body, dict) else None
-        if not isinstance(number, int):
-            raise MalformedResponseError("trashed attachment without a version", path=trashed.path)
+        trashed = await self.get_trashed_attachment(attachment_id)
+        if trashed.version is None:
+            raise MalformedResponseError("trashed attachment without a version")
         payload = {
-            "id": body.get("id", f"att{numeric}"),
+            "id": trashed.id,
             "type": "attachment",
             "status": "current",
-            "title": body.get("title"),
-            "version": {"number": number + 1},
+            "title": trashed.title,
+            "version": {"number": trashed.version.number + 1},
         }
         response = await self._http.request(
-            "PUT", endpoint, json_body=payload, params={"expand": "version,container"}
+            "PUT",
+            f"rest/api/content/{attachment_id.removeprefix('att')}",
+            json_body=payload,
+            params={"expand": "version,container"},
         )
         return parse_attachment(response.json(), self._site)
 

@@ -23,8 +23,12 @@ async def test_restore_a_trashed_attachment(
         server.requests.clear()
         with pytest.raises(NotSupportedError, match="OAuth gateway"):
             await client.restore_attachment(att.id)
+        with pytest.raises(NotSupportedError, match="OAuth gateway"):
+            await client.get_trashed_attachment(att.id)
         assert len(server.requests) == 0
         return
+    seen = await client.get_trashed_attachment(att.id)
+    assert (seen.title, seen.page_id) == ("back.txt", page.id)
     restored = await client.restore_attachment(att.id)
     assert (restored.id, restored.title, stored.status) == (att.id, "back.txt", "current")
     assert [a.title async for a in client.iter_attachments(page.id)] == ["back.txt"]
@@ -32,6 +36,8 @@ async def test_restore_a_trashed_attachment(
     assert put.path.endswith(f"/rest/api/content/{att.id.removeprefix('att')}")
     with pytest.raises(NotFoundError):
         await client.restore_attachment(att.id)  # not in the trash any more
+    with pytest.raises(NotFoundError):
+        await client.get_trashed_attachment(att.id)
     with pytest.raises(NotFoundError):
         await client.restore_attachment("att999999999")
 

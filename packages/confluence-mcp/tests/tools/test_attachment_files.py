@@ -144,16 +144,17 @@ async def test_images_over_streamable_http(
     assert any(isinstance(block, ImageContent) for block in result.content)
 
 
-async def test_restore_through_the_oauth_gateway_is_not_supported(
+async def test_restore_checks_the_allow_list_and_the_oauth_gateway_cannot(
     connect: Connect, fake_confluence: FakeConfluenceServer
 ) -> None:
     pid = page_id(fake_confluence, "FAQ")
     att = fake_confluence.store.add_attachment(pid, "t.txt", b"t", media_type="text/plain")
     fake_confluence.store.trash_attachment(att.id)
-    fenced = await connect(confluence_spaces_filter="DEMO")
-    # Its page cannot be looked up while it is trashed: refused under any allow-list.
+    # Under an allow-list the trashed attachment's page is checked first.
+    elsewhere = await connect(confluence_spaces_filter="ENG")
     with pytest.raises(ToolError, match="Not found"):
-        await fenced.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
+        await elsewhere.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
+    assert att.status == "trashed"
     oauth = await connect(
         confluence_username=None,
         confluence_api_token=None,
@@ -164,6 +165,9 @@ async def test_restore_through_the_oauth_gateway_is_not_supported(
     with pytest.raises(ToolError, match="Not supported: the OAuth gateway"):
         await oauth.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
     assert att.status == "trashed"
+    allowed = await connect(confluence_spaces_filter="DEMO")
+    await allowed.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
+    assert att.status == "current"
 
 
 async def test_trash_and_restore_over_streamable_http(

@@ -104,8 +104,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             if attachment is not None:
                 await _check_attachment_page(services, attachment)  # no hint from elsewhere
                 raise ToolError(f"Attachment {attachment_id} is not in the trash.")
-            if services.guard.allowed_spaces is not None:
-                await services.guard.check_space_id(None)  # its page cannot be looked up
+            await _check_attachment_page(
+                services, await client.get_trashed_attachment(attachment_id)
+            )
             await client.restore_attachment(attachment_id)
             return DeleteResult(id=attachment_id, status="restored")
         if attachment is not None:
