@@ -168,6 +168,12 @@ async def test_restore_checks_the_allow_list_and_the_oauth_gateway_cannot(
     allowed = await connect(confluence_spaces_filter="DEMO")
     await allowed.call_tool("delete_attachment", {"attachment_id": att.id, "restore": True})
     assert att.status == "current"
+    # Purging a trashed attachment checks its page the same way.
+    fake_confluence.store.trash_attachment(att.id)
+    with pytest.raises(ToolError, match="Not found"):
+        await elsewhere.call_tool("delete_attachment", {"attachment_id": att.id, "purge": True})
+    await allowed.call_tool("delete_attachment", {"attachment_id": att.id, "purge": True})
+    assert att.id not in fake_confluence.store.attachments
 
 
 async def test_trash_and_restore_over_streamable_http(

@@ -89,7 +89,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         attachment_id: AttachmentId, purge: bool = False, restore: bool = False
     ) -> DeleteResult:
         """Trash an attachment; purge=true deletes it for good, restore=true takes it back."""
-        from confluence_client import NotFoundError
+        from confluence_client import NotFoundError, NotSupportedError
 
         if purge and restore:
             raise ToolError("Give purge=true or restore=true, not both.")
@@ -112,8 +112,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if attachment is not None:
             await _check_attachment_page(services, attachment)
         elif services.guard.allowed_spaces is not None:
-            # A trashed attachment's page cannot be looked up: refuse under an allow-list.
-            await services.guard.check_space_id(None)
+            # Purging a trashed one: its page comes from the v1 trash lookup (none through the
+            # OAuth gateway: then refuse, as for anything whose space is unknown).
+            try:
+                trashed = await client.get_trashed_attachment(attachment_id)
+            except NotSupportedError:
+                await services.guard.check_space_id(None)
+            else:
+                await _check_attachment_page(services, trashed)
         await client.delete_attachment(attachment_id, purge=purge)
         return DeleteResult(id=attachment_id, status="purged" if purge else "trashed")
 
