@@ -22,6 +22,7 @@ async def test_folders(
         return
     folder = await client.get_folder(handbook)
     assert (folder.title, folder.content_type) == ("Team handbook", "folder")
+    assert folder.web_url == f"{server.wiki_url}/spaces/DEMO/folder/{handbook}"
     kids = await client.list_folder_children(handbook)
     assert [(k.title, k.content_type, k.parent_id) for k in kids.items] == [
         ("Working hours", "page", handbook),

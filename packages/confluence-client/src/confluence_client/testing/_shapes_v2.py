@@ -125,8 +125,8 @@ def webui_page(space_key: str, page: PageRecord) -> str:
     if page.kind == "blogpost":
         day = page.created_at.strftime("%Y/%m/%d")
         return f"/spaces/{space_key}/blog/{day}/{page.id}/{quote_plus(page.title)}"
-    if page.kind in ("whiteboard", "database"):
-        return f"/spaces/{space_key}/{page.kind}/{page.id}"
+    if page.kind in ("folder", "whiteboard", "database"):
+        return f"/spaces/{space_key}/{page.kind}/{page.id}"  # no title slug for these
     return f"/spaces/{space_key}/pages/{page.id}/{quote_plus(page.title)}"
 
 

@@ -42,7 +42,7 @@ def folder_json(store: FakeStore, site: Site, folder: PageRecord) -> dict[str, A
             "authorId": v.author_id,
         },
         "_links": {
-            "webui": webui_page(space.key, folder).replace("/pages/", "/folder/", 1),
+            "webui": webui_page(space.key, folder),
             "base": site.base,
         },
     }
