@@ -23,6 +23,7 @@ from mcp_auth import (
     RefusalReason,
     StreamSink,
     bind_request_context,
+    bind_upstream_account,
     scrub_secrets,
 )
 
@@ -259,3 +260,22 @@ def test_events_with_any_text_are_written_as_utf8_json(
     for line in sink.lines:
         line.encode("utf-8")
         assert json.loads(line)["event"]
+
+
+def test_upstream_mode_and_account_name_who_acted_upstream() -> None:
+    sink = MemorySink()
+    logger = AuditLogger(
+        [sink], background=False, upstream_mode="service", upstream_account="svc@example.com"
+    )
+    logger.auth_success(ALICE)
+    with bind_upstream_account("alice@example.com"):
+        logger.tool_call(ALICE, "get_page", outcome="success", duration_ms=1.0)
+    first, second = _lines(sink)
+    assert (first["upstream_mode"], first["upstream_account"]) == ("service", "svc@example.com")
+    assert (second["subject"], second["upstream_account"]) == ("alice", "alice@example.com")
+    assert second["upstream_mode"] == "service"
+    # Outside the block the logger's own account applies again; none at all: no field.
+    plain = MemorySink()
+    AuditLogger([plain], background=False).auth_success(ALICE)
+    assert "upstream_account" not in _lines(plain)[0]
+    assert "upstream_mode" not in _lines(plain)[0]

@@ -21,8 +21,10 @@ from mcp_auth._chain import ChainVerifier
 from mcp_auth._context import (
     RequestContext,
     bind_request_context,
+    bind_upstream_account,
     current_request_context,
     current_trace_ids,
+    current_upstream_account,
     new_request_id,
     reset_request_context,
     set_request_context,
@@ -99,6 +101,8 @@ __all__ = [
     "current_request_context",
     "current_trace_ids",
     "new_request_id",
+    "bind_upstream_account",
+    "current_upstream_account",
     # errors
     "MCPAuthError",
     "AuthenticationError",

@@ -4,7 +4,10 @@ Events (`AuditEventName`): `auth.success`, `auth.failure` (with a reason code),
 `authz.denied`, `tool.call` (tool, outcome, duration, argument names and sizes),
 `rate_limit.exceeded` and `config.warning`. Each carries a UTC timestamp, the request id,
 remote address and user agent of the bound `RequestContext`, the principal's subject, client
-id and auth method when known, and the active OpenTelemetry trace/span ids.
+id and auth method when known, the upstream identity (`upstream_mode`: how the server acts
+upstream, e.g. as one service account or per user; `upstream_account`: the account it acts as,
+bound per request with `bind_upstream_account` or fixed for the logger), and the active
+OpenTelemetry trace/span ids.
 
 Never logged: tokens, secrets, tool argument values. Free-text fields are scrubbed of
 anything shaped like a bearer token, a JWT or an mcp-auth API key as a second line of
@@ -39,7 +42,11 @@ from pydantic import (
 
 from mcp_auth._audit_sinks import AuditSink
 from mcp_auth._compat import StrEnum
-from mcp_auth._context import current_request_context, current_trace_ids
+from mcp_auth._context import (
+    current_request_context,
+    current_trace_ids,
+    current_upstream_account,
+)
 from mcp_auth._errors import AuthConfigurationError, RefusalReason
 from mcp_auth._key_format import KEY_IN_TEXT
 from mcp_auth._principal import AuthMethod, Principal
@@ -96,6 +103,9 @@ class AuditEvent(BaseModel):
     auth_method: AuthMethod | None = None
     issuer: str | None = None
     credential_id: str | None = None
+    # on whose behalf the server acts upstream (the MCP principal above is who called)
+    upstream_mode: str | None = None
+    upstream_account: str | None = None
     # what was decided
     reason: RefusalReason | None = None
     detail: str | None = None
@@ -121,7 +131,7 @@ class AuditEvent(BaseModel):
             return data
         return {key: _without_surrogates(value) for key, value in data.items()}
 
-    @field_validator("detail", "user_agent", "operation", "limit", "setting")
+    @field_validator("detail", "user_agent", "operation", "limit", "setting", "upstream_account")
     @classmethod
     def _scrub(cls, value: str | None) -> str | None:
         return None if value is None else scrub_secrets(value)
@@ -188,10 +198,16 @@ class AuditLogger:
         *,
         queue_size: int = 10_000,
         background: bool = True,
+        upstream_mode: str | None = None,
+        upstream_account: str | None = None,
     ) -> None:
         if queue_size < 1:
             raise AuthConfigurationError("audit queue_size must be at least 1")
         self.sinks: tuple[AuditSink, ...] = tuple(sinks)
+        # Put on every event: how the server acts upstream, and the account when it is one
+        # for all callers (a service account); a request-bound account wins over it.
+        self.upstream_mode = upstream_mode
+        self.upstream_account = upstream_account
         self._background = background and bool(self.sinks)
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
@@ -276,9 +292,14 @@ class AuditLogger:
                     self.sink_errors += 1
                 _log.exception("audit sink %r failed to write an event", sink)
 
-    @staticmethod
-    def _with_context(event: AuditEvent) -> AuditEvent:
+    def _with_context(self, event: AuditEvent) -> AuditEvent:
         updates: dict[str, Any] = {}
+        if event.upstream_mode is None and self.upstream_mode is not None:
+            updates["upstream_mode"] = self.upstream_mode
+        if event.upstream_account is None:
+            account = current_upstream_account() or self.upstream_account
+            if account is not None:
+                updates["upstream_account"] = scrub_secrets(account)
         context = current_request_context()
         if context is not None:
             for name in ("request_id", "remote_addr", "user_agent"):

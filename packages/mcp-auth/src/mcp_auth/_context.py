@@ -2,8 +2,10 @@
 
 The transport layer (for example `mcp_auth.fastmcp`) binds a `RequestContext` when a request
 arrives; every audit event emitted while handling it carries the request id, the remote
-address and the user agent. The active OpenTelemetry trace id is read when `opentelemetry-api`
-is importable and a span is recording; OpenTelemetry is never a hard dependency.
+address and the user agent. A server that acts upstream with a per-principal credential binds
+the upstream account (`bind_upstream_account`) so that events also name who acted upstream.
+The active OpenTelemetry trace id is read when `opentelemetry-api` is importable and a span
+is recording; OpenTelemetry is never a hard dependency.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from types import ModuleType
 __all__ = [
     "RequestContext",
     "bind_request_context",
+    "bind_upstream_account",
+    "current_upstream_account",
     "current_request_context",
     "new_request_id",
     "reset_request_context",
@@ -78,6 +82,25 @@ def bind_request_context(
         yield context
     finally:
         _request_context.reset(token)
+
+
+_upstream_account: ContextVar[str | None] = ContextVar("mcp_auth_upstream_account", default=None)
+
+
+def current_upstream_account() -> str | None:
+    """The upstream account bound for the current task (see `bind_upstream_account`)."""
+    return _upstream_account.get()
+
+
+@contextmanager
+def bind_upstream_account(account: str | None) -> Iterator[None]:
+    """While the block runs, audit events name `account` as the upstream identity used (an
+    account id or email, never a credential)."""
+    token = _upstream_account.set(account)
+    try:
+        yield
+    finally:
+        _upstream_account.reset(token)
 
 
 _UNRESOLVED = object()

@@ -34,6 +34,7 @@ __all__ = [
     "generate_encryption_key",
     "open_token_store",
     "parse_encryption_keys",
+    "store_kind",
 ]
 
 StoreKind = Literal["memory", "file", "redis"]
@@ -162,7 +163,7 @@ def open_token_store(uri: str = "memory", encryption_keys: str | Sequence[str] =
     :class:`AuthConfigurationError` for an unknown scheme or missing/malformed keys.
     """
     text = uri.strip()
-    kind = _kind(text)
+    kind = store_kind(text)
     texts = encryption_keys.split(",") if isinstance(encryption_keys, str) else encryption_keys
     keys = [key.strip() for key in texts if key.strip()]
     if not keys and kind != "memory":
@@ -191,8 +192,9 @@ def open_token_store(uri: str = "memory", encryption_keys: str | Sequence[str] =
     return TokenStore(backend, fernets, kind=kind)
 
 
-def _kind(uri: str) -> StoreKind:
-    lowered = uri.lower()
+def store_kind(uri: str) -> StoreKind:
+    """Which backend ``uri`` names; :class:`AuthConfigurationError` for an unknown one."""
+    lowered = uri.strip().lower()
     if lowered in ("", "memory", "memory://"):
         return "memory"
     if lowered.startswith("file:"):
