@@ -77,10 +77,10 @@ async def test_a_replaced_key_or_plaintext_is_refused_without_echoing(tmp_path: 
 async def test_a_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "tokens.json"
     path.write_text("{not json", encoding="utf-8")
-    with pytest.raises(AuthConfigurationError, match="not valid JSON"):
+    with pytest.raises(TokenStoreError, match="not valid JSON"):
         await open_token_store(f"file:{path}", generate_encryption_key()).get("user:x")
     path.write_text('{"format": "other"}', encoding="utf-8")
-    with pytest.raises(AuthConfigurationError, match="not an mcp-auth token store"):
+    with pytest.raises(TokenStoreError, match="not an mcp-auth token store"):
         await open_token_store(f"file:{path}", generate_encryption_key()).get("user:x")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastmcp import FastMCP
 
@@ -15,6 +15,9 @@ from confluence_mcp.scoping import SpaceScopeMiddleware
 from confluence_mcp.services import ClientFactory, Services, build_client
 from confluence_mcp.settings import Settings
 from confluence_mcp.toolsets import apply_tool_filters
+
+if TYPE_CHECKING:
+    from confluence_mcp.identity.upstream import UpstreamIdentities
 
 __all__ = ["SERVER_MODULES", "create_server"]
 
@@ -58,13 +61,15 @@ def create_server(
     *,
     client_factory: ClientFactory = build_client,
     modules: tuple[str, ...] = SERVER_MODULES,
+    identities: UpstreamIdentities | None = None,
 ) -> FastMCP[Any]:
     """Build the Confluence MCP server for ``settings``.
 
-    ``client_factory`` makes the SDK client on first use (tests may inject one). Raises
+    ``client_factory`` makes the SDK client on first use (tests may inject one). In a
+    per-user mode ``identities`` gives each caller its own client instead. Raises
     :class:`~confluence_mcp.errors.ConfigError` if ``ENABLED_TOOLS`` names unknown tools.
     """
-    services = Services(settings, client_factory)
+    services = Services(settings, client_factory, identities=identities)
     mcp: FastMCP[Any] = FastMCP(
         name="confluence",
         instructions=INSTRUCTIONS,
@@ -79,6 +84,11 @@ def create_server(
             ArgumentErrorMiddleware(),
         ],
     )
+    if identities is not None:
+        from confluence_mcp.identity.upstream import UpstreamIdentityMiddleware
+
+        # Before the scope and audit middleware the HTTP layer adds (those run inside it).
+        mcp.add_middleware(UpstreamIdentityMiddleware(identities))
     for module_name in modules:
         importlib.import_module(module_name).register(mcp, services)
     services.visible_tools = apply_tool_filters(mcp, tool_catalog(mcp), settings)

@@ -13,9 +13,10 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from confluence_mcp.remote.settings import RemoteSettings
     from confluence_mcp.settings import Settings
 
-__all__ = ["run_check"]
+__all__ = ["run_check", "run_store_check"]
 
 _MAX_LISTED = 50
 
@@ -25,6 +26,30 @@ def run_check(settings: Settings) -> int:
     import anyio
 
     return anyio.run(_check, settings)
+
+
+def run_store_check(remote: RemoteSettings) -> int:
+    """Per-user modes: read the token store once (reachable, and the key opens it)."""
+    import anyio
+
+    return anyio.run(_store_check, remote)
+
+
+async def _store_check(remote: RemoteSettings) -> int:
+    from confluence_mcp.errors import CredentialError
+    from confluence_mcp.identity.credentials import open_credential_store
+
+    store = open_credential_store(remote)
+    try:
+        # A key no principal id can take (ids are "api_key:..." or "user:..."): a pure probe.
+        await store.get("check:probe")
+    except CredentialError as exc:
+        print(f"check failed: token store: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        await store.aclose()
+    print(f"Token store: {store.tokens.kind}, readable")
+    return 0
 
 
 async def _check(settings: Settings) -> int:

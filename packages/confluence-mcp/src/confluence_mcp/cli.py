@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fastmcp import FastMCP
 
     from confluence_mcp.http.layer import HttpLayer
+    from confluence_mcp.identity.upstream import UpstreamIdentities
     from confluence_mcp.remote.settings import RemoteSettings
     from confluence_mcp.services import ClientFactory
 
@@ -192,12 +193,49 @@ def _build(
     from confluence_mcp.app import create_server
     from confluence_mcp.services import build_client
 
-    mcp = create_server(remote.core, client_factory=client_factory or build_client)
+    factory = client_factory or build_client
+    identities = None
+    if remote.core.per_user:
+        identities = _upstream_identities(remote, factory)
+    mcp = create_server(remote.core, client_factory=factory, identities=identities)
     if remote.core.transport == "stdio":
         return mcp, None
     from confluence_mcp.http.layer import build_http_layer
 
     return mcp, build_http_layer(mcp, remote)
+
+
+def _upstream_identities(remote: RemoteSettings, factory: ClientFactory) -> UpstreamIdentities:
+    """Each caller's own Confluence credential (the per-user modes need the remote service:
+    over stdio there is no caller identity to bind a credential to)."""
+    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.identity.credentials import open_credential_store
+    from confluence_mcp.identity.upstream import UpstreamIdentities
+
+    mode = remote.core.confluence_auth_mode
+    if remote.core.transport == "stdio":
+        raise ConfigError(
+            f"CONFLUENCE_AUTH_MODE={mode} needs the remote service: serve over HTTP "
+            "(TRANSPORT=http) with authentication, or use CONFLUENCE_AUTH_MODE=service "
+            "(one service account) over stdio"
+        )
+    return UpstreamIdentities(remote.core, open_credential_store(remote), factory)
+
+
+def describe_auth_mode(remote: RemoteSettings) -> str:
+    """One line for start-up and ``check``: whose Confluence rights calls use."""
+    core = remote.core
+    if not core.per_user:
+        return f"Auth mode: service (every caller acts as the service account, {core.auth_method})"
+    kind = remote.mcp_token_store.split(":", 1)[0] if remote.mcp_token_store else "memory"
+    how = (
+        "their own Atlassian sign-in"
+        if core.confluence_auth_mode == "oauth"
+        else "the Confluence token bound to their key or subject"
+    )
+    return (
+        f"Auth mode: {core.confluence_auth_mode} (each caller acts with {how}; token store: {kind})"
+    )
 
 
 def _check(remote: RemoteSettings) -> int:
@@ -208,6 +246,15 @@ def _check(remote: RemoteSettings) -> int:
     _mcp, layer = _build(remote)
     if layer is not None:
         anyio.run(layer.aclose)
+    print(describe_auth_mode(remote))
+    if remote.core.per_user:
+        from confluence_mcp.check import run_store_check
+
+        if run_store_check(remote) != 0:
+            return 1
+        if remote.core.auth_method is None:
+            print("No service credentials: Confluence is called with each caller's own.")
+            return 0
     return run_check(remote.core)
 
 
@@ -222,7 +269,12 @@ def _serve(remote: RemoteSettings) -> int:
     mcp, layer = _build(remote, observability.client_factory)
     observability.attach(mcp)
 
+    announced: list[str] = []
+
     def announce(url: str) -> None:
+        if not announced:  # once, when the port is bound
+            announced.append(url)
+            print(f"confluence-mcp: {describe_auth_mode(remote)}", file=sys.stderr, flush=True)
         print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)
 
     try:

@@ -3,7 +3,9 @@
 Error tree of this package::
 
     ConfluenceMCPError          root of everything the server itself raises
-    └── ConfigError (ValueError) invalid or missing configuration; the CLI exits with 2
+    ├── ConfigError (ValueError) invalid or missing configuration; the CLI exits with 2
+    └── CredentialError         the caller has no usable Confluence credential of its own
+                                (per-user modes); its message is meant for the caller
 
 Errors from the SDK (:class:`confluence_client.ConfluenceError` and subclasses) are turned
 into client-facing messages by one ordered table of SDK error types (most specific first),
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ConfigError",
     "ConfluenceMCPError",
+    "CredentialError",
     "NOT_FOUND_MESSAGE",
     "confluence_errors",
     "describe_error",
@@ -60,6 +63,18 @@ class ConfigError(ConfluenceMCPError, ValueError):
 
     The message names the environment variable(s) and the fix, one problem per line.
     """
+
+
+class CredentialError(ConfluenceMCPError):
+    """The caller cannot act in Confluence as itself: no credential bound, an unreadable one,
+    or an expired sign-in. The message says what to do and never contains a secret; tools,
+    resources and prompts pass it to the caller (see :func:`confluence_errors`)."""
+
+    def __init__(self, message: str, *, sign_in_url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # Where the user can sign in again (oauth mode), for clients that can open a URL.
+        self.sign_in_url = sign_in_url
 
 
 def is_confluence_error(exc: BaseException) -> bool:
@@ -357,6 +372,8 @@ def confluence_errors(error_cls: type[FastMCPError] = ToolError) -> Iterator[Non
     """
     try:
         yield
+    except CredentialError as exc:
+        raise error_cls(exc.message, log_level=logging.INFO) from None
     except Exception as exc:
         if not is_confluence_error(exc):
             raise

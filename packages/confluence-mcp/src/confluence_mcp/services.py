@@ -5,6 +5,10 @@ module's ``register(mcp, services)``; handlers close over it. It holds the setti
 guard, the content converter and the cursor sealer, and creates the SDK's ``ConfluenceClient``
 on first use (so start-up imports no SDK and makes no Confluence call). The server's lifespan
 closes the client.
+
+In a per-user mode (``CONFLUENCE_AUTH_MODE=user-token`` or ``oauth``) there is no shared
+client: :meth:`Services.client` returns the calling principal's own
+(:class:`~confluence_mcp.identity.upstream.UpstreamIdentities`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from confluence_mcp.safety.confirm import Confirmations
 
 if TYPE_CHECKING:
     from confluence_client import ConfluenceClient, Page, RequestObserver, RetryPolicy
+    from confluence_mcp.identity.upstream import UpstreamIdentities
     from confluence_mcp.settings import Settings
 
 __all__ = ["ClientFactory", "Services", "build_client"]
@@ -50,6 +55,11 @@ def build_client(
     )
 
     settings.require_connection()
+    if settings.auth_method is None:
+        # A per-user mode without service credentials: only callers' own clients exist.
+        from confluence_mcp.errors import ConfigError
+
+        raise ConfigError("no Confluence credentials to build a client with")
     auth: BasicAuth | PersonalAccessToken | OAuthToken
     if settings.confluence_oauth_token is not None:
         auth = OAuthToken(
@@ -83,8 +93,16 @@ def build_client(
 class Services:
     """Settings, SDK client (lazy), space guard and content converter for one server."""
 
-    def __init__(self, settings: Settings, client_factory: ClientFactory = build_client) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client_factory: ClientFactory = build_client,
+        *,
+        identities: UpstreamIdentities | None = None,
+    ) -> None:
         self.settings = settings
+        # Per-user modes: each caller's own client instead of the shared one.
+        self.identities = identities
         self.content = ContentConverter()
         self.guard = SpaceGuard(settings.allowed_spaces, self.client)
         self.confirmations = Confirmations(enabled=settings.confirm_destructive)
@@ -98,7 +116,11 @@ class Services:
         self.visible_tools: frozenset[str] = frozenset()
 
     async def client(self) -> ConfluenceClient:
-        """The shared SDK client, created on first use."""
+        """The SDK client for this call: the shared one (created on first use), or in a
+        per-user mode the caller's own (raises
+        :class:`~confluence_mcp.errors.CredentialError` when the caller has none)."""
+        if self.identities is not None:
+            return await self.identities.client()
         if self._client is not None:
             return self._client
         if self._lock is None:
@@ -122,6 +144,8 @@ class Services:
         self._lock = None
         if client is not None:
             await client.aclose()
+        if self.identities is not None:
+            await self.identities.aclose()
 
     @asynccontextmanager
     async def lifespan(self, _server: Any) -> AsyncIterator[dict[str, Any]]:

@@ -32,6 +32,7 @@ from confluence_mcp.errors import ConfigError
 __all__ = [
     "SETTINGS_CONFIG",
     "AuthMethod",
+    "AuthMode",
     "Settings",
     "Toolset",
     "TransportName",
@@ -43,6 +44,9 @@ TransportName = Literal["stdio", "http", "sse"]
 # "all" is mcp-atlassian's spelling for every tool, so its users' configurations work.
 Toolset = Literal["read", "write", "delete", "attachments", "admin", "all"]
 AuthMethod = Literal["basic", "pat", "oauth"]
+# Whose Confluence rights a call uses: the service account's, or the caller's own (an OAuth
+# sign-in through this server, or a token an admin bound to the caller's key or subject).
+AuthMode = Literal["service", "oauth", "user-token"]
 
 _MIB = 1024 * 1024
 
@@ -55,6 +59,8 @@ _HINTS: dict[str, str] = {
     "confluence_oauth_gateway_url": "leave it unset (https://api.atlassian.com) unless you "
     "route OAuth traffic through a proxy",
     "confluence_timeout": "use a number of seconds between 1 and 300",
+    "confluence_auth_mode": "use service (one service account, the default), oauth (each "
+    "user signs in to Atlassian) or user-token (each key or subject bound to its own token)",
     "confluence_max_attachment_bytes": "use a byte count between 1 and 104857600 (100 MiB)",
     "page_max_chars": "use a character count between 1000 and 1000000",
     "read_only_mode": "use true or false",
@@ -113,6 +119,7 @@ class Settings(BaseSettings):
     confluence_oauth_gateway_url: HttpUrl | None = None
     confluence_ssl_verify: bool = True
     confluence_timeout: float = Field(default=30.0, ge=1, le=300)
+    confluence_auth_mode: AuthMode = "service"
 
     # --- What the server exposes -------------------------------------------------------------
     confluence_spaces_filter: CsvSet = frozenset()
@@ -174,6 +181,11 @@ class Settings(BaseSettings):
         if value.query or value.fragment:
             raise ValueError("must not have a query string or #fragment")
         return value
+
+    @field_validator("confluence_auth_mode", mode="before")
+    @classmethod
+    def _lower_mode(cls, value: Any) -> Any:
+        return value.strip().lower().replace("_", "-") if isinstance(value, str) else value
 
     @field_validator("transport", mode="before")
     @classmethod
@@ -263,11 +275,17 @@ class Settings(BaseSettings):
             return "basic"
         return None
 
+    @property
+    def per_user(self) -> bool:
+        """True when each caller acts with its own Confluence credential (not the service's)."""
+        return self.confluence_auth_mode != "service"
+
     def require_connection(self) -> None:
-        """Raise :class:`ConfigError` unless a Confluence URL and credentials are set."""
+        """Raise :class:`ConfigError` unless a Confluence URL and credentials are set (in a
+        per-user mode only the URL: each caller brings its own credential)."""
         if self.confluence_url is None:
             raise ConfigError("CONFLUENCE_URL is not set: " + _HINTS["confluence_url"])
-        if self.auth_method is None:
+        if self.auth_method is None and not self.per_user:
             raise ConfigError(
                 "no Confluence credentials: set CONFLUENCE_USERNAME and CONFLUENCE_API_TOKEN "
                 "(Cloud), or CONFLUENCE_PERSONAL_TOKEN (Data Center), or "

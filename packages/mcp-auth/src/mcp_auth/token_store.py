@@ -145,8 +145,10 @@ class TokenStore:
     async def _call(self, action: str, operation: Any) -> Any:
         try:
             return await operation
-        except MCPAuthError:
+        except TokenStoreError:
             raise
+        except MCPAuthError as exc:  # the file backend's own refusals (a broken file)
+            raise TokenStoreError(exc.message) from None
         except Exception as exc:
             # Backend errors (Redis down, a broken file) name the backend, never the value.
             raise TokenStoreError(

@@ -140,7 +140,7 @@ def build_http_layer(
         observability = current_observability()
         metrics = observability.metrics if observability is not None else build_metrics(remote)
     if audit is None:
-        audit = build_audit_logger(remote.mcp_audit_log, metrics=metrics)
+        audit = build_audit_logger(remote.mcp_audit_log, metrics=metrics, settings=settings)
     check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
     layer = HttpLayer(routes=[], middleware=[], audit=audit, metrics=metrics)
 

@@ -23,6 +23,7 @@ from mcp_auth import (
 if TYPE_CHECKING:
     from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.remote.settings import RemoteSettings
+    from confluence_mcp.settings import Settings
     from mcp_auth import AuditSink, JWTVerifier
 
 __all__ = [
@@ -63,12 +64,25 @@ def confluence_scope_policy() -> ScopePolicy:
     )
 
 
-def build_audit_logger(target: str, *, metrics: MetricsRecorder | None = None) -> AuditLogger:
+def build_audit_logger(
+    target: str,
+    *,
+    metrics: MetricsRecorder | None = None,
+    settings: Settings | None = None,
+) -> AuditLogger:
     """``MCP_AUDIT_LOG``: ``stderr`` (default), ``stdout``, ``off``, or a file path (0600).
 
     With ``metrics``, every event is also counted there (even when the log itself is off).
+    With ``settings``, every event names the auth mode (``upstream_mode``) and, in the
+    service mode, the service account (``upstream_account``; per-user modes bind the caller's
+    account per request).
     """
     import sys
+
+    mode, account = _upstream(settings)
+
+    def make(sinks: list[AuditSink]) -> AuditLogger:
+        return AuditLogger(sinks, upstream_mode=mode, upstream_account=account)
 
     counted: list[AuditSink] = []
     if metrics is not None:
@@ -77,11 +91,11 @@ def build_audit_logger(target: str, *, metrics: MetricsRecorder | None = None) -
         counted.append(MetricsAuditSink(metrics))
     value = target.strip()
     if value.lower() in ("off", "none", ""):
-        return AuditLogger(counted)
+        return make(counted)
     if value.lower() == "stderr":
-        return AuditLogger([StreamSink(), *counted])
+        return make([StreamSink(), *counted])
     if value.lower() == "stdout":
-        return AuditLogger([StreamSink(sys.stdout), *counted])
+        return make([StreamSink(sys.stdout), *counted])
     import os
 
     # The sink opens the file on first write; check now so a typo fails at start-up.
@@ -91,7 +105,23 @@ def build_audit_logger(target: str, *, metrics: MetricsRecorder | None = None) -
             f"MCP_AUDIT_LOG: cannot write {value!r} (its directory is missing or read-only); "
             "use a writable path, stderr or off"
         )
-    return AuditLogger([FileSink(value), *counted])
+    return make([FileSink(value), *counted])
+
+
+def _upstream(settings: Settings | None) -> tuple[str | None, str | None]:
+    """The auth mode, and the service account when every call uses it."""
+    if settings is None:
+        return None, None
+    mode = settings.confluence_auth_mode
+    if settings.per_user:
+        return mode, None
+    accounts = {
+        "basic": settings.confluence_username,
+        "pat": "service account (personal access token)",
+        "oauth": "service account (OAuth token)",
+    }
+    method = settings.auth_method
+    return mode, None if method is None else accounts[method]
 
 
 def build_verifiers(

@@ -67,6 +67,22 @@ class RemoteSettings(BaseSettings):
     mcp_public_url: str | None = None
     mcp_allow_unauthenticated: bool = False
 
+    # --- Per-user Confluence credentials (CONFLUENCE_AUTH_MODE=oauth | user-token) ----------
+    mcp_token_store: str = Field(
+        default="memory",
+        description=(
+            "Where each principal's Confluence credential is kept: memory (one process, lost "
+            "at exit), file:/path/tokens.json (one replica) or redis://host:6379/0 (several)."
+        ),
+    )
+    mcp_token_encryption_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Fernet key(s), comma-separated: the first encrypts, all decrypt (rotation). "
+            "Required for the file and Redis stores; memory makes one per process."
+        ),
+    )
+
     # --- Per-principal space allow-lists (within CONFLUENCE_SPACES_FILTER) ------------------
     mcp_spaces_claim: str | None = None
     mcp_principal_spaces_file: Path | None = None
@@ -198,6 +214,7 @@ class RemoteSettings(BaseSettings):
         "sentry_environment",
         "mcp_metrics_token",
         "mcp_metrics_port",
+        "mcp_token_encryption_key",
         "mcp_environment",
         mode="before",
     )
@@ -257,6 +274,13 @@ class RemoteSettings(BaseSettings):
                 "JWT authentication needs MCP_JWT_ISSUER and MCP_JWT_AUDIENCE (the token "
                 "issuer and this server's audience, usually MCP_PUBLIC_URL)"
             )
+        self._check_token_store()
+        if self.core.confluence_auth_mode == "user-token" and not self.auth_configured:
+            raise ValueError(
+                "CONFLUENCE_AUTH_MODE=user-token binds Confluence tokens to authenticated "
+                "callers: configure MCP_API_KEYS_FILE (keys), MCP_JWT_JWKS_URL / "
+                "MCP_JWT_PUBLIC_KEY or MCP_OAUTH_INTROSPECTION_URL"
+            )
         if self.mcp_oauth_introspection_url and not (
             self.mcp_oauth_client_id and self.mcp_oauth_client_secret
         ):
@@ -265,6 +289,28 @@ class RemoteSettings(BaseSettings):
                 "MCP_OAUTH_CLIENT_SECRET (this server's credentials at the introspection endpoint)"
             )
         return self
+
+    def _check_token_store(self) -> None:
+        """MCP_TOKEN_STORE names a known backend with the key it needs (no I/O)."""
+        from mcp_auth import AuthConfigurationError
+        from mcp_auth.token_store import parse_encryption_keys, store_kind
+
+        key = self.mcp_token_encryption_key
+        try:
+            kind = store_kind(self.mcp_token_store)
+        except AuthConfigurationError as exc:
+            raise ValueError(f"MCP_TOKEN_STORE: {exc.message}") from None
+        try:
+            if key is not None:
+                parse_encryption_keys(key.get_secret_value())
+        except AuthConfigurationError as exc:
+            raise ValueError(f"MCP_TOKEN_ENCRYPTION_KEY: {exc.message}") from None
+        if kind != "memory" and key is None and self.core.per_user:
+            raise ValueError(
+                f"MCP_TOKEN_ENCRYPTION_KEY is required with MCP_TOKEN_STORE={kind}: the stored "
+                "Confluence credentials are encrypted with it; make one with: python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
 
     @property
     def jwt_configured(self) -> bool:
