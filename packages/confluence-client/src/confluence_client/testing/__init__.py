@@ -28,8 +28,14 @@ Test controls:
   ``path_prefix``, ``method``, ``count`` and ``rate`` (seeded RNG). ``clear()`` removes all.
 - ``server.requests``: the request log (``count``, ``matching``, ``last``, ``clear``).
 - ``server.reset()``: fresh seed content, no faults, empty log.
+- Several people: each seeded user other than the default signs in with their own API token
+  ``<username>-api-token`` (basic, with their email) or PAT ``<username>-pat`` (bearer);
+  ``server.store.set_user_tokens`` adds more. A page's read restriction
+  (``server.store.restrictions``) makes it, and its descendants, 404 for everyone else in
+  every API family (content by id, listings, children, search/CQL, comments, attachments).
 - At run time: ``GET/POST/DELETE /__fake__/faults``, ``POST /__fake__/faults/seed``,
-  ``GET/DELETE /__fake__/requests``, ``GET /__fake__/health`` (no auth).
+  ``GET/DELETE /__fake__/requests``, ``GET /__fake__/health``, ``POST /__fake__/users``
+  (a user with their own tokens), ``PUT /__fake__/restrictions/{page_id}`` (no auth).
 
 Run it standalone with ``python -m confluence_client.testing --seed demo``; in pytest, opt in
 with ``pytest_plugins = ["confluence_client.testing.pytest_plugin"]`` for the

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from ._auth import Credentials
 from ._control import control_routes
+from ._control_users import people_routes
 from ._errors import FakeConfluenceError, GoneError
 from ._faults import FaultInjector
 from ._gateway import CONTROL_PREFIX, GatewayMiddleware
@@ -146,7 +147,11 @@ def create_app(
     injector = FaultInjector() if faults is None else faults
     log = RequestLog() if request_log is None else request_log
     app = Starlette(
-        routes=[*control_routes(CONTROL_PREFIX, injector, log), *_routes()],
+        routes=[
+            *control_routes(CONTROL_PREFIX, injector, log),
+            *people_routes(CONTROL_PREFIX, store),
+            *_routes(),
+        ],
         middleware=[
             Middleware(
                 GatewayMiddleware,

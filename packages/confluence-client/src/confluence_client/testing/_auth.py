@@ -1,4 +1,8 @@
-"""The credentials the fake accepts: basic (user + API token) and bearer (PAT / OAuth)."""
+"""The credentials the fake accepts: basic (user + API token) and bearer (PAT / OAuth).
+
+:class:`Credentials` are the server's default user's; other users' tokens live in the store
+(``FakeStore.set_user_tokens``, the seed, ``POST /__fake__/users``) and are checked by the
+gateway with :func:`parse_authorization` + ``FakeStore.authenticate``."""
 
 from __future__ import annotations
 
@@ -7,7 +11,25 @@ import binascii
 import hmac
 from dataclasses import dataclass, field
 
-__all__ = ["Credentials"]
+__all__ = ["Credentials", "parse_authorization"]
+
+
+def parse_authorization(header: str | None) -> tuple[str | None, str] | None:
+    """``(login, api_token)`` for basic auth, ``(None, token)`` for a bearer token, else None."""
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        user, sep, token = decoded.partition(":")
+        return (user, token) if sep else None
+    if scheme.lower() == "bearer" and value:
+        return None, value
+    return None
 
 
 @dataclass(slots=True)
@@ -29,21 +51,16 @@ class Credentials:
         ``allow_bearer=False`` is the Cloud site domain, where (as in Confluence Cloud) only
         basic auth works: OAuth tokens are for the gateway, PATs for Data Center.
         """
-        if not authorization:
+        parsed = parse_authorization(authorization)
+        if parsed is None:
             return None
-        scheme, _, value = authorization.strip().partition(" ")
-        value = value.strip()
-        if scheme.lower() == "basic":
-            try:
-                decoded = base64.b64decode(value, validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-            user, sep, token = decoded.partition(":")
-            ok = sep and _same(user, self.username) and _same(token, self.api_token)
+        user, secret = parsed
+        if user is not None:
+            ok = _same(user, self.username) and _same(secret, self.api_token)
             return user if ok else None
-        if scheme.lower() == "bearer" and value and allow_bearer:
+        if allow_bearer:
             tokens = {self.personal_token, *self.bearer_tokens}
-            if any(_same(value, t) for t in tokens):
+            if any(_same(secret, t) for t in tokens):
                 return self.username
         return None
 

@@ -2,7 +2,8 @@
 
 It runs in that order on purpose: a fault stands for the network or Atlassian's edge, which
 answer before Confluence looks at credentials, and every answer — faults and 401s included —
-lands in the request log so tests can count upstream calls.
+lands in the request log so tests can count upstream calls. The authenticated user is bound
+for the route (``_visibility``): pages their read restrictions exclude do not exist for them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._auth import Credentials
+from ._auth import Credentials, parse_authorization
 from ._faults import FaultInjector, FaultRule
 from ._http import error_body
 from ._requestlog import RequestLog, RequestRecord
 from ._store import FakeStore
+from ._visibility import viewing_as
 
 __all__ = ["GatewayMiddleware", "CONTROL_PREFIX"]
 
@@ -79,14 +81,21 @@ class GatewayMiddleware:
         elif path.startswith("/ex/confluence/") and not path.startswith(self.gateway_prefix):
             body = error_body(path, 404, "No Confluence site with this cloud id")
             await _send_json(logged_send, 404, body, {})
-        elif not self._authenticate(scope):
+        elif not self._authenticate(scope):  # binds the user below: their restrictions apply
             await _send_json(
                 logged_send,
                 401,
                 error_body(path, 401, _UNAUTHENTICATED),
                 {"www-authenticate": 'Basic realm="Confluence"'},
             )
-        elif fault is not None and fault.kind == "malformed_json":
+        else:
+            with viewing_as(scope["state"]["fake_user_id"]):
+                await self._serve(scope, receive, logged_send, fault)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, logged_send: Send, fault: FaultRule | None
+    ) -> None:
+        if fault is not None and fault.kind == "malformed_json":
             await self.app(scope, receive, _truncating(logged_send))
         elif fault is not None and fault.kind in ("apply_then_drop", "apply_then_corrupt"):
             # The route runs to the end (the write is stored), its answer is thrown away.
@@ -105,9 +114,16 @@ class GatewayMiddleware:
                 header = value.decode("latin-1")
         on_site = scope["path"] == "/wiki" or scope["path"].startswith("/wiki/")
         login = self.credentials.check(header, allow_bearer=not on_site)
-        if login is None:
-            return False
-        user = self.store.find_user(login)
+        if login is not None:
+            user = self.store.find_user(login)
+        else:
+            # Another user's own token (basic API token; a PAT only off the Cloud site).
+            parsed = parse_authorization(header)
+            if parsed is None or (parsed[0] is None and on_site):
+                return False
+            user = self.store.authenticate(*parsed)
+            if user is None:
+                return False
         scope.setdefault("state", {})["fake_user_id"] = user.account_id if user else None
         return True
 

@@ -79,7 +79,7 @@ class FakeStore(InlineCommentStore):
         """A comment by id."""
         with self._lock:
             comment = self.comments.get(comment_id)
-            if comment is None:
+            if comment is None or not self.visible(comment.page_id):
                 raise FakeNotFoundError(f"No comment with id {comment_id}")
             return comment
 
@@ -118,7 +118,11 @@ class FakeStore(InlineCommentStore):
         """Direct replies to a comment, in id order."""
         with self._lock:
             return sorted(
-                (c for c in self.comments.values() if c.parent_comment_id == comment_id),
+                (
+                    c
+                    for c in self.comments.values()
+                    if c.parent_comment_id == comment_id and self.visible(c.page_id)
+                ),
                 key=lambda c: int(c.id),
             )
 
@@ -186,6 +190,8 @@ class FakeStore(InlineCommentStore):
             att = self.attachments.get(attachment_id)
             if att is None or (att.status == "trashed" and not allow_trashed):
                 raise FakeNotFoundError(f"No attachment with id {attachment_id}")
+            if not self.visible(att.page_id):
+                raise FakeNotFoundError(f"No attachment with id {attachment_id}")
             return att
 
     def trash_attachment(self, attachment_id: str) -> AttachmentRecord:
@@ -223,5 +229,11 @@ class FakeStore(InlineCommentStore):
                 *self.pages.values(),
                 *self.comments.values(),
                 *self.attachments.values(),
+            ]
+            # Search and CQL see only what the request's user may read.
+            items = [
+                item
+                for item in items
+                if self.visible(item.id if isinstance(item, PageRecord) else item.page_id)
             ]
         return iter(sorted(items, key=lambda r: int(r.id)))

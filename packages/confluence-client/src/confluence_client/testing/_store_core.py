@@ -8,6 +8,7 @@ increments, unique titles per space, trash before purge).
 
 from __future__ import annotations
 
+import hmac
 import itertools
 import threading
 from collections.abc import Callable
@@ -28,10 +29,15 @@ from ._records import (
     UserRecord,
     VersionRecord,
 )
+from ._visibility import page_visible
 
 __all__ = ["StoreCore"]
 
 _UNSET: object = object()
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def _utcnow() -> datetime:
@@ -59,6 +65,10 @@ class StoreCore:
         # page id -> operation ("read" | "update") -> account ids allowed (user restrictions)
         self.restrictions: dict[str, dict[str, set[str]]] = {}
         self.attachments: dict[str, AttachmentRecord] = {}
+        # Per-user credentials (the server's own Credentials add the default user's):
+        # account id -> API token (basic auth), and personal access token -> account id.
+        self.api_tokens: dict[str, str] = {}
+        self.personal_tokens: dict[str, str] = {}
         self._labels: dict[tuple[str, str], LabelRecord] = {}
         self.current_user_id: str | None = None
 
@@ -105,6 +115,40 @@ class StoreCore:
             if self.current_user_id is None:
                 self.current_user_id = uid
             return user
+
+    def set_user_tokens(
+        self,
+        account_id: str,
+        *,
+        api_token: str | None = None,
+        personal_token: str | None = None,
+    ) -> None:
+        """Let the user sign in with an API token (basic auth with their email or username)
+        and/or a personal access token (bearer)."""
+        with self._lock:
+            self.get_user(account_id)
+            if api_token:
+                self.api_tokens[account_id] = api_token
+            if personal_token:
+                for token in [t for t, uid in self.personal_tokens.items() if uid == account_id]:
+                    del self.personal_tokens[token]
+                self.personal_tokens[personal_token] = account_id
+
+    def authenticate(self, login: str | None, secret: str) -> UserRecord | None:
+        """The user a basic (``login`` + API token) or bearer (``login`` None, a personal
+        access token) credential belongs to, or None."""
+        with self._lock:
+            if login is None:
+                found = [uid for t, uid in self.personal_tokens.items() if _same(t, secret)]
+                return self.users.get(found[0]) if found else None
+            user = self.find_user(login)
+            token = self.api_tokens.get(user.account_id) if user is not None else None
+            return user if token is not None and _same(token, secret) else None
+
+    def visible(self, page_id: str) -> bool:
+        """Whether the request's user may read the page (see ``_visibility``)."""
+        with self._lock:
+            return page_visible(self.pages, self.restrictions, page_id)
 
     def get_user(self, account_id: str) -> UserRecord:
         """A user by account id."""
@@ -220,6 +264,8 @@ class StoreCore:
         with self._lock:
             page = self.pages.get(page_id)
             if page is None or (page.status == "trashed" and not allow_trashed):
+                raise FakeNotFoundError(f"No content with id {page_id}")
+            if not self.visible(page_id):  # as in Confluence: restricted reads as missing
                 raise FakeNotFoundError(f"No content with id {page_id}")
             return page
 
@@ -366,6 +412,7 @@ class StoreCore:
                     and (space_id is None or p.space_id == space_id)
                     and p.status in statuses
                     and (title is None or p.title == title)
+                    and self.visible(p.id)
                 ),
                 key=lambda p: int(p.id),
             )
@@ -387,6 +434,7 @@ class StoreCore:
                 and p.space_id == space_id
                 and p.parent_id == page_id
                 and (include_trashed or p.status != "trashed")
+                and self.visible(p.id)
             ]
             return sorted(kids, key=lambda p: (p.position, int(p.id)))
 

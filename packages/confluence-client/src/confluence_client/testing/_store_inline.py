@@ -104,7 +104,7 @@ class InlineCommentStore(StoreCore):
         """An inline comment by id."""
         with self._lock:
             comment = self.inline_comments.get(comment_id)
-            if comment is None:
+            if comment is None or not self.visible(comment.page_id):
                 raise FakeNotFoundError(f"No inline comment with id {comment_id}")
             return comment
 

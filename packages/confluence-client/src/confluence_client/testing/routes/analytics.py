@@ -19,7 +19,7 @@ def _viewers(request: Request) -> tuple[str, list[str]]:
     with store.lock:
         page_id = path_id(request)
         page = store.pages.get(page_id)
-        if page is None or page.status != "current":
+        if page is None or page.status != "current" or not store.visible(page_id):
             raise FakeNotFoundError(f"No content with id {page_id}")
         return page_id, list(store.page_views.get(page_id, []))
 

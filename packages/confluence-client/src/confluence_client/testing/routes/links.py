@@ -20,7 +20,7 @@ async def tiny_link(request: Request) -> Response:
     page_id = tiny_code_to_id(code)
     with store.lock:
         page = store.pages.get(page_id or "")
-        if page is None or page.status == "trashed":
+        if page is None or page.status == "trashed" or not store.visible(page.id):
             raise FakeNotFoundError(f"No page for tiny link {code}")
         webui = webui_page(store.spaces[page.space_id].key, page)
     return RedirectResponse(site_of(request).base + webui, status_code=302)

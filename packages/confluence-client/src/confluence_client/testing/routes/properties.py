@@ -34,7 +34,7 @@ class _KeyExistsError(FakeConfluenceError):
 
 def _page(store: FakeStore, page_id: str) -> PageRecord:
     page = store.pages.get(page_id)
-    if page is None or page.status != "current":
+    if page is None or page.status != "current" or not store.visible(page_id):
         raise FakeNotFoundError(f"No content with id {page_id}")
     return page
 

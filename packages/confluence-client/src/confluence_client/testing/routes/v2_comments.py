@@ -45,7 +45,10 @@ async def all_comments(request: Request) -> Response:
     store = store_of(request)
     fmt = check_body_format(request.query_params.get("body-format"))
     with store.lock:
-        comments = sorted(store.comments.values(), key=lambda c: int(c.id))
+        comments = sorted(
+            (c for c in store.comments.values() if store.visible(c.page_id)),
+            key=lambda c: int(c.id),
+        )
         return v2_list(request, comments, lambda c: comment_json(store, site_of(request), c, fmt))
 
 

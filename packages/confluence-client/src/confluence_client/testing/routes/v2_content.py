@@ -52,7 +52,10 @@ async def page_attachments(request: Request) -> Response:
 async def all_attachments(request: Request) -> Response:
     store = store_of(request)
     with store.lock:
-        found = sorted(store.attachments.values(), key=lambda a: int(a.id))
+        found = sorted(
+            (a for a in store.attachments.values() if store.visible(a.page_id)),
+            key=lambda a: int(a.id),
+        )
         return v2_list(request, found, lambda a: attachment_json(store, a))
 
 

@@ -42,7 +42,7 @@ def task_json(store: FakeStore, task: TaskRecord, body_format: str | None) -> di
 
 def _task(store: FakeStore, task_id: str) -> TaskRecord:
     task = store.tasks.get(task_id)
-    if task is None or store.pages.get(task.page_id) is None:
+    if task is None or store.pages.get(task.page_id) is None or not store.visible(task.page_id):
         raise FakeNotFoundError(f"No task with id {task_id}")
     return task
 
@@ -59,7 +59,11 @@ async def list_tasks(request: Request) -> Response:
     }
     with store.lock:
         found = sorted(
-            (t for t in store.tasks.values() if t.page_id in store.pages),
+            (
+                t
+                for t in store.tasks.values()
+                if t.page_id in store.pages and store.visible(t.page_id)
+            ),
             key=lambda t: int(t.id),
         )
         if statuses:

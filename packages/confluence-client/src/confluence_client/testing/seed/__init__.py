@@ -17,7 +17,11 @@ _EPOCH = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 
 def seed_users(store: FakeStore, username: str) -> dict[str, str]:
-    """The demo users; the first is the authenticated one. Returns first name -> account id."""
+    """The demo users; the first is the authenticated one. Returns first name -> account id.
+
+    Every other user can sign in as themselves: basic auth with their email (or user name)
+    and the API token ``<username>-api-token``, or the personal access token
+    ``<username>-pat`` (``alice-api-token``, ``bob-pat``, ...)."""
     login_email = username if "@" in username else f"{username}@example.com"
     people = [
         ("fake", "Fake User", login_email, username.split("@", 1)[0]),
@@ -31,6 +35,10 @@ def seed_users(store: FakeStore, username: str) -> dict[str, str]:
     for n, (key, name, email, login) in enumerate(people):
         account_id = f"557058:0000{n:04d}-7a1e-4c2b-9d3f-00000000{n:04d}"
         ids[key] = store.add_user(name, email, username=login, account_id=account_id).account_id
+        if key != "fake":  # the server's own Credentials sign in as the first user
+            store.set_user_tokens(
+                ids[key], api_token=f"{login}-api-token", personal_token=f"{login}-pat"
+            )
     return ids
 
 
