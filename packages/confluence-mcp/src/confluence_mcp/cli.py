@@ -1,4 +1,4 @@
-"""``confluence-mcp``: serve (default), demo, check, keys, audit.
+"""``confluence-mcp``: serve (default), demo, check, keys, users, audit.
 
 Imports stay lazy: ``--help``, ``--version`` and configuration errors answer without loading
 FastMCP, and nothing loads the SDK until a tool needs Confluence.
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_COMMANDS = ("serve", "demo", "check", "keys", "audit")
+_COMMANDS = ("serve", "demo", "check", "keys", "users", "audit")
 EXIT_CONFIG = 2
 DEFAULT_ENV_FILE = ".env"  # read when present; a file named with --env-file must exist
 
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"confluence-mcp {__version__}")
     _env_file_flag(parser, default=None)
-    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys,audit}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,demo,check,keys,users,audit}")
     serve = commands.add_parser("serve", help="serve MCP (the default command)")
     _transport_flags(serve, default="stdio")
     demo = commands.add_parser(
@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     from confluence_mcp.remote import add_keys_command
 
     add_keys_command(commands)
+    from confluence_mcp.identity.commands import add_users_command
+
+    add_users_command(commands)
     from confluence_mcp.remote.usage import add_audit_command
 
     add_audit_command(commands)
@@ -145,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
             from confluence_mcp.remote import run_keys
 
             return run_keys(args.keys_args, env_file=env_file)
+        if args.command == "users":
+            from confluence_mcp.identity.commands import run_users
+            from confluence_mcp.remote.settings import load_remote_settings
+
+            return run_users(args, load_remote_settings(env_file=env_file))
         if args.command == "check":
             return _check(_load(env_file, {}))
         if args.command == "demo":

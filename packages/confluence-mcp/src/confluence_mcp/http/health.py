@@ -3,7 +3,9 @@
 Liveness answers from memory: the process serves HTTP. Readiness asks Confluence who the
 configured credentials belong to (the SDK's current-user call, no retries) and caches the
 answer for a few seconds, so probes from several orchestrators cost one upstream call. A
-failure is 503 with a short reason (unreachable, credentials refused, ...). Neither route says
+failure is 503 with a short reason (unreachable, credentials refused, ...). In a per-user mode
+without service credentials there is no account to ask as: readiness then reads the token
+store instead (``store_probe``), which every call needs. Neither route says
 anything about the configuration: no URL, user, space or version.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -51,8 +53,10 @@ class ReadinessProbe:
         cache_seconds: float = 5.0,
         timeout: float = 5.0,
         client_factory: ProbeClientFactory = _probe_client,
+        store_probe: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         self.settings = settings
+        self.store_probe = store_probe
         self.cache_seconds = cache_seconds
         self.timeout = timeout
         self._client_factory = client_factory
@@ -71,6 +75,8 @@ class ReadinessProbe:
             return reason
 
     async def _probe(self) -> str | None:
+        if self.store_probe is not None and self.settings.auth_method is None:
+            return await self.store_probe()
         if self.settings.confluence_url is None or self.settings.auth_method is None:
             return "Confluence connection is not configured"
         try:

@@ -98,6 +98,24 @@ class HttpLayer:
         self.audit.close()
 
 
+def _store_probe(remote: RemoteSettings, layer: HttpLayer) -> Callable[[], Awaitable[str | None]]:
+    """Readiness in a per-user mode: the token store answers (closed with the layer)."""
+    from confluence_mcp.errors import CredentialError
+    from confluence_mcp.identity.credentials import open_credential_store
+
+    store = open_credential_store(remote)
+    layer.closers.append(store.aclose)
+
+    async def probe() -> str | None:
+        try:
+            await store.get("readyz:probe")  # no principal id looks like this
+        except CredentialError:
+            return "the token store cannot be read"
+        return None
+
+    return probe
+
+
 def build_metrics(remote: RemoteSettings) -> MetricsRecorder | None:
     """The recorder ``MCP_METRICS`` asks for (None for ``none``: nothing is imported)."""
     if remote.mcp_metrics == "prometheus":
@@ -203,6 +221,8 @@ def build_http_layer(
         )
     )
     layer.closers.append(probe.aclose)
+    if settings.per_user:
+        probe.store_probe = _store_probe(remote, layer)
     layer.routes.extend(health_routes(probe, metrics))
     # Probes are exempt from the Host check and the IP limit (they reveal nothing and must
     # not be starved); /metrics is not: it would otherwise be readable by DNS rebinding.

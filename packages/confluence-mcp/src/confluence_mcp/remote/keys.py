@@ -5,6 +5,11 @@ The key file defaults to ``MCP_API_KEYS_FILE`` (read with the server's other set
 reads. The key itself is printed once; only its hash is stored. ``create --spaces DEMO,ENG``
 limits the key to those spaces (within ``CONFLUENCE_SPACES_FILTER``): it becomes mcp-auth's
 ``--claim spaces=DEMO,ENG`` on the key record.
+
+``create --confluence-token-file F`` (or ``--confluence-token-stdin``, with
+``--confluence-username EMAIL`` for a Cloud API token) binds the key to its own Confluence
+credential (``CONFLUENCE_AUTH_MODE=user-token``): checked with Confluence before the key is
+made, stored encrypted in ``MCP_TOKEN_STORE``. ``revoke`` deletes that credential too.
 """
 
 from __future__ import annotations
@@ -41,11 +46,42 @@ def run_keys(
     env_file: str | None = ".env",
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     """Run a key command (``argv`` after ``keys``); returns the exit status."""
-    from mcp_auth.cli import keys_main
+    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.identity.commands import split_token_options
 
     err = stderr or sys.stderr
+    try:
+        argv, token_options = split_token_options(argv) if argv[:1] == ["create"] else (argv, None)
+    except ConfigError as exc:
+        print(f"confluence-mcp keys: {exc}", file=err)
+        return 2
+    if token_options is None and argv[:1] != ["revoke"]:
+        return _run_plain(argv, env_file=env_file, stdout=stdout, stderr=err)
+    from confluence_mcp.remote.user_keys import run_with_credentials
+
+    try:
+        return run_with_credentials(
+            argv,
+            token_options,
+            run=lambda words: _run_plain(words, env_file=env_file, stdout=stdout, stderr=err),
+            env_file=env_file,
+            stdin=stdin,
+            stderr=err,
+        )
+    except ConfigError as exc:
+        print(f"confluence-mcp keys: {exc}", file=err)
+        return 1
+
+
+def _run_plain(
+    argv: Sequence[str], *, env_file: str | None, stdout: TextIO | None, stderr: TextIO
+) -> int:
+    from mcp_auth.cli import keys_main
+
+    err = stderr
     unknown = _unknown_scopes(argv)
     if unknown:
         print(
