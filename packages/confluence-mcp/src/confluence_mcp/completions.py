@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from fastmcp.exceptions import PromptError
 from mcp_types import PromptReference
 
-from confluence_mcp.errors import is_confluence_error
+from confluence_mcp.errors import CredentialError, is_confluence_error
 from confluence_mcp.prompts import find_page
 from confluence_mcp.resources import PAGE_TEMPLATE, SPACE_TEMPLATE
 from confluence_mcp.toolsets import COMPLETIONS_NEEDING_TOOLS
@@ -70,6 +70,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             return await _candidates(services, target, argument.name, argument.value, given)
         except PromptError:
             return []  # e.g. an ambiguous page title in the context: nothing to offer
+        except CredentialError:
+            return []  # a per-user mode's caller without a Confluence credential
         except Exception as exc:
             if not is_confluence_error(exc):
                 raise

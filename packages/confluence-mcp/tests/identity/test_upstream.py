@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
+from mcp_types import ResourceTemplateReference
 from pydantic import SecretStr
 
 from confluence_client.testing import FakeConfluenceServer
@@ -107,6 +108,16 @@ async def test_two_keys_act_as_two_people_in_one_server(
         assert "no Confluence credential is bound to your API key (bob)" in text_of(
             await get_page(url, bob_key.key, page)
         )
+        async with Client(StreamableHttpTransport(url, auth=bob_key.key)) as client:
+            space = ResourceTemplateReference(
+                type="ref/resource", uri="confluence://space/{space_key}"
+            )
+            # Completions offer nothing (rather than failing) without a credential...
+            completion = await client.complete(space, {"name": "space_key", "value": "D"})
+            assert completion.values == []
+            # ...and resources say why.
+            with pytest.raises(Exception, match="no Confluence credential is bound"):
+                await client.read_resource("confluence://space/DEMO")
 
     calls = [e for e in sink.events if e.event == "tool.call"]
     assert [(e.subject, e.upstream_account) for e in calls[:2]] == [
