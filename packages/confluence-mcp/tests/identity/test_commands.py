@@ -155,16 +155,18 @@ def test_users_set_token_for_a_subject_and_a_key_then_remove(
     monkeypatch.setattr("sys.stdin", io.StringIO("bob-api-token\n"))
     argv = ["users", "set-token", "bob-sub", "--token-stdin", "--username", "bob@example.com"]
     assert main(argv) == 0
-    assert (
-        "bound subject 'bob-sub' to Confluence account bob@example.com" in capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    assert "bound subject 'bob-sub' to Confluence account bob@example.com" in out
+    assert "note: CONFLUENCE_AUTH_MODE" not in out  # user-token: the server will use it
     assert stored(tmp_path, env)["user:bob-sub"]["email"] == "bob@example.com"  # type: ignore[index]
 
     assert keys(["create", "--name", "carol-bot"])[0] == 0
     token_file = tmp_path / "carol.token"
     token_file.write_text("carol-api-token", encoding="utf-8")
     argv = ["users", "set-token", "--key", "carol-bot", "--token-file", str(token_file)]
+    monkeypatch.setenv("CONFLUENCE_AUTH_MODE", "service")
     assert main([*argv, "--username", "carol"]) == 0
+    assert "uses bound tokens with CONFLUENCE_AUTH_MODE=user-token" in capsys.readouterr().out
     record = list_api_keys(tmp_path / "keys.json")[0]
     assert stored(tmp_path, env)[f"api_key:{record.id}"]["display_name"] == "Carol Diaz"  # type: ignore[index]
 

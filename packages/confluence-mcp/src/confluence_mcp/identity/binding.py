@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "bind_credential",
+    "bound_message",
     "forget_credential",
     "read_token",
     "require_shared_store",
@@ -61,7 +62,8 @@ def verified_credential(
     import anyio
 
     core = remote.core
-    core.require_connection()
+    if core.confluence_url is None:
+        raise ConfigError("CONFLUENCE_URL is not set: the token is checked with Confluence")
     if username is None and core.deployment == "cloud":
         raise ConfigError(
             "Confluence Cloud API tokens are used with the account's email: add "
@@ -94,6 +96,17 @@ async def _who(remote: RemoteSettings, credential: UpstreamCredential) -> Upstre
             "display_name": user.display_name,
         }
     )
+
+
+def bound_message(remote: RemoteSettings, label: str, credential: UpstreamCredential) -> str:
+    """What the commands print after binding (and whether the server will use it)."""
+    text = f"bound {label} to Confluence account {credential.account}"
+    if remote.core.confluence_auth_mode != "user-token":
+        text += (
+            f" (note: CONFLUENCE_AUTH_MODE is {remote.core.confluence_auth_mode} here; the "
+            "server uses bound tokens with CONFLUENCE_AUTH_MODE=user-token)"
+        )
+    return text
 
 
 def bind_credential(remote: RemoteSettings, key: str, credential: UpstreamCredential) -> None:

@@ -92,6 +92,7 @@ def run_users(
     :class:`ConfigError`, which the CLI prints)."""
     from confluence_mcp.identity.binding import (
         bind_credential,
+        bound_message,
         forget_credential,
         read_token,
         verified_credential,
@@ -106,7 +107,7 @@ def run_users(
     token = read_token(None if args.token_stdin else args.token_file, stdin=stdin)
     credential = verified_credential(remote, token, username=args.username)
     bind_credential(remote, key, credential)
-    print(f"bound {label} to Confluence account {credential.account}", file=out)
+    print(bound_message(remote, label, credential), file=out)
     return 0
 
 

@@ -30,6 +30,7 @@ def run_with_credentials(
     command), binding or deleting the key's Confluence credential around it."""
     from confluence_mcp.identity.binding import (
         bind_credential,
+        bound_message,
         forget_credential,
         require_shared_store,
         verified_credential,
@@ -71,5 +72,5 @@ def run_with_credentials(
     except ConfigError as exc:
         revoke_api_key(args.file, key.removeprefix("api_key:"))
         raise ConfigError(f"{exc}; the new key was revoked again") from None
-    print(f"bound {label} to Confluence account {credential.account}", file=stderr)
+    print(bound_message(remote, label, credential), file=stderr)
     return 0
