@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
@@ -94,6 +95,10 @@ async def test_two_keys_act_as_two_people_in_one_server(
     page = fake_confluence.store.list_pages(title="Salary bands")[0].id
 
     async with user_token_server(remote, store, audit) as url:
+        # Ready without a service account: the token store answers.
+        async with httpx.AsyncClient() as http:
+            ready = await http.get(url.removesuffix("/mcp") + "/readyz")
+        assert ready.json() == {"status": "ready"}
         mine = await get_page(url, alice_key.key, page)
         assert not mine.is_error, text_of(mine)
         assert mine.structured_content["title"] == "Salary bands"
@@ -248,3 +253,27 @@ def _key() -> str:
     from cryptography.fernet import Fernet
 
     return Fernet.generate_key().decode()
+
+
+async def test_readiness_reports_an_unreadable_token_store(
+    remote_settings_for: Any, tmp_path: Path
+) -> None:
+    create_api_key(tmp_path / "keys.json", "k", ["confluence:read"])
+    path = tmp_path / "tokens.json"
+    path.write_text("{broken", encoding="utf-8")
+    remote = remote_settings_for(
+        confluence_username="",
+        confluence_api_token="",
+        confluence_auth_mode="user-token",
+        mcp_api_keys_file=str(tmp_path / "keys.json"),
+        mcp_token_store=f"file:{path}",
+        mcp_token_encryption_key=_key(),
+    )
+    store = open_credential_store(remote)
+    async with (
+        user_token_server(remote, store, AuditLogger()) as url,
+        httpx.AsyncClient() as http,
+    ):
+        ready = await http.get(url.removesuffix("/mcp") + "/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["reason"] == "the token store cannot be read"
