@@ -42,6 +42,9 @@ def mode_env(fake: FakeConfluenceServer, tmp_path: Path, store: str) -> dict[str
         "MCP_TOKEN_STORE": store,
         "MCP_TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "MCP_AUDIT_LOG": str(tmp_path / "audit.log"),
+        # The chattiest log: the people's tokens must not appear even there.
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FORMAT": "json",
     }
 
 
