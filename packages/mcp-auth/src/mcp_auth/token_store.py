@@ -17,7 +17,7 @@ shared state (e.g. FastMCP's OAuth proxy storage), encrypted with the same keys.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -41,6 +41,8 @@ StoreKind = Literal["memory", "file", "redis"]
 
 _COLLECTION = "mcp-auth-tokens"
 _ENVELOPE = "fernet"
+# Seconds a Redis connect or reply may take: an unreachable store fails a call, never hangs it.
+_REDIS_TIMEOUT = 5.0
 
 
 class TokenStoreError(MCPAuthError):
@@ -76,10 +78,18 @@ def parse_encryption_keys(value: str | Sequence[str]) -> list[Fernet]:
 class TokenStore:
     """Encrypted JSON objects keyed by principal id, on a py-key-value backend."""
 
-    def __init__(self, backend: AsyncKeyValue, keys: Sequence[Fernet], *, kind: StoreKind) -> None:
+    def __init__(
+        self,
+        backend: AsyncKeyValue,
+        keys: Sequence[Fernet],
+        *,
+        kind: StoreKind,
+        on_close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         if not keys:
             raise AuthConfigurationError("no token encryption key given")
         self._backend = backend
+        self._on_close = on_close
         self._first = keys[0]
         self._fernet = MultiFernet(list(keys))
         self.kind: StoreKind = kind
@@ -134,6 +144,8 @@ class TokenStore:
         close = getattr(self._backend, "close", None)
         if close is not None:
             await close()
+        if self._on_close is not None:
+            await self._on_close()
 
     def _under_first_key(self, token: str) -> bool:
         try:
@@ -174,6 +186,7 @@ def open_token_store(uri: str = "memory", encryption_keys: str | Sequence[str] =
         )
     fernets = parse_encryption_keys(keys or [generate_encryption_key()])
     backend: AsyncKeyValue
+    on_close = None
     if kind == "memory":
         from key_value.aio.stores.memory import MemoryStore
 
@@ -189,9 +202,17 @@ def open_token_store(uri: str = "memory", encryption_keys: str | Sequence[str] =
         backend = SingleFileStore(path)
     else:
         from key_value.aio.stores.redis import RedisStore
+        from redis.asyncio import Redis
 
-        backend = RedisStore(url=text)
-    return TokenStore(backend, fernets, kind=kind)
+        client = Redis.from_url(
+            text,
+            decode_responses=True,  # what RedisStore expects of a client it is given
+            socket_timeout=_REDIS_TIMEOUT,
+            socket_connect_timeout=_REDIS_TIMEOUT,
+        )
+        backend = RedisStore(client=client)
+        on_close = client.aclose
+    return TokenStore(backend, fernets, kind=kind, on_close=on_close)
 
 
 def store_kind(uri: str) -> StoreKind:

@@ -4,9 +4,9 @@ In a per-user mode (``CONFLUENCE_AUTH_MODE=user-token`` or ``oauth``) the server
 one account for everybody. :class:`UpstreamIdentities` looks up the calling principal's
 credential in the :class:`~confluence_mcp.identity.credentials.CredentialStore` and keeps one
 SDK client per principal (rebuilt when the credential changes, the oldest closed beyond
-``max_clients``). :class:`UpstreamIdentityMiddleware` resolves the credential once per MCP
-request, before anything else runs, so every audit event of the request names the Confluence
-account used (``upstream_account``) beside the MCP principal.
+``max_clients``). :class:`UpstreamIdentityMiddleware` resolves the credential once per tool
+call, resource read or prompt, before the scope and audit middleware run, so every audit event
+of it names the Confluence account used (``upstream_account``) beside the MCP principal.
 
 An OAuth credential close to expiry is handed to ``refresher`` (the oauth mode's), which
 returns a fresh one (and stores it) or raises :class:`~confluence_mcp.errors.CredentialError`
@@ -158,14 +158,30 @@ class UpstreamIdentities:
 
 
 class UpstreamIdentityMiddleware(Middleware):
-    """Resolves the caller's Confluence credential once per MCP request and names its
-    account in every audit event of the request (an unbound caller proceeds; a tool that
-    needs Confluence then answers with the reason)."""
+    """Resolves the caller's Confluence credential once per tool call, resource read and
+    prompt, and names its account in every audit event of it (an unbound caller proceeds:
+    what needs Confluence then answers with the reason). Listings and the handshake never
+    touch the token store."""
 
     def __init__(self, identities: UpstreamIdentities) -> None:
         self.identities = identities
 
-    async def on_request(
+    async def on_call_tool(
+        self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]
+    ) -> Any:
+        return await self._resolved(context, call_next)
+
+    async def on_read_resource(
+        self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]
+    ) -> Any:
+        return await self._resolved(context, call_next)
+
+    async def on_get_prompt(
+        self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]
+    ) -> Any:
+        return await self._resolved(context, call_next)
+
+    async def _resolved(
         self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]
     ) -> Any:
         from mcp_auth.fastmcp import current_principal
