@@ -104,15 +104,9 @@ class TokenStore:
         if not isinstance(token, str) or len(stored) != 1:
             # A value written around this class (e.g. planted in Redis) is never trusted.
             raise TokenStoreError("a stored credential is not encrypted; it was ignored")
-        try:
-            plain = self._fernet.decrypt(token.encode("ascii"))
-        except (InvalidToken, UnicodeEncodeError):
-            raise TokenStoreError(
-                "a stored credential cannot be decrypted with the configured keys (was the "
-                "encryption key replaced instead of rotated?)"
-            ) from None
+        plain, rotated = self._decrypt(token)
         value: dict[str, Any] = json.loads(plain)
-        if not self._under_first_key(token):
+        if rotated:
             await self.put(principal_id, value)  # rotation: re-encrypt under the first key
         return value
 
@@ -134,7 +128,8 @@ class TokenStore:
 
     def key_value(self) -> AsyncKeyValue:
         """The backend behind py-key-value's Fernet wrapper, under the same keys: a place for
-        other shared state that must be encrypted too."""
+        other shared state that must be encrypted too (that wrapper, unlike :meth:`get`,
+        passes unencrypted values through)."""
         from key_value.aio.wrappers.encryption import FernetEncryptionWrapper
 
         return FernetEncryptionWrapper(self._backend, fernet=self._fernet)
@@ -147,12 +142,19 @@ class TokenStore:
         if self._on_close is not None:
             await self._on_close()
 
-    def _under_first_key(self, token: str) -> bool:
+    def _decrypt(self, token: str) -> tuple[bytes, bool]:
+        """The plaintext, and whether it was under an older key than the first."""
         try:
-            self._first.decrypt(token.encode("ascii"))
-        except InvalidToken:
-            return False
-        return True
+            raw = token.encode("ascii")
+            try:
+                return self._first.decrypt(raw), False
+            except InvalidToken:
+                return self._fernet.decrypt(raw), True
+        except (InvalidToken, UnicodeEncodeError):
+            raise TokenStoreError(
+                "a stored credential cannot be decrypted with the configured keys (was the "
+                "encryption key replaced instead of rotated?)"
+            ) from None
 
     async def _call(self, action: str, operation: Any) -> Any:
         try:
