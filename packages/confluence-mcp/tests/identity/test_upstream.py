@@ -1,6 +1,7 @@
 """Per-principal credentials and clients: over HTTP in process (two keys, two people, one
 server), and the resolver's rules (client cache, rotation, eviction, OAuth refresh hook)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -210,8 +211,16 @@ async def test_oauth_credentials_are_refreshed_before_they_expire(
         await store.put(key, fresh)
         return fresh
 
-    identities.refresher = refresher
-    fresh = await identities.credential_for(principal("ann"))
+    async def slow_refresher(key: str, old: UpstreamCredential) -> UpstreamCredential:
+        await asyncio.sleep(0.05)  # both callers are waiting meanwhile
+        return await refresher(key, old)
+
+    identities.refresher = slow_refresher
+    # Two calls at once: one refresh (refresh tokens rotate), both get the fresh token.
+    fresh, again = await asyncio.gather(
+        identities.credential_for(principal("ann")), identities.credential_for(principal("ann"))
+    )
+    assert again.secret.get_secret_value() == "new-access"
     assert seen == [("user:ann", "old-access")]
     assert fresh.secret.get_secret_value() == "new-access"
     assert fresh.account == "acc-1"

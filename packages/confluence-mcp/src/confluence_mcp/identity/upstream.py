@@ -16,6 +16,7 @@ telling the user to sign in again.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -66,6 +67,10 @@ class UpstreamIdentities:
         # principal id -> (credential fingerprint, client), least recently used first.
         self._clients: OrderedDict[str, tuple[str, ConfluenceClient]] = OrderedDict()
         self._lock = asyncio.Lock()
+        # Principal id -> its refresh lock; weak, so idle principals cost nothing.
+        self._refresh_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def credential_for(self, principal: Principal | None) -> UpstreamCredential:
         """The principal's credential, refreshed when it is about to expire. Raises
@@ -80,10 +85,20 @@ class UpstreamIdentities:
         if credential is None:
             raise CredentialError(self._unbound_message(principal))
         if credential.kind == "oauth" and credential.expired(_REFRESH_MARGIN_SECONDS):
-            if self.refresher is None:
-                raise CredentialError("your Confluence sign-in has expired: sign in again")
-            credential = await self.refresher(key, credential)
+            credential = await self._refreshed(key, credential)
         return credential
+
+    async def _refreshed(self, key: str, credential: UpstreamCredential) -> UpstreamCredential:
+        if self.refresher is None:
+            raise CredentialError("your Confluence sign-in has expired: sign in again")
+        lock = self._refresh_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            # One refresh per principal at a time in this process: refresh tokens rotate, so
+            # a second concurrent refresh would spend a token the first already replaced.
+            latest = await self.store.get(key)
+            if latest is not None and not latest.expired(_REFRESH_MARGIN_SECONDS):
+                return latest
+            return await self.refresher(key, latest or credential)
 
     async def client(self) -> ConfluenceClient:
         """The SDK client acting as the current MCP principal."""
