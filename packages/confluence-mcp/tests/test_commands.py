@@ -68,6 +68,15 @@ def test_check_fails_on_configured_spaces_that_do_not_exist(
             "refusing to serve without authentication",
         ),
         ({"MCP_RATE_LIMIT": "often"}, "MCP_RATE_LIMIT"),
+        (
+            {"TRANSPORT": "http", "MCP_RATE_LIMIT_STORAGE": "memcached://127.0.0.1:11211"},
+            "MCP_RATE_LIMIT_STORAGE: unsupported storage 'memcached'",
+        ),
+        (
+            {"TRANSPORT": "http", "MCP_RATE_LIMIT_STORAGE": "redis://:s3cret@127.0.0.1:x/0"},
+            "MCP_RATE_LIMIT_STORAGE: the port is not a number",
+        ),
+        ({"TRANSPORT": "http", "MCP_REPLICA_ID": "r1.a"}, "MCP_REPLICA_ID: use 1 to 32"),
     ],
 )
 def test_check_refuses_what_serve_refuses(
@@ -85,6 +94,7 @@ def test_check_refuses_what_serve_refuses(
     assert main(["serve"]) == 2
     served = capsys.readouterr()
     assert message in checked.err
+    assert "s3cret" not in checked.err
     assert checked.err == served.err  # the same refusal, word for word
     assert "Signed in as" not in checked.out
 

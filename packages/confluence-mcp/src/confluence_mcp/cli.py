@@ -252,8 +252,8 @@ def _check(remote: RemoteSettings) -> int:
     from confluence_mcp.check import run_check
 
     _mcp, layer = _build(remote)
-    if layer is not None:
-        anyio.run(layer.aclose)
+    if layer is not None and not anyio.run(_check_layer, remote, layer):
+        return 1
     print(describe_auth_mode(remote))
     if remote.core.per_user:
         from confluence_mcp.check import run_store_check
@@ -264,6 +264,29 @@ def _check(remote: RemoteSettings) -> int:
             print("No service credentials: Confluence is called with each caller's own.")
             return 0
     return run_check(remote.core)
+
+
+async def _check_layer(remote: RemoteSettings, layer: HttpLayer) -> bool:
+    """A shared rate-limit storage (Redis) must answer: the limits would not hold without.
+    The layer is closed afterwards (``check`` serves nothing)."""
+    from confluence_mcp.http.limit_storage import redact_storage_uri
+
+    try:
+        storage = layer.rate_limit_storage
+        uri = redact_storage_uri(remote.mcp_rate_limit_storage)
+        if storage is None or uri.startswith("memory://"):
+            return True
+        if await storage.check():
+            print(f"Rate-limit storage: {uri} answers")
+            return True
+        print(
+            f"check failed: MCP_RATE_LIMIT_STORAGE={uri} does not answer (is Redis running "
+            "and reachable from here?)",
+            file=sys.stderr,
+        )
+        return False
+    finally:
+        await layer.aclose()
 
 
 def _serve(remote: RemoteSettings) -> int:

@@ -42,21 +42,21 @@ async def ok(_request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
-def test_limiter_counts_per_key_and_says_when_to_retry() -> None:
+async def test_limiter_counts_per_key_and_says_when_to_retry() -> None:
     limiter = RateLimiter("2/minute")
-    assert limiter.hit("a") is None
-    assert limiter.hit("a") is None
-    retry_after = limiter.hit("a")
+    assert await limiter.hit("a") is None
+    assert await limiter.hit("a") is None
+    retry_after = await limiter.hit("a")
     assert retry_after is not None
     assert 1 <= retry_after <= 60
     assert float(retry_after).is_integer()
-    assert limiter.hit("b") is None
+    assert await limiter.hit("b") is None
 
 
-def test_limiter_with_several_windows() -> None:
+async def test_limiter_with_several_windows() -> None:
     limiter = RateLimiter("1/second;100/hour")
-    assert limiter.hit("a") is None
-    assert limiter.hit("a") == 1  # refused by the one-second window, not the hourly one
+    assert await limiter.hit("a") is None
+    assert await limiter.hit("a") == 1  # refused by the one-second window, not the hourly one
 
 
 async def test_ip_limit_refuses_with_retry_after(

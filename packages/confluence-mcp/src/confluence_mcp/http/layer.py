@@ -17,8 +17,9 @@ the routes (health, readiness, optional ``/metrics``; with ``MCP_METRICS_PORT`` 
 route is a separate app, ``layer.metrics_app``, served on its own port behind the same Host
 checks and IP limit) and the ASGI middleware, outermost first: lifecycle → access log →
 error reporting (with ``SENTRY_DSN``) → security (query tokens, Host, Origin, headers) →
-CORS → per-IP rate limit → body limit. The per-principal rate limit sits right after
-FastMCP's authentication, inside the provider's middleware.
+replica session ids (stateful with ``MCP_REPLICA_ID``) → CORS → per-IP rate limit → body
+limit. The per-principal rate limit sits right after FastMCP's authentication, inside the
+provider's middleware. Both rate limits count in ``MCP_RATE_LIMIT_STORAGE``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from confluence_mcp.http.access_log import AccessLogMiddleware
 from confluence_mcp.http.bodylimit import BodyLimitMiddleware
 from confluence_mcp.http.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
+from confluence_mcp.http.limit_storage import build_storage
 from confluence_mcp.http.ratelimit import IPRateLimitMiddleware, RateLimiter
+from confluence_mcp.http.replica import ReplicaSessionMiddleware
 from confluence_mcp.http.security import OriginPolicy, SecurityMiddleware
 from confluence_mcp.http.sessions import SessionLimiter, SessionLimitMiddleware
 from confluence_mcp.remote.auth import (
@@ -47,6 +50,7 @@ from confluence_mcp.remote.startup import check_startup_safety
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
+    from limits.aio.storage import Storage
 
     from confluence_mcp.http.health import ProbeClientFactory
     from confluence_mcp.remote.metrics import MetricsRecorder
@@ -85,6 +89,7 @@ class HttpLayer:
     allowed_hosts: list[str] | None = None
     allowed_origins: list[str] | None = None
     metrics_app: ASGIApp | None = None
+    rate_limit_storage: Storage | None = None
     closers: list[Closer] = field(default_factory=list)
 
     async def aclose(self) -> None:
@@ -161,6 +166,10 @@ def build_http_layer(
         audit = build_audit_logger(remote.mcp_audit_log, metrics=metrics, settings=settings)
     check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
     layer = HttpLayer(routes=[], middleware=[], audit=audit, metrics=metrics)
+    storage, close_storage = build_storage(remote.mcp_rate_limit_storage)
+    layer.rate_limit_storage = storage
+    if close_storage is not None:
+        layer.closers.append(close_storage)
 
     mcp_path = "/sse" if settings.transport == "sse" else settings.streamable_http_path
     base_url = _base_url(remote.mcp_public_url, mcp_path) or _local_base_url(
@@ -193,7 +202,7 @@ def build_http_layer(
                 authorization_servers=_authorization_servers(remote, audit),
                 policy=policy,
                 audit=audit,
-                limiter=_limiter(remote.mcp_rate_limit),
+                limiter=_limiter(remote.mcp_rate_limit, storage),
                 metrics=metrics,
                 sessions=sessions,
             )
@@ -264,6 +273,10 @@ def build_http_layer(
             security,
         ]
     )
+    if remote.mcp_replica_id is not None and sessions.streamable_paths:
+        layer.middleware.append(
+            Middleware(ReplicaSessionMiddleware, replica_id=remote.mcp_replica_id)
+        )
     if remote.mcp_cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -277,7 +290,7 @@ def build_http_layer(
                 max_age=600,
             )
         )
-    ip_limiter = _limiter(remote.mcp_ip_rate_limit)
+    ip_limiter = _limiter(remote.mcp_ip_rate_limit, storage)
     ip_limit = (
         None
         if ip_limiter is None
@@ -356,8 +369,8 @@ def _session_limiter(remote: RemoteSettings, settings: Settings, mcp_path: str) 
     )
 
 
-def _limiter(rate: str) -> RateLimiter | None:
-    return None if rate == "off" else RateLimiter(rate)
+def _limiter(rate: str, storage: Storage) -> RateLimiter | None:
+    return None if rate == "off" else RateLimiter(rate, storage)
 
 
 def _base_url(public_url: str | None, mcp_path: str) -> str | None:

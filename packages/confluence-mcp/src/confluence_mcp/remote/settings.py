@@ -99,6 +99,22 @@ class RemoteSettings(BaseSettings):
     # --- Protection ------------------------------------------------------------------------
     mcp_rate_limit: str = "120/minute"
     mcp_ip_rate_limit: str = "600/minute"
+    mcp_rate_limit_storage: str = Field(
+        default="memory://",
+        description=(
+            "Where rate-limit counters live (a limits storage URI): memory:// per process, or "
+            "redis://host:6379/0 (rediss://, redis+unix://) shared by every replica, so a "
+            "limit holds in total. Needs the extra confluence-mcp[redis]."
+        ),
+    )
+    mcp_replica_id: str | None = Field(
+        default=None,
+        description=(
+            "Stateful mode behind a load balancer: this replica's route key. Session ids "
+            "start with '<id>.' so the balancer can send a session back to its replica "
+            "(see deploy/README.md). Letters, digits, '-' and '_', at most 32."
+        ),
+    )
     mcp_cors_origins: CsvTuple = Field(
         default=(),
         description=(
@@ -216,6 +232,7 @@ class RemoteSettings(BaseSettings):
         "mcp_metrics_port",
         "mcp_token_encryption_key",
         "mcp_environment",
+        "mcp_replica_id",
         mode="before",
     )
     @classmethod
@@ -256,6 +273,20 @@ class RemoteSettings(BaseSettings):
                 "use a rate such as 120/minute, 10/second or 1000/hour (or off)"
             ) from None
         return text
+
+    @field_validator("mcp_rate_limit_storage", mode="after")
+    @classmethod
+    def _remote_limit_storage(cls, value: str) -> str:
+        from confluence_mcp.http.limit_storage import check_storage_uri
+
+        return check_storage_uri(value or "memory://")
+
+    @field_validator("mcp_replica_id", mode="after")
+    @classmethod
+    def _remote_replica_id(cls, value: str | None) -> str | None:
+        from confluence_mcp.http.replica import check_replica_id
+
+        return None if value is None else check_replica_id(value)
 
     @model_validator(mode="after")
     def _remote_complete_auth(self) -> RemoteSettings:
