@@ -73,7 +73,7 @@ for pkg in "${packages[@]}"; do
       run_lowest mcp-auth 3.10 "--extra fastmcp"
       run_lowest mcp-auth 3.11 "--extra fastmcp"
       ;;
-    confluence-mcp) run_lowest confluence-mcp 3.11 "--extra otlp --extra prometheus --extra sentry --extra chart" ;;
+    confluence-mcp) run_lowest confluence-mcp 3.11 "--extra otlp --extra prometheus --extra sentry --extra chart --extra redis" ;;
     *) echo "unknown package: $pkg" >&2; exit 2 ;;
   esac
 done

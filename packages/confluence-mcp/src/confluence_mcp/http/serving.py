@@ -24,6 +24,9 @@ DEFAULT_MAX_CONNECTIONS = 1000
 DEFAULT_HEADER_TIMEOUT = 10.0
 
 
+SHUTDOWN_GRACE_SECONDS = 20
+
+
 def _uvicorn_config(
     app: ASGIApp,
     host: str,
@@ -32,6 +35,7 @@ def _uvicorn_config(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     forwarded_allow_ips: Sequence[str] = (),
+    shutdown_grace: float = 2,
 ) -> uvicorn.Config:
     import uvicorn
 
@@ -60,7 +64,7 @@ def _uvicorn_config(
         lifespan="on",
         access_log=False,
         log_level="warning",
-        timeout_graceful_shutdown=2,
+        timeout_graceful_shutdown=shutdown_grace,
         ws="none",
     )
 
@@ -105,12 +109,31 @@ async def serve_http(
             "header_timeout": remote.mcp_header_timeout,
             "forwarded_allow_ips": remote.forwarded_allow_ips,
         }
-    config = _uvicorn_config(app, settings.host, settings.port, **options)
+    # On SIGTERM (a rolling restart) requests in flight finish before the process exits: a
+    # tool call waiting on a slow Confluence takes seconds, and cutting it would lose a call
+    # the balancer must not replay. Below Kubernetes' default 30 s termination grace.
+    _keep_streams_on_shutdown()
+    config = _uvicorn_config(
+        app, settings.host, settings.port, shutdown_grace=SHUTDOWN_GRACE_SECONDS, **options
+    )
     bound = sock if sock is not None else bind_socket(settings.host, settings.port)
     try:
         await uvicorn.Server(config).serve(sockets=[bound])
     finally:
         bound.close()
+
+
+def _keep_streams_on_shutdown() -> None:
+    """Let SSE responses finish within the shutdown grace instead of ending them at SIGTERM.
+
+    sse-starlette (the SDK streams each POST answer with it) ends every open stream as soon as
+    uvicorn receives a signal, so a tool call in flight lost its answer in a rolling restart.
+    Streams that never end by themselves (a session's GET stream) are cut by uvicorn when the
+    grace is over.
+    """
+    from sse_starlette.sse import AppStatus
+
+    AppStatus.disable_automatic_graceful_drain()
 
 
 @asynccontextmanager
