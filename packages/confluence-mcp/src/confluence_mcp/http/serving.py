@@ -35,7 +35,7 @@ def _uvicorn_config(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     forwarded_allow_ips: Sequence[str] = (),
-    shutdown_grace: float = 2,
+    shutdown_grace: int = 2,
 ) -> uvicorn.Config:
     import uvicorn
 
@@ -133,7 +133,8 @@ def _keep_streams_on_shutdown() -> None:
     """
     from sse_starlette.sse import AppStatus
 
-    AppStatus.disable_automatic_graceful_drain()
+    # The attribute the (untyped) disable_automatic_graceful_drain() sets.
+    AppStatus.enable_automatic_graceful_drain = False
 
 
 @asynccontextmanager
