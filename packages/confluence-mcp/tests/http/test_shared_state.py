@@ -100,8 +100,8 @@ async def test_a_rate_limited_tool_call_is_a_tool_error_saying_when_to_retry(
     )
     async with serve_remote(settings) as (base, _layer), _client(base, key, mode) as client:
         passed, text = await _calls_until_refused(client, 10)
-    # Every request counts (the handshake too): fewer than 6 calls pass, never more.
-    assert 1 <= passed < 6
+    # Every request counts (a handshake, the client's own tools/list): at most 6 calls pass.
+    assert 1 <= passed <= 6
     assert "Rate limit exceeded for this caller (6/minute): retry after" in text
     seconds = int(text.split("retry after ")[1].split()[0])
     assert 1 <= seconds <= 60
@@ -195,7 +195,7 @@ def test_check_says_whether_redis_answers(
         "CONFLUENCE_USERNAME": fake_confluence.credentials.username,
         "CONFLUENCE_API_TOKEN": fake_confluence.credentials.api_token,
         "TRANSPORT": "http",
-        "MCP_RATE_LIMIT_STORAGE": redis_url.replace("redis://", "redis://:pw@"),
+        "MCP_RATE_LIMIT_STORAGE": redis_url,
     }.items():
         monkeypatch.setenv(name, value)
     assert main(["check"]) == 0
