@@ -297,7 +297,12 @@ def _serve(remote: RemoteSettings) -> int:
 
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
     observability = configure_observability(remote)
-    mcp, layer = _build(remote, observability.client_factory)
+    try:
+        mcp, layer = _build(remote, observability.client_factory)
+    except BaseException:
+        # A refused configuration must not leave this setup as the process's current one.
+        observability.shutdown()
+        raise
     observability.attach(mcp)
 
     announced: list[str] = []

@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.cli import main
 from confluence_mcp.remote.auth import build_audit_logger
+from confluence_mcp.remote.observability import current_observability
 from confluence_mcp.remote.settings import RemoteSettings
 from confluence_mcp.settings import Settings
 from mcp_auth import create_api_key
@@ -112,6 +113,8 @@ def test_bad_mode_settings_are_refused_clearly(
         monkeypatch.setenv(name, value)
     assert main(["check"]) == 2
     assert main(["serve"]) == 2
+    # A refused start leaves no process-wide observability behind for a later server.
+    assert current_observability() is None
     err = capsys.readouterr().err
     assert message in err
     assert "hunter2" not in err
