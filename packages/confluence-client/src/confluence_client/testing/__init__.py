@@ -17,7 +17,11 @@ What it serves (same paths and JSON shapes as Confluence):
 - ``/wiki/rest/api/...`` (Cloud v1) and ``/rest/api/...`` (Data Center): content with
   ``expand``, labels, multipart attachment upload (``X-Atlassian-Token: no-check``), spaces,
   CQL search (``/search``, ``/content/search``, ``/search/user``), users; offset pagination.
-- ``/ex/confluence/<cloud_id>/wiki/...``: the OAuth gateway, where v1 content answers 410.
+- ``/ex/confluence/<cloud_id>/wiki/...``: the OAuth gateway, where v1 content answers 410;
+  it takes the basic/PAT credentials and the 3LO access tokens below (as the consenting user).
+- The Atlassian authorization server (OAuth 2.0 3LO): ``/authorize``, ``/oauth/token``
+  (refresh tokens rotate; a replayed one gets 403 ``invalid_grant``),
+  ``/oauth/token/accessible-resources`` and ``/me``; ``server.oauth`` scripts it.
 
 Test controls:
 
@@ -26,6 +30,9 @@ Test controls:
   ``X-RateLimit-Reset`` only), ``malformed_json``, ``drop_connections``, and for writes
   whose answer is lost ``apply_then_drop`` / ``apply_then_corrupt``; each takes
   ``path_prefix``, ``method``, ``count`` and ``rate`` (seeded RNG). ``clear()`` removes all.
+- ``server.oauth``: ``register_app``, ``consent_as(login)`` / ``deny()`` (consent without a
+  browser), ``revoke(login)``, ``expire_access_tokens()``, ``access_token_ttl``, and the
+  ``refreshes`` / ``reused_refresh_tokens`` counters.
 - ``server.requests``: the request log (``count``, ``matching``, ``last``, ``clear``).
 - ``server.reset()``: fresh seed content, no faults, empty log.
 - Several people: each seeded user other than the default signs in with their own API token
@@ -35,7 +42,9 @@ Test controls:
   every API family (content by id, listings, children, search/CQL, comments, attachments).
 - At run time: ``GET/POST/DELETE /__fake__/faults``, ``POST /__fake__/faults/seed``,
   ``GET/DELETE /__fake__/requests``, ``GET /__fake__/health``, ``POST /__fake__/users``
-  (a user with their own tokens), ``PUT /__fake__/restrictions/{page_id}`` (no auth).
+  (a user with their own tokens), ``PUT /__fake__/restrictions/{page_id}``,
+  ``/__fake__/oauth/...`` (apps, consent, revoke, expire, settings; see ``routes.oauth``)
+  (no auth).
 
 Run it standalone with ``python -m confluence_client.testing --seed demo``; in pytest, opt in
 with ``pytest_plugins = ["confluence_client.testing.pytest_plugin"]`` for the
@@ -55,6 +64,7 @@ from ._errors import (
     VersionConflictError,
 )
 from ._faults import FaultInjector, FaultRule
+from ._oauth import FakeAuthorizationServer, OAuthApp, OAuthGrantError
 from ._records import (
     AttachmentRecord,
     CommentRecord,
@@ -76,6 +86,10 @@ __all__ = [
     "create_app",
     "Credentials",
     "DEFAULT_CLOUD_ID",
+    # Atlassian authorization server (OAuth 2.0 3LO)
+    "FakeAuthorizationServer",
+    "OAuthApp",
+    "OAuthGrantError",
     # store and seeds
     "FakeStore",
     "build_store",

@@ -18,11 +18,13 @@ from ._errors import FakeConfluenceError, GoneError
 from ._faults import FaultInjector
 from ._gateway import CONTROL_PREFIX, GatewayMiddleware
 from ._http import error_body, error_response
+from ._oauth import FakeAuthorizationServer
 from ._requestlog import RequestLog
 from ._store import FakeStore
 from .routes import (
     analytics,
     links,
+    oauth,
     properties,
     v1_attachments,
     v1_content,
@@ -140,16 +142,25 @@ def create_app(
     request_log: RequestLog | None = None,
     cloud_id: str = DEFAULT_CLOUD_ID,
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
+    authorization_server: FakeAuthorizationServer | None = None,
 ) -> Starlette:
-    """An ASGI app serving ``store`` as Confluence Cloud, Data Center and the OAuth gateway."""
+    """An ASGI app serving ``store`` as Confluence Cloud, Data Center and the OAuth gateway,
+    with the Atlassian authorization server (``/authorize``, ``/oauth/token``) beside it."""
     # `is None`, not `or`: an empty RequestLog is falsy but must still be the caller's log.
     creds = Credentials() if credentials is None else credentials
     injector = FaultInjector() if faults is None else faults
     log = RequestLog() if request_log is None else request_log
+    auth_server = (
+        FakeAuthorizationServer(store, cloud_id)
+        if authorization_server is None
+        else authorization_server
+    )
     app = Starlette(
         routes=[
             *control_routes(CONTROL_PREFIX, injector, log),
             *people_routes(CONTROL_PREFIX, store),
+            *oauth.control_routes(CONTROL_PREFIX),
+            *oauth.routes(),
             *_routes(),
         ],
         middleware=[
@@ -160,6 +171,7 @@ def create_app(
                 faults=injector,
                 log=log,
                 cloud_id=cloud_id,
+                oauth=auth_server,
             )
         ],
         exception_handlers={
@@ -173,5 +185,6 @@ def create_app(
     app.state.requests = log
     app.state.credentials = creds
     app.state.cloud_id = cloud_id
+    app.state.oauth = auth_server
     app.state.max_attachment_bytes = max_attachment_bytes
     return app

@@ -18,9 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ._auth import Credentials, parse_authorization
 from ._faults import FaultInjector, FaultRule
 from ._http import error_body
+from ._oauth import FakeAuthorizationServer
 from ._requestlog import RequestLog, RequestRecord
 from ._store import FakeStore
 from ._visibility import viewing_as
+from .routes.oauth import is_oauth_path
 
 __all__ = ["GatewayMiddleware", "CONTROL_PREFIX"]
 
@@ -40,8 +42,10 @@ class GatewayMiddleware:
         faults: FaultInjector,
         log: RequestLog,
         cloud_id: str,
+        oauth: FakeAuthorizationServer | None = None,
     ) -> None:
         self.app = app
+        self.oauth = oauth
         self.gateway_prefix = f"/ex/confluence/{cloud_id}/"
         self.store = store
         self.credentials = credentials
@@ -81,6 +85,8 @@ class GatewayMiddleware:
         elif path.startswith("/ex/confluence/") and not path.startswith(self.gateway_prefix):
             body = error_body(path, 404, "No Confluence site with this cloud id")
             await _send_json(logged_send, 404, body, {})
+        elif is_oauth_path(path):
+            await self.app(scope, receive, logged_send)  # the authorization server's own
         elif not self._authenticate(scope):  # binds the user below: their restrictions apply
             await _send_json(
                 logged_send,
@@ -113,6 +119,13 @@ class GatewayMiddleware:
             if name == b"authorization":
                 header = value.decode("latin-1")
         on_site = scope["path"] == "/wiki" or scope["path"].startswith("/wiki/")
+        if self.oauth is not None and header and scope["path"].startswith(self.gateway_prefix):
+            # A 3LO access token acts as the user who consented, on the gateway only.
+            scheme, _, token = header.partition(" ")
+            account_id = self.oauth.user_for(token.strip()) if scheme.lower() == "bearer" else None
+            if account_id is not None:
+                scope.setdefault("state", {})["fake_user_id"] = account_id
+                return True
         login = self.credentials.check(header, allow_bearer=not on_site)
         if login is not None:
             user = self.store.find_user(login)

@@ -16,6 +16,7 @@ from ._app import DEFAULT_CLOUD_ID, create_app
 from ._auth import Credentials
 from ._errors import FakeConfluenceError
 from ._faults import FaultInjector
+from ._oauth import FakeAuthorizationServer
 from ._requestlog import RequestLog
 from ._store import FakeStore
 from .seed import build_store
@@ -67,6 +68,7 @@ class FakeConfluenceServer:
         self.faults = FaultInjector(fault_seed)
         self.requests = RequestLog()
         self.cloud_id = cloud_id
+        self.oauth = FakeAuthorizationServer(self.store, cloud_id)
         self.app = create_app(
             self.store,
             credentials=self.credentials,
@@ -74,6 +76,7 @@ class FakeConfluenceServer:
             request_log=self.requests,
             cloud_id=cloud_id,
             max_attachment_bytes=max_attachment_bytes,
+            authorization_server=self.oauth,
         )
         self._host = host
         self._requested_port = port
@@ -109,6 +112,12 @@ class FakeConfluenceServer:
         return f"{self.url}/ex/confluence/{self.cloud_id}/wiki"
 
     @property
+    def auth_url(self) -> str:
+        """The authorization server, like ``https://auth.atlassian.com`` (``/authorize``,
+        ``/oauth/token``); ``url`` also serves ``api.atlassian.com``'s accessible-resources."""
+        return self.url
+
+    @property
     def control_url(self) -> str:
         """Base of the run-time control endpoint (faults, request log)."""
         return f"{self.url}/__fake__"
@@ -119,6 +128,7 @@ class FakeConfluenceServer:
         self.store.replace_contents(build_store(seed or self.seed, self.credentials.username))
         self.faults.clear()
         self.requests.clear()
+        self.oauth.reset()
 
     # ---- lifecycle ---------------------------------------------------------------------
     def start(self) -> Self:
