@@ -19,6 +19,8 @@ class AuthMethod(StrEnum):
     API_KEY = "api_key"
     JWT = "jwt"
     OAUTH_INTROSPECTION = "oauth_introspection"
+    # Tokens the server issued itself, as an OAuth proxy in front of another provider.
+    OAUTH_PROXY = "oauth_proxy"
 
 
 @dataclass(frozen=True, slots=True)
