@@ -23,6 +23,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -38,6 +39,7 @@ __all__ = [
     "CredentialError",
     "NOT_FOUND_MESSAGE",
     "confluence_errors",
+    "own_credential_refused",
     "describe_error",
     "is_confluence_error",
     "map_confluence_errors",
@@ -85,10 +87,31 @@ def is_confluence_error(exc: BaseException) -> bool:
     return isinstance(exc, ConfluenceError)
 
 
+# In the per-user modes a 401 refuses the caller's own credential, not the server's: the
+# identity layer binds what that caller should do instead (e.g. sign in again).
+_OWN_CREDENTIAL_REFUSED: ContextVar[str | None] = ContextVar(
+    "confluence_mcp_own_credential_refused", default=None
+)
+
+
+@contextmanager
+def own_credential_refused(message: str | None) -> Iterator[None]:
+    """While the block runs, a Confluence 401 is described with ``message`` (the caller's
+    own credential was refused); ``None`` keeps the service-account message."""
+    token = _OWN_CREDENTIAL_REFUSED.set(message)
+    try:
+        yield
+    finally:
+        _OWN_CREDENTIAL_REFUSED.reset(token)
+
+
 def describe_error(exc: ConfluenceError) -> str:
     """The safe, actionable message a client sees for an SDK error."""
     if _outcome_unknown(exc):
         return _OUTCOME_UNKNOWN
+    own = _OWN_CREDENTIAL_REFUSED.get()
+    if own is not None and exc.status_code == 401:
+        return own
     return _rule_for(exc).message(exc)
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 
-from confluence_mcp.errors import CredentialError
+from confluence_mcp.errors import CredentialError, own_credential_refused
 from confluence_mcp.identity.credentials import CredentialStore, UpstreamCredential, principal_id
 from mcp_auth import bind_upstream_account
 
@@ -62,6 +62,12 @@ class UpstreamIdentities:
         self.settings = settings
         self.store = store
         self.refresher = refresher
+        # What a caller whose own credential Confluence refuses (401) is told; the oauth mode
+        # sets its "sign in again" message.
+        self.refused_message = (
+            "Confluence refused the credential bound to you (HTTP 401): ask an administrator "
+            "to bind a valid one"
+        )
         self._client_factory = client_factory
         self._max_clients = max_clients
         # principal id -> (credential fingerprint, client), least recently used first.
@@ -212,7 +218,10 @@ class UpstreamIdentityMiddleware(Middleware):
         token = _resolved.set((principal_id(principal), found))
         account = found.account if isinstance(found, UpstreamCredential) else None
         try:
-            with bind_upstream_account(account):
+            with (
+                bind_upstream_account(account),
+                own_credential_refused(self.identities.refused_message),
+            ):
                 return await call_next(context)
         finally:
             _resolved.reset(token)
