@@ -210,7 +210,7 @@ def _build(
         return mcp, None
     from confluence_mcp.http.layer import build_http_layer
 
-    return mcp, build_http_layer(mcp, remote)
+    return mcp, build_http_layer(mcp, remote, identities=identities)
 
 
 def _upstream_identities(remote: RemoteSettings, factory: ClientFactory) -> UpstreamIdentities:

@@ -185,7 +185,12 @@ async def test_clients_are_cached_rebuilt_on_a_new_credential_and_evicted(
 async def test_oauth_credentials_are_refreshed_before_they_expire(
     remote_settings_for: Any,
 ) -> None:
-    remote = remote_settings_for(confluence_auth_mode="oauth")
+    remote = remote_settings_for(
+        confluence_auth_mode="oauth",
+        atlassian_oauth_client_id="app",
+        atlassian_oauth_client_secret="app-secret",
+        mcp_public_url="https://mcp.example.test",
+    )
     store = open_credential_store(remote)
     soon = datetime.now(UTC) + timedelta(seconds=30)
     stale = UpstreamCredential(

@@ -53,10 +53,11 @@ if TYPE_CHECKING:
     from limits.aio.storage import Storage
 
     from confluence_mcp.http.health import ProbeClientFactory
+    from confluence_mcp.identity.upstream import UpstreamIdentities
     from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.remote.settings import RemoteSettings
     from confluence_mcp.settings import Settings
-    from mcp_auth import AuditLogger
+    from mcp_auth import AuditLogger, TokenVerifier
     from mcp_auth.fastmcp import MCPAuthProvider
 
 __all__ = ["CORS_EXPOSED_HEADERS", "HttpLayer", "build_http_layer", "build_metrics"]
@@ -141,8 +142,13 @@ def build_http_layer(
     audit: AuditLogger | None = None,
     metrics: MetricsRecorder | None = None,
     probe_client_factory: ProbeClientFactory | None = None,
+    identities: UpstreamIdentities | None = None,
 ) -> HttpLayer:
     """Configure ``mcp`` for remote serving and return the HTTP pieces (see module doc).
+
+    In ``oauth`` mode the server is also the MCP clients' authorization server in front of
+    Atlassian (:mod:`confluence_mcp.remote.oauth_mode`); its tokens are kept in
+    ``identities``' credential store, which then renews them.
 
     Raises :class:`~confluence_mcp.errors.ConfigError` for unsafe or invalid settings
     (e.g. a non-loopback bind without authentication).
@@ -195,11 +201,14 @@ def build_http_layer(
         mcp.add_middleware(ToolMetricsMiddleware(metrics, tool_names=tool_names))
     if remote.auth_configured:
         verifiers = build_verifiers(remote, resource_url=base_url + mcp_path, audit=audit)
+        servers = _authorization_servers(remote, audit)
+        if settings.confluence_auth_mode == "oauth":
+            verifiers, servers = _oauth_mode(remote, identities, base_url, mcp_path, layer)
         try:
             provider = ConfluenceAuthProvider.from_verifiers(
                 verifiers,
                 base_url=base_url,
-                authorization_servers=_authorization_servers(remote, audit),
+                authorization_servers=servers,
                 policy=policy,
                 audit=audit,
                 limiter=_limiter(remote.mcp_rate_limit, storage),
@@ -328,6 +337,35 @@ def build_http_layer(
         )
     )
     return layer
+
+
+def _oauth_mode(
+    remote: RemoteSettings,
+    identities: UpstreamIdentities | None,
+    base_url: str,
+    mcp_path: str,
+    layer: HttpLayer,
+) -> tuple[list[TokenVerifier], tuple[str, ...]]:
+    """``oauth`` mode: serve the authorization server in front of Atlassian, accept only its
+    tokens (the MCP endpoint names this server as its authorization server), and let it
+    renew each person's Atlassian tokens."""
+    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.remote.atlassian_tokens import sign_in_message
+    from confluence_mcp.remote.oauth_mode import build_oauth_proxy, oauth_routes
+    from confluence_mcp.remote.oauth_session import OAuthSessionVerifier
+
+    if identities is None:
+        raise ConfigError("CONFLUENCE_AUTH_MODE=oauth needs the per-user identity layer")
+    if remote.auth_configured_besides_oauth:
+        raise ConfigError(
+            "CONFLUENCE_AUTH_MODE=oauth signs people in itself: unset MCP_API_KEYS_FILE, "
+            "MCP_JWT_* and MCP_OAUTH_INTROSPECTION_URL (their callers have no Atlassian sign-in)"
+        )
+    proxy = build_oauth_proxy(remote, identities.store, base_url=base_url)
+    identities.refresher = proxy.tokens.refresh
+    identities.refused_message = sign_in_message(proxy.tokens.public_url)
+    layer.routes.extend(oauth_routes(proxy, mcp_path))
+    return [OAuthSessionVerifier(proxy)], (base_url,)
 
 
 def _error_reporting() -> list[Middleware]:

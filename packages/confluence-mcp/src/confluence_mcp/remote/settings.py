@@ -83,6 +83,24 @@ class RemoteSettings(BaseSettings):
         ),
     )
 
+    # --- CONFLUENCE_AUTH_MODE=oauth: this server signs people in with Atlassian (3LO) ----------
+    atlassian_oauth_client_id: str | None = None
+    atlassian_oauth_client_secret: SecretStr | None = None
+    atlassian_oauth_scopes: str = Field(
+        default=(
+            "read:confluence-content.all read:confluence-space.summary search:confluence "
+            "write:confluence-content read:confluence-user read:me offline_access"
+        ),
+        description=(
+            "Atlassian scopes asked at sign-in (space- or comma-separated); offline_access "
+            "(refresh tokens) and read:me (who signed in) are required."
+        ),
+    )
+    atlassian_oauth_auth_url: str = Field(
+        default="https://auth.atlassian.com",
+        description="Atlassian's authorization server (tests point it at the fake).",
+    )
+
     # --- Per-principal space allow-lists (within CONFLUENCE_SPACES_FILTER) ------------------
     mcp_spaces_claim: str | None = None
     mcp_principal_spaces_file: Path | None = None
@@ -223,6 +241,8 @@ class RemoteSettings(BaseSettings):
         "mcp_oauth_introspection_url",
         "mcp_oauth_client_id",
         "mcp_oauth_client_secret",
+        "atlassian_oauth_client_id",
+        "atlassian_oauth_client_secret",
         "mcp_public_url",
         "mcp_spaces_claim",
         "mcp_principal_spaces_file",
@@ -306,6 +326,8 @@ class RemoteSettings(BaseSettings):
                 "issuer and this server's audience, usually MCP_PUBLIC_URL)"
             )
         self._check_token_store()
+        if self.core.confluence_auth_mode == "oauth":
+            self._check_atlassian_oauth()
         if self.core.confluence_auth_mode == "user-token" and not self.auth_configured:
             raise ValueError(
                 "CONFLUENCE_AUTH_MODE=user-token binds Confluence tokens to authenticated "
@@ -344,13 +366,50 @@ class RemoteSettings(BaseSettings):
             )
 
     @property
+    def atlassian_scopes(self) -> list[str]:
+        """``ATLASSIAN_OAUTH_SCOPES`` as a list."""
+        return self.atlassian_oauth_scopes.replace(",", " ").split()
+
+    def _check_atlassian_oauth(self) -> None:
+        """What ``CONFLUENCE_AUTH_MODE=oauth`` needs, one message per gap."""
+        missing = [
+            name
+            for name, value in (
+                ("ATLASSIAN_OAUTH_CLIENT_ID", self.atlassian_oauth_client_id),
+                ("ATLASSIAN_OAUTH_CLIENT_SECRET", self.atlassian_oauth_client_secret),
+                ("MCP_PUBLIC_URL", self.mcp_public_url),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                f"CONFLUENCE_AUTH_MODE=oauth needs {', '.join(missing)} (the Atlassian app's "
+                "credentials, and the public URL its callback <MCP_PUBLIC_URL>/auth/callback "
+                "is registered under)"
+            )
+        lacking = [s for s in ("offline_access", "read:me") if s not in self.atlassian_scopes]
+        if lacking:
+            raise ValueError(
+                f"ATLASSIAN_OAUTH_SCOPES must include {' and '.join(lacking)} (refresh tokens, "
+                "and who signed in)"
+            )
+        if not self.atlassian_oauth_auth_url.startswith(("https://", "http://")):
+            raise ValueError("ATLASSIAN_OAUTH_AUTH_URL must be an http(s) URL")
+
+    @property
     def jwt_configured(self) -> bool:
         """True when a JWT key source (JWKS URL or public key file) is set."""
         return bool(self.mcp_jwt_jwks_url or self.mcp_jwt_public_key)
 
     @property
     def auth_configured(self) -> bool:
-        """True when at least one authentication method is configured."""
+        """True when at least one authentication method is configured (``oauth`` mode is
+        one: the server signs people in itself)."""
+        return self.core.confluence_auth_mode == "oauth" or self.auth_configured_besides_oauth
+
+    @property
+    def auth_configured_besides_oauth(self) -> bool:
+        """True when API keys, JWTs or introspection are configured."""
         return bool(
             self.mcp_api_keys_file is not None
             or self.jwt_configured
