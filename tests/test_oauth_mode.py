@@ -570,6 +570,50 @@ async def test_a_revoked_grant_asks_the_user_to_sign_in_again(server: Running) -
         assert not (await client.call_tool("list_spaces", {})).is_error
 
 
+async def test_the_reconnect_link_restores_the_same_session(server: Running) -> None:
+    oauth = server.fake.oauth
+    oauth.access_token_ttl = 30  # every call renews the token: the revocation is met there
+    try:
+        tokens = await sign_in(server, "carol@example.com")
+        async with mcp(server, tokens["access_token"]) as client:
+            oauth.revoke("carol@example.com")
+            failed = await client.call_tool("list_spaces", {}, raise_on_error=False)
+        text = failed.content[0].text  # type: ignore[union-attr]
+        found = re.search(r"open (\S+/auth/reconnect\?ticket=\S+) in your browser", text)
+        assert found, text
+        link = found.group(1)
+
+        # Someone else opening Carol's link cannot make her session act as them.
+        oauth.consent_as(BOB)
+        async with httpx.AsyncClient() as other:
+            at_atlassian = await other.get(link)
+            back = await other.get(at_atlassian.headers["location"])
+            refused = await other.get(back.headers["location"])
+        assert refused.status_code == 403, refused.text
+        assert "another account" in refused.text
+
+        # A callback replayed in another browser than the one that opened the link.
+        oauth.consent_as("carol@example.com")
+        async with httpx.AsyncClient() as carol, httpx.AsyncClient() as attacker:
+            at_atlassian = await carol.get(link)
+            assert at_atlassian.status_code == 302
+            assert "code_challenge=" in at_atlassian.headers["location"]
+            back = await carol.get(at_atlassian.headers["location"])
+            stolen = await attacker.get(back.headers["location"])
+            assert stolen.status_code == 403
+            done = await carol.get(back.headers["location"])
+        assert done.status_code == 200
+        assert "Reconnected" in done.text
+        # The MCP client signs in to nothing new: its token works again.
+        async with mcp(server, tokens["access_token"]) as client:
+            assert not (await client.call_tool("list_spaces", {})).is_error
+        async with httpx.AsyncClient() as http:
+            forged = await http.get(link.replace("ticket=", "ticket=x"))
+        assert forged.status_code == 400
+    finally:
+        oauth.access_token_ttl = 3600
+
+
 async def test_an_access_token_revoked_before_expiry_asks_to_sign_in_again(
     server: Running,
 ) -> None:

@@ -28,6 +28,7 @@ from confluence_mcp.remote.scopes import SCOPE_ADMIN, SCOPE_DELETE, SCOPE_READ, 
 if TYPE_CHECKING:
     from key_value.aio.protocols import AsyncKeyValue
 
+    from confluence_mcp.remote.atlassian_reconnect import Reconnector
     from confluence_mcp.remote.atlassian_tokens import AtlassianTokens
 
 __all__ = ["MCP_SCOPES", "AtlassianOAuthProxy", "mcp_scopes_for"]
@@ -79,6 +80,8 @@ class AtlassianOAuthProxy(OAuthProxy):
         auth_url: str = "https://auth.atlassian.com",
     ) -> None:
         self.tokens = tokens
+        # Set by the oauth mode's builder: the reconnect links' flow (same callback URL).
+        self.reconnector: Reconnector | None = None
         auth_url = auth_url.rstrip("/")
         super().__init__(
             upstream_authorization_endpoint=f"{auth_url}/authorize",

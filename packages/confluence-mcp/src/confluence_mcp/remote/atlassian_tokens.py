@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,12 +43,18 @@ HANDLE_PREFIX = "store:"
 REFRESH_MARGIN_SECONDS = 60
 
 
-def sign_in_message(public_url: str) -> str:
-    """What a user whose Atlassian grant is gone is told."""
-    return (
+def sign_in_message(public_url: str, reconnect_url: str | None = None) -> str:
+    """What a user whose Atlassian grant is gone is told (with a link that restores it for
+    this session, when there is one)."""
+    message = (
         "Your Atlassian sign-in for this server is no longer valid (access was revoked, or "
-        "could not be renewed). Sign in again: reconnect this server in your MCP client, "
-        f"which opens the sign-in page of {public_url} in your browser."
+        "could not be renewed). Sign in again: "
+    )
+    if reconnect_url is not None:
+        message += f"open {reconnect_url} in your browser, or "
+    return message + (
+        "reconnect this server in your MCP client, which opens the sign-in page of "
+        f"{public_url} in your browser."
     )
 
 
@@ -67,11 +74,27 @@ class AtlassianTokens:
         self.public_url = public_url
         self._site_host = urlsplit(site_url).netloc.lower() if site_url else None
         self._locks: dict[str, asyncio.Lock] = {}
+        # Set by the oauth mode: the link that restores one person's sign-in in a browser.
+        self.reconnect_url: Callable[[str], str] | None = None
+
+    def signed_out(self, key: str) -> CredentialError:
+        """The error telling the person behind ``key`` to sign in again."""
+        link = self.reconnect_url(key) if self.reconnect_url is not None else None
+        return CredentialError(
+            sign_in_message(self.public_url, link), sign_in_url=link or self.public_url
+        )
 
     async def sign_in(
-        self, code: str, redirect_uri: str, code_verifier: str | None
+        self,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None,
+        *,
+        expected_key: str | None = None,
     ) -> tuple[str, UpstreamCredential, tuple[str, ...]]:
-        """Exchange the code; store and return (principal id, credential, Atlassian scopes)."""
+        """Exchange the code; store and return (principal id, credential, Atlassian scopes).
+        With ``expected_key`` (a reconnection) another account's tokens are refused, never
+        stored: a reconnect link opened by someone else cannot swap whose account is used."""
         tokens = await self.oauth.exchange_code(code, redirect_uri, code_verifier=code_verifier)
         if tokens.refresh_token is None:
             _log.warning("Atlassian issued no refresh token: is offline_access in the scopes?")
@@ -92,6 +115,8 @@ class AtlassianTokens:
             display_name=account.name,
         )
         key = subject_principal_id(account.account_id)
+        if expected_key is not None and key != expected_key:
+            raise CredentialError("signed in to Atlassian as another account than this session's")
         await self.store.put(key, credential)
         return key, credential, tokens.scopes
 
@@ -104,12 +129,12 @@ class AtlassianTokens:
         async with self._locks.setdefault(key, asyncio.Lock()):
             stored = await self.store.get(key)
             if stored is None:
-                raise CredentialError(sign_in_message(self.public_url), sign_in_url=self.public_url)
+                raise self.signed_out(key)
             if not stored.expired(REFRESH_MARGIN_SECONDS):
                 return stored  # renewed meanwhile by another request or replica
             if stored.refresh_token is None:
                 await self.store.delete(key)
-                raise CredentialError(sign_in_message(self.public_url), sign_in_url=self.public_url)
+                raise self.signed_out(key)
             try:
                 tokens = await self.oauth.refresh(stored.refresh_token.get_secret_value())
             except InvalidGrantError:
@@ -118,9 +143,7 @@ class AtlassianTokens:
                     return latest  # another replica rotated it first
                 _log.warning("Atlassian refused a refresh token (revoked or spent): signed out")
                 await self.store.delete(key)
-                raise CredentialError(
-                    sign_in_message(self.public_url), sign_in_url=self.public_url
-                ) from None
+                raise self.signed_out(key) from None
             except (OAuthError, TransportError) as exc:
                 raise CredentialError(
                     "Atlassian could not renew your sign-in just now "

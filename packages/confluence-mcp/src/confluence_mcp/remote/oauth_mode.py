@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["build_oauth_proxy", "oauth_routes"]
 
 _PROTECTED_RESOURCE = "/.well-known/oauth-protected-resource"
+_CALLBACK = "/auth/callback"  # FastMCP's default redirect path: the Atlassian app's callback
 
 
 def build_oauth_proxy(
@@ -34,6 +35,7 @@ def build_oauth_proxy(
     from confluence_client import DEFAULT_API_GATEWAY_URL
     from confluence_client.oauth import AtlassianOAuth
     from confluence_mcp.remote.atlassian_proxy import AtlassianOAuthProxy
+    from confluence_mcp.remote.atlassian_reconnect import Reconnector
     from confluence_mcp.remote.atlassian_tokens import AtlassianTokens
 
     core = remote.core
@@ -54,7 +56,7 @@ def build_oauth_proxy(
         public_url=remote.mcp_public_url or base_url,
         site_url=str(core.confluence_url) if core.confluence_url is not None else None,
     )
-    return AtlassianOAuthProxy(
+    proxy = AtlassianOAuthProxy(
         tokens,
         client_id=client_id,
         client_secret=client_secret,
@@ -63,14 +65,28 @@ def build_oauth_proxy(
         storage=credentials.tokens.key_value(),
         auth_url=remote.atlassian_oauth_auth_url,
     )
+    proxy.reconnector = Reconnector(
+        tokens, base_url=base_url, client_secret=client_secret, scopes=remote.atlassian_scopes
+    )
+    tokens.reconnect_url = proxy.reconnector.url_for
+    return proxy
 
 
 def oauth_routes(proxy: AtlassianOAuthProxy, mcp_path: str) -> list[BaseRoute]:
     """The authorization server's routes (metadata, ``/register``, ``/authorize``,
-    ``/consent``, ``/auth/callback``, ``/token``). The protected-resource document stays the
+    ``/consent``, ``/auth/callback``, ``/token``) and the reconnect link's
+    (``/auth/reconnect``, sharing the callback). The protected-resource document stays the
     resource provider's (it names this server as the authorization server)."""
-    return [
-        route
-        for route in proxy.get_routes(mcp_path)
-        if not (isinstance(route, Route) and route.path.startswith(_PROTECTED_RESOURCE))
-    ]
+    from confluence_mcp.remote.atlassian_reconnect import RECONNECT_PATH
+
+    reconnector = proxy.reconnector
+    routes: list[BaseRoute] = []
+    for route in proxy.get_routes(mcp_path):
+        if isinstance(route, Route) and route.path.startswith(_PROTECTED_RESOURCE):
+            continue
+        if reconnector is not None and isinstance(route, Route) and route.path == _CALLBACK:
+            route = Route(_CALLBACK, reconnector.wrap_callback(route.app), methods=["GET"])
+        routes.append(route)
+    if reconnector is not None:
+        routes.append(Route(RECONNECT_PATH, reconnector.start, methods=["GET"]))
+    return routes
