@@ -3,6 +3,7 @@ race between replicas, revocation; and the settings the mode needs."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,18 @@ async def test_refresh_rotates_and_persists_the_new_refresh_token(
     # Not due any more: a second call returns it without asking Atlassian.
     assert await tokens.refresh(key, due) == renewed
     assert fake_confluence.oauth.refreshes == 1
+
+
+async def test_concurrent_refreshes_of_one_person_ask_atlassian_once(
+    fake_confluence: FakeConfluenceServer, oauth: AtlassianOAuth, store: CredentialStore
+) -> None:
+    tokens = keeper(oauth, store)
+    key, _ = await signed_in(fake_confluence, tokens)
+    due = await expire(store, key)
+    first, second = await asyncio.gather(tokens.refresh(key, due), tokens.refresh(key, due))
+    assert first == second
+    assert fake_confluence.oauth.refreshes == 1
+    assert fake_confluence.oauth.reused_refresh_tokens == 0
 
 
 async def test_a_replica_that_lost_the_race_takes_the_winners_tokens(

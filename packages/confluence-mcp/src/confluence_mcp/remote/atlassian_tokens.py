@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -73,7 +74,8 @@ class AtlassianTokens:
         self.store = store
         self.public_url = public_url
         self._site_host = urlsplit(site_url).netloc.lower() if site_url else None
-        self._locks: dict[str, asyncio.Lock] = {}
+        # One refresh per person at a time here; a lock lives only while someone holds it.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         # Set by the oauth mode: the link that restores one person's sign-in in a browser.
         self.reconnect_url: Callable[[str], str] | None = None
 
@@ -126,7 +128,10 @@ class AtlassianTokens:
         from confluence_client import TransportError
         from confluence_client.oauth import InvalidGrantError, OAuthError
 
-        async with self._locks.setdefault(key, asyncio.Lock()):
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
             stored = await self.store.get(key)
             if stored is None:
                 raise self.signed_out(key)
