@@ -132,6 +132,10 @@ def serving(
     environment = {
         **_base_env(),
         **_oauth_env(fake, port=port, public_url=public_url),
+        # The most talkative logs (FastMCP's OAuth proxy included) must still hold no secret.
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FORMAT": "json",
+        "MCP_AUDIT_LOG": "stderr",
         **env,
     }
     log = folder / f"stderr-{port}.log"  # a file, so a chatty log never fills a pipe
@@ -150,9 +154,11 @@ def serving(
         process.terminate()
         process.wait(timeout=30)
         text = log.read_text(errors="replace")
+        assert "auth.success" in text  # the log did record the sign-ins and calls
         assert APP_SECRET not in text  # secrets never in logs
         assert "fake-rt-" not in text
         assert "fake-at-" not in text
+        assert "eyJ" not in text  # nor this server's own tokens (JWTs)
 
 
 def _wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
