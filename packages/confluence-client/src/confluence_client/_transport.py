@@ -30,6 +30,7 @@ from confluence_client._config import (
     RetryPolicy,
     Timeouts,
 )
+from confluence_client._encoding import check_encodable
 from confluence_client._errors import (
     BadRequestError,
     ConfluenceError,
@@ -163,6 +164,10 @@ class Transport:
         bad_request: type[BadRequestError] = BadRequestError,
     ) -> HttpResponse:
         """Send one logical request (retrying when safe); raise a mapped error on failure."""
+        check_encodable(target, "path")
+        check_encodable(params, "query string")
+        check_encodable(form, "form")
+        check_encodable(json_body, "body")
         url, absolute = self.resolve(target)
         path = self._path_of(url, absolute)
         if files is not None:
@@ -205,6 +210,7 @@ class Transport:
 
     async def download(self, target: str, max_bytes: int) -> bytes:
         """GET a binary resource, streaming it so a body over ``max_bytes`` is never buffered."""
+        check_encodable(target, "path")
         url, absolute = self.resolve(target)
         full = url if absolute else f"{self.api_base_url}/{url}"
         path = self._path_of(url, absolute)

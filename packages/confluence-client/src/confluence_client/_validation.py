@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from confluence_client._encoding import check_encodable
 from confluence_client._errors import InvalidInputError
 
 __all__ = [
@@ -113,6 +114,7 @@ def check_title(value: str, field: str = "title") -> str:
         )
     if any(ord(ch) < 32 for ch in value):
         raise InvalidInputError(f"{field} must not contain control characters", field=field)
+    check_encodable(value, field)
     return value.strip()
 
 
@@ -120,6 +122,7 @@ def check_body(value: str, field: str = "body") -> str:
     """A storage-format body: any string (empty is a valid empty page)."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{field} must be a string of storage-format XHTML", field=field)
+    check_encodable(value, field)
     return value
 
 
@@ -138,4 +141,5 @@ def check_text(value: str, field: str, *, max_length: int = 1000) -> str:
         raise InvalidInputError(f"{field} must be a non-empty string", field=field)
     if len(value) > max_length:
         raise InvalidInputError(f"{field} is longer than {max_length} characters", field=field)
+    check_encodable(value, field)
     return value.strip()
