@@ -74,6 +74,17 @@ async def test_bad_references_give_clear_errors(connect: Connect, uri: str, mess
         await client.read_resource(uri)
 
 
+@pytest.mark.parametrize(
+    "uri", ["confluence://page/" + "A" * 100_000, "confluence://space/" + "x!" * 50_000]
+)
+async def test_a_huge_bad_reference_is_not_echoed(connect: Connect, uri: str) -> None:
+    # Found by the fuzz suite (issue 15 #3): the error used to repeat the whole 100 KB value.
+    client = await connect()
+    with pytest.raises(MCPError, match="Invalid") as info:
+        await client.read_resource(uri)
+    assert len(str(info.value)) < 200
+
+
 async def test_space_filter_makes_other_spaces_unreadable(
     connect: Connect, fake_confluence: FakeConfluenceServer
 ) -> None:

@@ -93,7 +93,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     async def page_resource(page_id: str) -> str:
         """A Confluence page as markdown."""
         if not _PAGE_ID.fullmatch(page_id):
-            raise ResourceError(f"Invalid page id {page_id!r}: page ids are digits.")
+            # Never the value itself: a URI may be megabytes long (as for tool arguments).
+            raise ResourceError("Invalid page id: page ids are 1 to 20 digits.")
         with confluence_errors(ResourceError):
             client = await services.client()
             page = await _page_or_blogpost(client, page_id)
@@ -108,7 +109,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     async def space_resource(space_key: str) -> str:
         """A Confluence space: overview and root pages."""
         if not _SPACE_KEY.fullmatch(space_key):
-            raise ResourceError(f"Invalid space key {space_key!r}.")
+            raise ResourceError(
+                "Invalid space key: letters, digits and _ (or ~ and a user for a personal space)."
+            )
         with confluence_errors(ResourceError):
             services.guard.check_space_key(space_key)
             client = await services.client()
