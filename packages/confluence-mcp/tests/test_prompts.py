@@ -188,3 +188,35 @@ async def test_prompt_listing_is_plain(connect: Connect) -> None:
         for argument in prompt.arguments or []:
             assert argument.description
             assert "JSON schema" not in argument.description
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("summarize_page", {"page": "A" * 100_000}, "'page': String should have at most 255"),
+        ("summarize_page", {"page": "\ud800"}, "'page': Input should be a valid string"),
+        (
+            "review_page_changes",
+            {"page": "1", "from_version": "many"},
+            "'from_version': Input should be a valid integer",
+        ),
+        (
+            "review_page_changes",
+            {"page": "1", "from_version": "0"},
+            "'from_version': Input should be greater than or equal to 1",
+        ),
+    ],
+)
+async def test_bad_prompt_arguments_get_one_short_line(
+    connect: Connect, name: str, args: dict[str, str], expected: str
+) -> None:
+    # Found by the fuzz suite (issue 15 #3): FastMCP's message repeated the whole value (here
+    # 100 KB) and the parameter's typing.Annotated[...] repr, or blamed "Invalid JSON".
+    client = await connect()
+    with pytest.raises(MCPError) as info:
+        await client.get_prompt(name, args)
+    message = str(info.value)
+    assert message.startswith(f"Invalid argument {expected}")
+    assert len(message) < 150
+    assert "Annotated" not in message
+    assert "JSON" not in message
