@@ -14,10 +14,10 @@ server, which talks to the fake Confluence over real HTTP on 127.0.0.1. For ever
   ASCII (no ``..``, no percent-escapes, no NUL), ids in paths are digits, and every quoted
   string in a search's CQL is closed (a hostile value cannot break out of it).
 
-Example counts are bounded (25 per tool and test; the ``fuzz-ci`` profile, derandomized, is
+Example counts are bounded (20 per tool and test; the ``fuzz-ci`` profile, derandomized, is
 used when ``CI`` is set) so the module runs in about a minute. A raw HTTP test then sends what
 no client library would: invalid UTF-8, lone-surrogate escapes, 100,000-deep nesting, NUL, a
-12 MB body.
+12 MB body, and one more test gives every resource template and prompt hostile values.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from confluence_mcp.settings import Settings
 
 settings.register_profile(
     "fuzz-dev",
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -441,3 +441,55 @@ async def test_raw_http_garbage_gets_clean_answers(
         answer = await http.post(url, content=good, headers={**headers, "mcp-name": "get_page"})
         assert answer.status_code == 200, answer.text
         assert answer.json()["result"]["structuredContent"]["title"] == "Demo Space Home"
+
+
+@pytest.mark.slow
+async def test_resource_templates_and_prompts_with_hostile_values(harness: Harness) -> None:
+    """The other entry points: every resource template's parameters and every prompt's
+    arguments get hostile strings; errors stay clean and upstream input stays validated.
+    (FastMCP logs every failed prompt with a traceback by design, so only the client side and
+    the request log are checked here.)"""
+    from urllib.parse import quote
+
+    from mcp.shared.exceptions import MCPError
+
+    templates = await harness.client.list_resource_templates()
+    prompts = await harness.client.list_prompts()
+    assert templates
+    assert prompts
+    strings = _strings(harness.known())
+
+    def check(label: str, coro: Any) -> None:
+        harness.fake.requests.clear()
+        try:
+            asyncio.run_coroutine_threadsafe(coro, harness.loop).result(timeout=60)
+        except MCPError as exc:
+            text = str(exc)
+            assert "Traceback" not in text, f"{label}: {text[:300]}"
+            assert "Annotated[" not in text, f"{label}: {text[:300]}"
+            # FastMCP's own answer to a URI no template matches repeats the URI; ours never
+            # repeat a value.
+            if not text.startswith("Resource not found: "):
+                assert len(text) < 300, f"{label}: an error of {len(text)} chars: {text[:300]}"
+        except (UnicodeError, ValueError):
+            assert not harness.fake.requests.entries, f"{label}: client error after requests"
+        for record in harness.fake.requests.entries:
+            check_upstream(record.method, record.path, record.query, label)
+
+    @PROFILE
+    @given(st.sampled_from(templates), strings, st.booleans())
+    def read(template: Any, value: str, encode: bool) -> None:
+        # Percent-encoded, a lone surrogate becomes bytes that are not UTF-8 (%ED%A0%80).
+        filled = quote(value, safe="", errors="surrogatepass") if encode else value
+        uri = re.sub(r"\{[^}]+\}", lambda _: filled, template.uri_template)
+        check(f"read {uri[:200]!r}", harness.client.read_resource(uri))
+
+    @PROFILE
+    @given(st.sampled_from(prompts).flatmap(lambda p: st.tuples(st.just(p), st.data())))
+    def render(drawn: tuple[Any, Any]) -> None:
+        prompt, data = drawn
+        args = {a.name: data.draw(strings) for a in prompt.arguments or [] if a.required}
+        check(f"prompt {prompt.name}", harness.client.get_prompt(prompt.name, args))
+
+    await asyncio.to_thread(read)
+    await asyncio.to_thread(render)
