@@ -28,6 +28,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -298,6 +299,33 @@ class _Tracebacks(logging.Handler):
             self.sink.append(record)
 
 
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@contextmanager
+def _printable_log_records() -> Iterator[None]:
+    """Logs may carry refused values verbatim (FastMCP's failed prompt, the audit log's
+    arguments): a lone surrogate in pytest's captured log would crash the xdist worker that
+    sends the report, so records get escaped text while fuzzing."""
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        message = record.getMessage()
+        if _printable(message) != message:
+            record.msg, record.args = _printable(message), None
+        if record.exc_info:
+            record.exc_text = _printable(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    logging.setLogRecordFactory(factory)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)
+
+
 @pytest.fixture
 async def harness(
     server_settings: Callable[..., Settings], fake_confluence: FakeConfluenceServer
@@ -310,7 +338,8 @@ async def harness(
         for each in loggers:
             each.addHandler(handler)
         try:
-            yield found
+            with _printable_log_records():
+                yield found
         finally:
             for each in loggers:
                 each.removeHandler(handler)
