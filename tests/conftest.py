@@ -42,6 +42,24 @@ TRANSPORTS = ("memory", "http", "http-stateless", "sse", "stdio")
 McpClientFactory = Callable[..., Awaitable[Client[Any]]]
 
 
+def _utf8_safe(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Escape lone surrogates in what a report carries (captured output and logs, a failure's
+    text): the fuzz suite sends them on purpose, servers and libraries echo them, and an xdist
+    worker cannot send a report holding one (it crashes instead of reporting)."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    report.sections = [(title, _utf8_safe(content)) for title, content in report.sections]
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        if _utf8_safe(text) != text:
+            report.longrepr = _utf8_safe(text)
+
+
 @pytest.fixture
 def fake_confluence() -> Iterator[FakeConfluenceServer]:
     with FakeConfluenceServer(seed="demo") as server:
