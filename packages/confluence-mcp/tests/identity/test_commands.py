@@ -110,7 +110,9 @@ def test_a_refused_token_creates_no_key(env: str, tmp_path: Path) -> None:
         stdin="not-alices-token\n",
     )
     assert status == 1
-    assert "Confluence refused the token" in err
+    assert "Confluence refused the token (HTTP 401): check the token" in err
+    # The bound token was refused, not the server's own CONFLUENCE_* credentials.
+    assert "CONFLUENCE_" not in err
     assert "not-alices-token" not in err
     assert list_api_keys(tmp_path / "keys.json") == []
 

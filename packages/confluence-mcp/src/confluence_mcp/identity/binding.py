@@ -84,8 +84,18 @@ async def _who(remote: RemoteSettings, credential: UpstreamCredential) -> Upstre
         async with build_client(settings, retry=RetryPolicy.disabled()) as client:
             user = await client.get_current_user()
     except Exception as exc:
+        from confluence_client import AuthenticationError
+
         if not is_confluence_error(exc):
             raise
+        if isinstance(exc, AuthenticationError):
+            # describe_error speaks of the server's CONFLUENCE_* credentials; here the
+            # credential refused is the one being bound.
+            raise ConfigError(
+                "Confluence refused the token (HTTP 401): check the token, and that "
+                "--username/--confluence-username is the email of the Cloud account it "
+                "belongs to (a Data Center personal access token takes no username)"
+            ) from None
         raise ConfigError(
             f"Confluence refused the token: {describe_error(exc)}"  # type: ignore[arg-type]
         ) from None
