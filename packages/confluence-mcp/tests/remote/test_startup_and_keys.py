@@ -178,6 +178,26 @@ def test_keys_help_and_options_reach_mcp_auth() -> None:
     assert run_keys(["list", "--help"], stdout=out, env_file=None) == 0
 
 
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_keys_create_help_lists_this_servers_options_too(
+    flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The options the README documents for `keys create` are parsed here, not by mcp-auth,
+    # so its help alone would not show them.
+    argv = ["create", "--name", "x", "--confluence-token-file", "t", flag]
+    assert run_keys(argv, env_file=None) == 0
+    out = capsys.readouterr().out
+    assert "--scopes" in out  # mcp-auth's own options
+    assert "--mode OCTAL" in out
+    for option in (
+        "--spaces",
+        "--confluence-token-file",
+        "--confluence-token-stdin",
+        "--confluence-username",
+    ):
+        assert option in out.partition("confluence-mcp options:")[2], option
+
+
 def test_keys_refuse_unknown_scopes(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     err = io.StringIO()

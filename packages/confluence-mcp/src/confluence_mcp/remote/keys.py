@@ -26,6 +26,21 @@ __all__ = ["KEYS_COMMAND", "KNOWN_SCOPES", "add_keys_command", "run_keys"]
 
 KEYS_COMMAND = "keys"
 
+# mcp-auth's parser documents its own options; these are ours, taken out before it parses.
+_CREATE_HELP = """
+confluence-mcp options:
+  --spaces KEY[,KEY ...]
+                        limit the key to these spaces (within CONFLUENCE_SPACES_FILTER)
+  --confluence-token-file FILE
+                        bind the key to this Confluence token (CONFLUENCE_AUTH_MODE=user-
+                        token): checked with Confluence first, stored encrypted in
+                        MCP_TOKEN_STORE (needs MCP_TOKEN_ENCRYPTION_KEY)
+  --confluence-token-stdin
+                        read that token from standard input instead
+  --confluence-username EMAIL
+                        the email of the Cloud account the API token belongs to (none for a
+                        Data Center personal access token)"""
+
 
 def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``keys`` in the CLI's sub-commands (its arguments are parsed by mcp-auth)."""
@@ -53,6 +68,10 @@ def run_keys(
     from confluence_mcp.identity.commands import split_token_options
 
     err = stderr or sys.stderr
+    if argv[:1] == ["create"] and ("-h" in argv or "--help" in argv):
+        status = _run_plain(["create", "--help"], env_file=env_file, stdout=stdout, stderr=err)
+        print(_CREATE_HELP, file=stdout or sys.stdout)
+        return status
     try:
         argv, token_options = split_token_options(argv) if argv[:1] == ["create"] else (argv, None)
     except ConfigError as exc:
