@@ -36,15 +36,21 @@ def run_store_check(remote: RemoteSettings) -> int:
 
 
 async def _store_check(remote: RemoteSettings) -> int:
-    from confluence_mcp.errors import CredentialError
     from confluence_mcp.identity.credentials import open_credential_store
+    from mcp_auth.token_store import TokenStoreError
 
     store = open_credential_store(remote)
     try:
         # A key no principal id can take (ids are "api_key:..." or "user:..."): a pure probe.
-        await store.get("check:probe")
-    except CredentialError as exc:
-        print(f"check failed: token store: {exc.message}", file=sys.stderr)
+        # The raw store, not CredentialStore.get: its error is worded for a tool's caller.
+        await store.tokens.get("check:probe")
+    except TokenStoreError as exc:
+        print(
+            f"check failed: MCP_TOKEN_STORE ({store.tokens.kind}) cannot be read: "
+            f"{exc.message}. Is it reachable from here, and MCP_TOKEN_ENCRYPTION_KEY "
+            "the key (or one of the keys) it was written with?",
+            file=sys.stderr,
+        )
         return 1
     finally:
         await store.aclose()

@@ -72,6 +72,10 @@ def test_check_in_user_token_mode_reads_the_store_and_needs_no_service_account(
     monkeypatch.setenv("MCP_TOKEN_ENCRYPTION_KEY", Fernet.generate_key().decode())
     (tmp_path / "tokens.json").write_text("{broken", encoding="utf-8")
     assert main(["check"]) != 0
+    err = capsys.readouterr().err
+    # Worded for the operator running check, not for a tool's caller.
+    assert "check failed: MCP_TOKEN_STORE (file) cannot be read:" in err
+    assert "your Confluence credential" not in err
 
 
 @pytest.mark.parametrize(
