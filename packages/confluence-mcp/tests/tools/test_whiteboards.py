@@ -109,3 +109,13 @@ async def test_whiteboard_over_streamable_http(
     ):
         read = await client.call_tool("get_page", {"page_id": board, "content_type": "whiteboard"})
     assert read.structured_content["title"] == "Product roadmap board"
+
+
+async def test_their_ids_read_as_pages_point_at_content_type(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    # A model that found a whiteboard with search and calls get_page(page_id) must learn how.
+    client = await connect()
+    board = node(fake_confluence, "whiteboard")
+    with pytest.raises(ToolError, match=r"^Not found: .* pass that as content_type\.$"):
+        await client.call_tool("get_page", {"page_id": board})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -16,6 +17,8 @@ from fastmcp import Context
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
+from confluence_client import NotFoundError
+from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
 from confluence_mcp.params import (
     Cursor,
@@ -102,15 +105,27 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             raise ToolError("section works with format=markdown or storage, not view.")
         client = await services.client()
         fmt: Literal["storage", "view"] = "view" if format == "view" else "storage"
-        if content_type == "page":
-            page = await _resolve(client, page_id, title, space_key, url, fmt)
-        elif page_id is None or title is not None or url is not None:
-            raise ToolError(f"Read a {content_type} by its page_id (search finds it).")
-        elif content_type == "blogpost":
-            page = await client.get_page(page_id, body_format=fmt, content_type=content_type)
-        else:
-            return await _node(services, client, page_id, content_type, metadata)
-        await services.guard.check_page(page)
+        try:
+            if content_type == "page":
+                page = await _resolve(client, page_id, title, space_key, url, fmt)
+            elif page_id is None or title is not None or url is not None:
+                raise ToolError(f"Read a {content_type} by its page_id (search finds it).")
+            elif content_type == "blogpost":
+                page = await client.get_page(page_id, body_format=fmt, content_type=content_type)
+            else:
+                return await _node(services, client, page_id, content_type, metadata)
+            await services.guard.check_page(page)
+        except NotFoundError:
+            if content_type != "page" or page_id is None:
+                raise
+            # search lists blog posts, folders, whiteboards and databases with their type;
+            # their ids are no pages, and retrying get_page(page_id) would teach nothing.
+            # The same words whether the id is missing or outside the allowed spaces.
+            raise ToolError(
+                f"{NOT_FOUND_MESSAGE} If search gave it a type (blogpost, folder, whiteboard, "
+                "database), pass that as content_type.",
+                log_level=logging.INFO,  # as for any other not-found: the caller's mistake
+            ) from None
         note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
         if section is not None:
