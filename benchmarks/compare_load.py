@@ -1,0 +1,215 @@
+"""``get_page`` under load: confluence-mcp vs mcp-atlassian vs a bare FastMCP server.
+
+Usage: ``uv run python benchmarks/compare_load.py [--calls 320] [--rounds 2] [--json out.json]``.
+
+The fake Confluence (demo seed) and the three servers run as separate processes on 127.0.0.1;
+at 1, 8 and 32 concurrent MCP sessions each server answers ``--calls`` ``get_page`` calls per
+round, servers interleaved round by round so that they share the machine's noise. Printed per
+server and level: calls/s, p50, p99, upstream requests per call (the fake's request log) and
+the server's peak RSS while loaded (VmRSS sampled every 50 ms). mcp-atlassian is installed
+from the package index into a throwaway venv (``--mcp-atlassian-venv``) and talks to the
+fake's Data Center base (v1 content API); the bare server does one GET per call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _harness import (
+    McpSession,
+    ServerProcess,
+    bare_fastmcp,
+    confluence_mcp,
+    ensure_mcp_atlassian,
+    mcp_atlassian,
+    percentile,
+    proc_status,
+    start_fake,
+    upstream_requests,
+)
+
+__all__ = ["main", "run"]
+
+LEVELS = (1, 8, 32)
+
+
+@dataclass
+class Target:
+    server: ServerProcess
+    tool: str
+    arguments: dict[str, Any]
+    latencies: dict[int, list[float]] = field(default_factory=dict)
+    elapsed: dict[int, float] = field(default_factory=dict)
+    upstream: dict[int, int] = field(default_factory=dict)
+    peak_rss_kb: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+
+
+async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak[0] = max(peak[0], proc_status(pid)["VmRSS"])
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.05)
+
+
+async def _load(target: Target, clients: int, calls: int, fake: str) -> None:
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+        sessions = [McpSession(http, target.server.url) for _ in range(clients)]
+        await asyncio.gather(*(session.open() for session in sessions))
+        await http.delete(f"{fake}/__fake__/requests")
+        latencies = target.latencies.setdefault(clients, [])
+        per_client = max(1, calls // clients)
+
+        async def loop(session: McpSession) -> None:
+            for _ in range(per_client):
+                started = time.perf_counter()
+                try:
+                    await session.call(target.tool, target.arguments)
+                except Exception:
+                    target.errors += 1
+                latencies.append(time.perf_counter() - started)
+
+        peak = [0]
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(_sample_rss(target.server.pid, peak, stop))
+        started = time.perf_counter()
+        await asyncio.gather(*(loop(session) for session in sessions))
+        target.elapsed[clients] = target.elapsed.get(clients, 0.0) + time.perf_counter() - started
+        stop.set()
+        await sampler
+        target.peak_rss_kb[clients] = max(target.peak_rss_kb.get(clients, 0), peak[0])
+        target.upstream[clients] = target.upstream.get(clients, 0) + len(
+            await upstream_requests(http, fake)
+        )
+        await asyncio.gather(*(session.close() for session in sessions), return_exceptions=True)
+
+
+async def _page_id(server: ServerProcess) -> str:
+    async with httpx.AsyncClient(timeout=60) as http:
+        session = McpSession(http, server.url)
+        await session.open()
+        page = await session.call("get_page", {"title": "Getting Started", "space_key": "DEMO"})
+        await session.close()
+        return str(page["id"])
+
+
+def summary(target: Target) -> dict[str, Any]:
+    """Per level: calls/s, p50/p99 (ms), upstream requests per call, peak RSS (MB)."""
+    levels = {}
+    for clients, latencies in target.latencies.items():
+        levels[str(clients)] = {
+            "calls": len(latencies),
+            "calls_per_s": len(latencies) / target.elapsed[clients],
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000,
+            "upstream_per_call": target.upstream[clients] / len(latencies),
+            "peak_rss_mb": target.peak_rss_kb[clients] / 1024,
+        }
+    return {"levels": levels, "errors": target.errors}
+
+
+async def run(
+    calls: int, rounds: int, ma_venv: Path | None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Measure every server; returns ``{server name: summary}``."""
+    fake = start_fake()
+    servers: list[ServerProcess] = []
+    try:
+        ours = confluence_mcp(fake.url).start()
+        servers.append(ours)
+        await ours.wait_mcp()
+        page_id = await _page_id(ours)
+        targets = [Target(ours, "get_page", {"page_id": page_id})]
+        bare = bare_fastmcp(fake.url).start()
+        servers.append(bare)
+        targets.append(Target(bare, "get_page", {"page_id": page_id}))
+        if ma_venv is not None:
+            ma = mcp_atlassian(ensure_mcp_atlassian(ma_venv), fake.url).start()
+            servers.append(ma)
+            targets.append(Target(ma, "confluence_get_page", {"page_id": page_id}))
+        for target in targets:
+            await target.server.wait_mcp()
+            await _load(target, 2, 10, fake.url)  # warm-up: imports, pools, caches
+            target.latencies.clear()
+            target.elapsed.clear()
+            target.upstream.clear()
+            target.peak_rss_kb.clear()
+            target.errors = 0
+        for clients in LEVELS:
+            for round_ in range(rounds):
+                # Alternate the order so no server always runs right after another's load.
+                ordered = targets if round_ % 2 == 0 else targets[::-1]
+                for target in ordered:
+                    await _load(target, clients, calls, fake.url)
+            log(f"  {clients} client(s) done")
+        return {target.server.name: summary(target) for target in targets}
+    finally:
+        for server in servers:
+            server.stop()
+        fake.stop()
+
+
+def report(results: dict[str, Any]) -> list[str]:
+    """Printable lines: one per server and level, then the ratios of the goals."""
+    lines = []
+    for name, result in results.items():
+        for clients, row in result["levels"].items():
+            lines.append(
+                f"{name:15} {int(clients):2d} clients: {row['calls_per_s']:7.1f} calls/s  "
+                f"p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  "
+                f"upstream/call {row['upstream_per_call']:.2f}  "
+                f"peak RSS {row['peak_rss_mb']:6.1f} MB"
+            )
+        if result["errors"]:
+            lines.append(f"{name:15} ERRORS: {result['errors']}")
+    ours = results["confluence-mcp"]["levels"]["32"]
+    bare = results["bare FastMCP"]["levels"]["32"]
+    lines.append(
+        f"peak RSS at 32 clients vs bare FastMCP: {ours['peak_rss_mb'] / bare['peak_rss_mb']:.2f}x"
+        " (goal <= 1.15x)"
+    )
+    if "mcp-atlassian" in results:
+        ma = results["mcp-atlassian"]["levels"]["32"]
+        lines.append(
+            f"throughput at 32 clients vs mcp-atlassian: "
+            f"{ours['calls_per_s'] / ma['calls_per_s']:.2f}x (goal >= 3x); "
+            f"p99 {ours['p99_ms'] / ma['p99_ms']:.2f}x (goal <= 0.5x)"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=320, help="calls per level and round")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per level")
+    parser.add_argument(
+        "--mcp-atlassian-venv",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "mcp-atlassian-bench-venv",
+        help="throwaway venv for mcp-atlassian (created when missing)",
+    )
+    parser.add_argument("--no-mcp-atlassian", action="store_true", help="skip mcp-atlassian")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args()
+    venv = None if args.no_mcp_atlassian else args.mcp_atlassian_venv
+    results = asyncio.run(run(args.calls, args.rounds, venv))
+    for line in report(results):
+        print(line)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
