@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from atlassian.rest_client import AtlassianRestAPI
 from requests.adapters import HTTPAdapter
 
+from confluence_client._atlassian import AtlassianRestAPI
 from confluence_client._config import (
     Auth,
     BasicAuth,
