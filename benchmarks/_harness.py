@@ -26,6 +26,7 @@ import httpx
 
 __all__ = [
     "FAKE_PASSWORD",
+    "pool_limits",
     "FAKE_USER",
     "McpSession",
     "ServerProcess",
@@ -73,6 +74,15 @@ async def get_page(page_id: str) -> dict:
 if __name__ == "__main__":
     mcp.run(transport="http", host="127.0.0.1", port=int(sys.argv[1]), show_banner=False)
 """
+
+
+def pool_limits(clients: int) -> httpx.Limits:
+    """A connection per client; idle ones dropped after 2 s, before a server (uvicorn: 5 s)
+    closes them: at equal timeouts a request sent on a connection the server is closing
+    fails with ``ReadError``, which is the client's race, not the server's fault."""
+    return httpx.Limits(
+        max_connections=clients + 4, max_keepalive_connections=clients + 4, keepalive_expiry=2.0
+    )
 
 
 def free_port() -> int:

@@ -34,6 +34,7 @@ from _harness import (
     ensure_mcp_atlassian,
     mcp_atlassian,
     percentile,
+    pool_limits,
     proc_status,
     start_fake,
     upstream_requests,
@@ -64,7 +65,7 @@ async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
 
 
 async def _load(target: Target, clients: int, calls: int, fake: str) -> None:
-    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    limits = pool_limits(clients)
     async with httpx.AsyncClient(timeout=120, limits=limits) as http:
         sessions = [McpSession(http, target.server.url) for _ in range(clients)]
         await asyncio.gather(*(session.open() for session in sessions))
