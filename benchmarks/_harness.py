@@ -33,8 +33,10 @@ __all__ = [
     "ToolError",
     "bare_fastmcp",
     "confluence_mcp",
+    "cpu_seconds",
     "ensure_mcp_atlassian",
     "free_port",
+    "inbound_connections",
     "mcp_atlassian",
     "percentile",
     "proc_status",
@@ -108,6 +110,35 @@ def proc_status(pid: int) -> dict[str, int]:
             fields[key] = int(value.split()[0])
     fields["fds"] = len(os.listdir(f"/proc/{pid}/fd"))
     return fields
+
+
+def inbound_connections(pid: int, port: int) -> int:
+    """How many of the process's fds are accepted TCP connections on ``port`` (its clients':
+    how many the load generator keeps open is the client's choice, not the server's state)."""
+    inodes: set[str] = set()
+    for table in ("tcp", "tcp6"):
+        path = Path(f"/proc/{pid}/net/{table}")
+        for row in path.read_text().splitlines()[1:] if path.exists() else []:
+            cells = row.split()
+            local_port = int(cells[1].rpartition(":")[2], 16)
+            if local_port == port and cells[3] != "0A":  # 0A: LISTEN
+                inodes.add(cells[9])
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            count += 1
+    return count
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used so far, from /proc."""
+    # The command name (field 2) may hold spaces: split after its closing parenthesis.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

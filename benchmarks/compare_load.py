@@ -5,8 +5,9 @@ Usage: ``uv run python benchmarks/compare_load.py [--calls 320] [--rounds 2] [--
 The fake Confluence (demo seed) and the three servers run as separate processes on 127.0.0.1;
 at 1, 8 and 32 concurrent MCP sessions each server answers ``--calls`` ``get_page`` calls per
 round, servers interleaved round by round so that they share the machine's noise. Printed per
-server and level: calls/s, p50, p99, upstream requests per call (the fake's request log) and
-the server's peak RSS while loaded (VmRSS sampled every 50 ms). mcp-atlassian is installed
+server and level: calls/s, p50, p99, upstream requests per call (the fake's request log), the
+server's peak RSS while loaded (VmRSS sampled every 50 ms) and the server process's CPU time
+per call (/proc; the steadiest figure on a shared machine). mcp-atlassian is installed
 from the package index into a throwaway venv (``--mcp-atlassian-venv``) and talks to the
 fake's Data Center base (v1 content API); the bare server does one GET per call.
 """
@@ -31,6 +32,7 @@ from _harness import (
     ServerProcess,
     bare_fastmcp,
     confluence_mcp,
+    cpu_seconds,
     ensure_mcp_atlassian,
     mcp_atlassian,
     percentile,
@@ -54,6 +56,7 @@ class Target:
     elapsed: dict[int, float] = field(default_factory=dict)
     upstream: dict[int, int] = field(default_factory=dict)
     peak_rss_kb: dict[int, int] = field(default_factory=dict)
+    cpu_s: dict[int, float] = field(default_factory=dict)
     errors: int = 0
 
 
@@ -85,9 +88,12 @@ async def _load(target: Target, clients: int, calls: int, fake: str) -> None:
         peak = [0]
         stop = asyncio.Event()
         sampler = asyncio.create_task(_sample_rss(target.server.pid, peak, stop))
+        cpu = cpu_seconds(target.server.pid)
         started = time.perf_counter()
         await asyncio.gather(*(loop(session) for session in sessions))
         target.elapsed[clients] = target.elapsed.get(clients, 0.0) + time.perf_counter() - started
+        used = cpu_seconds(target.server.pid) - cpu
+        target.cpu_s[clients] = target.cpu_s.get(clients, 0.0) + used
         stop.set()
         await sampler
         target.peak_rss_kb[clients] = max(target.peak_rss_kb.get(clients, 0), peak[0])
@@ -117,6 +123,7 @@ def summary(target: Target) -> dict[str, Any]:
             "p99_ms": percentile(latencies, 0.99) * 1000,
             "upstream_per_call": target.upstream[clients] / len(latencies),
             "peak_rss_mb": target.peak_rss_kb[clients] / 1024,
+            "server_cpu_ms_per_call": target.cpu_s[clients] * 1000 / len(latencies),
         }
     return {"levels": levels, "errors": target.errors}
 
@@ -147,6 +154,7 @@ async def run(
             target.elapsed.clear()
             target.upstream.clear()
             target.peak_rss_kb.clear()
+            target.cpu_s.clear()
             target.errors = 0
         for clients in LEVELS:
             for round_ in range(rounds):
@@ -171,7 +179,8 @@ def report(results: dict[str, Any]) -> list[str]:
                 f"{name:15} {int(clients):2d} clients: {row['calls_per_s']:7.1f} calls/s  "
                 f"p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  "
                 f"upstream/call {row['upstream_per_call']:.2f}  "
-                f"peak RSS {row['peak_rss_mb']:6.1f} MB"
+                f"peak RSS {row['peak_rss_mb']:6.1f} MB  "
+                f"server CPU {row['server_cpu_ms_per_call']:5.1f} ms/call"
             )
         if result["errors"]:
             lines.append(f"{name:15} ERRORS: {result['errors']}")

@@ -10,7 +10,8 @@ processes; each client owns a page it created and loops over ``get_page``, ``sea
 429 with ``Retry-After: 0``) into a share of GETs, which the server must absorb by retrying:
 any tool error fails the run.
 
-The server process is sampled for RSS and open file descriptors (``/proc``) and for its
+The server process is sampled for RSS and open file descriptors (``/proc``; the accepted
+client connections are counted apart: how many the load generator keeps is its choice) and its
 asyncio task and thread counts: it is started through a small bootstrap that counts them on
 its own event loop (``loop.call_soon_threadsafe``) and appends them to a file, so the numbers
 are the server's own, not the load generator's. Growth is measured between two quiet points
@@ -36,7 +37,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _harness import McpSession, ServerProcess, confluence_mcp, pool_limits, proc_status, start_fake
+from _harness import (
+    McpSession,
+    ServerProcess,
+    confluence_mcp,
+    inbound_connections,
+    pool_limits,
+    proc_status,
+    start_fake,
+)
 
 __all__ = ["main", "run"]
 
@@ -106,6 +115,7 @@ class Sample:
     calls: int
     rss_kb: int
     fds: int
+    inbound: int
     tasks: int
     threads: int
 
@@ -130,9 +140,12 @@ class Soak:
 
     def sample(self) -> Sample:
         status = proc_status(self.server.pid)
+        port = int(self.server.url.rsplit(":", 1)[1].split("/")[0])
+        inbound = inbound_connections(self.server.pid, port)
         lines = self.stats_file.read_text().splitlines() if self.stats_file.exists() else []
         last = json.loads(lines[-1]) if lines else {"tasks": -1, "threads": -1}
-        return Sample(self.total, status["VmRSS"], status["fds"], last["tasks"], last["threads"])
+        fds = status["fds"] - inbound
+        return Sample(self.total, status["VmRSS"], fds, inbound, last["tasks"], last["threads"])
 
 
 async def _client(soak: Soak, session: McpSession, index: int, deadline: float) -> None:
@@ -286,6 +299,14 @@ async def run(duration: float, clients: int, fault_rate: float, warmup: float) -
     }
 
 
+def _state(sample: dict[str, Any]) -> str:
+    return (
+        f"(call {sample['calls']}): RSS {sample['rss_kb'] / 1024:.1f} MB, fds {sample['fds']} "
+        f"(+{sample['inbound']} client connections), asyncio tasks {sample['tasks']}, "
+        f"threads {sample['threads']}"
+    )
+
+
 def report(result: dict[str, Any]) -> list[str]:
     """Printable lines."""
     first, last = result["first"], result["last"]
@@ -296,11 +317,9 @@ def report(result: dict[str, Any]) -> list[str]:
         "  by tool: " + ", ".join(f"{k} {v}" for k, v in sorted(result["by_tool"].items())),
         f"  upstream requests {result['upstream_requests']}, injected faults "
         f"{result['injected_faults']} (absorbed by retries), tool errors {len(result['errors'])}",
-        f"  after warm-up (call {first['calls']}): RSS {first['rss_kb'] / 1024:.1f} MB, "
-        f"fds {first['fds']}, asyncio tasks {first['tasks']}, threads {first['threads']}",
-        f"  at the end    (call {last['calls']}): RSS {last['rss_kb'] / 1024:.1f} MB, "
-        f"fds {last['fds']}, asyncio tasks {last['tasks']}, threads {last['threads']}"
-        " (threads: worker pools that grow to their cap, not a goal)",
+        f"  after warm-up {_state(first)}",
+        f"  at the end    {_state(last)}",
+        "  (threads: worker pools that grow to their cap, not a goal)",
         f"  growth over {min(last['calls'] - first['calls'], PER_CALLS)} calls: "
         + ", ".join(f"{k} {v:+.1%}" for k, v in result["growth_per_10k_calls"].items())
         + f" (goal <= {GOAL_GROWTH:.0%})",
