@@ -22,6 +22,8 @@ import anyio
 import anyio.to_thread
 from fastmcp.exceptions import ToolError
 
+from confluence_mcp.content_cache import MarkdownCache
+
 __all__ = ["BodyInputFormat", "ContentConverter", "ConversionBudgetError", "ReadFormat"]
 
 DEFAULT_BUDGET_S = 20.0
@@ -35,13 +37,27 @@ def _without_hidden(storage: str) -> str:
     """Markup a reader cannot see is dropped before it becomes text the model reads; the
     count goes to the request's safety scope (see :mod:`confluence_mcp.safety`)."""
     from confluence_mcp.safety.filter import prune_hidden_storage
-    from confluence_mcp.safety.scope import current_scope
 
     pruned, removed = prune_hidden_storage(storage)
+    _note_hidden(removed)
+    return pruned
+
+
+def _note_hidden(removed: int) -> None:
+    from confluence_mcp.safety.scope import current_scope
+
     scope = current_scope()
     if removed and scope is not None:
         scope.hidden_removed += removed
-    return pruned
+
+
+def _storage_to_markdown(storage: str) -> tuple[str, int]:
+    """Markdown of the visible part of ``storage``, and how many hidden parts were dropped."""
+    from confluence_client.content import storage_to_markdown
+    from confluence_mcp.safety.filter import prune_hidden_storage
+
+    pruned, removed = prune_hidden_storage(storage)
+    return storage_to_markdown(pruned), removed
 
 
 class ConversionBudgetError(ToolError):
@@ -56,6 +72,7 @@ class ContentConverter:
     ) -> None:
         self.budget_s = budget_s
         self._slots = threading.BoundedSemaphore(max_parallel)
+        self._markdown = MarkdownCache()
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` in a worker thread, within the budget (see the module doc)."""
@@ -87,9 +104,9 @@ class ContentConverter:
 
         Hidden content (editor-only placeholders, comments, invisibly styled text) is left
         out: markdown is what the model reads. Raw storage reads do not come through here."""
-        from confluence_client.content import storage_to_markdown
-
-        return storage_to_markdown(_without_hidden(storage))
+        markdown, removed = _storage_to_markdown(storage)
+        _note_hidden(removed)
+        return markdown
 
     def view_to_markdown(self, view_html: str) -> str:
         """Rendered ``view`` HTML → markdown (lossy; for reading only)."""
@@ -162,8 +179,15 @@ class ContentConverter:
         return await self._run(self.same_storage, first, second)  # type: ignore[no-any-return]
 
     async def ato_markdown(self, storage: str) -> str:
-        """:meth:`to_markdown` in a worker thread."""
-        return await self._run(self.to_markdown, storage)  # type: ignore[no-any-return]
+        """:meth:`to_markdown` in a worker thread; an unchanged body read again (the next
+        window of a long page, a re-read) comes from the cache without a thread or a parse."""
+        cached = self._markdown.get(storage)
+        if cached is None:
+            cached = await self._run(_storage_to_markdown, storage)
+            self._markdown.put(storage, *cached)
+        markdown, removed = cached
+        _note_hidden(removed)  # counted per request, cached or not
+        return markdown
 
     async def aview_to_markdown(self, view_html: str) -> str:
         """:meth:`view_to_markdown` in a worker thread."""
