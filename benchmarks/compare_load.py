@@ -45,6 +45,7 @@ from _harness import (
 __all__ = ["main", "run"]
 
 LEVELS = (1, 8, 32)
+PACKAGES = ("confluence-client", "confluence-mcp", "mcp-auth")
 
 
 @dataclass
@@ -129,7 +130,11 @@ def summary(target: Target) -> dict[str, Any]:
 
 
 async def run(
-    calls: int, rounds: int, ma_venv: Path | None, log: Callable[[str], None] = print
+    calls: int,
+    rounds: int,
+    ma_venv: Path | None,
+    log: Callable[[str], None] = print,
+    baseline: Path | None = None,
 ) -> dict[str, Any]:
     """Measure every server; returns ``{server name: summary}``."""
     fake = start_fake()
@@ -143,6 +148,13 @@ async def run(
         bare = bare_fastmcp(fake.url).start()
         servers.append(bare)
         targets.append(Target(bare, "get_page", {"page_id": page_id}))
+        if baseline is not None:
+            # Another checkout's sources ahead of this workspace's: before/after in one run.
+            paths = ":".join(str(baseline / "packages" / name / "src") for name in PACKAGES)
+            before = confluence_mcp(fake.url, {"PYTHONPATH": paths})
+            before.name = "confluence-mcp (before)"
+            servers.append(before.start())
+            targets.append(Target(before, "get_page", {"page_id": page_id}))
         if ma_venv is not None:
             ma = mcp_atlassian(ensure_mcp_atlassian(ma_venv), fake.url).start()
             servers.append(ma)
@@ -212,9 +224,14 @@ def main() -> None:
     )
     parser.add_argument("--no-mcp-atlassian", action="store_true", help="skip mcp-atlassian")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout (e.g. git archive of main) to measure too, as 'confluence-mcp (before)'",
+    )
     args = parser.parse_args()
     venv = None if args.no_mcp_atlassian else args.mcp_atlassian_venv
-    results = asyncio.run(run(args.calls, args.rounds, venv))
+    results = asyncio.run(run(args.calls, args.rounds, venv, baseline=args.baseline))
     for line in report(results):
         print(line)
     if args.json:
