@@ -4,7 +4,10 @@ The core is framework-neutral and never imports FastMCP; the FastMCP integration
 `mcp_auth.fastmcp` (install the `mcp-auth[fastmcp]` extra).
 """
 
+from importlib import import_module as _import_module
 from importlib.metadata import version as _version
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from mcp_auth._api_key_verifier import APIKeyStore, APIKeyVerifier
 from mcp_auth._api_keys import (
@@ -36,8 +39,7 @@ from mcp_auth._errors import (
     MCPAuthError,
     RefusalReason,
 )
-from mcp_auth._introspection import IntrospectionVerifier
-from mcp_auth._jwt import JWTVerifier, looks_like_jwt
+from mcp_auth._jwt_shape import looks_like_jwt
 from mcp_auth._key_format import DEFAULT_KEY_PREFIX, parse_api_key
 from mcp_auth._principal import AuthMethod, Principal
 from mcp_auth._quantiles import QuantileSketch
@@ -47,7 +49,32 @@ from mcp_auth._urls import is_loopback_host
 from mcp_auth._usage import UsageReport, UsageRow, build_usage_report
 from mcp_auth._verifier import TokenVerifier
 
+if _TYPE_CHECKING:
+    from mcp_auth._introspection import IntrospectionVerifier
+    from mcp_auth._jwt import JWTVerifier
+
 __version__ = _version("mcp-auth")
+
+# Loaded on first use: PyJWT (with cryptography) and the introspection HTTP client take
+# ~10 MB and a noticeable share of start-up that an API-key-only or stdio server never needs.
+_LAZY = {
+    "JWTVerifier": "mcp_auth._jwt",
+    "IntrospectionVerifier": "mcp_auth._introspection",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mcp_auth' has no attribute {name!r}")
+    value = getattr(_import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "__version__",

@@ -8,7 +8,6 @@ token's `alg` must fit the type of the key that verifies it (no RSA/HMAC key con
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from types import MappingProxyType
@@ -26,19 +25,13 @@ from mcp_auth._jwt_keys import (
     algorithms_for_key,
     load_public_key,
 )
+from mcp_auth._jwt_shape import looks_like_jwt
 from mcp_auth._principal import AuthMethod, Principal
 from mcp_auth._urls import require_secure_url
 
 __all__ = ["JWTVerifier", "looks_like_jwt"]
 
-_JWT_RE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_MAX_TOKEN_LENGTH = 16 * 1024
 _DEFAULT_KEEP_CLAIMS = ("email", "name", "preferred_username")
-
-
-def looks_like_jwt(token: str) -> bool:
-    """True for the JWS compact shape `header.payload.signature` (no I/O, no decoding)."""
-    return len(token) <= _MAX_TOKEN_LENGTH and _JWT_RE.fullmatch(token) is not None
 
 
 def _as_tuple(value: str | Sequence[str], setting: str) -> tuple[str, ...]:

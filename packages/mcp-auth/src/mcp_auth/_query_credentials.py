@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from mcp_auth._jwt import looks_like_jwt
+from mcp_auth._jwt_shape import looks_like_jwt
 from mcp_auth._key_format import parse_api_key
 
 __all__ = ["QUERY_CREDENTIAL_NAMES", "query_carries_credential"]
