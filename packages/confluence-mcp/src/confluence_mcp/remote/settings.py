@@ -281,11 +281,11 @@ class RemoteSettings(BaseSettings):
     @field_validator("mcp_rate_limit", "mcp_ip_rate_limit", mode="after")
     @classmethod
     def _remote_rate(cls, value: str) -> str:
-        from limits import parse_many
-
         text = value.strip().lower()
         if text in ("", "off", "none"):
             return "off"
+        from limits import parse_many
+
         try:
             parse_many(text)
         except ValueError:
