@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 
-import httpx
-
 from mcp_auth._errors import AuthConfigurationError
 
 __all__ = ["is_loopback_host", "require_secure_url"]
@@ -34,6 +32,10 @@ def is_loopback_host(host: str) -> bool:
 def require_secure_url(url: str, setting: str) -> bool:
     """Validate an endpoint URL: https, or http only to a loopback host (test and sidecar
     setups). Returns True when plain http to loopback is in use so callers can warn."""
+    # Here, not at the top: importing httpx loads its command-line tool (rich, pygments),
+    # which every importer of is_loopback_host would pay for at start-up.
+    import httpx
+
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
