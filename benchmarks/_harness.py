@@ -302,6 +302,11 @@ class McpSession:
         self._headers = dict(_ACCEPT)
         self._ids = 0
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers this session sends (session id, protocol version, Accept)."""
+        return dict(self._headers)
+
     async def open(self) -> None:
         """``initialize`` + ``notifications/initialized``."""
         params = {
