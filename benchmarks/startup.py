@@ -68,7 +68,8 @@ async def time_to_tools_list(
     return wall, _children_cpu() - cpu
 
 
-async def run(runs: int) -> dict[str, list[tuple[float, float]]]:
+async def run(runs: int, baseline: Path | None = None) -> dict[str, list[tuple[float, float]]]:
+    """``runs`` timings per server; with ``baseline`` (another checkout) its server too."""
     script = shutil.which("confluence-mcp", path=str(Path(sys.executable).parent))
     ours = ([script], []) if script else ([sys.executable], ["-m", "confluence_mcp"])
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,6 +80,17 @@ async def run(runs: int) -> dict[str, list[tuple[float, float]]]:
             "fastmcp hello-world": (sys.executable, [str(hello)], base_env),
             "confluence-mcp": (ours[0][0], ours[1], {**base_env, **CONFLUENCE_ENV}),
         }
+        if baseline is not None:
+            # That checkout's sources ahead of this workspace's (same interpreter and deps).
+            paths = ":".join(
+                str(baseline / "packages" / name / "src")
+                for name in ("confluence-client", "confluence-mcp", "mcp-auth")
+            )
+            servers["confluence-mcp (before)"] = (
+                ours[0][0],
+                ours[1],
+                {**base_env, **CONFLUENCE_ENV, "PYTHONPATH": paths},
+            )
         for command, args, env in servers.values():  # warm the OS caches once
             await time_to_tools_list(command, args, env)
         timings: dict[str, list[tuple[float, float]]] = {name: [] for name in servers}
@@ -97,19 +109,22 @@ def summarize(timings: dict[str, list[tuple[float, float]]]) -> dict[str, dict[s
         }
         for name, values in timings.items()
     }
-    ours, hello = result["confluence-mcp"], result["fastmcp hello-world"]
-    result["ratio"] = {
-        "wall_s": ours["wall_s"] / hello["wall_s"],
-        "cpu_s": ours["cpu_s"] / hello["cpu_s"],
-    }
+    hello = result["fastmcp hello-world"]
+    for name in [name for name in result if name.startswith("confluence-mcp")]:
+        key = "ratio" + name.removeprefix("confluence-mcp")
+        result[key] = {
+            "wall_s": result[name]["wall_s"] / hello["wall_s"],
+            "cpu_s": result[name]["cpu_s"] / hello["cpu_s"],
+        }
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="spawns per server (>= 5)")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure too")
     args = parser.parse_args()
-    timings = asyncio.run(run(max(5, args.runs)))
+    timings = asyncio.run(run(max(5, args.runs), args.baseline))
     summary = summarize(timings)
     for name, values in timings.items():
         shown = ", ".join(f"{wall:.2f}" for wall, _ in values)
@@ -117,8 +132,11 @@ def main() -> None:
             f"{name:22} median {summary[name]['wall_s']:.3f} s wall, "
             f"{summary[name]['cpu_s']:.3f} s CPU  (wall per run: {shown})"
         )
-    ratio = summary["ratio"]
-    print(f"{'ratio':22} {ratio['wall_s']:.2f}x wall, {ratio['cpu_s']:.2f}x CPU (goal <= 1.10x)")
+    for name, ratio in summary.items():
+        if name.startswith("ratio"):
+            print(
+                f"{name:22} {ratio['wall_s']:.2f}x wall, {ratio['cpu_s']:.2f}x CPU (goal <= 1.10x)"
+            )
 
 
 if __name__ == "__main__":
