@@ -8,6 +8,7 @@ title (``space_key`` narrows a title; completion offers titles as you type).
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -93,7 +94,9 @@ class _Prompt(FunctionPrompt):
 
 
 def _add_prompt(mcp: FastMCP[Any], fn: Callable[..., Any]) -> None:
-    prompt = _Prompt.from_function(fn, name=fn.__name__)
+    description = inspect.getdoc(fn)
+    fn.__doc__ = None  # described here: FastMCP's docstring parser need not load at start-up
+    prompt = _Prompt.from_function(fn, name=fn.__name__, description=description)
     arguments = [
         argument.model_copy(
             update={"description": _SCHEMA_HINT.sub("", argument.description or "") or None}

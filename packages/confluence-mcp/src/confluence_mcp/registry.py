@@ -88,7 +88,8 @@ def confluence_tool(
 
     ``access`` decides the annotations and the access tag; ``idempotent`` matters only for
     writes (reads are idempotent by nature). The docstring's first paragraph is the tool's
-    description: keep it to one or two sentences, ``tools/list`` size is a budget.
+    description: keep it to one or two sentences, ``tools/list`` size is a budget (an
+    ``Args:`` section is not read: parameters are described by their types and ``Field``\s).
     ``output_schema`` is passed to FastMCP when given (``None`` turns it off).
     """
     unknown = areas - AREA_TAGS
@@ -99,8 +100,12 @@ def confluence_tool(
         tool_name = name or fn.__name__
         tags = {access, *areas}
         schema = _output_schema(fn) if output_schema is ... else output_schema
+        handler = map_confluence_errors(fn)
+        # The description is given: without a docstring to read, FastMCP does not run its
+        # docstring parser (griffe, three dialects per tool) at start-up for nothing.
+        handler.__doc__ = None
         tool = ConfluenceTool.from_function(
-            map_confluence_errors(fn),
+            handler,
             name=tool_name,
             description=_description(fn),
             tags=tags,

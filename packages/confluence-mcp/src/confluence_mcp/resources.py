@@ -10,6 +10,7 @@ Both pass the space allow-list; anything outside it reads as "not found".
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -82,8 +83,12 @@ class _Template(FunctionResourceTemplate):
 
 
 def _add_template(mcp: FastMCP[Any], fn: Callable[..., Any], uri: str, name: str) -> None:
+    description = inspect.getdoc(fn)
+    fn.__doc__ = None  # described here: FastMCP's docstring parser need not load at start-up
     mcp.add_template(
-        _Template.from_function(fn, uri_template=uri, name=name, mime_type="text/markdown")
+        _Template.from_function(
+            fn, uri_template=uri, name=name, description=description, mime_type="text/markdown"
+        )
     )
 
 
