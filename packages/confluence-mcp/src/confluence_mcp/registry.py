@@ -26,7 +26,7 @@ from mcp_types import ToolAnnotations
 
 from confluence_mcp.errors import map_confluence_errors
 from confluence_mcp.models import ResultModel
-from confluence_mcp.schemas import compact_input_schema, output_schema_for
+from confluence_mcp.schemas import compact_input_schema, inline_local_refs, output_schema_for
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -89,7 +89,7 @@ def confluence_tool(
     ``access`` decides the annotations and the access tag; ``idempotent`` matters only for
     writes (reads are idempotent by nature). The docstring's first paragraph is the tool's
     description: keep it to one or two sentences, ``tools/list`` size is a budget (an
-    ``Args:`` section is not read: parameters are described by their types and ``Field``\s).
+    ``Args:`` section is not read: parameters are described by their types and fields).
     ``output_schema`` is passed to FastMCP when given (``None`` turns it off).
     """
     unknown = areas - AREA_TAGS
@@ -112,7 +112,8 @@ def confluence_tool(
             annotations=_annotations(access, idempotent),
             output_schema=schema,
         )
-        mcp.add_tool(tool.model_copy(update={"parameters": compact_input_schema(tool.parameters)}))
+        parameters = inline_local_refs(compact_input_schema(tool.parameters))
+        mcp.add_tool(tool.model_copy(update={"parameters": parameters}))
         _CATALOGS.setdefault(mcp, {})[tool_name] = frozenset(tags)
         return fn
 

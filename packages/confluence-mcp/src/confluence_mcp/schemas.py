@@ -12,6 +12,10 @@ Pydantic's schemas spell an optional field as ``{"anyOf": [X, {"type": "null"}],
   are typed without ``null``. The schema names every field and its type but lists none as
   ``required`` (hosts rarely show output schemas to the model; the ~40 bytes per object are
   better spent elsewhere); docstrings (``description``), ``title`` and ``default`` are not sent.
+
+Local ``$defs`` are inlined here, once, at registration: clients get self-contained schemas
+either way (FastMCP would inline them on every ``tools/list``), but this way FastMCP's
+dereferencer, and the jsonref and requests packages it loads, stay out of start-up.
 """
 
 from __future__ import annotations
@@ -20,9 +24,44 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["compact_input_schema", "output_schema_for"]
+__all__ = ["compact_input_schema", "inline_local_refs", "output_schema_for"]
 
 _NULL = {"type": "null"}
+_LOCAL_REF = "#/$defs/"
+
+
+class _NotInlinable(Exception):
+    """A reference that cannot be inlined (recursive, or to a missing definition)."""
+
+
+def inline_local_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each ``{"$ref": "#/$defs/X", ...}`` replaced by definition ``X`` (its
+    sibling keywords kept, as FastMCP does) and ``$defs`` dropped; returned unchanged when a
+    definition is recursive or missing (FastMCP then does what it does with such schemas)."""
+    definitions = schema.get("$defs")
+    if not isinstance(definitions, dict):
+        return schema
+
+    def resolve(node: Any, open_refs: frozenset[str]) -> Any:
+        if isinstance(node, list):
+            return [resolve(item, open_refs) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_LOCAL_REF):
+            name = ref.removeprefix(_LOCAL_REF)
+            if name in open_refs or name not in definitions:
+                raise _NotInlinable(name)
+            target = resolve(definitions[name], open_refs | {name})
+            siblings = {k: resolve(v, open_refs) for k, v in node.items() if k != "$ref"}
+            return {**target, **siblings}
+        return {key: resolve(value, open_refs) for key, value in node.items() if key != "$defs"}
+
+    try:
+        inlined: dict[str, Any] = resolve(schema, frozenset())
+    except _NotInlinable:
+        return schema
+    return inlined
 
 
 def _strip_null(node: Any) -> Any:
