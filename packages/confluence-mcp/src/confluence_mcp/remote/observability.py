@@ -65,7 +65,6 @@ _current: list[Observability] = []
 
 def configure_observability(remote: RemoteSettings) -> Observability:
     """Configure logging, tracing and metrics for this process (see the module doc)."""
-    from confluence_mcp.http.layer import build_metrics
     from confluence_mcp.remote.error_tracking import configure_error_tracking
     from confluence_mcp.remote.logs import configure_logging
     from confluence_mcp.remote.metric_export import meter_provider_from_env
@@ -82,7 +81,11 @@ def configure_observability(remote: RemoteSettings) -> Observability:
         from confluence_mcp.remote.metrics import OTelMetrics
 
         metrics = OTelMetrics(meter_provider)
+    elif remote.mcp_metrics == "none":
+        metrics = None  # the HTTP layer (and what it imports) is not needed: stdio starts lean
     else:
+        from confluence_mcp.http.layer import build_metrics
+
         metrics = build_metrics(remote)
     factory: Callable[[Settings], ConfluenceClient] = build_client
     if tracer_provider is not None or metrics is not None:
