@@ -47,6 +47,17 @@ OTHERS: tuple[tuple[str, list[str]], ...] = (
 )
 
 
+def _run_other(script: str, options: list[str], limit: float = 300) -> str:
+    """The script's output; one that runs past ``limit`` seconds is stopped and says so."""
+    command = [sys.executable, str(ROOT / "benchmarks" / script), *options]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=limit)
+    except subprocess.TimeoutExpired as exc:
+        partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        return f"{partial}\n(stopped after {limit:.0f} s on this machine)"
+    return done.stdout + done.stderr[-2000:]
+
+
 def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -285,14 +296,7 @@ def main() -> None:
     others = []
     for script, options in [] if args.quick else OTHERS:
         _log(script)
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / script), *options],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=1800,
-        )
-        others.append((f"{script} {' '.join(options)}".strip(), done.stdout + done.stderr[-2000:]))
+        others.append((f"{script} {' '.join(options)}".strip(), _run_other(script, options)))
     DOCS.mkdir(exist_ok=True)
     _plot(load, DOCS / PLOT)
     path = _write(args, machine, start, load, rows, soaked, others)
