@@ -263,13 +263,13 @@ async def run(duration: float, clients: int, fault_rate: float, warmup: float) -
             await workers
             await asyncio.sleep(1.5)
             last = soak.sample()
+            alive = server.process is not None and server.process.poll() is None
             elapsed = time.monotonic() - started
             log = (await http.get(f"{fake.url}/__fake__/requests")).json()["requests"]
             await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
     finally:
         server.stop()
         fake.stop()
-    alive = server.process is not None and server.process.returncode in (None, 0, -15)
     calls = last.calls - first.calls
     growth = {
         "rss": _growth(first.rss_kb, last.rss_kb, calls),
@@ -295,6 +295,7 @@ async def run(duration: float, clients: int, fault_rate: float, warmup: float) -
         "last": vars(last),
         "timeline": [vars(sample) for sample in timeline],
         "growth_per_10k_calls": growth,
+        "server_alive_at_end": alive,
         "ok": ok,
     }
 
