@@ -158,7 +158,11 @@ async def _scenario(counter: Counter, fake: str, http: httpx.AsyncClient) -> Non
     await count("list_labels", {"page_id": page})
     await count("remove_label", {"page_id": page, "label": "perf"})
     await count("set_page_property", {"page_id": page, "key": "perf", "value": {"a": 1}})
-    await count("get_page_properties", {"page_id": page})
+    properties = await count("get_page_properties", {"page_id": page})
+    await count(
+        "delete_page_property",
+        {"page_id": page, "key": "perf", "version": _property_version(properties, "perf")},
+    )
     await count("get_page_restrictions", {"page_id": page})
     users = await count("search_users", {"query": "a"})
     user = str(users["users"][1]["id"]) if users else ""
@@ -200,6 +204,13 @@ async def _scenario(counter: Counter, fake: str, http: httpx.AsyncClient) -> Non
     await count("create_page", {"space_key": "DEMO", "title": f"Upstream {stamp} c", "body": "C."})
     await count("delete_attachment", {"attachment_id": attachment_id})
     await count("delete_page", {"page_id": other_id, "version": await counter.version(other_id)})
+
+
+def _property_version(listing: dict[str, Any], key: str) -> int:
+    for item in listing.get("properties", []):
+        if item.get("key") == key:
+            return int(item.get("version", 1))
+    return 1
 
 
 async def run() -> list[dict[str, Any]]:
