@@ -47,7 +47,7 @@ OTHERS: tuple[tuple[str, list[str]], ...] = (
 )
 
 
-def _run_other(script: str, options: list[str], limit: float = 300) -> str:
+def _run_other(script: str, options: list[str], limit: float = 120) -> str:
     """The script's output; one that runs past ``limit`` seconds is stopped and says so."""
     command = [sys.executable, str(ROOT / "benchmarks" / script), *options]
     try:
