@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -34,6 +34,17 @@ pytest_plugins = ["confluence_client.testing.pytest_plugin"]
 
 SettingsFactory = Callable[..., Settings]
 ClientFactory = Callable[..., Awaitable[Client[Any]]]
+
+
+@pytest.fixture(autouse=True)
+def no_inherited_observability() -> Iterator[None]:
+    """Each test starts and ends with no process-wide observability set-up: an in-process
+    ``serve`` configures one, and a later in-process server would take its metrics from it."""
+    from confluence_mcp.remote import observability
+
+    observability._current.clear()
+    yield
+    observability._current.clear()
 
 
 @pytest.fixture
