@@ -48,8 +48,17 @@ async def test_list_read_and_use_a_template(
             "create_page",
             {"space_key": "DEMO", "title": "x", "template_id": incident["id"], "variables": {}},
         )
-    with pytest.raises(ToolError, match="body or template_id"):
+    with pytest.raises(ToolError, match="one is required") as neither:
         await client.call_tool("create_page", {"space_key": "DEMO", "title": "x"})
+    assert "not both" not in str(neither.value)
+    before = len(fake_confluence.store.pages)
+    with pytest.raises(ToolError, match="not both") as both:
+        await client.call_tool(
+            "create_page",
+            {"space_key": "DEMO", "title": "x", "body": "hi", "template_id": incident["id"]},
+        )
+    assert "required" not in str(both.value)
+    assert len(fake_confluence.store.pages) == before
 
 
 async def test_template_guards(connect: Connect, fake_confluence: FakeConfluenceServer) -> None:

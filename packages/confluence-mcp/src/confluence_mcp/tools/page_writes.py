@@ -107,8 +107,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             if body is not None or template_id is not None or dry_run:
                 raise ToolError("A folder has no body: give only space_key, title, parent_id.")
             return written(await client.create_folder(space_key, title, parent_id=parent_id))
-        if (body is None) == (template_id is None):
-            raise ToolError("Give body or template_id (see list_templates), not both.")
+        if body is None and template_id is None:
+            raise ToolError("Give body, or template_id (see list_templates): one is required.")
+        if body is not None and template_id is not None:
+            raise ToolError("Give body or template_id, not both: a template page has its own body.")
         client = await services.client()
         if parent_id is not None:
             await services.guard.check_parent_id(parent_id)
