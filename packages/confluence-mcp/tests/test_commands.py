@@ -1,5 +1,6 @@
 """``check`` and ``demo`` through the CLI entry point, against the fake Confluence."""
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,40 @@ def test_check_prints_user_and_spaces(
     out = capsys.readouterr().out
     assert "Signed in as:" in out
     assert "Visible spaces (1): ENG" in out
+
+
+def test_check_and_serve_warn_of_a_replica_id_stateless_mode_ignores(
+    monkeypatch: pytest.MonkeyPatch,
+    fake_confluence: FakeConfluenceServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    for name, value in {
+        "TRANSPORT": "http",
+        "STATELESS_HTTP": "true",
+        "MCP_REPLICA_ID": "r1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    warning = "MCP_REPLICA_ID=r1 has no effect with STATELESS_HTTP=true"
+    with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
+        assert main(["check"]) == 0  # warned, not refused
+    assert warning in caplog.text
+    assert warning in capsys.readouterr().err  # the config.warning audit event (stderr)
+
+    async def fake_serve(mcp: FastMCP[Any], remote: RemoteSettings, **kwargs: Any) -> None:
+        pass
+
+    monkeypatch.setattr(serving, "serve", fake_serve)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
+        assert main(["serve"]) == 0
+    assert warning in caplog.text
+    monkeypatch.setenv("STATELESS_HTTP", "false")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
+        assert main(["check"]) == 0
+    assert "MCP_REPLICA_ID" not in caplog.text
 
 
 def test_check_fails_on_configured_spaces_that_do_not_exist(

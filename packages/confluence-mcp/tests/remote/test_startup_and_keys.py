@@ -12,14 +12,21 @@ import pytest
 from confluence_mcp.errors import ConfigError
 from confluence_mcp.remote import RemoteSettings, check_startup_safety, run_keys
 from confluence_mcp.remote.keys import KEYS_COMMAND, add_keys_command
+from confluence_mcp.remote.startup import ignored_replica_id
 from confluence_mcp.settings import Settings
 from mcp_auth import AuditLogger, MemorySink, list_api_keys
 
 ANY_HOST = "0.0.0.0"  # noqa: S104 - the wildcard bind these tests are about
 
 
-def make(*, ssl_verify: bool = True, **values: object) -> RemoteSettings:
-    core = Settings(_env_file=None, confluence_ssl_verify=ssl_verify)  # type: ignore[call-arg]
+def make(
+    *, ssl_verify: bool = True, core_values: dict[str, object] | None = None, **values: object
+) -> RemoteSettings:
+    core = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        confluence_ssl_verify=ssl_verify,
+        **(core_values or {}),  # type: ignore[arg-type]
+    )
     return RemoteSettings(_env_file=None, core=core, **values)  # type: ignore[arg-type]
 
 
@@ -54,6 +61,28 @@ def test_explicit_opt_out_warns_loudly(caplog: pytest.LogCaptureFixture) -> None
     [event] = sink.events
     assert event.event == "config.warning"
     assert event.setting == "MCP_ALLOW_UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize(
+    ("core_values", "reason"),
+    [
+        ({"transport": "http", "stateless_http": True}, "STATELESS_HTTP=true"),
+        ({"transport": "sse"}, "TRANSPORT=sse"),
+        ({"transport": "http"}, None),  # stateful: the replica id routes sessions
+        ({"transport": "stdio"}, None),  # no HTTP at all: nothing to say
+    ],
+)
+def test_a_replica_id_without_sessions_is_named(
+    core_values: dict[str, object], reason: str | None
+) -> None:
+    note = ignored_replica_id(make(core_values=core_values, mcp_replica_id="r1"))
+    if reason is None:
+        assert note is None
+    else:
+        assert note is not None
+        assert note.startswith("MCP_REPLICA_ID=r1 has no effect")
+        assert reason in note
+    assert ignored_replica_id(make(core_values=core_values)) is None
 
 
 @pytest.mark.parametrize("origin", ["*", "https://*.example.com"])

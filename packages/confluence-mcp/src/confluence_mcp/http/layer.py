@@ -46,7 +46,7 @@ from confluence_mcp.remote.auth import (
     build_verifiers,
     confluence_scope_policy,
 )
-from confluence_mcp.remote.startup import check_startup_safety
+from confluence_mcp.remote.startup import check_startup_safety, ignored_replica_id
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -191,6 +191,10 @@ def build_http_layer(
             "address, which clients outside this host cannot use",
             setting="MCP_PUBLIC_URL",
         )
+    ignored = ignored_replica_id(remote)
+    if ignored is not None:
+        _LOG.warning("WARNING: %s", ignored)
+        audit.config_warning(ignored, setting="MCP_REPLICA_ID")
     policy = confluence_scope_policy()
     sessions = _session_limiter(remote, settings, mcp_path)
     if metrics is not None:

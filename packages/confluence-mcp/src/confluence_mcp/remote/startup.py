@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from confluence_mcp.remote.settings import RemoteSettings
     from mcp_auth import AuditLogger
 
-__all__ = ["check_startup_safety"]
+__all__ = ["check_startup_safety", "ignored_replica_id"]
 
 _LOG = logging.getLogger("confluence_mcp.remote")
 
@@ -60,6 +60,24 @@ def check_startup_safety(
     _LOG.warning("WARNING: %s", detail)
     if audit is not None:
         audit.config_warning(detail, setting="MCP_ALLOW_UNAUTHENTICATED")
+
+
+def ignored_replica_id(remote: RemoteSettings) -> str | None:
+    """Why ``MCP_REPLICA_ID`` does nothing here, or None when it takes effect.
+
+    Warned about, not refused: one env file may serve both a stateful and a stateless
+    deployment.
+    """
+    core = remote.core
+    if remote.mcp_replica_id is None or core.transport == "stdio":
+        return None
+    if core.stateless_http and core.transport != "sse":
+        why = "STATELESS_HTTP=true: stateless mode has no sessions to route"
+    elif core.transport == "sse":
+        why = "TRANSPORT=sse: only streamable HTTP session ids carry it"
+    else:
+        return None
+    return f"MCP_REPLICA_ID={remote.mcp_replica_id} has no effect with {why}"
 
 
 def _check_production(remote: RemoteSettings) -> None:
