@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error (argparse exits with 2)
         return exc.code if isinstance(exc.code, int) else 0
 
-    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.errors import ConfigError, ServiceRefusedError
 
     try:
         if args.command == "audit":
@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(_overrides(args), env_file=env_file)
         return _serve(_load(env_file, _overrides(args)))
+    except ServiceRefusedError as exc:  # well-formed, but a service said no: as check, 1
+        print(f"confluence-mcp {args.command}: {exc}", file=sys.stderr)
+        return 1
     except ConfigError as exc:
         print(f"confluence-mcp: configuration error\n{_indent(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG

@@ -4,6 +4,9 @@ Error tree of this package::
 
     ConfluenceMCPError          root of everything the server itself raises
     ├── ConfigError (ValueError) invalid or missing configuration; the CLI exits with 2
+    │   └── ServiceRefusedError  a command's input was fine but a service said no (Confluence
+    │                           refused a token, or the token store failed); the CLI exits
+    │                           with 1, as ``check`` does when Confluence refuses
     └── CredentialError         the caller has no usable Confluence credential of its own
                                 (per-user modes); its message is meant for the caller
 
@@ -38,6 +41,7 @@ __all__ = [
     "ConfluenceMCPError",
     "CredentialError",
     "NOT_FOUND_MESSAGE",
+    "ServiceRefusedError",
     "confluence_errors",
     "own_credential_refused",
     "describe_error",
@@ -65,6 +69,11 @@ class ConfigError(ConfluenceMCPError, ValueError):
 
     The message names the environment variable(s) and the fix, one problem per line.
     """
+
+
+class ServiceRefusedError(ConfigError):
+    """An admin command was well formed, but Confluence refused (or could not check) the
+    token it was given, or the token store failed: exit status 1, not 2 (usage)."""
 
 
 class CredentialError(ConfluenceMCPError):

@@ -131,7 +131,7 @@ def test_token_options_are_checked_before_any_key_exists(
     env: str, tmp_path: Path, args: list[str], stdin: str, message: str
 ) -> None:
     status, _out, err = keys(["create", "--name", "k", *args], stdin=stdin)
-    assert status in (1, 2)
+    assert status == 2  # bad usage, as everywhere in the CLI
     assert message in err
     assert not (tmp_path / "keys.json").exists()
 
@@ -144,8 +144,42 @@ def test_a_memory_store_is_refused_for_binding(
         ["create", "--name", "k", "--confluence-token-stdin", "--confluence-username", "a@b.c"],
         stdin=ALICE_TOKEN,
     )
-    assert status == 1
+    assert status == 2  # configuration, not a refusal
     assert "MCP_TOKEN_STORE=memory lives inside one server process" in err
+
+
+def test_a_refused_token_exits_1_from_keys_and_users_alike(
+    env: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    refused = "Confluence refused the token (HTTP 401)"
+    status, _out, err = keys(
+        ["create", "--name", "k", "--confluence-token-stdin", "--confluence-username", "a@b.c"],
+        stdin="wrong-token",
+    )
+    assert (status, refused in err) == (1, True)
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong-token\n"))
+    argv = ["users", "set-token", "sub", "--token-stdin", "--username", "a@b.c"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"confluence-mcp users: {refused}")
+    assert "wrong-token" not in err
+    assert not (tmp_path / "tokens.json").exists()  # nothing stored
+    # Bad usage stays 2 in both commands.
+    assert main(["users", "set-token", "sub", "--token-stdin", "--key", "k"]) == 2
+    assert keys(["create", "--name", "k", "--confluence-token-file"])[0] == 2
+
+
+def test_users_and_keys_help_give_the_exit_statuses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["users", "set-token", "--help"]) == 0
+    assert "1 Confluence refused the token" in capsys.readouterr().out
+    status, out, _err = keys(["create", "--help"])
+    assert status == 0
+    assert "1 Confluence refused the token" in " ".join(out.split())
 
 
 def test_users_set_token_for_a_subject_and_a_key_then_remove(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from pydantic import SecretStr
 
-from confluence_mcp.errors import ConfigError
+from confluence_mcp.errors import ConfigError, ServiceRefusedError
 from confluence_mcp.identity.credentials import UpstreamCredential, open_credential_store
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ def verified_credential(
 ) -> UpstreamCredential:
     """The credential for ``token`` (an API token with ``username``, else a Data Center PAT),
     with the account Confluence says it belongs to. Raises :class:`ConfigError` when the
-    combination does not fit the site or Confluence refuses it."""
+    combination does not fit the site, :class:`ServiceRefusedError` when Confluence refuses
+    it (or cannot be reached)."""
     import anyio
 
     core = remote.core
@@ -91,12 +92,12 @@ async def _who(remote: RemoteSettings, credential: UpstreamCredential) -> Upstre
         if isinstance(exc, AuthenticationError):
             # describe_error speaks of the server's CONFLUENCE_* credentials; here the
             # credential refused is the one being bound.
-            raise ConfigError(
+            raise ServiceRefusedError(
                 "Confluence refused the token (HTTP 401): check the token, and that "
                 "--username/--confluence-username is the email of the Cloud account it "
                 "belongs to (a Data Center personal access token takes no username)"
             ) from None
-        raise ConfigError(
+        raise ServiceRefusedError(
             f"Confluence refused the token: {describe_error(exc)}"  # type: ignore[arg-type]
         ) from None
     return credential.model_copy(
@@ -170,4 +171,4 @@ def _run(operation: Callable[[], Awaitable[T]]) -> T:
     try:
         return anyio.run(operation)
     except TokenStoreError as exc:
-        raise ConfigError(f"token store: {exc.message}") from None
+        raise ServiceRefusedError(f"token store: {exc.message}") from None

@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 USERS_COMMAND = "users"
+_EXIT_STATUS = (
+    "exit status: 0 done, 1 Confluence refused the token (or the token store failed), "
+    "2 bad usage or configuration"
+)
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,15 @@ class TokenOptions:
 def add_users_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``users set-token`` and ``users remove-token`` in the CLI."""
     users = commands.add_parser(
-        USERS_COMMAND, help="bind Confluence tokens to callers (CONFLUENCE_AUTH_MODE=user-token)"
+        USERS_COMMAND,
+        help="bind Confluence tokens to callers (CONFLUENCE_AUTH_MODE=user-token)",
+        epilog=_EXIT_STATUS,
     )
     actions = users.add_subparsers(dest="users_command", required=True, metavar="COMMAND")
     set_token = actions.add_parser(
         "set-token",
         help="bind a Confluence API token (Cloud) or personal access token (Data Center)",
+        epilog=_EXIT_STATUS,
     )
     _who(set_token)
     source = set_token.add_mutually_exclusive_group(required=True)
@@ -89,7 +96,8 @@ def run_users(
     stdout: TextIO | None = None,
 ) -> int:
     """Run ``users set-token|remove-token``; returns the exit status (errors raise
-    :class:`ConfigError`, which the CLI prints)."""
+    :class:`ConfigError`, which the CLI prints and exits with 2, or its
+    :class:`ServiceRefusedError` for a refused token, 1)."""
     from confluence_mcp.identity.binding import (
         bind_credential,
         bound_message,

@@ -39,7 +39,10 @@ confluence-mcp options:
                         read that token from standard input instead
   --confluence-username EMAIL
                         the email of the Cloud account the API token belongs to (none for a
-                        Data Center personal access token)"""
+                        Data Center personal access token)
+
+exit status: 0 done, 1 Confluence refused the token (or the token store failed; no key is
+left), 2 bad usage or configuration"""
 
 
 def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,7 +67,7 @@ def run_keys(
     stdin: TextIO | None = None,
 ) -> int:
     """Run a key command (``argv`` after ``keys``); returns the exit status."""
-    from confluence_mcp.errors import ConfigError
+    from confluence_mcp.errors import ConfigError, ServiceRefusedError
     from confluence_mcp.identity.commands import split_token_options
 
     err = stderr or sys.stderr
@@ -92,7 +95,8 @@ def run_keys(
         )
     except ConfigError as exc:
         print(f"confluence-mcp keys: {exc}", file=err)
-        return 1
+        # As the whole CLI: 1 when Confluence or the token store said no, 2 for bad usage.
+        return 1 if isinstance(exc, ServiceRefusedError) else 2
 
 
 def _run_plain(

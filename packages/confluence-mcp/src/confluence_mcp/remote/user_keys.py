@@ -71,6 +71,6 @@ def run_with_credentials(
         bind_credential(remote, key, credential)
     except ConfigError as exc:
         revoke_api_key(args.file, key.removeprefix("api_key:"))
-        raise ConfigError(f"{exc}; the new key was revoked again") from None
+        raise type(exc)(f"{exc}; the new key was revoked again") from None
     print(bound_message(remote, label, credential), file=stderr)
     return 0
