@@ -83,6 +83,19 @@ def test_errors_exit_non_zero_with_a_message(tmp_path: Path) -> None:
     assert run("--help")[0] == 0
 
 
+@pytest.mark.parametrize("given", [[], [""], [" , "]])
+def test_scopes_naming_no_scope_are_refused(tmp_path: Path, given: list[str]) -> None:
+    path = tmp_path / "keys.json"
+    code, out, err = run("create", "--file", str(path), "--name", "ci", "--scopes", *given)
+    assert code == 2
+    assert "--scopes names no scope" in err
+    assert out == ""
+    assert not path.exists()  # no key made
+    # Without --scopes at all, a key that only authenticates is still made on purpose.
+    assert run("create", "--file", str(path), "--name", "ci")[0] == 0
+    assert list_api_keys(path)[0].scopes == ()
+
+
 def test_server_can_reuse_the_commands_with_its_own_name_and_default_file(
     tmp_path: Path,
 ) -> None:

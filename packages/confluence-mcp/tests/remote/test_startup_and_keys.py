@@ -157,6 +157,15 @@ def test_keys_create_list_revoke(tmp_path: Path) -> None:
     assert run_keys(["revoke", "--file", str(path), "ci"], stdout=io.StringIO(), env_file=None) == 0
 
 
+def test_keys_create_refuses_scopes_naming_no_scope(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    err = io.StringIO()
+    argv = ["create", "--file", str(path), "--name", "ci", "--scopes", "--spaces", "DEMO"]
+    assert run_keys(argv, stdout=io.StringIO(), stderr=err, env_file=None) == 2
+    assert err.getvalue().startswith("confluence-mcp keys create: error: --scopes names no scope")
+    assert not path.exists()
+
+
 def test_keys_create_mode_makes_the_file_readable_by_the_image_user(tmp_path: Path) -> None:
     # The image runs as uid 10001: a key file made on the host must be readable by it.
     path = tmp_path / "keys.json"

@@ -129,7 +129,12 @@ def build_keys_parser(
 
     create = add("create", "Create a key; prints it once (only its hash is stored).")
     create.add_argument("--name", required=True, help="unique name, e.g. the bot using it")
-    create.add_argument("--scopes", nargs="*", default=[], metavar="SCOPE", help="granted scopes")
+    create.add_argument(
+        "--scopes",
+        nargs="*",
+        metavar="SCOPE",
+        help="granted scopes (leave the option out for a key that only authenticates)",
+    )
     create.add_argument(
         "--expires", type=_expiry_arg, metavar="WHEN", help="duration (90d, 12h) or ISO date"
     )
@@ -217,13 +222,22 @@ def keys_main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help
         return 0 if exc.code in (0, None) else 2
+    # "--scopes" with nothing after it (often an unset shell variable) would silently make a
+    # key that every scoped tool refuses.
+    if args.command == "create" and args.scopes is not None and not _scopes(args.scopes):
+        print(
+            f"{prog} create: error: --scopes names no scope: give them (--scopes a b, or a,b) "
+            "or leave --scopes out for a key that only authenticates",
+            file=err,
+        )
+        return 2
     now = datetime.now(timezone.utc)
     try:
         if args.command == "create":
             created = create_api_key(
                 args.file,
                 args.name,
-                _scopes(args.scopes),
+                _scopes(args.scopes or []),
                 expires_at=args.expires,
                 prefix=args.prefix,
                 claims=dict(args.claim),
