@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shlex
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from mcp_auth import AuthConfigurationError
 from mcp_auth.token_store import (
+    ENCRYPTION_KEY_COMMAND,
     TokenStoreError,
     generate_encryption_key,
     open_token_store,
@@ -99,6 +103,22 @@ def test_configuration_errors_are_clear_and_never_echo_keys() -> None:
     assert "not-a-key-at-all" not in caught.value.message
     with pytest.raises(AuthConfigurationError, match="no token encryption key"):
         parse_encryption_keys("")
+
+
+def test_the_suggested_key_command_needs_no_third_party_package() -> None:
+    # The command the errors suggest, run with no site-packages (-S) and isolated (-I):
+    # it must work in a fresh shell, not only where cryptography is installed.
+    program, flag, code = shlex.split(ENCRYPTION_KEY_COMMAND)
+    assert (program, flag) == ("python3", "-c")
+    made = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, check=True
+    )
+    key = made.stdout.strip()
+    assert len(parse_encryption_keys(key)) == 1  # a valid Fernet key
+    with pytest.raises(AuthConfigurationError) as caught:
+        parse_encryption_keys("not-a-key-at-all")
+    assert ENCRYPTION_KEY_COMMAND in caught.value.message
+    assert "cryptography" not in caught.value.message
 
 
 async def test_an_unreachable_redis_is_a_store_error_naming_no_value() -> None:

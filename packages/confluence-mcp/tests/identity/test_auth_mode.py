@@ -96,7 +96,10 @@ def test_check_in_user_token_mode_reads_the_store_and_needs_no_service_account(
                 "MCP_API_KEYS_FILE": "keys.json",
                 "MCP_TOKEN_STORE": "redis://127.0.0.1:6379/0",
             },
-            "MCP_TOKEN_ENCRYPTION_KEY is required with MCP_TOKEN_STORE=redis",
+            # The suggested command needs nothing beyond Python 3 (no checkout, no uv).
+            "MCP_TOKEN_ENCRYPTION_KEY is required with MCP_TOKEN_STORE=redis: the stored "
+            "Confluence credentials are encrypted with it; make one with: python3 -c "
+            '"import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"',
         ),
         ({"MCP_TOKEN_STORE": "sqlite:///x"}, "MCP_TOKEN_STORE: unknown token store"),
         (

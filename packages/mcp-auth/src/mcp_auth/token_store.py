@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from key_value.aio.protocols import AsyncKeyValue
 
 __all__ = [
+    "ENCRYPTION_KEY_COMMAND",
     "StoreKind",
     "TokenStore",
     "TokenStoreError",
@@ -38,6 +39,12 @@ __all__ = [
 ]
 
 StoreKind = Literal["memory", "file", "redis"]
+
+#: A shell command printing a fresh key: the standard library only, so it works in any shell
+#: with Python 3, wherever (and however) the server itself was installed.
+ENCRYPTION_KEY_COMMAND = (
+    'python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+)
 
 _COLLECTION = "mcp-auth-tokens"
 _ENVELOPE = "fernet"
@@ -69,8 +76,7 @@ def parse_encryption_keys(value: str | Sequence[str]) -> list[Fernet]:
         except (ValueError, UnicodeEncodeError):
             raise AuthConfigurationError(
                 f"token encryption key #{position} is not a Fernet key (32 bytes, URL-safe "
-                "base64); make one with: python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())'"
+                f"base64); make one with: {ENCRYPTION_KEY_COMMAND}"
             ) from None
     return fernets
 

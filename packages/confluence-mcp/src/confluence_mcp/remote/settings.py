@@ -346,7 +346,11 @@ class RemoteSettings(BaseSettings):
     def _check_token_store(self) -> None:
         """MCP_TOKEN_STORE names a known backend with the key it needs (no I/O)."""
         from mcp_auth import AuthConfigurationError
-        from mcp_auth.token_store import parse_encryption_keys, store_kind
+        from mcp_auth.token_store import (
+            ENCRYPTION_KEY_COMMAND,
+            parse_encryption_keys,
+            store_kind,
+        )
 
         key = self.mcp_token_encryption_key
         try:
@@ -361,8 +365,8 @@ class RemoteSettings(BaseSettings):
         if kind != "memory" and key is None and self.core.per_user:
             raise ValueError(
                 f"MCP_TOKEN_ENCRYPTION_KEY is required with MCP_TOKEN_STORE={kind}: the stored "
-                "Confluence credentials are encrypted with it; make one with: python -c 'from "
-                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+                "Confluence credentials are encrypted with it; make one with: "
+                f"{ENCRYPTION_KEY_COMMAND}"
             )
 
     @property
