@@ -3,16 +3,21 @@
 The library's own retry paths are switched off (``backoff_and_retry=False`` and
 ``retry_with_header=False``: it would sleep on the event loop's worker thread and repeat
 POSTs), so every retry decision is made here, where the method's idempotency is known.
-Each blocking call runs in a worker thread; a semaphore caps calls per client.
+Each blocking call runs on the client's own thread pool, sized to its concurrency cap (a
+semaphore caps calls per client): the event loop's default pool has only ``cpu + 4`` threads
+and is shared with everything else in the process, which would starve upstream calls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import json
 import time
 import weakref
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -108,6 +113,7 @@ class Transport:
         # loops (test suites, sync wrappers) must not trip over a loop-bound primitive.
         self._limits: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
         self._limits = weakref.WeakKeyDictionary()
+        self._pool: ThreadPoolExecutor | None = None
         options: dict[str, Any] = {
             "url": api_base_url,
             "verify_ssl": verify_ssl,
@@ -124,13 +130,19 @@ class Transport:
         self._api = AtlassianRestAPI(**options)
         # The library truncates timeouts to int; requests takes a (connect, read) pair.
         self._api.timeout = self._timeout  # type: ignore[assignment]  # annotated int, used as requests' timeout
+        # One kept-alive connection per concurrent call: a smaller pool would open and drop
+        # connections under load (urllib3 discards what does not fit back in the pool).
         adapter = HTTPAdapter(pool_maxsize=max_concurrency, max_retries=0)
         session: requests.Session = self._api.session
         session.mount("http://", adapter)
         session.mount("https://", adapter)
 
     async def aclose(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections and let the worker threads end."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            # Calls already handed to a thread finish; a straggler after this gets a new pool.
+            pool.shutdown(wait=False)
         self._api.close()
 
     def resolve(self, target: str) -> tuple[str, bool]:
@@ -287,6 +299,16 @@ class Transport:
             limit = self._limits[loop] = asyncio.Semaphore(self._max_concurrency)
         return limit
 
+    async def _run_blocking(self, send: Callable[[], HttpResponse]) -> HttpResponse:
+        pool = self._pool
+        if pool is None:
+            pool = self._pool = ThreadPoolExecutor(
+                self._max_concurrency, thread_name_prefix="confluence-client"
+            )
+        # Like asyncio.to_thread: the call sees the caller's context variables (tracing).
+        call = functools.partial(contextvars.copy_context().run, send)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
+
     def _path_of(self, url: str, absolute: bool) -> str:
         full = url if absolute else f"{self.api_base_url}/{url}"
         return urlsplit(full).path
@@ -300,7 +322,7 @@ class Transport:
             status: int | None = None
             error: str | None = None
             try:
-                response = await asyncio.to_thread(send)
+                response = await self._run_blocking(send)
                 status = response.status
                 return response
             except DownloadTooLargeError as exc:

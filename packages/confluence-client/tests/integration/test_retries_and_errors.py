@@ -205,18 +205,18 @@ async def test_concurrency_is_capped(
 ) -> None:
     in_flight = 0
     peak = 0
-    real = asyncio.to_thread
+    real = transport_module.Transport._run_blocking
 
-    async def counting(func: Callable[[], Any]) -> Any:
+    async def counting(self: Any, func: Callable[[], Any]) -> Any:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
         try:
-            return await real(func)
+            return await real(self, func)
         finally:
             in_flight -= 1
 
-    monkeypatch.setattr(transport_module.asyncio, "to_thread", counting)
+    monkeypatch.setattr(transport_module.Transport, "_run_blocking", counting)
     server.faults.latency(0.05, path_prefix=PAGES)
     async with make_client("cloud", max_concurrency=3) as client:
         pages = await asyncio.gather(*(client.get_page(_home(server)) for _ in range(12)))
