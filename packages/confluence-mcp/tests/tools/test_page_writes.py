@@ -373,3 +373,37 @@ async def test_unchanged_body_is_not_rewritten(
     assert renamed.structured_content["version"] == before[0] + 1
     assert store.pages[pid].body == before[1]  # original bytes kept
     assert store.pages[pid].title == "GS"
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("update_page", {"body": "<p>one read</p>", "body_format": "storage"}),
+        ("update_page", {"body": "one read", "title": "FAQ (renamed)"}),
+        ("edit_page", {"old_text": "FAQ", "new_text": "Questions"}),
+        ("update_page_section", {"heading": "Questions", "body": "- new"}),
+    ],
+)
+async def test_body_writes_read_the_page_once(
+    connect: ClientFactory,
+    fake_confluence: FakeConfluenceServer,
+    tool: str,
+    arguments: dict[str, Any],
+) -> None:
+    client = await connect(confirm_destructive=False)
+    store = fake_confluence.store
+    body = "<h2>Questions</h2><p>FAQ old</p>"
+    created = await client.call_tool(
+        "create_page",
+        {"space_key": "ENG", "title": "FAQ", "body": body, "body_format": "storage"},
+    )
+    pid = created.structured_content["id"]
+    version = store.pages[pid].version
+    title = store.pages[pid].title
+    fake_confluence.requests.clear()
+    result = await client.call_tool(tool, {"page_id": pid, "version": version, **arguments})
+    assert result.structured_content["version"] == version + 1
+    # One read gives the version check, the body and the title; then the write.
+    assert [r.method for r in fake_confluence.requests] == ["GET", "PUT"]
+    assert store.pages[pid].title == arguments.get("title", title)
+    assert store.pages[pid].version == version + 1

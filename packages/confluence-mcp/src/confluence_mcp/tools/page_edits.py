@@ -58,7 +58,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if new_storage == storage:
             return written(page)
         updated = await client.update_page(
-            page_id, expected_version=version, body=new_storage, message=message
+            page_id,
+            expected_version=version,
+            title=page.title,  # from the same read: one GET, then the PUT
+            body=new_storage,
+            message=message,
         )
         return written(updated)
 

@@ -174,6 +174,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 asked = await confirm_overwrite(ctx, current, old, storage, confirm_token)
                 if asked is not None:
                     return asked
+            if current.body is not None:
+                # Title and body from the same read: the SDK then writes without reading
+                # again (Confluence's own version check still refuses a page changed since).
+                title = current.title if title is None else title
+                storage = old if storage is None else storage
         updated = await client.update_page(
             page_id,
             expected_version=version,
@@ -227,6 +232,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         updated = await client.update_page(
             page_id,
             expected_version=version,
+            title=page.title,  # from the same read: one GET, then the PUT
             body=new_storage,
             message=message,
         )
