@@ -20,14 +20,11 @@ secret is 256 random bits, not a password, so it cannot be guessed from its dige
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mcp_auth._atomic_file import locked, write_json_atomically
 from mcp_auth._errors import AuthConfigurationError
 from mcp_auth._key_file_access import check_key_file_mode, give_access
 from mcp_auth._key_format import (
@@ -221,39 +219,13 @@ def _write_key_file(
         "version": _VERSION,
         "keys": [_dumped(record) for record in records],
     }
-    # Write a sibling temp file, then rename: readers (a server reloading the file) see the
-    # old or the new content, never half of it.
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        give_access(temp_name, path, mode, owner)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # POSIX advisory locks serialise concurrent writers (two CLI runs); on Windows only the
-    # atomic rename protects readers.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if sys.platform == "win32":  # pragma: no cover
-        yield
-        return
-    import fcntl
-
-    lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(lock_fd)
+    write_json_atomically(
+        path,
+        document,
+        indent=2,
+        trailing_newline=True,
+        prepare=lambda name: give_access(name, path, mode, owner),
+    )
 
 
 def create_api_key(
@@ -287,7 +259,7 @@ def create_api_key(
     if expires_at is not None and expires_at.tzinfo is None:
         raise AuthConfigurationError("expires_at must carry a timezone")
     path = Path(path)
-    with _locked(path):
+    with locked(path):
         records = load_key_file(path, missing_ok=True)
         if any(record.name == name for record in records):
             raise AuthConfigurationError(f"a key named {name!r} already exists")
@@ -325,7 +297,7 @@ def revoke_api_key(path: str | os.PathLike[str], id_or_name: str) -> APIKeyRecor
     """Disable the key with this id or name; the record stays so that a revoked key is
     refused as `revoked` and its history remains. Revoking twice is harmless."""
     path = Path(path)
-    with _locked(path):
+    with locked(path):
         records = load_key_file(path)
         # An id wins over a name, so a key named like another key's id cannot shadow it.
         matches = [r for r in records if r.id == id_or_name] or [

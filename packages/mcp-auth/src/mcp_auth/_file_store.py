@@ -10,18 +10,15 @@ Every read re-reads the file, so bindings another process wrote are seen at once
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
-import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from key_value.aio._utils.managed_entry import ManagedEntry
 from key_value.aio.stores.base import BaseStore
 
+from mcp_auth._atomic_file import locked, write_json_atomically
 from mcp_auth._errors import AuthConfigurationError
 
 __all__ = ["SingleFileStore"]
@@ -92,7 +89,7 @@ class SingleFileStore(BaseStore):
         return collections
 
     def _update(self, change: Any) -> bool:
-        with _locked(self.path):
+        with locked(self.path):
             document = self._read()
             changed: bool = change(document)
             if changed:
@@ -101,36 +98,7 @@ class SingleFileStore(BaseStore):
 
     def _write(self, collections: dict[str, dict[str, str]]) -> None:
         document = {"format": _FORMAT, "version": _VERSION, "collections": collections}
-        # mkstemp creates the file 0600; the rename makes the new content appear at once.
-        fd, temp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        # The temp file is created 0600 and stays so; the rename makes it appear at once.
+        write_json_atomically(
+            self.path, document, indent=1, prepare=lambda name: os.chmod(name, 0o600)
         )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp_name, 0o600)
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
-            raise
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # Serialises writers across processes (the server refreshing a token while an admin binds
-    # one); the lock file sits beside the store.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if sys.platform == "win32":  # pragma: no cover
-        yield
-        return
-    import fcntl
-
-    lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(lock_fd)
