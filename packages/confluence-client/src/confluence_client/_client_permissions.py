@@ -93,11 +93,22 @@ class PermissionOperations(ClientBase):
         """One task by id (Cloud)."""
         return await self._backend.get_task(check_content_id(task_id, "task_id"))
 
-    async def set_task_status(self, task_id: str | int, *, complete: bool) -> Task:
-        """Complete (``True``) or reopen (``False``) a task (Cloud)."""
-        return await self._backend.set_task_status(
-            check_content_id(task_id, "task_id"), bool(complete)
-        )
+    async def set_task_status(
+        self, task_id: str | int, *, complete: bool, current: Task | None = None
+    ) -> Task:
+        """Complete (``True``) or reopen (``False``) a task (Cloud).
+
+        The write names the task's page and space, so the task is read first, unless
+        ``current`` is that task as the caller just read it (one request fewer).
+        """
+        checked = check_content_id(task_id, "task_id")
+        if current is None:
+            current = await self._backend.get_task(checked)
+        elif current.id != checked:
+            raise InvalidInputError(
+                f"current is task {current.id}, not task {checked}", field="current"
+            )
+        return await self._backend.set_task_status(current, bool(complete))
 
     def iter_space_permissions(
         self, space_key: str, *, limit: int = 100

@@ -581,8 +581,8 @@ class CloudBackend(V1Operations):
             await self._get_json(f"{_V2}/tasks/{task_id}", {"body-format": "storage"})
         )
 
-    async def set_task_status(self, task_id: str, complete: bool) -> Task:
-        current = await self.get_task(task_id)
+    async def set_task_status(self, current: Task, complete: bool) -> Task:
+        task_id = current.id
         payload = {
             "id": task_id,
             "status": "complete" if complete else "incomplete",

@@ -404,7 +404,7 @@ class DataCenterBackend(V1Operations):
     async def get_task(self, task_id: str) -> Task:
         raise self._unsupported("read tasks")
 
-    async def set_task_status(self, task_id: str, complete: bool) -> Task:
+    async def set_task_status(self, current: Task, complete: bool) -> Task:
         raise self._unsupported("complete or reopen tasks")
 
     # --- folders (Cloud only) ---------------------------------------------------------------

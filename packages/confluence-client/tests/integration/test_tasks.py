@@ -30,3 +30,29 @@ async def test_tasks(client: ConfluenceClient, server: FakeConfluenceServer, fla
     assert again.status == "incomplete"
     with pytest.raises(InvalidInputError):
         await client.list_tasks(status="done")
+
+
+async def test_set_task_status_reads_the_task_once(
+    cloud: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    task_id = next(iter(server.store.tasks))
+    server.requests.clear()
+    await cloud.set_task_status(task_id, complete=True)
+    # The write needs the task's page and space: one read, then the write.
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("GET", f"/wiki/api/v2/tasks/{task_id}"),
+        ("PUT", f"/wiki/api/v2/tasks/{task_id}"),
+    ]
+    current = await cloud.get_task(task_id)
+    server.requests.clear()
+    reopened = await cloud.set_task_status(task_id, complete=False, current=current)
+    assert reopened.status == "incomplete"
+    assert server.store.tasks[task_id].status == "incomplete"
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("PUT", f"/wiki/api/v2/tasks/{task_id}")
+    ]
+    other = next(t for t in server.store.tasks if t != task_id)
+    server.requests.clear()
+    with pytest.raises(InvalidInputError, match="current"):
+        await cloud.set_task_status(other, complete=True, current=current)
+    assert len(server.requests) == 0

@@ -58,3 +58,18 @@ async def test_tasks_over_streamable_http(
     ):
         listed = await client.call_tool("list_tasks", {"status": "complete"})
     assert [t["text"] for t in listed.structured_content["tasks"]] == ["Tag the release"]
+
+
+async def test_update_task_reads_the_task_once(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    task = next(iter(fake_confluence.store.tasks))
+    fake_confluence.requests.clear()
+    done = await client.call_tool("update_task", {"task_id": task})
+    assert done.structured_content["status"] == "complete"
+    # One read serves the space guard and the write's page and space; then the write.
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", f"/wiki/api/v2/tasks/{task}"),
+        ("PUT", f"/wiki/api/v2/tasks/{task}"),
+    ]

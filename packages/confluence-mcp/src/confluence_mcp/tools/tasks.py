@@ -94,5 +94,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         client = await services.client()
         current = await client.get_task(task_id)
         await services.guard.check_space_id(current.space_id)
-        task = await client.set_task_status(task_id, complete=done)
+        # The read that fed the space guard also gives the SDK the task's page and space.
+        task = await client.set_task_status(task_id, complete=done, current=current)
         return lean_result(await info(task))
