@@ -36,6 +36,12 @@ def _check_resolution(values: Iterable[str] | None) -> tuple[str, ...]:
     return picked
 
 
+def _writable(comment: Comment) -> bool:
+    """Whether ``comment`` holds what its update carries: its version and storage body."""
+    body = comment.body
+    return comment.version is not None and body is not None and body.representation == "storage"
+
+
 class InlineCommentOperations(ClientBase):
     """Comments anchored to a text selection; resolvable. Data Center can only list them."""
 
@@ -119,11 +125,22 @@ class InlineCommentOperations(ClientBase):
             check_content_id(comment_id, "comment_id"), non_blank(body)
         )
 
-    async def resolve_inline_comment(self, comment_id: str | int, resolved: bool = True) -> Comment:
-        """Resolve (``True``) or reopen (``False``) a top-level inline comment (Cloud)."""
+    async def resolve_inline_comment(
+        self, comment_id: str | int, resolved: bool = True, *, current: Comment | None = None
+    ) -> Comment:
+        """Resolve (``True``) or reopen (``False``) a top-level inline comment (Cloud).
+
+        The write carries the comment's next version and its storage body, so the comment is
+        read first, unless ``current`` is that comment as the caller just read it with its
+        storage body (one request fewer). A comment changed since is refused by Confluence.
+        """
         if not isinstance(resolved, bool):
             raise InvalidInputError("resolved must be a boolean", field="resolved")
-        current = await self._backend.get_inline_comment(
-            check_content_id(comment_id, "comment_id"), "storage"
-        )
+        checked = check_content_id(comment_id, "comment_id")
+        if current is not None and current.id != checked:
+            raise InvalidInputError(
+                f"current is comment {current.id}, not comment {checked}", field="current"
+            )
+        if current is None or not _writable(current):
+            current = await self._backend.get_inline_comment(checked, "storage")
         return await self._backend.resolve_inline_comment(current, resolved)

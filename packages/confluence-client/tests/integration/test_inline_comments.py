@@ -3,6 +3,7 @@
 import pytest
 
 from confluence_client import (
+    ConflictError,
     ConfluenceClient,
     InvalidInputError,
     NotFoundError,
@@ -91,3 +92,34 @@ async def test_add_reply_resolve_reopen(
     assert again.body.value == "<p>Which cat?</p>"
     with pytest.raises(NotFoundError):
         await client.resolve_inline_comment("999999999")
+
+
+async def test_resolve_with_the_comment_just_read_is_one_request(
+    cloud: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    page = await cloud.create_page("DEMO", "Inline once", "<p>a cat</p>")
+    added = await cloud.add_inline_comment(page.id, "<p>Which cat?</p>", "cat")
+    path = f"/wiki/api/v2/inline-comments/{added.id}"
+    server.requests.clear()
+    await cloud.resolve_inline_comment(added.id)
+    assert [(r.method, r.path) for r in server.requests] == [("GET", path), ("PUT", path)]
+    current = await cloud.get_inline_comment(added.id)
+    server.requests.clear()
+    reopened = await cloud.resolve_inline_comment(added.id, False, current=current)
+    assert reopened.resolution_status == "reopened"
+    assert [(r.method, r.path) for r in server.requests] == [("PUT", path)]
+    assert server.store.inline_comments[added.id].body == "<p>Which cat?</p>"
+    # Stale: Confluence's version check on the write refuses it; nothing changes.
+    with pytest.raises(ConflictError):
+        await cloud.resolve_inline_comment(added.id, True, current=current)
+    assert server.store.inline_comments[added.id].resolution == "reopened"
+    # Read without its body: not enough for the write, so the SDK reads it again.
+    bare = await cloud.get_inline_comment(added.id, body_format=None)
+    server.requests.clear()
+    await cloud.resolve_inline_comment(added.id, current=bare)
+    assert [(r.method, r.path) for r in server.requests] == [("GET", path), ("PUT", path)]
+    assert server.store.inline_comments[added.id].body == "<p>Which cat?</p>"
+    server.requests.clear()
+    with pytest.raises(InvalidInputError, match="current"):
+        await cloud.resolve_inline_comment("999999999", current=current)
+    assert len(server.requests) == 0

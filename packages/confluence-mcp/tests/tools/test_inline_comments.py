@@ -155,3 +155,23 @@ async def test_resolve_over_streamable_http(
             "resolve_comment", {"page_id": pid, "comment_id": resolved, "resolved": False}
         )
     assert result.structured_content["resolution"] == "reopened"
+
+
+async def test_resolve_comment_reads_the_comment_once(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    added = await client.call_tool(
+        "add_comment", {"page_id": pid, "body": "Why?", "selection": "services"}
+    )
+    cid = added.structured_content["id"]
+    fake_confluence.requests.clear()
+    done = await client.call_tool("resolve_comment", {"page_id": pid, "comment_id": cid})
+    assert done.structured_content == {"id": cid, "resolution": "resolved"}
+    # One read (page check, anchor, version and body for the write); then the write.
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", f"/wiki/api/v2/inline-comments/{cid}"),
+        ("PUT", f"/wiki/api/v2/inline-comments/{cid}"),
+    ]
+    assert fake_confluence.store.inline_comments[cid].body == "<p>Why?</p>"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastmcp.exceptions import ToolError
 
+from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import PageId
 from confluence_mcp.registry import confluence_tool
@@ -35,9 +36,19 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         page_id: PageId, comment_id: PageId, resolved: bool = True
     ) -> Resolution:
         """Resolve (or reopen, resolved=false) a top-level inline comment of a page."""
+        from confluence_client import NotFoundError
+
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        found = await find_comment(client, comment_id, page_id)
+        try:
+            # Inline first, with its storage body: the same read then feeds the write.
+            found = await client.get_inline_comment(comment_id)
+        except NotFoundError:
+            # A footer comment (refused below), or no such comment (raises).
+            found = await find_comment(client, comment_id, page_id)
+        if found.page_id != page_id:
+            # Like an unknown id: the comment may sit in a space this caller cannot see.
+            raise ToolError(NOT_FOUND_MESSAGE)
         if found.location != "inline":
             raise ToolError(
                 "Not supported: Confluence's REST API cannot resolve footer comments; "
@@ -48,5 +59,5 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 f"Comment {comment_id} is a reply: resolve its thread's first comment "
                 f"({found.parent_comment_id})."
             )
-        done = await client.resolve_inline_comment(comment_id, resolved)
+        done = await client.resolve_inline_comment(comment_id, resolved, current=found)
         return Resolution(id=done.id, resolution=done.resolution_status)
