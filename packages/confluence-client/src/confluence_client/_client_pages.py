@@ -396,16 +396,25 @@ class PageOperations(ClientBase):
         new_parent_id: str | int,
         *,
         expected_version: int | None = None,
+        current: Page | None = None,
     ) -> Page:
         """Move a page under a new parent (same space); a new version is written.
 
         With ``expected_version``, a page that changed since then raises :class:`ConflictError`.
+        The write carries the page's title and body, so the page is read first, unless
+        ``current`` is that page as the caller just read it with its storage body (one
+        request fewer; Confluence's version check on the write refuses a page changed since).
         """
         pid = check_content_id(page_id)
         parent = check_content_id(new_parent_id, "new_parent_id")
         if parent == pid:
             raise InvalidInputError("a page cannot be its own parent", field="new_parent_id")
-        current = await self._backend.get_page(pid, "storage", None)
+        if current is not None and current.id != pid:
+            raise InvalidInputError(
+                f"current is page {current.id}, not page {pid}", field="current"
+            )
+        if current is None or not _rewritable(current):
+            current = await self._backend.get_page(pid, "storage", None)
         if expected_version is not None:
             require_version(current, check_version_number(expected_version, "expected_version"))
         base = current.version_number or 1
@@ -420,6 +429,18 @@ class PageOperations(ClientBase):
         await self._backend.delete_page(
             check_content_id(page_id), bool(purge), check_content_type(content_type)
         )
+
+
+def _rewritable(page: Page) -> bool:
+    """Whether ``page`` holds what rewriting it unchanged needs: a version and the storage
+    body (without it the write would blank the page)."""
+    body = page.body
+    return (
+        page.content_type == "page"
+        and page.version_number is not None
+        and body is not None
+        and body.representation == "storage"
+    )
 
 
 async def _below_root(walk: AsyncIterator[tuple[int, Page]]) -> AsyncIterator[Page]:

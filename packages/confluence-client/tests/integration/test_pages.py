@@ -351,3 +351,33 @@ async def test_full_update_is_one_request_and_still_refuses_stale_versions(
         await client.update_page(page.id, expected_version=1, title="Stale", body="<p>x</p>")
     assert (info.value.current_version, info.value.provided_version) == (2, 1)
     assert server.store.pages[page.id].title == "One-shot 2"
+
+
+async def test_move_with_the_page_just_read_is_one_request(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    parent, other = _page_titled(server, "Getting Started"), _page_titled(server, "FAQ")
+    page = await client.create_page("DEMO", "Mover", "<p>keep me</p>", parent_id=parent)
+    current = await client.get_page(page.id)
+    server.requests.clear()
+    moved = await client.move_page(page.id, other, expected_version=1, current=current)
+    assert len(server.requests) == 1  # the write only
+    assert server.requests.entries[0].method == "PUT"
+    assert (moved.parent_id, moved.version_number) == (other, 2)
+    stored = server.store.pages[page.id]
+    assert (stored.parent_id, stored.title, stored.body) == (other, "Mover", "<p>keep me</p>")
+    # The page moved on since that read: Confluence's version check refuses the write.
+    with pytest.raises(ConflictError) as info:
+        await client.move_page(page.id, parent, expected_version=1, current=current)
+    assert info.value.current_version == 2
+    assert server.store.pages[page.id].parent_id == other
+    # A read without the body cannot be rewritten as is: the SDK reads the page again.
+    bare = await client.get_page(page.id, body_format=None)
+    server.requests.clear()
+    await client.move_page(page.id, parent, expected_version=2, current=bare)
+    assert [r.method for r in server.requests] == ["GET", "PUT"]
+    assert server.store.pages[page.id].body == "<p>keep me</p>"
+    server.requests.clear()
+    with pytest.raises(InvalidInputError, match="current"):
+        await client.move_page(other, parent, current=bare)
+    assert len(server.requests) == 0

@@ -407,3 +407,35 @@ async def test_body_writes_read_the_page_once(
     assert [r.method for r in fake_confluence.requests] == ["GET", "PUT"]
     assert store.pages[pid].title == arguments.get("title", title)
     assert store.pages[pid].version == version + 1
+
+
+async def test_move_and_delete_without_confirmations_read_the_page_once(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confirm_destructive=False)
+    store = fake_confluence.store
+    parent = page_id(fake_confluence, "Getting Started")
+    created = await client.call_tool(
+        "create_page",
+        {"space_key": "DEMO", "title": "Mover", "body": "<p>kept</p>", "body_format": "storage"},
+    )
+    pid = created.structured_content["id"]
+    await client.call_tool(
+        "create_page",
+        {"space_key": "DEMO", "title": "Mover child", "body": "c", "parent_id": pid},
+    )
+    fake_confluence.requests.clear()
+    moved = await client.call_tool("move_page", {"page_id": pid, "parent_id": parent, "version": 1})
+    assert moved.structured_content["version"] == 2
+    # One read (version check, guard, and the title and body the move rewrites); the write.
+    # With confirmations off, children (which only trigger one) are not looked up.
+    path = f"/wiki/api/v2/pages/{pid}"
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [("GET", path), ("PUT", path)]
+    assert (store.pages[pid].parent_id, store.pages[pid].body) == (parent, "<p>kept</p>")
+    fake_confluence.requests.clear()
+    await client.call_tool("delete_page", {"page_id": pid, "version": 2})
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", path),
+        ("DELETE", path),
+    ]
+    assert store.pages[pid].status == "trashed"

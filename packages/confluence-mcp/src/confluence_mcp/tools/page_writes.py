@@ -250,13 +250,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """Move a page under another parent page or folder in the same space; a page changed
         since version is not moved."""
         client = await services.client()
-        page = await services.guard.check_page_id(page_id)
-        if page is None:
-            page = await client.get_page(page_id, body_format=None)
+        # With its body: the same read then feeds the SDK's write (title and body kept).
+        page = await client.get_page(page_id, body_format="storage")
+        await services.guard.check_page(page)
         await services.guard.check_parent_id(parent_id)
         require_current(page, version)
-        children = await client.list_children(page_id, limit=1)
         if dry_run:
+            children = await client.list_children(page_id, limit=1)
             note = "its child pages move with it" if children.items else "it has no child pages"
             return WriteResult(
                 id=page.id,
@@ -266,7 +266,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 dry_run=True,
                 diff=f"parent: {page.parent_id} -> {parent_id} ({note})\n",
             )
-        if children.items:
+        # Children are looked up only for the confirmation they trigger: with confirmations
+        # off, the answer would change nothing.
+        if services.confirmations.enabled and (await client.list_children(page_id, limit=1)).items:
             preview = (
                 f'Moving "{page.title}" (id {page.id}) under page {parent_id} also moves all '
                 "of its descendant pages."
@@ -275,7 +277,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             asked = await confirm_action(ctx, services, client, pending, confirm_token)
             if asked is not None:
                 return asked
-        moved = await client.move_page(page_id, parent_id, expected_version=version)
+        # A confirmation re-read the page and found it at this same version, so this read's
+        # body is still the current one.
+        moved = await client.move_page(page_id, parent_id, expected_version=version, current=page)
         return written(moved)
 
     @confluence_tool(mcp, access="delete", output_schema=output_schema_for(DeleteOutcome))
@@ -299,7 +303,12 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             note_author(page.id, body_author(page))
             diff = await diffs(services, old, "")
             return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=diff)
-        children = await client.list_children(page_id, limit=1) if content_type == "page" else None
+        # Children only feed the confirmation's preview: with confirmations off, not looked up.
+        children = (
+            await client.list_children(page_id, limit=1)
+            if content_type == "page" and services.confirmations.enabled
+            else None
+        )
         preview = f'Deleting "{page.title}" (id {page.id}, version {page.version_number})' + (
             " (it has child pages)." if children is not None and children.items else "."
         )
