@@ -192,3 +192,24 @@ async def test_trash_and_restore_over_streamable_http(
         )
     assert back.structured_content == {"id": att.id, "status": "restored"}
     assert att.status == "current"
+
+
+async def test_delete_attachment_without_a_space_filter_is_the_delete_alone(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    files = [{"filename": "one.txt", "content_base64": b64(b"one")}]
+    made = await client.call_tool("upload_attachments", {"page_id": pid, "files": files})
+    att = made.structured_content["attachments"][0]["id"]
+    path = f"/wiki/api/v2/attachments/{att}"
+    fake_confluence.requests.clear()
+    await client.call_tool("delete_attachment", {"attachment_id": att})
+    # No space to check: nothing read first (the delete answers not-found by itself).
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [("DELETE", path)]
+    assert fake_confluence.store.attachments[att[3:]].status == "trashed"
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("delete_attachment", {"attachment_id": att})
+    assert [(r.method, r.status) for r in fake_confluence.requests] == [("DELETE", 404)]
+    assert fake_confluence.store.attachments[att[3:]].status == "trashed"

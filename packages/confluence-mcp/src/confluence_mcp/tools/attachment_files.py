@@ -94,6 +94,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if purge and restore:
             raise ToolError("Give purge=true or restore=true, not both.")
         client = await services.client()
+        if services.guard.allowed_spaces is None and not restore:
+            # No space to check and no trash state to tell apart: the delete itself answers
+            # not-found for a missing (or, without purge, already trashed) attachment.
+            await client.delete_attachment(attachment_id, purge=purge)
+            return DeleteResult(id=attachment_id, status="purged" if purge else "trashed")
         attachment: Attachment | None = None
         try:
             attachment = await client.get_attachment(attachment_id)
