@@ -224,3 +224,42 @@ async def test_dry_run_refuses_a_stale_version(
         await client.call_tool(
             "update_page", {"page_id": pid, "version": stale, "body": "x", "dry_run": True}
         )
+
+
+async def test_second_step_reads_the_page_once(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    """The token's version is checked against the read that begins the second step itself:
+    no second read of the page (nor, for a delete, of its children: the preview is shown)."""
+    client = await connect()
+    store = fake_confluence.store
+    pid = page_id(fake_confluence, "Getting Started")
+    path = f"/wiki/api/v2/pages/{pid}"
+    args = {"page_id": pid, "version": store.pages[pid].version, "body": "tiny"}
+    token = await first_step(client, "update_page", args)
+    fake_confluence.requests.clear()
+    await client.call_tool("update_page", {**args, "confirm_token": token})
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [("GET", path), ("PUT", path)]
+    move = {
+        "page_id": pid,
+        "parent_id": page_id(fake_confluence, "FAQ"),
+        "version": store.pages[pid].version,
+    }
+    token = await first_step(client, "move_page", move)
+    fake_confluence.requests.clear()
+    await client.call_tool("move_page", {**move, "confirm_token": token})
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", path),
+        ("GET", f"{path}/direct-children"),  # whether a confirmation is needed at all
+        ("PUT", path),
+    ]
+    assert store.pages[pid].parent_id == move["parent_id"]
+    delete = {"page_id": pid, "version": store.pages[pid].version}
+    token = await first_step(client, "delete_page", delete)
+    fake_confluence.requests.clear()
+    await client.call_tool("delete_page", {**delete, "confirm_token": token})
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", path),
+        ("DELETE", path),
+    ]
+    assert store.pages[pid].status == "trashed"

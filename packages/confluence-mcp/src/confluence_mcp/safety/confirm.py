@@ -8,7 +8,9 @@ the call with the answer; the state we attach is sealed by the framework).
 Other clients get a two-step call: the first answers with a preview and a signed token bound
 to the action, page id and version, valid for a few minutes; the second must carry it.
 
-Either way the caller re-reads the page and aborts if its version moved in between.
+Either way the caller aborts if the page's version moved since the confirmed one: it re-reads
+the page when the user answered during the call (elicitation); otherwise the read that began
+this very call (the second step, or the repeated 2026-07-28 call) is already the fresh one.
 ``CONFIRM_DESTRUCTIVE=false`` turns all of this off for trusted automation.
 """
 
@@ -29,7 +31,7 @@ from fastmcp.exceptions import ToolError
 if TYPE_CHECKING:
     from fastmcp import Context
 
-__all__ = ["ConfirmationRequired", "Confirmations", "Pending"]
+__all__ = ["ConfirmationRequired", "Confirmations", "Confirmed", "Pending"]
 
 _INPUT_KEY = "confirm"
 _MODERN = "2026-07-28"
@@ -44,6 +46,15 @@ class Pending:
     title: str
     version: int
     preview: str
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """The user confirmed ``version``; ``waited``: they answered during this call, so the
+    page may have changed since the caller read it."""
+
+    version: int
+    waited: bool = False
 
 
 class ConfirmationRequired(ToolError):
@@ -94,11 +105,11 @@ class Confirmations:
     # --- the flow ---------------------------------------------------------------------------
     async def confirm(
         self, ctx: Context, pending: Pending, token: str | None
-    ) -> mt.InputRequiredResult | int | None:
+    ) -> mt.InputRequiredResult | Confirmed | None:
         """Confirm ``pending``.
 
-        Returns ``None`` when nothing needs confirming (turned off), the version the user
-        confirmed (the caller re-reads the page and compares), or an ``InputRequiredResult``
+        Returns ``None`` when nothing needs confirming (turned off), what the user confirmed
+        (the caller compares it with the page), or an ``InputRequiredResult``
         the tool must return as is (2026-07-28 elicitation). Raises :class:`ToolError`
         when refused and :class:`ConfirmationRequired` for the two-step call's first step.
         """
@@ -106,7 +117,7 @@ class Confirmations:
             return None
         if token is not None:
             self.verify(token, pending)
-            return pending.version
+            return Confirmed(pending.version)
         if _supports_elicitation(ctx):
             if _modern(ctx):
                 return self._input_round(ctx, pending)
@@ -118,16 +129,16 @@ class Confirmations:
             f"for version {pending.version} only)."
         )
 
-    async def _elicit(self, ctx: Context, pending: Pending) -> int:
+    async def _elicit(self, ctx: Context, pending: Pending) -> Confirmed:
         answer = await ctx.elicit(
             _question(pending), response_type=str, response_title="Page title"
         )
         data: Any = getattr(answer, "data", None)
         if getattr(answer, "action", "") != "accept" or not _same_title(data, pending.title):
             raise ToolError(_refused("the user did not confirm"))
-        return pending.version
+        return Confirmed(pending.version, waited=True)
 
-    def _input_round(self, ctx: Context, pending: Pending) -> mt.InputRequiredResult | int:
+    def _input_round(self, ctx: Context, pending: Pending) -> mt.InputRequiredResult | Confirmed:
         responses = ctx.input_responses or {}
         answer = responses.get(_INPUT_KEY)
         if answer is None:
@@ -154,7 +165,7 @@ class Confirmations:
             content.get("value"), pending.title
         ):
             raise ToolError(_refused("the user did not confirm"))
-        return int(version)
+        return Confirmed(int(version))
 
 
 def _supports_elicitation(ctx: Context) -> bool:

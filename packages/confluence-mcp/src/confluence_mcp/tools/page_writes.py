@@ -303,10 +303,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             note_author(page.id, body_author(page))
             diff = await diffs(services, old, "")
             return DeleteOutcome(id=page_id, status="would be trashed", dry_run=True, diff=diff)
-        # Children only feed the confirmation's preview: with confirmations off, not looked up.
+        # Children only feed the confirmation's preview, which is not shown with confirmations
+        # off or to a second step bringing its token: then they are not looked up.
         children = (
             await client.list_children(page_id, limit=1)
-            if content_type == "page" and services.confirmations.enabled
+            if content_type == "page" and services.confirmations.enabled and confirm_token is None
             else None
         )
         preview = f'Deleting "{page.title}" (id {page.id}, version {page.version_number})' + (

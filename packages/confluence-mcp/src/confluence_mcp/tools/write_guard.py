@@ -108,12 +108,25 @@ async def confirm_action(
     """Confirm ``pending`` (see :class:`~confluence_mcp.safety.confirm.Confirmations`).
 
     Returns an ``InputRequiredResult`` the tool must return as is, or ``None`` to go ahead;
-    after a confirmation the page is read again and a version change aborts.
+    a page whose version moved since the confirmed one aborts.
     """
+    from confluence_client import ConflictError
+
     outcome = await services.confirmations.confirm(ctx, pending, token)
     if isinstance(outcome, mt.InputRequiredResult):
         return outcome
-    if outcome is not None:
+    if outcome is None:
+        return None
+    if outcome.waited:
+        # The user answered during this call: the page may have changed meanwhile.
         fresh = await client.get_page(pending.page_id, body_format=None, content_type=content_type)
-        require_current(fresh, outcome)
+        require_current(fresh, outcome.version)
+    elif outcome.version != pending.version:
+        # pending.version comes from the read that began this call: as fresh as a re-read.
+        raise ConflictError(
+            f"page {pending.page_id} is at version {pending.version}, not the confirmed"
+            f" {outcome.version}",
+            current_version=pending.version,
+            provided_version=outcome.version,
+        )
     return None
