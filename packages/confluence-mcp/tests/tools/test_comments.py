@@ -162,3 +162,23 @@ async def test_comment_tools_metadata(connect: Connect) -> None:
     writable = {tool.name: tool for tool in await (await connect()).list_tools()}
     assert writable["add_comment"].annotations.destructive_hint is False
     assert writable["add_comment"].annotations.idempotent_hint is not True
+
+
+async def test_comment_trust_is_one_lookup_per_author_on_the_page(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    fake_confluence.requests.clear()
+    result = await client.call_tool("list_comments", {"page_id": pid})
+    comments = result.structured_content["comments"]
+    authors = {comment["author_id"] for comment in comments}
+    assert len(comments) == 4
+    assert len(authors) < len(comments)  # the page's thread has an author twice
+    checks = [r.path for r in fake_confluence.requests if r.method == "POST"]
+    # Each author's trust is whether they may edit the page: one check per author.
+    assert checks == [f"/wiki/rest/api/content/{pid}/permission/check"] * len(authors)
+    # The listing, then one replies listing per comment shown (the thread is walked).
+    gets = [r.path for r in fake_confluence.requests if r.method == "GET"]
+    assert gets[0] == f"/wiki/api/v2/pages/{pid}/footer-comments"
+    assert len(gets) == 1 + len(comments)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from confluence_mcp.safety.middleware import LOCKDOWN_HEADER, META_KEY, WITHHELD, SafetyMiddleware
-from confluence_mcp.safety.scope import body_author, note_author
+from confluence_mcp.safety.scope import body_author, note_author, note_container
 from confluence_mcp.safety.trust import TrustPolicy
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ __all__ = [
     "body_author",
     "build_safety_middleware",
     "note_author",
+    "note_container",
 ]
 
 

@@ -103,6 +103,8 @@ class SafetyMiddleware(Middleware):
 
     async def _judge(self, state: _Pass, content_id: str, author_id: str | None) -> bool:
         state.judged += 1
+        # A comment is judged by its page's edit rights (see scope.note_container).
+        content_id = state.scope.containers.get(content_id, content_id)
         trusted = await self._trust.is_trusted(content_id, author_id)
         if not trusted:
             state.untrusted += 1

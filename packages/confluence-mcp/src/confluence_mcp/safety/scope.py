@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from confluence_client import Page
 
-__all__ = ["SafetyScope", "body_author", "current_scope", "note_author", "open_scope"]
+__all__ = [
+    "SafetyScope",
+    "body_author",
+    "current_scope",
+    "note_author",
+    "note_container",
+    "open_scope",
+]
 
 
 @dataclass
@@ -27,6 +34,8 @@ class SafetyScope:
     hidden_removed: int = 0
     # (content id, author id or None) of user-written content the handler returned.
     authors: list[tuple[str, str | None]] = field(default_factory=list)
+    # content id -> the page whose edit rights decide its author's trust (comments).
+    containers: dict[str, str] = field(default_factory=dict)
 
 
 _SCOPE: ContextVar[SafetyScope | None] = ContextVar("confluence_mcp_safety", default=None)
@@ -42,6 +51,16 @@ def note_author(content_id: str, author_id: str | None) -> None:
     scope = _SCOPE.get()
     if scope is not None:
         scope.authors.append((content_id, author_id))
+
+
+def note_container(content_id: str, page_id: str) -> None:
+    """Record that ``content_id`` (a comment) belongs to ``page_id``: its author's trust is
+    whether they may edit that page. A comment has no restrictions of its own and its author
+    may normally edit it, so the page is the question that tells editors apart; it is also
+    one lookup per author and page rather than one per comment."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.containers[content_id] = page_id
 
 
 def body_author(page: Page) -> str | None:

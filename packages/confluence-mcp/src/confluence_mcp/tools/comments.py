@@ -15,6 +15,7 @@ from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import BodyFormat, BodyText, Cursor, Limit, PageId, capped
 from confluence_mcp.registry import confluence_tool
+from confluence_mcp.safety import note_container
 from confluence_mcp.shaping import iso
 
 if TYPE_CHECKING:
@@ -103,6 +104,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 thread = await _replies(client, comment.id, budget, inline)
                 budget -= len(thread)
                 comments.extend([await info(reply, format) for reply in thread])
+        for shown in comments:
+            note_container(shown.id, page_id)  # trust: one lookup per author, not per comment
         next_cursor = services.cursors.seal(
             found.next_cursor, listing="list_comments", binding=binding
         )
