@@ -260,3 +260,30 @@ async def test_tree_counts_only_returned_pages_and_reads_nothing_deeper(
     assert exact["truncated"] is False
     depth_of = {e["id"]: e["depth"] for e in exact["pages"] if e.get("type") != "blogpost"}
     assert {pid for pid, depth in depth_of.items() if depth == 0} == roots
+
+
+async def test_filtered_subtree_reads_its_root_once(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confluence_spaces_filter="ENG")
+    eng = page_id(fake_confluence, "ENG Onboarding")
+    args = {"page_id": eng, "max_depth": 1}
+    await client.call_tool("get_page_tree", args)  # the space id -> key lookup is cached
+    fake_confluence.requests.clear()
+    tree = await client.call_tool("get_page_tree", args)
+    assert tree.structured_content["pages"][0]["id"] == eng
+    # The walk's read of the root is the one the space guard checks: then its children.
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", f"/wiki/api/v2/pages/{eng}"),
+        ("GET", f"/wiki/api/v2/pages/{eng}/direct-children"),
+    ]
+    demo = page_id(fake_confluence, "Demo Space Home")
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="Not found"):
+        await client.call_tool("get_page_tree", {"page_id": demo, "max_depth": 1})
+    # Outside the allowed spaces: refused on the root's read (and its space's key), nothing
+    # below it fetched.
+    assert [r.path for r in fake_confluence.requests] == [
+        f"/wiki/api/v2/pages/{demo}",
+        f"/wiki/api/v2/spaces/{fake_confluence.store.pages[demo].space_id}",
+    ]

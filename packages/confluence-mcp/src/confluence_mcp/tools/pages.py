@@ -197,7 +197,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         within max_depth)."""
         client = await services.client()
         if page_id is not None and space_key is None:
-            await services.guard.check_parent_id(page_id)  # a page, or (Cloud) a folder
             walk = client.walk_page_tree(page_id, max_depth=max_depth, limit=250)
         elif space_key is not None and page_id is None:
             services.guard.check_space_key(space_key)
@@ -205,7 +204,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         else:
             raise ToolError("Give exactly one of space_key or page_id.")
         async with aclosing(walk):
-            collected, complete = await _collect(ctx, walk, max_pages)
+            first: list[tuple[int, Page]] = []
+            if page_id is not None:
+                # The walk's first step reads only the root (a page, or on Cloud a folder):
+                # the space guard checks that read before anything below it is fetched.
+                root = await anext(walk)
+                await services.guard.check_page(root[1])
+                first.append(root)
+            collected, complete = await _collect(ctx, walk, max_pages, first)
         tree = _outline(collected, truncated=not complete)
         if space_key is None or not complete:
             return tree
@@ -240,11 +246,14 @@ async def _resolve(
 
 
 async def _collect(
-    ctx: Context, pages: AsyncIterator[tuple[int, Page]], max_pages: int
+    ctx: Context,
+    pages: AsyncIterator[tuple[int, Page]],
+    max_pages: int,
+    first: list[tuple[int, Page]],
 ) -> tuple[list[tuple[int, Page]], bool]:
-    """Read pages until the walk ends (True) or one more than ``max_pages`` exists (False),
-    reporting progress."""
-    collected: list[tuple[int, Page]] = []
+    """Read pages after ``first`` (already read, at most one) until the walk ends (True) or
+    one more than ``max_pages`` exists (False), reporting progress."""
+    collected = list(first)
     async for page in pages:
         if len(collected) >= max_pages:
             return collected, False
