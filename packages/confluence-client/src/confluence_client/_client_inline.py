@@ -12,7 +12,7 @@ from confluence_client._client_base import (
     non_blank,
 )
 from confluence_client._errors import InvalidInputError
-from confluence_client._models import BodyFormat, Comment, ResultPage
+from confluence_client._models import BodyFormat, Comment, Page, ResultPage
 from confluence_client._selection import selection_spans
 from confluence_client._validation import check_content_id, check_limit, check_text
 
@@ -96,17 +96,27 @@ class InlineCommentOperations(ClientBase):
         )
 
     async def add_inline_comment(
-        self, page_id: str | int, body: str, selection: str, *, match_index: int = 0
+        self,
+        page_id: str | int,
+        body: str,
+        selection: str,
+        *,
+        match_index: int = 0,
+        page: Page | None = None,
     ) -> Comment:
         """Anchor a comment to occurrence ``match_index`` (zero-based) of ``selection`` in the
-        page's text (Cloud). The page is read first to count the occurrences Confluence needs;
-        a selection crossing formatting (``a <b>b</b>``) is not found."""
+        page's text (Cloud). The page is read first to count the occurrences Confluence needs,
+        unless ``page`` is that page as the caller just read it with its storage body; a
+        selection crossing formatting (``a <b>b</b>``) is not found."""
         pid = check_content_id(page_id)
         text = check_text(selection, "selection", max_length=1000)
         if isinstance(match_index, bool) or not isinstance(match_index, int) or match_index < 0:
             raise InvalidInputError("match_index must be an integer >= 0", field="match_index")
         storage = non_blank(body)
-        page = await self._backend.get_page(pid, "storage", None)
+        if page is not None and page.id != pid:
+            raise InvalidInputError(f"page is page {page.id}, not page {pid}", field="page")
+        if page is None or page.body is None or page.body.representation != "storage":
+            page = await self._backend.get_page(pid, "storage", None)
         count = len(selection_spans(page.body.value if page.body is not None else "", text))
         if count == 0:
             raise InvalidInputError(

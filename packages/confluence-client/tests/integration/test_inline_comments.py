@@ -123,3 +123,27 @@ async def test_resolve_with_the_comment_just_read_is_one_request(
     with pytest.raises(InvalidInputError, match="current"):
         await cloud.resolve_inline_comment("999999999", current=current)
     assert len(server.requests) == 0
+
+
+async def test_add_inline_comment_with_the_page_just_read_is_one_request(
+    cloud: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    page = await cloud.create_page("DEMO", "Anchor once", "<p>a cat, a cat</p>")
+    read = await cloud.get_page(page.id)
+    server.requests.clear()
+    added = await cloud.add_inline_comment(
+        page.id, "<p>Second</p>", "cat", match_index=1, page=read
+    )
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("POST", "/wiki/api/v2/inline-comments")
+    ]
+    assert (added.selection, server.store.inline_comments[added.id].selection) == ("cat", "cat")
+    bare = await cloud.get_page(page.id, body_format=None)
+    server.requests.clear()
+    # Read without its body: the occurrences are counted in a fresh read.
+    await cloud.add_inline_comment(page.id, "<p>First</p>", "cat", page=bare)
+    assert [r.method for r in server.requests] == ["GET", "POST"]
+    server.requests.clear()
+    with pytest.raises(InvalidInputError, match="page"):
+        await cloud.add_inline_comment("999999999", "<p>x</p>", "cat", page=read)
+    assert len(server.requests) == 0

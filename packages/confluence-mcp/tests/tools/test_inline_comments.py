@@ -175,3 +175,27 @@ async def test_resolve_comment_reads_the_comment_once(
         ("PUT", f"/wiki/api/v2/inline-comments/{cid}"),
     ]
     assert fake_confluence.store.inline_comments[cid].body == "<p>Why?</p>"
+
+
+async def test_inline_comment_under_a_space_filter_reads_the_page_once(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    pid = page_id(fake_confluence, "Architecture overview")
+    store = fake_confluence.store
+    space = store.spaces[store.pages[pid].space_id].key
+    client = await connect(confluence_spaces_filter=space)
+    args = {"page_id": pid, "body": "Which?", "selection": "services"}
+    await client.call_tool("add_comment", args)  # the space id -> key lookup is cached
+    fake_confluence.requests.clear()
+    added = await client.call_tool("add_comment", args)
+    # One read: the space guard checks it and the selection is counted in its body.
+    assert [(r.method, r.path) for r in fake_confluence.requests] == [
+        ("GET", f"/wiki/api/v2/pages/{pid}"),
+        ("POST", "/wiki/api/v2/inline-comments"),
+    ]
+    assert store.inline_comments[added.structured_content["id"]].selection == "services"
+    other = await connect(confluence_spaces_filter="NOSUCH")
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="Not found"):
+        await other.call_tool("add_comment", args)
+    assert [r.method for r in fake_confluence.requests if r.method != "GET"] == []

@@ -121,16 +121,23 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         body_format: BodyFormat = "markdown",
     ) -> CommentRef:
         """Comment on a page, inline on a text selection (its n-th occurrence), or reply."""
-        await services.guard.check_page_id(page_id)
-        client = await services.client()
-        storage = await services.content.ato_storage(body, body_format)
         if reply_to is not None and selection is not None:
             raise ToolError("Give reply_to or selection, not both: a reply shares its anchor.")
+        client = await services.client()
         if selection is not None:
-            created = await client.add_inline_comment(
-                page_id, storage, selection, match_index=occurrence - 1
+            # One read with the body: the space guard checks it, and the SDK counts the
+            # selection's occurrences in it (no second read).
+            page = await services.guard.check_page(
+                await client.get_page(page_id, body_format="storage")
             )
-        elif reply_to is None:
+            storage = await services.content.ato_storage(body, body_format)
+            created = await client.add_inline_comment(
+                page_id, storage, selection, match_index=occurrence - 1, page=page
+            )
+            return CommentRef(id=created.id, parent_id=created.parent_comment_id)
+        await services.guard.check_page_id(page_id)
+        storage = await services.content.ato_storage(body, body_format)
+        if reply_to is None:
             created = await client.add_comment(page_id, storage)
         else:
             parent = await find_comment(client, reply_to, page_id)
