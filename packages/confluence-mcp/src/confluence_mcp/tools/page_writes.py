@@ -250,8 +250,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """Move a page under another parent page or folder in the same space; a page changed
         since version is not moved."""
         client = await services.client()
-        # With its body: the same read then feeds the SDK's write (title and body kept).
-        page = await client.get_page(page_id, body_format="storage")
+        # With its body (unless a dry run): the same read then feeds the SDK's write, which
+        # keeps the title and body.
+        page = await client.get_page(page_id, body_format=None if dry_run else "storage")
         await services.guard.check_page(page)
         await services.guard.check_parent_id(parent_id)
         require_current(page, version)
