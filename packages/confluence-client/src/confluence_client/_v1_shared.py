@@ -7,9 +7,9 @@ carries ``/wiki`` (Cloud) or the context path (Data Center).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+from confluence_client._backend_base import BackendBase
 from confluence_client._cql import Cql
 from confluence_client._errors import InvalidCqlError, MalformedResponseError, NotFoundError
 from confluence_client._models import (
@@ -23,7 +23,6 @@ from confluence_client._models import (
     Template,
     User,
 )
-from confluence_client._pagination import decode_cursor, result_page
 from confluence_client._parse_common import obj
 from confluence_client._parse_v1 import (
     parse_attachment,
@@ -35,50 +34,19 @@ from confluence_client._parse_v1 import (
     parse_template,
     parse_user,
 )
-from confluence_client._transport import Transport
+from confluence_client._transport import HttpResponse
 
 __all__ = ["V1Operations"]
 
-T = TypeVar("T")
 _SEARCH = "rest/api/search"
 _USER_SEARCH = "rest/api/search/user"
 
 
-class V1Operations:
+class V1Operations(BackendBase):
     """The v1 operations shared by the Cloud and Data Center backends."""
 
     # How v1 names a user in query strings: Cloud account ids, Data Center user keys.
     _USER_PARAM = "accountId"
-
-    def __init__(self, transport: Transport, site_url: str) -> None:
-        self._http = transport
-        self._site = site_url
-
-    # --- paging helpers (used by both backends) --------------------------------------------
-    async def _list(
-        self,
-        endpoint: str,
-        params: dict[str, Any],
-        cursor: str | None,
-        parse: Callable[[dict[str, Any]], T],
-        **request: Any,
-    ) -> ResultPage[T]:
-        """GET a listing, or the page a cursor points to (the next link, exactly)."""
-        if cursor is not None:
-            target = decode_cursor(self._http.api_base_url, cursor, endpoint)
-            response = await self._http.request("GET", target, **request)
-        else:
-            response = await self._http.request("GET", endpoint, params=params, **request)
-        return result_page(self._http.api_base_url, response.json(), parse, path=response.path)
-
-    async def _get_json(
-        self, endpoint: str, params: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        response = await self._http.request("GET", endpoint, params=params)
-        body = response.json()
-        if not isinstance(body, dict):
-            raise MalformedResponseError("expected a JSON object", path=response.path)
-        return body
 
     # --- search ----------------------------------------------------------------------------
     async def search(self, cql: str, limit: int, cursor: str | None) -> ResultPage[SearchResult]:
@@ -143,19 +111,29 @@ class V1Operations:
         )
         return parse_attachment(response.json(), self._site)
 
+    async def _put_files(
+        self,
+        page_id: str,
+        files: dict[str, tuple[str, bytes, str]] | list[tuple[str, tuple[str, bytes, str]]],
+        comment: str | None,
+    ) -> HttpResponse:
+        form = {"minorEdit": "true"}
+        if comment:
+            form["comment"] = comment
+        return await self._http.request(
+            "PUT",
+            f"rest/api/content/{page_id}/child/attachment",
+            files=files,
+            form=form,
+            idempotent=False,
+        )
+
     async def upload_attachment(
         self, page_id: str, filename: str, content: bytes, media_type: str, comment: str | None
     ) -> Attachment:
         """Create or update (new version) an attachment by file name."""
-        form = {"minorEdit": "true"}
-        if comment:
-            form["comment"] = comment
-        response = await self._http.request(
-            "PUT",
-            f"rest/api/content/{page_id}/child/attachment",
-            files={"file": (filename, content, media_type)},
-            form=form,
-            idempotent=False,
+        response = await self._put_files(
+            page_id, {"file": (filename, content, media_type)}, comment
         )
         body = response.json()
         results = body.get("results") if isinstance(body, dict) and "results" in body else [body]
@@ -169,16 +147,7 @@ class V1Operations:
         self, page_id: str, files: list[tuple[str, bytes, str]], comment: str | None
     ) -> list[Attachment]:
         """Several files in one multipart request (each a new attachment or a new version)."""
-        form = {"minorEdit": "true"}
-        if comment:
-            form["comment"] = comment
-        response = await self._http.request(
-            "PUT",
-            f"rest/api/content/{page_id}/child/attachment",
-            files=[("file", item) for item in files],
-            form=form,
-            idempotent=False,
-        )
+        response = await self._put_files(page_id, [("file", item) for item in files], comment)
         body = response.json()
         results = body.get("results") if isinstance(body, dict) else None
         if not isinstance(results, list) or len(results) != len(files):
