@@ -11,12 +11,13 @@ from confluence_client._endpoint import Endpoint
 from confluence_client._errors import ConflictError, InvalidInputError, MalformedResponseError
 from confluence_client._models import BodyFormat, Page, PageVersion, ResultPage
 from confluence_client._transport import Transport
-from confluence_client._validation import check_body, check_text
+from confluence_client._validation import check_body, check_limit, check_text
 
 __all__ = [
     "ClientBase",
     "check_format",
     "check_cursor",
+    "paging",
     "cql_text",
     "non_blank",
     "body_of",
@@ -55,6 +56,13 @@ def check_cursor(value: str | None) -> str | None:
     if not isinstance(value, str) or not value or len(value) > 4000:
         raise InvalidInputError("cursor must be a value returned as next_cursor", field="cursor")
     return value
+
+
+def paging(
+    limit: int, cursor: str | None, body_format: BodyFormat | None
+) -> tuple[int, str | None, BodyFormat | None]:
+    """A listing's checked limit, cursor and body format, in the backends' argument order."""
+    return check_limit(limit), check_cursor(cursor), check_format(body_format)
 
 
 def cql_text(cql: Cql | str) -> str:

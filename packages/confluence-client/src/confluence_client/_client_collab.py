@@ -12,6 +12,7 @@ from confluence_client._client_base import (
     check_format,
     iterate,
     non_blank,
+    paging,
 )
 from confluence_client._errors import InvalidInputError
 from confluence_client._models import (
@@ -55,10 +56,7 @@ class CollaborationOperations(ClientBase):
     ) -> ResultPage[Comment]:
         """One page of a page's top-level footer comments (see ``list_comment_replies``)."""
         return await self._backend.list_comments(
-            check_content_id(page_id),
-            check_limit(limit),
-            check_cursor(cursor),
-            check_format(body_format),
+            check_content_id(page_id), *paging(limit, cursor, body_format)
         )
 
     def iter_comments(
@@ -78,10 +76,7 @@ class CollaborationOperations(ClientBase):
     ) -> ResultPage[Comment]:
         """One page of the direct replies to a footer comment."""
         return await self._backend.list_comment_replies(
-            check_content_id(comment_id, "comment_id"),
-            check_limit(limit),
-            check_cursor(cursor),
-            check_format(body_format),
+            check_content_id(comment_id, "comment_id"), *paging(limit, cursor, body_format)
         )
 
     def iter_comment_replies(

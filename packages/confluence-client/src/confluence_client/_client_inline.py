@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Iterable
 
 from confluence_client._client_base import (
     ClientBase,
-    check_cursor,
     check_format,
     iterate,
     non_blank,
+    paging,
 )
 from confluence_client._errors import InvalidInputError
 from confluence_client._models import BodyFormat, Comment, Page, ResultPage
@@ -58,9 +58,7 @@ class InlineCommentOperations(ClientBase):
         ``resolution_status`` set), optionally only those with the given statuses."""
         return await self._backend.list_inline_comments(
             check_content_id(page_id),
-            check_limit(limit),
-            check_cursor(cursor),
-            check_format(body_format),
+            *paging(limit, cursor, body_format),
             _check_resolution(resolution_status),
         )
 
@@ -81,10 +79,7 @@ class InlineCommentOperations(ClientBase):
     ) -> ResultPage[Comment]:
         """One page of the replies to an inline comment (Cloud)."""
         return await self._backend.list_inline_comment_replies(
-            check_content_id(comment_id, "comment_id"),
-            check_limit(limit),
-            check_cursor(cursor),
-            check_format(body_format),
+            check_content_id(comment_id, "comment_id"), *paging(limit, cursor, body_format)
         )
 
     async def get_inline_comment(

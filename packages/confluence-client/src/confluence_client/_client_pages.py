@@ -12,6 +12,7 @@ from confluence_client._client_base import (
     check_cursor,
     check_format,
     iterate,
+    paging,
     require_version,
     with_version,
 )
@@ -120,10 +121,7 @@ class PageOperations(ClientBase):
     ) -> ResultPage[Page]:
         """One page of the current pages in a space; pass ``next_cursor`` back for more."""
         return await self._backend.list_pages(
-            check_space_key(space_key),
-            check_limit(limit),
-            check_cursor(cursor),
-            check_format(body_format),
+            check_space_key(space_key), *paging(limit, cursor, body_format)
         )
 
     def iter_pages(
@@ -143,10 +141,7 @@ class PageOperations(ClientBase):
     ) -> ResultPage[Page]:
         """One page of the current blog posts of a space (``content_type="blogpost"``)."""
         return await self._backend.list_blogposts(
-            check_space_key(space_key),
-            check_limit(limit),
-            check_cursor(cursor),
-            check_format(body_format),
+            check_space_key(space_key), *paging(limit, cursor, body_format)
         )
 
     def iter_blogposts(
