@@ -2,7 +2,7 @@
 
 Listing (cursor or ``_links.next``), reading one JSON object, deleting with an optional
 purge, writing a page's next version (a conflict names the version the page is at now) and
-content properties. Each deployment supplies only its paths and payload shapes.
+page versions and content properties. Each deployment supplies only its paths and shapes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from confluence_client._errors import ConflictError, MalformedResponseError, NotFoundError
-from confluence_client._models import ContentProperty, Page, ResultPage
+from confluence_client._models import ContentProperty, Page, PageVersion, ResultPage
 from confluence_client._pagination import decode_cursor, result_page
 from confluence_client._properties import parse_property
 from confluence_client._transport import Transport
@@ -32,7 +32,7 @@ class BackendBase:
         self._http = transport
         self._site = site_url
 
-    # --- reading -------------------------------------------------------------------------
+    # --- reading --------------------------------------------------------------------------
     async def _list(
         self,
         endpoint: str,
@@ -58,7 +58,7 @@ class BackendBase:
             raise MalformedResponseError("expected a JSON object", path=response.path)
         return body
 
-    # --- writing -------------------------------------------------------------------------
+    # --- writing --------------------------------------------------------------------------
     async def _delete(self, endpoint: str, purge: bool) -> None:
         """Trash an item; with ``purge``, then delete it from the trash too."""
         try:
@@ -103,6 +103,27 @@ class BackendBase:
                 provided_version=provided,
             ) from None
         return response.json()
+
+    # --- page versions (routes alike in v1 and v2; paths and shapes differ) ---------------
+    def _versions_path(self, page_id: str) -> str:
+        raise NotImplementedError
+
+    def _version(self, raw: dict[str, Any], page_id: str) -> PageVersion:
+        raise NotImplementedError
+
+    async def list_versions(
+        self, page_id: str, limit: int, cursor: str | None
+    ) -> ResultPage[PageVersion]:
+        return await self._list(
+            self._versions_path(page_id),
+            {"limit": limit},
+            cursor,
+            lambda raw: self._version(raw, page_id),
+        )
+
+    async def get_version(self, page_id: str, number: int) -> PageVersion:
+        raw = await self._get_json(f"{self._versions_path(page_id)}/{number}")
+        return self._version(raw, page_id)
 
     # --- content properties (one shape in v1 and v2; paths differ) ------------------------
     def _properties_path(self, page_id: str) -> str:

@@ -25,7 +25,7 @@ __all__ = ["CloudBackend"]
 class CloudBackend(CloudPages, CloudTree, CloudComments, CloudContent):
     """Cloud operations. Space keys are resolved to ids through the client's `SpaceCache`."""
 
-    # --- analytics --------------------------------------------------------------------------
+    # --- analytics ------------------------------------------------------------------------
     async def get_page_views(self, page_id: str) -> PageViews:
         base = f"rest/api/analytics/content/{page_id}"
         views, viewers = await asyncio.gather(
@@ -36,7 +36,7 @@ class CloudBackend(CloudPages, CloudTree, CloudComments, CloudContent):
         except (KeyError, ValueError) as exc:
             raise MalformedResponseError("unexpected analytics shape", path=base) from exc
 
-    # --- tasks ------------------------------------------------------------------------------
+    # --- tasks ----------------------------------------------------------------------------
     async def list_tasks(
         self, filters: dict[str, str], limit: int, cursor: str | None
     ) -> ResultPage[Task]:
@@ -60,7 +60,7 @@ class CloudBackend(CloudPages, CloudTree, CloudComments, CloudContent):
         response = await self._http.request("PUT", f"{V2}/tasks/{task_id}", json_body=payload)
         return parse_task(response.json())
 
-    # --- permissions ------------------------------------------------------------------------
+    # --- permissions ----------------------------------------------------------------------
     async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool:
         response = await self._http.request(
             "POST",

@@ -48,7 +48,7 @@ class CloudBase(V1Operations):
         self._spaces = spaces
         self._through_gateway = transport.api_base_url != site_url
 
-    # --- parsing -------------------------------------------------------------------------
+    # --- parsing --------------------------------------------------------------------------
     def _page(self, raw: dict[str, Any]) -> Page:
         page = parse_page(raw, self._site)
         key = self._spaces.key_for(page.space_id) if page.space_id else None
@@ -69,7 +69,7 @@ class CloudBase(V1Operations):
             update["web_url"] = f"{self._site}/spaces/{page.space_key}/{kind}/{page.id}"
         return page.model_copy(update=update)
 
-    # --- spaces --------------------------------------------------------------------------
+    # --- spaces ---------------------------------------------------------------------------
     def _remember(self, space: Space) -> Space:
         return self._spaces.remember(space)
 

@@ -26,7 +26,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any], str], Comment]] = {
 class CloudComments(CloudBase):
     """Footer comments, inline comments and their replies."""
 
-    # --- one route family at a time ------------------------------------------------------
+    # --- one route family at a time -------------------------------------------------------
     def _parser(self, family: str) -> Callable[[dict[str, Any]], Comment]:
         parse = _PARSERS[family]
         return lambda raw: parse(raw, self._site)
@@ -60,7 +60,7 @@ class CloudComments(CloudBase):
         response = await self._http.request("POST", f"{V2}/{family}", json_body=payload)
         return self._parser(family)(response.json())
 
-    # --- footer comments -----------------------------------------------------------------
+    # --- footer comments ------------------------------------------------------------------
     async def list_comments(
         self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
     ) -> ResultPage[Comment]:
@@ -82,7 +82,7 @@ class CloudComments(CloudBase):
     async def reply_to_comment(self, comment_id: str, body: str) -> Comment:
         return await self._post(_FOOTER, {"parentCommentId": comment_id}, body)
 
-    # --- inline comments -----------------------------------------------------------------
+    # --- inline comments ------------------------------------------------------------------
     async def list_inline_comments(
         self,
         page_id: str,

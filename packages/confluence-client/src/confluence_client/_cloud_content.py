@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from confluence_client._cloud_base import V2, CloudBase
 from confluence_client._errors import MalformedResponseError, NotFoundError, NotSupportedError
 from confluence_client._models import Attachment, ContentProperty, Label, PageVersion, ResultPage
@@ -19,7 +21,7 @@ def _attachment_path(attachment_id: str) -> str:
 class CloudContent(CloudBase):
     """A page's attachments, labels, versions and content properties (v2, v1 for the rest)."""
 
-    # --- attachments -----------------------------------------------------------------------
+    # --- attachments ----------------------------------------------------------------------
     async def list_attachments(
         self, page_id: str, limit: int, cursor: str | None
     ) -> ResultPage[Attachment]:
@@ -64,26 +66,17 @@ class CloudContent(CloudBase):
         self._no_trash_on_gateway()
         return await super().restore_attachment(attachment_id)
 
-    # --- labels and versions -----------------------------------------------------------------
+    # --- labels and versions (list and get: BackendBase) ----------------------------------
     async def list_labels(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Label]:
         return await self._list(
             f"{V2}/pages/{page_id}/labels", {"limit": limit}, cursor, parse_label
         )
 
-    async def list_versions(
-        self, page_id: str, limit: int, cursor: str | None
-    ) -> ResultPage[PageVersion]:
-        return await self._list(
-            f"{V2}/pages/{page_id}/versions",
-            {"limit": limit},
-            cursor,
-            lambda raw: parse_version(raw, page_id),
-        )
+    def _versions_path(self, page_id: str) -> str:
+        return f"{V2}/pages/{page_id}/versions"
 
-    async def get_version(self, page_id: str, number: int) -> PageVersion:
-        return parse_version(
-            await self._get_json(f"{V2}/pages/{page_id}/versions/{number}"), page_id
-        )
+    def _version(self, raw: dict[str, Any], page_id: str) -> PageVersion:
+        return parse_version(raw, page_id)
 
     # --- content properties (list, create, update, delete: BackendBase) -------------------
     def _properties_path(self, page_id: str) -> str:

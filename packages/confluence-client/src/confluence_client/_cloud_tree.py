@@ -98,7 +98,7 @@ class CloudTree(CloudBase):
                     break
                 cursor = batch.next_cursor
 
-    # --- nodes besides pages -------------------------------------------------------------
+    # --- nodes besides pages --------------------------------------------------------------
     async def get_node(self, kind: str, node_id: str) -> Page:
         """A whiteboard or database (metadata only: their content has no REST body)."""
         body = await self._get_json(f"{V2}/{NODE_PATHS[kind]}/{node_id}")

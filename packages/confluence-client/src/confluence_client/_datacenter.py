@@ -7,6 +7,7 @@ labels, versions and properties, and the refusals for what only Cloud has.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from confluence_client._datacenter_base import CONTENT
@@ -39,11 +40,11 @@ def _keyed_property(page_id: str, key: str) -> str:
 class DataCenterBackend(DataCenterPages, DataCenterComments):
     """Data Center operations over ``rest/api``."""
 
-    # --- labels ----------------------------------------------------------------------------
+    # --- labels ---------------------------------------------------------------------------
     async def list_labels(self, page_id: str, limit: int, cursor: str | None) -> ResultPage[Label]:
         return await self._list(f"{CONTENT}/{page_id}/label", {"limit": limit}, cursor, parse_label)
 
-    # --- attachments -----------------------------------------------------------------------
+    # --- attachments ----------------------------------------------------------------------
     async def list_attachments(
         self, page_id: str, limit: int, cursor: str | None
     ) -> ResultPage[Attachment]:
@@ -71,19 +72,12 @@ class DataCenterBackend(DataCenterPages, DataCenterComments):
         att_id = attachment_id if attachment_id.startswith("att") else f"att{attachment_id}"
         await self._delete(f"{CONTENT}/{att_id}", purge)
 
-    # --- versions --------------------------------------------------------------------------
-    async def list_versions(
-        self, page_id: str, limit: int, cursor: str | None
-    ) -> ResultPage[PageVersion]:
-        return await self._list(
-            f"{CONTENT}/{page_id}/version",
-            {"limit": limit},
-            cursor,
-            lambda raw: parse_version(raw, page_id),
-        )
+    # --- versions (list and get: BackendBase) ---------------------------------------------
+    def _versions_path(self, page_id: str) -> str:
+        return f"{CONTENT}/{page_id}/version"
 
-    async def get_version(self, page_id: str, number: int) -> PageVersion:
-        return parse_version(await self._get_json(f"{CONTENT}/{page_id}/version/{number}"), page_id)
+    def _version(self, raw: dict[str, Any], page_id: str) -> PageVersion:
+        return parse_version(raw, page_id)
 
     # --- content properties (list, create, update, delete: BackendBase) -------------------
     def _properties_path(self, page_id: str) -> str:
@@ -95,7 +89,7 @@ class DataCenterBackend(DataCenterPages, DataCenterComments):
     async def get_property(self, page_id: str, key: str) -> ContentProperty:
         return parse_property(await self._get_json(_keyed_property(page_id, key)))
 
-    # --- what only Cloud has ---------------------------------------------------------------
+    # --- what only Cloud has --------------------------------------------------------------
     async def check_permission(self, page_id: str, account_id: str, operation: str) -> bool:
         raise self._unsupported("check a user's permission on a page")
 

@@ -55,7 +55,7 @@ class DataCenterBase(V1Operations):
             deployment="datacenter",
         )
 
-    # --- spaces ----------------------------------------------------------------------------
+    # --- spaces ---------------------------------------------------------------------------
     async def list_spaces(self, limit: int, cursor: str | None) -> ResultPage[Space]:
         params = {"limit": limit, "expand": _SPACE_EXPAND}
         return await self._list(

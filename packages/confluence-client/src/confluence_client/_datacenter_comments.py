@@ -37,7 +37,7 @@ def _container(parent: Comment) -> str:
 class DataCenterComments(DataCenterBase):
     """Footer comments, inline comments and their replies."""
 
-    # --- shared by both locations ----------------------------------------------------------
+    # --- shared by both locations ---------------------------------------------------------
     async def _on_page(
         self,
         page_id: str,
@@ -97,7 +97,7 @@ class DataCenterComments(DataCenterBase):
             comment = comment.model_copy(update={"parent_comment_id": parent})
         return comment
 
-    # --- footer comments -------------------------------------------------------------------
+    # --- footer comments ------------------------------------------------------------------
     async def list_comments(
         self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
     ) -> ResultPage[Comment]:
@@ -126,7 +126,7 @@ class DataCenterComments(DataCenterBase):
             raise NotFoundError(f"no comment with id {comment_id}", status_code=404)
         return await self._post_comment(str(page_id), body, comment_id)
 
-    # --- inline comments -------------------------------------------------------------------
+    # --- inline comments ------------------------------------------------------------------
     async def list_inline_comments(
         self,
         page_id: str,
