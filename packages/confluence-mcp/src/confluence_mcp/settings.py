@@ -36,6 +36,7 @@ __all__ = [
     "Settings",
     "Toolset",
     "TransportName",
+    "blank_is_unset",
     "describe_validation_error",
     "load_settings",
 ]
@@ -86,6 +87,12 @@ def _split_csv(value: Any) -> Any:
 
 
 CsvSet = Annotated[frozenset[str], NoDecode]
+
+
+def blank_is_unset(value: Any) -> Any:
+    """``None`` for a blank string: ``FOO=`` in a .env file means "not set", not "empty"."""
+    return None if isinstance(value, str) and not value.strip() else value
+
 
 # How every settings class reads its fields: upper-cased names from the environment and the
 # env file, unknown variables ignored, immutable, inputs never echoed in errors (secrets).
@@ -201,22 +208,14 @@ class Settings(BaseSettings):
         "confluence_cloud_id",
         "confluence_url",
         "confluence_oauth_gateway_url",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: Any) -> Any:
-        # `FOO=` in a .env file means "not set", not "set to the empty string".
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator(
         "confluence_api_token",
         "confluence_personal_token",
         "confluence_oauth_token",
         mode="before",
     )
     @classmethod
-    def _blank_secret_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return blank_is_unset(value)
 
     @model_validator(mode="after")
     def _credentials_are_complete(self) -> Settings:

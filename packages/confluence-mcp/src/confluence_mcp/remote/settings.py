@@ -22,6 +22,7 @@ from confluence_mcp.errors import ConfigError
 from confluence_mcp.settings import (
     SETTINGS_CONFIG,
     Settings,
+    blank_is_unset,
     describe_validation_error,
     load_settings,
 )
@@ -257,7 +258,7 @@ class RemoteSettings(BaseSettings):
     )
     @classmethod
     def _remote_blank_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        return blank_is_unset(value)
 
     @field_validator("log_level", mode="before")
     @classmethod
