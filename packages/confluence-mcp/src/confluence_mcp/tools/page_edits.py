@@ -16,8 +16,8 @@ from pydantic import Field
 from confluence_mcp.params import PageId, Version, capped
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.schemas import output_schema_for
-from confluence_mcp.tools.page_writes import DryRun, Message, dry_result, written
-from confluence_mcp.tools.write_guard import WriteResult, require_current
+from confluence_mcp.tools.page_writes import DryRun, Message, rewrite_body
+from confluence_mcp.tools.write_guard import WriteResult
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -47,24 +47,19 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     ) -> WriteResult:
         """Replace old_text with new_text on a page (exact match, once; or pick occurrence).
         Everything else on the page is kept byte for byte."""
-        client = await services.client()
-        page = await client.get_page(page_id, body_format="storage")
-        await services.guard.check_page(page)
-        require_current(page, version)
-        storage = page.body.value if page.body is not None else ""
-        new_storage = _replace(storage, old_text, new_text, occurrence)
-        if dry_run:
-            return await dry_result(services, page, storage, new_storage)
-        if new_storage == storage:
-            return written(page)
-        updated = await client.update_page(
+
+        async def rewrite(storage: str) -> str:
+            return _replace(storage, old_text, new_text, occurrence)
+
+        return await rewrite_body(
+            services,
             page_id,
-            expected_version=version,
-            title=page.title,  # from the same read: one GET, then the PUT
-            body=new_storage,
+            version,
+            rewrite,
             message=message,
+            dry_run=dry_run,
+            skip_unchanged=True,
         )
-        return written(updated)
 
 
 def _replace(storage: str, old: str, new: str, occurrence: int | None) -> str:

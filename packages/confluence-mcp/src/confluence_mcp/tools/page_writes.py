@@ -10,6 +10,7 @@ children and overwriting most of a body need a confirmation (:mod:`.write_guard`
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import mcp_types as mt
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from confluence_client import Page
     from confluence_mcp.services import Services
 
-__all__ = ["register"]
+__all__ = ["register", "rewrite_body"]
 
 Message = Annotated[str, capped(500), Field(description="Version comment")]
 # No descriptions: the names say it, and tools/list bytes are a budget.
@@ -79,6 +80,37 @@ async def dry_result(
         dry_run=True,
         diff=diff,
     )
+
+
+async def rewrite_body(
+    services: Services,
+    page_id: str,
+    version: int,
+    rewrite: Callable[[str], Awaitable[str]],
+    *,
+    message: str | None,
+    dry_run: bool,
+    skip_unchanged: bool = False,
+) -> WriteResult:
+    """Read a page's storage body, rewrite it and write it back (or show the diff).
+
+    The space guard and the caller's ``version`` are checked on that one read, and the
+    title comes from it too: one GET, then the PUT.
+    """
+    client = await services.client()
+    page = await client.get_page(page_id, body_format="storage")
+    await services.guard.check_page(page)
+    require_current(page, version)
+    storage = page.body.value if page.body is not None else ""
+    new_storage = await rewrite(storage)
+    if dry_run:
+        return await dry_result(services, page, storage, new_storage)
+    if skip_unchanged and new_storage == storage:
+        return written(page)
+    updated = await client.update_page(
+        page_id, expected_version=version, title=page.title, body=new_storage, message=message
+    )
+    return written(updated)
 
 
 def register(mcp: FastMCP[Any], services: Services) -> None:
@@ -219,24 +251,15 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     ) -> WriteResult:
         """Replace the content under one heading, leaving the rest of the page untouched; a
         page changed since version is not written."""
-        client = await services.client()
-        page = await client.get_page(page_id, body_format="storage")
-        await services.guard.check_page(page)
-        require_current(page, version)
-        storage = page.body.value if page.body is not None else ""
-        new_storage = await services.content.areplace_section(
-            storage, heading, body, body_format, occurrence
+
+        async def rewrite(storage: str) -> str:
+            return await services.content.areplace_section(
+                storage, heading, body, body_format, occurrence
+            )
+
+        return await rewrite_body(
+            services, page_id, version, rewrite, message=message, dry_run=dry_run
         )
-        if dry_run:
-            return await dry_result(services, page, storage, new_storage)
-        updated = await client.update_page(
-            page_id,
-            expected_version=version,
-            title=page.title,  # from the same read: one GET, then the PUT
-            body=new_storage,
-            message=message,
-        )
-        return written(updated)
 
     @confluence_tool(mcp, access="write", output_schema=write_schema)
     async def move_page(
