@@ -1,8 +1,9 @@
 """What the Cloud and Data Center backends do the same way, whatever the API version.
 
 Listing (cursor or ``_links.next``), reading one JSON object, deleting with an optional
-purge, writing a page's next version (a conflict names the version the page is at now) and
-page versions and content properties. Each deployment supplies only its paths and shapes.
+purge, writing a page's next version (a conflict names the version the page is at now),
+reading page versions, and content properties. Each deployment supplies only its paths and
+parsers (the ``_..._path`` and ``_version`` hooks).
 """
 
 from __future__ import annotations
