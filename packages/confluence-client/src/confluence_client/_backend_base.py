@@ -8,6 +8,7 @@ parsers (the ``_..._path`` and ``_version`` hooks).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -22,8 +23,12 @@ __all__ = ["BackendBase"]
 T = TypeVar("T")
 
 
-class BackendBase:
-    """HTTP helpers and the operations both deployments share but for their paths."""
+class BackendBase(ABC):
+    """HTTP helpers and the operations both deployments share but for their paths.
+
+    A deployment's backend implements the abstract hooks; a missing one fails at
+    construction (and in mypy), not on the first call.
+    """
 
     # Query that deletes a trashed item for good: Cloud ``purge=true``, Data Center
     # ``status=trashed``.
@@ -106,9 +111,11 @@ class BackendBase:
         return response.json()
 
     # --- page versions (routes alike in v1 and v2; paths and shapes differ) ---------------
+    @abstractmethod
     def _versions_path(self, page_id: str) -> str:
         raise NotImplementedError
 
+    @abstractmethod
     def _version(self, raw: dict[str, Any], page_id: str) -> PageVersion:
         raise NotImplementedError
 
@@ -127,9 +134,11 @@ class BackendBase:
         return self._version(raw, page_id)
 
     # --- content properties (one shape in v1 and v2; paths differ) ------------------------
+    @abstractmethod
     def _properties_path(self, page_id: str) -> str:
         raise NotImplementedError
 
+    @abstractmethod
     def _property_path(self, page_id: str, current: ContentProperty) -> str:
         raise NotImplementedError
 
