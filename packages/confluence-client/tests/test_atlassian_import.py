@@ -56,3 +56,30 @@ def test_an_application_that_imported_atlassian_first_keeps_it() -> None:
         """
     )
     assert out == "True Jira"
+
+
+def test_the_sdk_defers_charset_detection_until_a_response_needs_it() -> None:
+    out = _run(
+        """
+        import sys
+        import confluence_client._transport
+        import requests
+        print("charset_normalizer.api" in sys.modules)
+        response = requests.models.Response()
+        response._content = "déjà vu, naïve café".encode()
+        print(response.apparent_encoding, response.text, "charset_normalizer.api" in sys.modules)
+        """
+    )
+    assert out.splitlines() == ["False", "utf-8 déjà vu, naïve café True"]
+
+
+def test_an_application_that_imported_charset_normalizer_first_keeps_it() -> None:
+    out = _run(
+        """
+        import charset_normalizer
+        import confluence_client._transport
+        import requests.compat
+        print(requests.compat.chardet is charset_normalizer, "detect" in vars(charset_normalizer))
+        """
+    )
+    assert out == "True True"

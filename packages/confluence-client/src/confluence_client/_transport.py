@@ -22,10 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-
-from confluence_client._atlassian import AtlassianRestAPI
+from confluence_client._atlassian import AtlassianRestAPI, HTTPAdapter, requests
 from confluence_client._config import (
     Auth,
     BasicAuth,

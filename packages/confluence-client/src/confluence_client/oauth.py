@@ -193,7 +193,8 @@ class AtlassianOAuth:
         return data
 
     def _send(self, method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
-        import requests  # lazily: importing the SDK's errors must not load the HTTP stack
+        # Lazily: importing the SDK's errors must not load the HTTP stack.
+        from confluence_client._atlassian import requests
 
         try:
             response = requests.request(method, url, timeout=self.timeout, **kwargs)
