@@ -37,7 +37,6 @@ from confluence_mcp.http.access_log import AccessLogMiddleware
 from confluence_mcp.http.bodylimit import BodyLimitMiddleware
 from confluence_mcp.http.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
 from confluence_mcp.http.limit_storage import build_storage
-from confluence_mcp.http.ratelimit import IPRateLimitMiddleware, RateLimiter
 from confluence_mcp.http.replica import ReplicaSessionMiddleware
 from confluence_mcp.http.security import OriginPolicy, SecurityMiddleware
 from confluence_mcp.http.sessions import SessionLimiter, SessionLimitMiddleware
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
     from limits.aio.storage import Storage
 
     from confluence_mcp.http.health import ProbeClientFactory
+    from confluence_mcp.http.ratelimit import RateLimiter
     from confluence_mcp.identity.upstream import UpstreamIdentities
     from confluence_mcp.remote.metrics import MetricsRecorder
     from confluence_mcp.remote.settings import RemoteSettings
@@ -172,10 +172,12 @@ def build_http_layer(
         audit = build_audit_logger(remote.mcp_audit_log, metrics=metrics, settings=settings)
     check_startup_safety(remote, host=settings.host, transport=settings.transport, audit=audit)
     layer = HttpLayer(routes=[], middleware=[], audit=audit, metrics=metrics)
-    storage, close_storage = build_storage(remote.mcp_rate_limit_storage)
-    layer.rate_limit_storage = storage
-    if close_storage is not None:
-        layer.closers.append(close_storage)
+    storage: Storage | None = None
+    if _needs_storage(remote):
+        storage, close_storage = build_storage(remote.mcp_rate_limit_storage)
+        layer.rate_limit_storage = storage
+        if close_storage is not None:
+            layer.closers.append(close_storage)
 
     mcp_path = "/sse" if settings.transport == "sse" else settings.streamable_http_path
     base_url = _base_url(remote.mcp_public_url, mcp_path) or _local_base_url(
@@ -304,18 +306,17 @@ def build_http_layer(
             )
         )
     ip_limiter = _limiter(remote.mcp_ip_rate_limit, storage)
-    ip_limit = (
-        None
-        if ip_limiter is None
-        else Middleware(
+    ip_limit: Middleware | None = None
+    if ip_limiter is not None:
+        from confluence_mcp.http.ratelimit import IPRateLimitMiddleware
+
+        ip_limit = Middleware(
             IPRateLimitMiddleware,
             limiter=ip_limiter,
             audit=audit,
             metrics=metrics,
             exempt_paths=exempt,
         )
-    )
-    if ip_limit is not None:
         layer.middleware.append(ip_limit)
     if metrics_route is not None and remote.mcp_metrics_port is not None:
         from starlette.applications import Starlette
@@ -411,8 +412,20 @@ def _session_limiter(remote: RemoteSettings, settings: Settings, mcp_path: str) 
     )
 
 
-def _limiter(rate: str, storage: Storage) -> RateLimiter | None:
-    return None if rate == "off" else RateLimiter(rate, storage)
+def _needs_storage(remote: RemoteSettings) -> bool:
+    """Whether a rate-limit storage is built: not for the default in-memory one with both
+    limits off (``limits`` then never loads); a configured Redis is always built (and
+    checked), as before."""
+    on = remote.mcp_rate_limit != "off" or remote.mcp_ip_rate_limit != "off"
+    return on or not remote.mcp_rate_limit_storage.strip().lower().startswith("memory://")
+
+
+def _limiter(rate: str, storage: Storage | None) -> RateLimiter | None:
+    if rate == "off":
+        return None
+    from confluence_mcp.http.ratelimit import RateLimiter
+
+    return RateLimiter(rate, storage)
 
 
 def _base_url(public_url: str | None, mcp_path: str) -> str | None:

@@ -18,9 +18,6 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from confluence_mcp.http.limit_storage import storage_errors
@@ -32,6 +29,7 @@ from confluence_mcp.http.responses import (
 )
 
 if TYPE_CHECKING:
+    from limits import RateLimitItem
     from limits.aio.storage import Storage
 
     from confluence_mcp.remote.metrics import MetricsRecorder
@@ -61,6 +59,12 @@ class RateLimiter:
     """
 
     def __init__(self, rate: str, storage: Storage | None = None) -> None:
+        # Here, not at the top: the access log and session limits import this module for
+        # its principal helpers, and a server with both limits off never loads ``limits``.
+        from limits import parse_many
+        from limits.aio.storage import MemoryStorage
+        from limits.aio.strategies import MovingWindowRateLimiter
+
         self.rate = rate
         self._items: list[RateLimitItem] = parse_many(rate)
         self._storage = storage if storage is not None else MemoryStorage()
