@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +318,34 @@ async def test_public_url_may_name_the_endpoint_itself(
         'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"'
         in legacy.headers["www-authenticate"]
     )
+
+
+def test_rate_limit_storage_only_when_a_limit_needs_it(remote_settings_for: Any) -> None:
+    off = remote_settings_for(mcp_rate_limit="off", mcp_ip_rate_limit="off")
+    layer = build_http_layer(create_server(off.core), off)
+    assert layer.rate_limit_storage is None
+    on = remote_settings_for(mcp_rate_limit="off", mcp_ip_rate_limit="50/second")
+    layer = build_http_layer(create_server(on.core), on)
+    assert layer.rate_limit_storage is not None
+
+
+def test_limits_off_never_imports_the_limits_library() -> None:
+    code = """
+import sys
+from confluence_mcp.app import create_server
+from confluence_mcp.http.layer import build_http_layer
+from confluence_mcp.remote.settings import load_remote_settings
+remote = load_remote_settings(
+    {"confluence_url": "https://example.atlassian.net/wiki", "confluence_username": "a@b.c",
+     "confluence_api_token": "t", "transport": "http", "mcp_audit_log": "off",
+     "mcp_rate_limit": "off", "mcp_ip_rate_limit": "off"},
+    env_file=None,
+)
+build_http_layer(create_server(remote.core), remote)
+import confluence_mcp.http.ratelimit
+print(sorted(name for name in sys.modules if name == "limits" or name.startswith("limits.")))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"
