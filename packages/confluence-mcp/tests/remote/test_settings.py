@@ -99,6 +99,18 @@ def test_rate_limits_can_be_switched_off() -> None:
     assert (settings.mcp_rate_limit, settings.mcp_ip_rate_limit) == ("off", "off")
 
 
+def test_default_rates_parse_as_limits_reads_them() -> None:
+    # The settings accept the defaults without asking limits (start-up need not load it).
+    from limits import parse_many
+
+    from confluence_mcp.remote.settings import DEFAULT_IP_RATE_LIMIT, DEFAULT_RATE_LIMIT
+
+    for rate in (DEFAULT_RATE_LIMIT, DEFAULT_IP_RATE_LIMIT):
+        assert parse_many(rate)
+    settings = make(mcp_rate_limit=" 120/MINUTE ")
+    assert (settings.mcp_rate_limit, settings.mcp_ip_rate_limit) == ("120/minute", "600/minute")
+
+
 def test_blank_values_mean_unset() -> None:
     settings = make(mcp_api_keys_file="", mcp_oauth_client_secret=" ", mcp_public_url="")
     assert settings.mcp_api_keys_file is None

@@ -27,9 +27,11 @@ from confluence_mcp.settings import (
     load_settings,
 )
 
-__all__ = ["RemoteSettings", "load_remote_settings"]
+__all__ = ["DEFAULT_IP_RATE_LIMIT", "DEFAULT_RATE_LIMIT", "RemoteSettings", "load_remote_settings"]
 
 _MIB = 1024 * 1024
+DEFAULT_RATE_LIMIT = "120/minute"  # per principal
+DEFAULT_IP_RATE_LIMIT = "600/minute"  # per client IP
 
 
 def _csv_tuple(value: Any) -> Any:
@@ -116,8 +118,8 @@ class RemoteSettings(BaseSettings):
     )
 
     # --- Protection ------------------------------------------------------------------------
-    mcp_rate_limit: str = "120/minute"
-    mcp_ip_rate_limit: str = "600/minute"
+    mcp_rate_limit: str = DEFAULT_RATE_LIMIT
+    mcp_ip_rate_limit: str = DEFAULT_IP_RATE_LIMIT
     mcp_rate_limit_storage: str = Field(
         default="memory://",
         description=(
@@ -285,6 +287,9 @@ class RemoteSettings(BaseSettings):
         text = value.strip().lower()
         if text in ("", "off", "none"):
             return "off"
+        if text in (DEFAULT_RATE_LIMIT, DEFAULT_IP_RATE_LIMIT):
+            # Known good (a test parses them): no need to load limits, e.g. over stdio.
+            return text
         from limits import parse_many
 
         try:
