@@ -40,3 +40,26 @@ def test_errors_form_one_tree_under_the_sdk_root() -> None:
         assert issubclass(error, content.ContentError)
     for error in (content.SectionNotFoundError, content.AmbiguousSectionError):
         assert issubclass(error, content.SectionError)
+
+
+def test_converting_a_page_loads_neither_sections_nor_view_parsers() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from confluence_client.content import storage_to_markdown\n"
+        "storage_to_markdown('<h1>a</h1><p>b <strong>c</strong></p>')\n"
+        "print(sorted(m for m in ('lxml.html', 'xml.parsers.expat', "
+        "'confluence_client.content._sections', 'confluence_client.content._view', "
+        "'confluence_client.content._replace_text') if m in sys.modules))\n"
+        "from confluence_client.content import get_section, view_to_markdown\n"
+        "print(get_section.__module__, view_to_markdown.__module__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.splitlines() == [
+        "[]",
+        "confluence_client.content._sections confluence_client.content._view",
+    ]

@@ -9,7 +9,13 @@
 - :func:`canonicalize_storage`, :func:`storage_equivalent`: compare storage documents.
 - :func:`replace_text`: replace one exact piece of text, every other byte kept.
 - :func:`prune_storage`: drop the elements (and comments) a caller's predicate selects.
+
+Section edits, text edits and view conversion load on first use (module ``__getattr__``):
+a reader that only converts pages does not pay for ``lxml.html`` and ``expat``.
 """
+
+import importlib
+import typing
 
 from confluence_client.content._canonical import canonicalize_storage, storage_equivalent
 from confluence_client.content._convert import markdown_to_storage, storage_to_markdown
@@ -21,18 +27,20 @@ from confluence_client.content._errors import (
     StorageParseError,
 )
 from confluence_client.content._prune import StorageElement, prune_storage
-from confluence_client.content._replace_text import (
-    AmbiguousTextError,
-    TextNotFoundError,
-    replace_text,
-)
-from confluence_client.content._sections import (
-    Section,
-    get_section,
-    list_sections,
-    replace_section,
-)
-from confluence_client.content._view import view_to_markdown
+
+if typing.TYPE_CHECKING:
+    from confluence_client.content._replace_text import (
+        AmbiguousTextError,
+        TextNotFoundError,
+        replace_text,
+    )
+    from confluence_client.content._sections import (
+        Section,
+        get_section,
+        list_sections,
+        replace_section,
+    )
+    from confluence_client.content._view import view_to_markdown
 
 __all__ = [
     # conversions
@@ -61,3 +69,27 @@ __all__ = [
     "SectionNotFoundError",
     "AmbiguousSectionError",
 ]
+
+_LAZY = {
+    "AmbiguousTextError": "_replace_text",
+    "TextNotFoundError": "_replace_text",
+    "replace_text": "_replace_text",
+    "Section": "_sections",
+    "get_section": "_sections",
+    "list_sections": "_sections",
+    "replace_section": "_sections",
+    "view_to_markdown": "_view",
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    # The public surface (loaded or not) and the private names; not the helpers imported here.
+    return sorted({*__all__, *(name for name in globals() if name.startswith("_"))})
