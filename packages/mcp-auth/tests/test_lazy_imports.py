@@ -1,4 +1,5 @@
-"""JWT and introspection load on first use: a server that never verifies JWTs never pays."""
+"""JWT, introspection, key files and usage reports load on first use: a server that never
+verifies JWTs (or keys) never pays."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def test_importing_the_package_loads_neither_jwt_nor_introspection() -> None:
         """
         import sys
         import mcp_auth
-        print(sorted(m for m in ("jwt", "mcp_auth._jwt", "mcp_auth._introspection")
+        print(sorted(m for m in ("jwt", "mcp_auth._jwt", "mcp_auth._introspection",
+                                 "mcp_auth._api_keys", "mcp_auth._api_key_verifier",
+                                 "mcp_auth._chain", "mcp_auth._usage", "gzip")
                      if m in sys.modules))
         """
     )
@@ -49,3 +52,16 @@ def test_the_lazy_names_resolve_on_first_use() -> None:
         "JWTVerifier True False",
         "module 'mcp_auth' has no attribute 'NoSuchName'",
     ]
+
+
+def test_every_public_name_resolves() -> None:
+    out = _run(
+        """
+        import mcp_auth
+        from mcp_auth import ChainVerifier, create_api_key, build_usage_report
+        from mcp_auth._chain import ChainVerifier as Original
+        assert ChainVerifier is Original
+        print(all(getattr(mcp_auth, name) is not None for name in mcp_auth.__all__))
+        """
+    )
+    assert out == "True"

@@ -9,18 +9,8 @@ from importlib.metadata import version as _version
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from mcp_auth._api_key_verifier import APIKeyStore, APIKeyVerifier
-from mcp_auth._api_keys import (
-    APIKeyRecord,
-    CreatedAPIKey,
-    create_api_key,
-    list_api_keys,
-    revoke_api_key,
-)
 from mcp_auth._audit import AuditEvent, AuditEventName, AuditLogger, scrub_secrets
 from mcp_auth._audit_sinks import AuditSink, FileSink, LoggingSink, MemorySink, StreamSink
-from mcp_auth._audited import AuditedVerifier
-from mcp_auth._chain import ChainVerifier
 from mcp_auth._context import (
     RequestContext,
     bind_request_context,
@@ -42,24 +32,48 @@ from mcp_auth._errors import (
 from mcp_auth._jwt_shape import looks_like_jwt
 from mcp_auth._key_format import DEFAULT_KEY_PREFIX, parse_api_key
 from mcp_auth._principal import AuthMethod, Principal
-from mcp_auth._quantiles import QuantileSketch
 from mcp_auth._query_credentials import QUERY_CREDENTIAL_NAMES, query_carries_credential
 from mcp_auth._scopes import ScopeDecision, ScopePolicy
 from mcp_auth._urls import is_loopback_host
-from mcp_auth._usage import UsageReport, UsageRow, build_usage_report
 from mcp_auth._verifier import TokenVerifier
 
 if _TYPE_CHECKING:
+    from mcp_auth._api_key_verifier import APIKeyStore, APIKeyVerifier
+    from mcp_auth._api_keys import (
+        APIKeyRecord,
+        CreatedAPIKey,
+        create_api_key,
+        list_api_keys,
+        revoke_api_key,
+    )
+    from mcp_auth._audited import AuditedVerifier
+    from mcp_auth._chain import ChainVerifier
     from mcp_auth._introspection import IntrospectionVerifier
     from mcp_auth._jwt import JWTVerifier
+    from mcp_auth._quantiles import QuantileSketch
+    from mcp_auth._usage import UsageReport, UsageRow, build_usage_report
 
 __version__ = _version("mcp-auth")
 
 # Loaded on first use: PyJWT (with cryptography) and the introspection HTTP client take
-# ~10 MB and a noticeable share of start-up that an API-key-only or stdio server never needs.
+# ~10 MB and a noticeable share of start-up that an API-key-only or stdio server never needs;
+# key files, verifier chains and usage reports (~0.5 MB) are not needed without keys.
 _LAZY = {
     "JWTVerifier": "mcp_auth._jwt",
     "IntrospectionVerifier": "mcp_auth._introspection",
+    "APIKeyStore": "mcp_auth._api_key_verifier",
+    "APIKeyVerifier": "mcp_auth._api_key_verifier",
+    "APIKeyRecord": "mcp_auth._api_keys",
+    "CreatedAPIKey": "mcp_auth._api_keys",
+    "create_api_key": "mcp_auth._api_keys",
+    "list_api_keys": "mcp_auth._api_keys",
+    "revoke_api_key": "mcp_auth._api_keys",
+    "AuditedVerifier": "mcp_auth._audited",
+    "ChainVerifier": "mcp_auth._chain",
+    "QuantileSketch": "mcp_auth._quantiles",
+    "UsageReport": "mcp_auth._usage",
+    "UsageRow": "mcp_auth._usage",
+    "build_usage_report": "mcp_auth._usage",
 }
 
 
