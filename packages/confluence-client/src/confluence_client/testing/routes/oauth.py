@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from .._errors import FakeBadRequestError
+from .._forms import read_form
 from .._http import read_json
 from .._oauth import AuthorizeRefusal, FakeAuthorizationServer, OAuthGrantError
 
@@ -52,7 +53,8 @@ async def token(request: Request) -> Response:
         payload: Any = await read_json(request)
         form = {k: str(v) for k, v in payload.items()} if isinstance(payload, dict) else {}
     else:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        async with read_form(request) as raw:
+            form = {k: str(v) for k, v in raw.items()}
     try:
         body = _server(request).token(form)
     except OAuthGrantError as exc:

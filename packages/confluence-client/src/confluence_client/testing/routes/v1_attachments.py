@@ -16,6 +16,7 @@ from .._errors import (
     FakePayloadTooLargeError,
     ForbiddenError,
 )
+from .._forms import read_form
 from .._http import no_content, read_json, site_of, store_of
 from .._records import AttachmentRecord
 from .._shapes_v1 import attachment_json, label_json, parse_expand
@@ -100,7 +101,7 @@ async def _read_uploads(request: Request) -> tuple[list[tuple[str, bytes, str | 
     store_of(request).get_page(path_id(request))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise FakeBadRequestError("Send the file as multipart/form-data (field 'file')")
-    async with request.form() as form:
+    async with read_form(request) as form:
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
         if not files:
             raise FakeBadRequestError("No file part named 'file' in the upload")
