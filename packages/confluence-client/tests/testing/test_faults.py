@@ -218,6 +218,35 @@ def test_invalid_rules_are_refused(rule: FaultRule) -> None:
         FaultInjector().add(rule)
 
 
+def test_each_helper_builds_its_rule_and_refuses_other_settings() -> None:
+    injector = FaultInjector()
+    get, two = "GET", 2
+    built = [
+        injector.latency(0.25, path_prefix=PAGES, method=get, count=two, rate=0.5),
+        injector.server_errors(0.5, status=503, path_prefix=PAGES, method=get, count=two),
+        injector.rate_limit(
+            retry_after=None, reset_after=2.0, status=503, path_prefix=PAGES, method=get, rate=0.5
+        ),
+        injector.malformed_json(path_prefix=PAGES, method=get, count=two, rate=0.5),
+        injector.drop_connections(path_prefix=PAGES, method=get, count=two, rate=0.5),
+        injector.apply_then_drop(path_prefix=PAGES, method=get, count=two, rate=0.5),
+        injector.apply_then_corrupt(path_prefix=PAGES, method=get, count=two, rate=0.5),
+    ]
+    kinds = ["latency", "error", "rate_limit", "malformed_json", "drop_connection"]
+    assert [r.kind for r in built] == [*kinds, "apply_then_drop", "apply_then_corrupt"]
+    for rule in built:
+        assert (rule.path_prefix, rule.method, rule.rate) == (PAGES, "GET", 0.5)
+        assert rule.count == (None if rule.kind == "rate_limit" else 2)
+    assert (built[0].seconds, built[1].status) == (0.25, 503)
+    assert (built[2].retry_after, built[2].reset_after, built[2].status) == (None, 2.0, 503)
+    assert (built[3].status, built[3].seconds) == (500, 0.0)
+    with pytest.raises(TypeError, match="status"):
+        injector.malformed_json(status=503)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="seconds"):
+        injector.drop_connections(seconds=1.0)  # type: ignore[call-arg]
+    assert len(injector.rules) == len(built)
+
+
 def test_control_endpoint(server: FakeConfluenceServer, cloud: httpx.Client) -> None:
     with httpx.Client(base_url=server.control_url) as control:
         assert control.get("/health").json() == {"status": "ok"}

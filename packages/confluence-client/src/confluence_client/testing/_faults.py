@@ -12,9 +12,12 @@ import itertools
 import random
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ._errors import FakeBadRequestError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # annotations only: typing.Unpack is 3.11+
 
 __all__ = ["FaultKind", "FaultRule", "FaultInjector", "FAULT_KINDS"]
 
@@ -66,6 +69,20 @@ class FaultRule:
         return asdict(self)
 
 
+class _Target(TypedDict, total=False):
+    """Which requests a rule hits: a path prefix, a method, how many (default: all)."""
+
+    path_prefix: str | None
+    method: str | None
+    count: int | None
+
+
+class _Where(_Target, total=False):
+    """``_Target`` and the probability of firing on each (default 1.0)."""
+
+    rate: float
+
+
 class FaultInjector:
     """The fault rules of one fake server; thread-safe, deterministic for a given seed."""
 
@@ -112,101 +129,54 @@ class FaultInjector:
             self._rules.append(rule)
         return rule
 
-    def latency(
-        self,
-        seconds: float,
-        *,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
-        rate: float = 1.0,
-    ) -> FaultRule:
+    def _kind(self, kind: FaultKind, where: _Where, **settings: Any) -> FaultRule:
+        # Every helper takes the same request filter; a key outside it is a caller's typo.
+        unknown = where.keys() - _Where.__optional_keys__
+        if unknown:
+            raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+        return self.add(FaultRule(kind, **where, **settings))
+
+    def latency(self, seconds: float, **where: Unpack[_Where]) -> FaultRule:
         """Delay matching requests by ``seconds``."""
-        return self.add(FaultRule("latency", path_prefix, method, count, rate, seconds=seconds))
+        return self._kind("latency", where, seconds=seconds)
 
     def server_errors(
-        self,
-        rate: float = 1.0,
-        *,
-        status: int | None = None,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
+        self, rate: float = 1.0, *, status: int | None = None, **where: Unpack[_Target]
     ) -> FaultRule:
         """Answer matching requests with ``status`` (5xx) without serving them."""
-        return self.add(FaultRule("error", path_prefix, method, count, rate, status=status))
+        return self._kind("error", {**where, "rate": rate}, status=status)
 
     def rate_limit(
         self,
         *,
         retry_after: int | None = 1,
         reset_after: float = 1.0,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
-        rate: float = 1.0,
         status: int = 429,
+        **where: Unpack[_Where],
     ) -> FaultRule:
         """Answer 429 (or a throttling 503); with ``retry_after=None`` only
         ``X-RateLimit-Reset`` tells when to retry."""
-        return self.add(
-            FaultRule(
-                "rate_limit",
-                path_prefix,
-                method,
-                count,
-                rate,
-                status=status,
-                retry_after=retry_after,
-                reset_after=reset_after,
-            )
+        return self._kind(
+            "rate_limit", where, status=status, retry_after=retry_after, reset_after=reset_after
         )
 
-    def malformed_json(
-        self,
-        *,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
-        rate: float = 1.0,
-    ) -> FaultRule:
+    def malformed_json(self, **where: Unpack[_Where]) -> FaultRule:
         """Serve matching requests but cut their JSON body short."""
-        return self.add(FaultRule("malformed_json", path_prefix, method, count, rate))
+        return self._kind("malformed_json", where)
 
-    def drop_connections(
-        self,
-        *,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
-        rate: float = 1.0,
-    ) -> FaultRule:
+    def drop_connections(self, **where: Unpack[_Where]) -> FaultRule:
         """Close the connection mid-response, without serving the request."""
-        return self.add(FaultRule("drop_connection", path_prefix, method, count, rate))
+        return self._kind("drop_connection", where)
 
-    def apply_then_drop(
-        self,
-        *,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
-        rate: float = 1.0,
-    ) -> FaultRule:
+    def apply_then_drop(self, **where: Unpack[_Where]) -> FaultRule:
         """Serve matching requests (a write is stored), then close the connection mid-response:
         the client cannot tell whether its write happened."""
-        return self.add(FaultRule("apply_then_drop", path_prefix, method, count, rate))
+        return self._kind("apply_then_drop", where)
 
-    def apply_then_corrupt(
-        self,
-        *,
-        path_prefix: str | None = None,
-        method: str | None = None,
-        count: int | None = None,
-        rate: float = 1.0,
-    ) -> FaultRule:
+    def apply_then_corrupt(self, **where: Unpack[_Where]) -> FaultRule:
         """Serve matching requests (a write is stored), then answer 200 with a body that is
         not JSON in place of the real answer."""
-        return self.add(FaultRule("apply_then_corrupt", path_prefix, method, count, rate))
+        return self._kind("apply_then_corrupt", where)
 
     def draw(self, method: str, path: str) -> tuple[float, FaultRule | None]:
         """The latency to add and the (first) terminal fault for one request."""
