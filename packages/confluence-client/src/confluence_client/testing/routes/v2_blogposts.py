@@ -7,13 +7,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import FakeBadRequestError, FakeNotFoundError
-from .._http import no_content, read_json, site_of, store_of
+from .._errors import FakeNotFoundError
+from .._http import no_content, site_of, store_of
 from .._records import PageRecord
-from .._shapes_v2 import blogpost_json, check_body_format
+from .._shapes_v2 import blogpost_json
 from .._store import FakeStore
-from ._common import bool_param, int_param, multi, numeric_id, path_id, sort_pages, user_id, v2_list
-from .v2_pages import _body_value, _find_version, _object, _statuses
+from ._common import bool_param, multi, path_id, user_id
+from ._v2_pagelike import body_value, get_content, list_content, read_edit, read_new
 
 __all__ = ["ROUTES"]
 
@@ -25,22 +25,13 @@ def _post(store: FakeStore, post_id: str, *, allow_trashed: bool = False) -> Pag
     return post
 
 
+def _any_post(store: FakeStore, post_id: str) -> PageRecord:
+    return _post(store, post_id, allow_trashed=True)
+
+
 def _listing(request: Request, space_id: str | None) -> Response:
-    store = store_of(request)
-    fmt = check_body_format(request.query_params.get("body-format"))
-    ids = {numeric_id(i) for i in multi(request, "id")}
     space_ids = set(multi(request, "space-id")) if space_id is None else {space_id}
-    title = request.query_params.get("title")
-    statuses = _statuses(request, ("current",))
-    with store.lock:
-        posts = [
-            p
-            for p in store.list_pages(statuses=statuses, title=title, kind="blogpost")
-            if (not ids or p.id in ids) and (not space_ids or p.space_id in space_ids)
-        ]
-        posts = sort_pages(request, posts, "id")
-        site = site_of(request)
-        return v2_list(request, posts, lambda p: blogpost_json(store, site, p, fmt))
+    return list_content(request, "blogpost", space_ids, ("current",), blogpost_json)
 
 
 async def list_blogposts(request: Request) -> Response:
@@ -54,20 +45,12 @@ async def space_blogposts(request: Request) -> Response:
 
 async def create_blogpost(request: Request) -> Response:
     store = store_of(request)
-    payload = _object(await read_json(request))
-    space_id, title = payload.get("spaceId"), payload.get("title")
-    if not isinstance(space_id, str | int) or not str(space_id).isdigit():
-        raise FakeBadRequestError("spaceId is required (a numeric id)")
-    if not isinstance(title, str):
-        raise FakeBadRequestError("title is required")
-    status = payload.get("status", "current")
-    if status not in ("current", "draft"):
-        raise FakeBadRequestError("status must be current or draft")
+    payload, space_id, title, status = await read_new(request)
     with store.lock:
         post = store.add_page(
-            store.get_space(str(space_id)).id,
+            store.get_space(space_id).id,
             title,
-            _body_value(payload),
+            body_value(payload),
             author_id=user_id(request),
             status=status,
             kind="blogpost",
@@ -76,48 +59,15 @@ async def create_blogpost(request: Request) -> Response:
 
 
 async def get_blogpost(request: Request) -> Response:
-    store = store_of(request)
-    post_id = path_id(request)
-    fmt = check_body_format(request.query_params.get("body-format"))
-    wanted = _statuses(request, ("current", "draft"))
-    number = int_param(request, "version")
-    with store.lock:
-        post = _post(store, post_id, allow_trashed=True)
-        if post.status not in wanted:
-            raise FakeNotFoundError(f"No content with id {post_id} and status {post.status}")
-        version = None
-        if number is not None and number != post.version:
-            version = _find_version(post, number)
-        return JSONResponse(blogpost_json(store, site_of(request), post, fmt, version))
+    return get_content(request, _any_post, ("current", "draft"), blogpost_json)
 
 
 async def update_blogpost(request: Request) -> Response:
     store = store_of(request)
-    post_id = path_id(request)
-    payload = _object(await read_json(request))
-    if str(payload.get("id", post_id)) != post_id:
-        raise FakeBadRequestError("The id in the body does not match the path")
-    version = payload.get("version")
-    if not isinstance(version, dict) or not isinstance(version.get("number"), int):
-        raise FakeBadRequestError("version.number is required")
-    status = payload.get("status", "current")
-    if status not in ("current", "draft"):
-        raise FakeBadRequestError("status must be current or draft")
-    title = payload.get("title")
-    if not isinstance(title, str):
-        raise FakeBadRequestError("title is required")
+    edit = await read_edit(request, ("current", "draft"))
     with store.lock:
-        _post(store, post_id, allow_trashed=status == "current")
-        post = store.update_page(
-            post_id,
-            version=version["number"],
-            title=title,
-            body=_body_value(payload),
-            message=str(version.get("message") or ""),
-            minor_edit=bool(version.get("minorEdit", False)),
-            status=status,
-            author_id=user_id(request),
-        )
+        _post(store, edit.content_id, allow_trashed=edit.status == "current")
+        post = edit.apply(request, store)
         return JSONResponse(blogpost_json(store, site_of(request), post, "storage"))
 
 

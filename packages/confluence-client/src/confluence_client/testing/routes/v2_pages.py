@@ -7,64 +7,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._errors import FakeBadRequestError, FakeNotFoundError, FakePayloadTooLargeError
-from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
+from .._errors import FakeBadRequestError, FakeNotFoundError
+from .._http import no_content, site_of, store_of
 from .._records import PageRecord
-from .._render import check_storage
-from .._shapes_v2 import check_body_format, page_json
+from .._shapes_v2 import page_json
+from .._store import FakeStore
 from ._common import bool_param, int_param, multi, numeric_id, path_id, sort_pages, user_id, v2_list
 from ._tree_shapes import TREE_KINDS, child_json, descendant_json
+from ._v2_pagelike import body_value, get_content, list_content, read_edit, read_new
 
 __all__ = ["ROUTES", "only_pages"]
-
-_STATUSES = ("current", "draft", "archived", "trashed", "deleted", "historical", "any")
-
-
-def _statuses(request: Request, default: tuple[str, ...]) -> tuple[str, ...]:
-    wanted = multi(request, "status")
-    for s in wanted:
-        if s not in _STATUSES:
-            raise FakeBadRequestError(f"Invalid status {s!r}")
-    if "any" in wanted:
-        return ("current", "draft", "archived", "trashed")
-    return tuple(wanted) or default
-
-
-async def list_pages(request: Request) -> Response:
-    store = store_of(request)
-    fmt = check_body_format(request.query_params.get("body-format"))
-    ids = {numeric_id(i) for i in multi(request, "id")}
-    space_ids = set(multi(request, "space-id"))
-    title = request.query_params.get("title")
-    statuses = _statuses(request, ("current", "archived"))
-    with store.lock:
-        pages = [
-            p
-            for p in store.list_pages(statuses=statuses, title=title)
-            if (not ids or p.id in ids) and (not space_ids or p.space_id in space_ids)
-        ]
-        pages = sort_pages(request, pages, "id")
-        site = site_of(request)
-        return v2_list(request, pages, lambda p: page_json(store, site, p, fmt))
-
-
-def _body_value(payload: dict[str, Any]) -> str:
-    body = payload.get("body")
-    if not isinstance(body, dict):
-        raise FakeBadRequestError("body is required: {representation, value}")
-    if "storage" in body and isinstance(body["storage"], dict):
-        body = body["storage"]  # the v1-style nesting; Confluence accepts it here too
-    representation = body.get("representation", "storage")
-    if representation not in ("storage", "wiki"):
-        raise FakeBadRequestError(f"Unsupported body representation {representation!r}")
-    value = body.get("value")
-    if not isinstance(value, str):
-        raise FakeBadRequestError("body.value must be a string")
-    if len(value.encode()) > MAX_BODY_BYTES:
-        raise FakePayloadTooLargeError("Page body exceeds the 5 MB limit")
-    if representation == "storage":
-        check_storage(value)
-    return value
 
 
 def only_pages(store: Any, page_id: str) -> None:
@@ -74,32 +26,28 @@ def only_pages(store: Any, page_id: str) -> None:
         raise FakeNotFoundError(f"No page with id {page_id}")
 
 
-def _object(payload: Any) -> dict[str, Any]:
-    if not isinstance(payload, dict):
-        raise FakeBadRequestError("The request body must be a JSON object")
-    return payload
+def _page(store: FakeStore, page_id: str) -> PageRecord:
+    only_pages(store, page_id)
+    return store.get_page(page_id, allow_trashed=True)
+
+
+async def list_pages(request: Request) -> Response:
+    space_ids = set(multi(request, "space-id"))
+    return list_content(request, "page", space_ids, ("current", "archived"), page_json)
 
 
 async def create_page(request: Request) -> Response:
     store = store_of(request)
-    payload = _object(await read_json(request))
-    space_id, title = payload.get("spaceId"), payload.get("title")
-    if not isinstance(space_id, str | int) or not str(space_id).isdigit():
-        raise FakeBadRequestError("spaceId is required (a numeric id)")
-    if not isinstance(title, str):
-        raise FakeBadRequestError("title is required")
-    status = payload.get("status", "current")
-    if status not in ("current", "draft"):
-        raise FakeBadRequestError("status must be current or draft")
+    payload, space_id, title, status = await read_new(request)
     parent = payload.get("parentId")
     with store.lock:
-        space = store.get_space(str(space_id))
+        space = store.get_space(space_id)
         if parent is None and not bool_param(request, "root-level"):
             parent = space.homepage_id
         page = store.add_page(
             space.id,
             title,
-            _body_value(payload),
+            body_value(payload),
             parent_id=None if parent is None else numeric_id(str(parent), "parentId"),
             author_id=user_id(request),
             status=status,
@@ -108,61 +56,19 @@ async def create_page(request: Request) -> Response:
 
 
 async def get_page(request: Request) -> Response:
-    store = store_of(request)
-    page_id = path_id(request)
-    fmt = check_body_format(request.query_params.get("body-format"))
-    wanted = _statuses(request, ("current", "archived", "draft"))
-    number = int_param(request, "version")
-    with store.lock:
-        only_pages(store, page_id)
-        page = store.get_page(page_id, allow_trashed=True)
-        if page.status not in wanted:
-            raise FakeNotFoundError(f"No content with id {page_id} and status {page.status}")
-        version = None
-        if number is not None and number != page.version:
-            version = _find_version(page, number)
-        return JSONResponse(page_json(store, site_of(request), page, fmt, version))
-
-
-def _find_version(page: PageRecord, number: int) -> Any:
-    for v in page.versions:
-        if v.number == number:
-            return v
-    raise FakeNotFoundError(f"Page {page.id} has no version {number}")
+    return get_content(request, _page, ("current", "archived", "draft"), page_json)
 
 
 async def update_page(request: Request) -> Response:
     store = store_of(request)
-    page_id = path_id(request)
-    payload = _object(await read_json(request))
-    if str(payload.get("id", page_id)) != page_id:
-        raise FakeBadRequestError("The id in the body does not match the path")
-    version = payload.get("version")
-    if not isinstance(version, dict) or not isinstance(version.get("number"), int):
-        raise FakeBadRequestError("version.number is required")
-    status = payload.get("status", "current")
-    if status not in ("current", "draft", "archived"):
-        raise FakeBadRequestError("status must be current, draft or archived")
-    title = payload.get("title")
-    if not isinstance(title, str):
-        raise FakeBadRequestError("title is required")
+    edit = await read_edit(request, ("current", "draft", "archived"))
     kwargs: dict[str, Any] = {}
-    if "parentId" in payload:
-        parent = payload["parentId"]
+    if "parentId" in edit.payload:
+        parent = edit.payload["parentId"]
         kwargs["parent_id"] = None if parent is None else numeric_id(str(parent), "parentId")
     with store.lock:
-        only_pages(store, page_id)
-        page = store.update_page(
-            page_id,
-            version=version["number"],
-            title=title,
-            body=_body_value(payload),
-            message=str(version.get("message") or ""),
-            minor_edit=bool(version.get("minorEdit", False)),
-            status=status,
-            author_id=user_id(request),
-            **kwargs,
-        )
+        only_pages(store, edit.content_id)
+        page = edit.apply(request, store, **kwargs)
         return JSONResponse(page_json(store, site_of(request), page, "storage"))
 
 
