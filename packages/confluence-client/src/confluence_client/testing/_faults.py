@@ -12,7 +12,7 @@ import itertools
 import random
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, get_args
 
 from ._errors import FakeBadRequestError
 
@@ -30,15 +30,7 @@ FaultKind = Literal[
     "apply_then_drop",
     "apply_then_corrupt",
 ]
-FAULT_KINDS: tuple[str, ...] = (
-    "latency",
-    "error",
-    "rate_limit",
-    "malformed_json",
-    "drop_connection",
-    "apply_then_drop",
-    "apply_then_corrupt",
-)
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 
 @dataclass(slots=True)
