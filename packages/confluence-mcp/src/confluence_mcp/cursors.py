@@ -24,10 +24,15 @@ import hashlib
 import hmac
 import secrets
 import zlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from fastmcp.exceptions import ToolError
 
 from confluence_mcp.caller import caller_identity
+
+if TYPE_CHECKING:
+    from confluence_client import ResultPage
 
 __all__ = ["INVALID_CURSOR", "CursorSealer"]
 
@@ -37,6 +42,7 @@ INVALID_CURSOR = (
 )
 _VERSION = "c1"
 _MAX_INFLATED = 64 * 1024
+_T = TypeVar("_T")
 
 
 class CursorSealer:
@@ -77,6 +83,20 @@ class CursorSealer:
             return cursor.decode("utf-8")
         except (zlib.error, UnicodeDecodeError):  # only if our own key leaked or changed
             raise ToolError(INVALID_CURSOR) from None
+
+    async def fetch(
+        self,
+        token: str | None,
+        call: Callable[[str | None], Awaitable[ResultPage[_T]]],
+        *,
+        listing: str,
+        binding: str,
+    ) -> tuple[ResultPage[_T], str | None]:
+        """One page of a listing: opens ``token`` (refused as :meth:`open` does), awaits
+        ``call`` with the SDK cursor inside it, and returns the page with its next cursor
+        sealed for the same listing and binding."""
+        found = await call(self.open(token, listing=listing, binding=binding))
+        return found, self.seal(found.next_cursor, listing=listing, binding=binding)
 
     def _mac(self, payload: bytes, listing: str, binding: str) -> bytes:
         mac = hmac.new(self._key, _VERSION.encode(), hashlib.sha256)

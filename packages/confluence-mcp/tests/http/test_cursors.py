@@ -13,6 +13,7 @@ from fastmcp.exceptions import ToolError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from confluence_client import ResultPage
 from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.cursors import INVALID_CURSOR, CursorSealer
 from mcp_auth import create_api_key
@@ -173,3 +174,26 @@ async def test_every_listing_tool_refuses_a_cursor_it_did_not_seal(
             await client.call_tool(tool.name, arguments)
         assert str(refused.value) == INVALID_CURSOR, tool.name
         assert not fake_confluence.requests.matching(path_contains="cql=text"), tool.name
+
+
+async def test_fetch_opens_calls_and_seals_or_refuses_before_calling() -> None:
+    sealer = CursorSealer()
+    seen: list[str | None] = []
+
+    async def call(upstream: str | None) -> ResultPage[int]:
+        seen.append(upstream)
+        return ResultPage[int](items=(1,), next_cursor=f"after-{upstream}")
+
+    first, sealed = await sealer.fetch(None, call, listing="search", binding="q")
+    assert first.items == (1,)
+    assert seen == [None]
+    assert sealed is not None
+    assert sealed.startswith("c1.")
+    assert sealer.open(sealed, listing="search", binding="q") == "after-None"
+    _, again = await sealer.fetch(sealed, call, listing="search", binding="q")
+    assert seen == [None, "after-None"]
+    assert sealer.open(again, listing="search", binding="q") == "after-after-None"
+    with pytest.raises(ToolError) as refused:
+        await sealer.fetch(sealed, call, listing="search", binding="other")
+    assert str(refused.value) == INVALID_CURSOR
+    assert len(seen) == 2  # nothing reached the SDK

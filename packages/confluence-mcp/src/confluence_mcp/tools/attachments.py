@@ -198,14 +198,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """List a page's attachments (metadata only)."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        binding = f"{page_id}\n{limit}"
-        upstream = services.cursors.open(cursor, listing="list_attachments", binding=binding)
-        found = await client.list_attachments(page_id, limit=limit, cursor=upstream)
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_attachments(page_id, limit=limit, cursor=upstream),
+            listing="list_attachments",
+            binding=f"{page_id}\n{limit}",
+        )
         return AttachmentList(
-            attachments=[attachment_info(item) for item in found.items],
-            next_cursor=services.cursors.seal(
-                found.next_cursor, listing="list_attachments", binding=binding
-            ),
+            attachments=[attachment_info(item) for item in found.items], next_cursor=next_cursor
         )
 
     @confluence_tool(mcp, access="write", areas=areas)

@@ -90,12 +90,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         await services.guard.check_page_id(page_id)
         client = await services.client()
         inline = location == "inline"
-        binding = f"{page_id}\n{limit}\n{location}"
-        upstream = services.cursors.open(cursor, listing="list_comments", binding=binding)
-        if inline:
-            found = await client.list_inline_comments(page_id, limit=limit, cursor=upstream)
-        else:
-            found = await client.list_comments(page_id, limit=limit, cursor=upstream)
+        lister = client.list_inline_comments if inline else client.list_comments
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: lister(page_id, limit=limit, cursor=upstream),
+            listing="list_comments",
+            binding=f"{page_id}\n{limit}\n{location}",
+        )
         comments: list[CommentInfo] = []
         budget = _MAX_REPLIES
         for comment in found.items:
@@ -106,9 +107,6 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 comments.extend([await info(reply, format) for reply in thread])
         for shown in comments:
             note_container(shown.id, page_id)  # trust: one lookup per author, not per comment
-        next_cursor = services.cursors.seal(
-            found.next_cursor, listing="list_comments", binding=binding
-        )
         return CommentList(comments=comments, next_cursor=next_cursor)
 
     @confluence_tool(mcp, access="write")

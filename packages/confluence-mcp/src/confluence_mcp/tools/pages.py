@@ -174,15 +174,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """List a page's direct child pages."""
         client = await services.client()
         await services.guard.check_page_id(page_id)
-        binding = f"{page_id}\n{limit}"
-        upstream = services.cursors.open(cursor, listing="get_page_children", binding=binding)
-        found = await client.list_children(page_id, limit=limit, cursor=upstream)
-        return PageList(
-            pages=[page_ref(child) for child in found.items],
-            next_cursor=services.cursors.seal(
-                found.next_cursor, listing="get_page_children", binding=binding
-            ),
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_children(page_id, limit=limit, cursor=upstream),
+            listing="get_page_children",
+            binding=f"{page_id}\n{limit}",
         )
+        return PageList(pages=[page_ref(child) for child in found.items], next_cursor=next_cursor)
 
     @confluence_tool(mcp, access="read")
     async def get_page_tree(

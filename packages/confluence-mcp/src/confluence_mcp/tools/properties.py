@@ -56,14 +56,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if key is not None:
             prop = await client.get_page_property(page_id, key)
             return lean_result(PropertyList(properties=[_info(prop)]))
-        binding = f"{page_id}\n{limit}"
-        found = await client.list_page_properties(
-            page_id,
-            limit=limit,
-            cursor=services.cursors.open(cursor, listing="get_page_properties", binding=binding),
-        )
-        next_cursor = services.cursors.seal(
-            found.next_cursor, listing="get_page_properties", binding=binding
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_page_properties(page_id, limit=limit, cursor=upstream),
+            listing="get_page_properties",
+            binding=f"{page_id}\n{limit}",
         )
         shown = [_info(p) for p in found.items]
         return lean_result(PropertyList(properties=shown, next_cursor=next_cursor))

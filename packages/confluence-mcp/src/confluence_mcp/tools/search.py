@@ -52,11 +52,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             cql = cql.restrict(scope)
         client = await services.client()
         # The cursor is bound to the query built here: upstream only ever sees our own CQL.
-        binding = f"{cql}\n{limit}"
-        upstream = services.cursors.open(cursor, listing="search", binding=binding)
-        found = await client.search(cql, limit=limit, cursor=upstream)
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.search(cql, limit=limit, cursor=upstream),
+            listing="search",
+            binding=f"{cql}\n{limit}",
+        )
         hits = [_hit(result) for result in services.guard.filter_results(found.items)]
-        next_cursor = services.cursors.seal(found.next_cursor, listing="search", binding=binding)
         return SearchResults(results=hits, next_cursor=next_cursor)
 
 

@@ -48,16 +48,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             spaces = [await _get_if_exists(services, key) for key in sorted(allowed)]
             found = [space_info(space) for space in spaces if space is not None]
             return SpaceList(spaces=found[:limit])
-        binding = str(limit)
-        upstream = services.cursors.open(cursor, listing="list_spaces", binding=binding)
-        listing = await client.list_spaces(limit=limit, cursor=upstream)
-        visible = services.guard.filter_keys(listing.items, lambda space: space.key)
-        return SpaceList(
-            spaces=[space_info(space) for space in visible],
-            next_cursor=services.cursors.seal(
-                listing.next_cursor, listing="list_spaces", binding=binding
-            ),
+        listing, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_spaces(limit=limit, cursor=upstream),
+            listing="list_spaces",
+            binding=str(limit),
         )
+        visible = services.guard.filter_keys(listing.items, lambda space: space.key)
+        return SpaceList(spaces=[space_info(space) for space in visible], next_cursor=next_cursor)
 
     @confluence_tool(mcp, access="read")
     async def get_space(space_key: SpaceKey, permissions: bool = False) -> SpaceDetails:

@@ -73,19 +73,20 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if page_id is not None:
             await services.guard.check_page_id(page_id)
         client = await services.client()
-        binding = f"{space_key}\n{page_id}\n{assigned_to}\n{status}\n{limit}"
-        found = await client.list_tasks(
-            space_key=space_key,
-            page_id=page_id,
-            assigned_to=assigned_to,
-            status=status,
-            limit=limit,
-            cursor=services.cursors.open(cursor, listing="list_tasks", binding=binding),
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_tasks(
+                space_key=space_key,
+                page_id=page_id,
+                assigned_to=assigned_to,
+                status=status,
+                limit=limit,
+                cursor=upstream,
+            ),
+            listing="list_tasks",
+            binding=f"{space_key}\n{page_id}\n{assigned_to}\n{status}\n{limit}",
         )
         shown = [await info(t) for t in found.items if await allowed(t)]
-        next_cursor = services.cursors.seal(
-            found.next_cursor, listing="list_tasks", binding=binding
-        )
         return lean_result(TaskList(tasks=shown, next_cursor=next_cursor))
 
     @confluence_tool(mcp, access="write", idempotent=True, output_schema=None)

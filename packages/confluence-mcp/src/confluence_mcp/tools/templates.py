@@ -71,11 +71,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             return lean_result(TemplateList(templates=[one]))
         if space_key is not None:
             services.guard.check_space_key(space_key)
-        binding = f"{space_key}\n{limit}"
-        upstream = services.cursors.open(cursor, listing="list_templates", binding=binding)
-        found = await client.list_templates(space_key, limit=limit, cursor=upstream)
-        next_cursor = services.cursors.seal(
-            found.next_cursor, listing="list_templates", binding=binding
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_templates(space_key, limit=limit, cursor=upstream),
+            listing="list_templates",
+            binding=f"{space_key}\n{limit}",
         )
         return lean_result(
             TemplateList(templates=[_info(t) for t in found.items], next_cursor=next_cursor)

@@ -159,9 +159,12 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         """List a page's versions, newest first."""
         await services.guard.check_page_id(page_id)
         client = await services.client()
-        binding = f"{page_id}\n{limit}"
-        upstream = services.cursors.open(cursor, listing="list_page_versions", binding=binding)
-        found = await client.list_versions(page_id, limit=limit, cursor=upstream)
+        found, next_cursor = await services.cursors.fetch(
+            cursor,
+            lambda upstream: client.list_versions(page_id, limit=limit, cursor=upstream),
+            listing="list_page_versions",
+            binding=f"{page_id}\n{limit}",
+        )
         return VersionList(
             versions=[
                 VersionInfo(
@@ -172,9 +175,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 )
                 for item in found.items
             ],
-            next_cursor=services.cursors.seal(
-                found.next_cursor, listing="list_page_versions", binding=binding
-            ),
+            next_cursor=next_cursor,
         )
 
     @confluence_tool(mcp, access="read")
