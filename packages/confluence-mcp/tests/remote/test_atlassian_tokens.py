@@ -7,6 +7,7 @@ import asyncio
 import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -43,6 +44,11 @@ def keeper(oauth: AtlassianOAuth, store: CredentialStore) -> AtlassianTokens:
     return AtlassianTokens(oauth, store, public_url="https://mcp.example.test")
 
 
+@pytest.fixture
+def tokens(oauth: AtlassianOAuth, store: CredentialStore) -> AtlassianTokens:
+    return keeper(oauth, store)
+
+
 async def signed_in(
     fake: FakeConfluenceServer, tokens: AtlassianTokens
 ) -> tuple[str, UpstreamCredential]:
@@ -69,10 +75,26 @@ async def expire(store: CredentialStore, key: str) -> UpstreamCredential:
     return due
 
 
+class Due(NamedTuple):
+    """Alice signed in through ``tokens``; her stored credential is now due for renewal."""
+
+    key: str
+    first: UpstreamCredential  # as sign-in stored it
+    due: UpstreamCredential  # the same, expired
+
+
+@pytest.fixture
+async def alice_due(
+    fake_confluence: FakeConfluenceServer, tokens: AtlassianTokens, store: CredentialStore
+) -> Due:
+    key, first = await signed_in(fake_confluence, tokens)
+    return Due(key, first, await expire(store, key))
+
+
 async def test_sign_in_stores_the_account_site_and_both_tokens(
-    fake_confluence: FakeConfluenceServer, oauth: AtlassianOAuth, store: CredentialStore
+    fake_confluence: FakeConfluenceServer, tokens: AtlassianTokens, store: CredentialStore
 ) -> None:
-    key, credential = await signed_in(fake_confluence, keeper(oauth, store))
+    key, credential = await signed_in(fake_confluence, tokens)
     alice = fake_confluence.store.find_user(ALICE)
     assert alice is not None
     assert key == f"user:{alice.account_id}"
@@ -83,11 +105,12 @@ async def test_sign_in_stores_the_account_site_and_both_tokens(
 
 
 async def test_refresh_rotates_and_persists_the_new_refresh_token(
-    fake_confluence: FakeConfluenceServer, oauth: AtlassianOAuth, store: CredentialStore
+    fake_confluence: FakeConfluenceServer,
+    tokens: AtlassianTokens,
+    store: CredentialStore,
+    alice_due: Due,
 ) -> None:
-    tokens = keeper(oauth, store)
-    key, first = await signed_in(fake_confluence, tokens)
-    due = await expire(store, key)
+    key, first, due = alice_due
     renewed = await tokens.refresh(key, due)
     assert renewed.refresh_token != first.refresh_token
     assert renewed.secret != first.secret
@@ -98,11 +121,9 @@ async def test_refresh_rotates_and_persists_the_new_refresh_token(
 
 
 async def test_concurrent_refreshes_of_one_person_ask_atlassian_once(
-    fake_confluence: FakeConfluenceServer, oauth: AtlassianOAuth, store: CredentialStore
+    fake_confluence: FakeConfluenceServer, tokens: AtlassianTokens, alice_due: Due
 ) -> None:
-    tokens = keeper(oauth, store)
-    key, _ = await signed_in(fake_confluence, tokens)
-    due = await expire(store, key)
+    key, _, due = alice_due
     first, second = await asyncio.gather(tokens.refresh(key, due), tokens.refresh(key, due))
     assert first == second
     assert fake_confluence.oauth.refreshes == 1
@@ -110,12 +131,14 @@ async def test_concurrent_refreshes_of_one_person_ask_atlassian_once(
 
 
 async def test_a_replica_that_lost_the_race_takes_the_winners_tokens(
-    fake_confluence: FakeConfluenceServer, oauth: AtlassianOAuth, store: CredentialStore
+    fake_confluence: FakeConfluenceServer,
+    oauth: AtlassianOAuth,
+    store: CredentialStore,
+    tokens: AtlassianTokens,
+    alice_due: Due,
 ) -> None:
-    winner = keeper(oauth, store)
-    key, _ = await signed_in(fake_confluence, winner)
-    due = await expire(store, key)
-    renewed = await winner.refresh(key, due)
+    key, _, due = alice_due
+    renewed = await tokens.refresh(key, due)  # the winner
 
     class StaleFirstRead(CredentialStore):
         """The loser read the store before the winner wrote to it."""
@@ -135,11 +158,12 @@ async def test_a_replica_that_lost_the_race_takes_the_winners_tokens(
 
 
 async def test_a_revoked_grant_signs_the_user_out(
-    fake_confluence: FakeConfluenceServer, oauth: AtlassianOAuth, store: CredentialStore
+    fake_confluence: FakeConfluenceServer,
+    tokens: AtlassianTokens,
+    store: CredentialStore,
+    alice_due: Due,
 ) -> None:
-    tokens = keeper(oauth, store)
-    key, _ = await signed_in(fake_confluence, tokens)
-    due = await expire(store, key)
+    key, _, due = alice_due
     fake_confluence.oauth.revoke(ALICE)
     with pytest.raises(CredentialError) as caught:
         await tokens.refresh(key, due)
@@ -149,17 +173,12 @@ async def test_a_revoked_grant_signs_the_user_out(
 
 
 async def test_atlassian_down_keeps_the_grant(
-    fake_confluence: FakeConfluenceServer, store: CredentialStore
+    fake_confluence: FakeConfluenceServer,
+    tokens: AtlassianTokens,
+    store: CredentialStore,
+    alice_due: Due,
 ) -> None:
-    fake_confluence.oauth.register_app("app", "secret", [CALLBACK])
-    tokens = keeper(
-        AtlassianOAuth(
-            "app", "secret", auth_url=fake_confluence.auth_url, api_url=fake_confluence.url
-        ),
-        store,
-    )
-    key, _ = await signed_in(fake_confluence, tokens)
-    due = await expire(store, key)
+    key, _, due = alice_due
     fake_confluence.faults.server_errors(path_prefix="/oauth/token", status=503, count=1)
     with pytest.raises(CredentialError) as caught:
         await tokens.refresh(key, due)
