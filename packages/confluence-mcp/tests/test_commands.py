@@ -29,13 +29,34 @@ def point_at(monkeypatch: pytest.MonkeyPatch, fake: FakeConfluenceServer, token:
     monkeypatch.setenv("CONFLUENCE_API_TOKEN", token)
 
 
+@pytest.fixture
+def configured(
+    clean_env: None, monkeypatch: pytest.MonkeyPatch, fake_confluence: FakeConfluenceServer
+) -> pytest.MonkeyPatch:
+    """The environment, pointed at the fake Confluence with working credentials."""
+    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
+    return monkeypatch
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
+    """``serve`` replaced: each run's settings are recorded and its URLs announced."""
+    seen: list[Settings] = []
+
+    async def fake_serve(mcp: FastMCP[Any], remote: RemoteSettings, **kwargs: Any) -> None:
+        seen.append(remote.core)
+        for url in endpoint_urls(remote.core):
+            kwargs["announce"](url)
+
+    monkeypatch.setattr(serving, "serve", fake_serve)
+    return seen
+
+
 def test_check_prints_user_and_spaces(
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
-    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "ENG")
+    configured.setenv("CONFLUENCE_SPACES_FILTER", "ENG")
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "Signed in as:" in out
@@ -43,33 +64,28 @@ def test_check_prints_user_and_spaces(
 
 
 def test_check_and_serve_warn_of_a_replica_id_stateless_mode_ignores(
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
+    served: list[Settings],
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     for name, value in {
         "TRANSPORT": "http",
         "STATELESS_HTTP": "true",
         "MCP_REPLICA_ID": "r1",
     }.items():
-        monkeypatch.setenv(name, value)
+        configured.setenv(name, value)
     warning = "MCP_REPLICA_ID=r1 has no effect with STATELESS_HTTP=true"
     with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
         assert main(["check"]) == 0  # warned, not refused
     assert warning in caplog.text
     assert warning in capsys.readouterr().err  # the config.warning audit event (stderr)
-
-    async def fake_serve(mcp: FastMCP[Any], remote: RemoteSettings, **kwargs: Any) -> None:
-        pass
-
-    monkeypatch.setattr(serving, "serve", fake_serve)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
         assert main(["serve"]) == 0
+    assert len(served) == 1
     assert warning in caplog.text
-    monkeypatch.setenv("STATELESS_HTTP", "false")
+    configured.setenv("STATELESS_HTTP", "false")
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="confluence_mcp.remote"):
         assert main(["check"]) == 0
@@ -77,18 +93,16 @@ def test_check_and_serve_warn_of_a_replica_id_stateless_mode_ignores(
 
 
 def test_check_fails_on_configured_spaces_that_do_not_exist(
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
-    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "NOPE")
+    configured.setenv("CONFLUENCE_SPACES_FILTER", "NOPE")
     assert main(["check"]) == 1
     captured = capsys.readouterr()
     assert "Visible spaces (0)" in captured.out
     assert "CONFLUENCE_SPACES_FILTER" in captured.err
     assert "NOPE" in captured.err
-    monkeypatch.setenv("CONFLUENCE_SPACES_FILTER", "eng,NOPE,DEMO")
+    configured.setenv("CONFLUENCE_SPACES_FILTER", "eng,NOPE,DEMO")
     assert main(["check"]) == 1
     err = capsys.readouterr().err
     assert err.rstrip().endswith(": NOPE")
@@ -117,13 +131,11 @@ def test_check_fails_on_configured_spaces_that_do_not_exist(
 def test_check_refuses_what_serve_refuses(
     env: dict[str, str],
     message: str,
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     for name, value in env.items():
-        monkeypatch.setenv(name, value)
+        configured.setenv(name, value)
     assert main(["check"]) == 2
     checked = capsys.readouterr()
     assert main(["serve"]) == 2
@@ -135,13 +147,12 @@ def test_check_refuses_what_serve_refuses(
 
 
 def test_check_names_a_wrong_base_path(
-    monkeypatch: pytest.MonkeyPatch,
+    configured: pytest.MonkeyPatch,
     fake_confluence: FakeConfluenceServer,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     wrong = fake_confluence.wiki_url.rstrip("/").removesuffix("/wiki") + "/confluence"
-    monkeypatch.setenv("CONFLUENCE_URL", wrong)
+    configured.setenv("CONFLUENCE_URL", wrong)
     assert main(["check"]) == 1
     err = capsys.readouterr().err
     assert "this URL does not look like a Confluence site (HTTP 404 at /confluence/" in err
@@ -179,11 +190,9 @@ def test_env_file_is_accepted_before_or_after_the_command(
 )
 def test_missing_env_file_is_an_error_naming_it(
     argv: list[str],
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert "--env-file missing.env: no such file" in captured.err
@@ -240,27 +249,18 @@ def test_demo_serves_against_the_fake(
 
 
 def test_serve_runs_the_configured_transport(
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
+    served: list[Settings],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
-    seen: list[Settings] = []
-
-    async def fake_serve(mcp: FastMCP[Any], remote: RemoteSettings, **kwargs: Any) -> None:
-        seen.append(remote.core)
-        for url in endpoint_urls(remote.core):
-            kwargs["announce"](url)
-
-    monkeypatch.setattr(serving, "serve", fake_serve)
     assert main(["--transport", "http", "--port", "8124", "--stateless", "--read-only"]) == 0
-    assert seen[0].stateless_http is True
-    assert seen[0].read_only_mode is True
+    assert served[0].stateless_http is True
+    assert served[0].read_only_mode is True
     assert "http://127.0.0.1:8124/mcp" in capsys.readouterr().err
     env_file = Path("other.env")
     env_file.write_text("PORT=8125\n", encoding="utf-8")
     assert main(["--env-file", str(env_file), "serve", "--transport", "sse"]) == 0
-    assert (seen[1].transport, seen[1].port) == ("sse", 8125)
+    assert (served[1].transport, served[1].port) == ("sse", 8125)
     # The process-wide observability ends with the server: a later one does not inherit it.
     from confluence_mcp.remote import current_observability
 
@@ -268,13 +268,11 @@ def test_serve_runs_the_configured_transport(
 
 
 def test_busy_port_is_one_clear_message(
-    monkeypatch: pytest.MonkeyPatch,
-    fake_confluence: FakeConfluenceServer,
+    configured: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import socket
 
-    point_at(monkeypatch, fake_confluence, fake_confluence.credentials.api_token)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
