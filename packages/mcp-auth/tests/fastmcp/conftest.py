@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ from mcp_auth import (
     RefusalReason,
     ScopePolicy,
 )
-from mcp_auth.fastmcp import current_principal
+from mcp_auth.fastmcp import current_principal, protect
 
 READER_TOKEN = "tok-reader-0123456789abcdef"
 WRITER_TOKEN = "tok-writer-0123456789abcdef"
@@ -251,3 +251,23 @@ def audit() -> Iterator[AuditCapture]:
 @pytest.fixture
 def verifier() -> StaticVerifier:
     return StaticVerifier()
+
+
+@pytest.fixture
+def protected(verifier: StaticVerifier, audit: AuditCapture) -> Callable[..., FastMCP]:
+    """Makes the test server, protected with the test policy and audit log; keyword arguments
+    go to ``protect`` (``token_verifier`` replaces the test verifier)."""
+
+    def make(token_verifier: Any = None, **options: Any) -> FastMCP:
+        mcp = make_server()
+        protect(
+            mcp,
+            token_verifier or verifier,
+            base_url="http://127.0.0.1",
+            policy=make_policy(),
+            audit=audit.logger,
+            **options,
+        )
+        return mcp
+
+    return make

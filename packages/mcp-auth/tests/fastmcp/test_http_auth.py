@@ -1,11 +1,12 @@
 """401/503/400 answers, the metadata document and request context, through FastMCP's real
 HTTP app served in-process."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
+from fastmcp import FastMCP
 from fastmcp.utilities.tests import ASGIServer, asgi_server
 
 from mcp_auth import RequestContext
@@ -15,17 +16,8 @@ METADATA_URL = "http://127.0.0.1/.well-known/oauth-protected-resource/mcp"
 
 
 @pytest.fixture
-async def served(kit: Any, verifier: Any, audit: Any) -> AsyncIterator[ASGIServer]:
-    mcp = kit.make_server()
-    protect(
-        mcp,
-        verifier,
-        base_url="http://127.0.0.1",
-        policy=kit.make_policy(),
-        audit=audit.logger,
-        authorization_servers=["https://as.example"],
-        resource_name="Auth test",
-    )
+async def served(protected: Callable[..., FastMCP]) -> AsyncIterator[ASGIServer]:
+    mcp = protected(authorization_servers=["https://as.example"], resource_name="Auth test")
     async with asgi_server(mcp) as server:
         yield server
 

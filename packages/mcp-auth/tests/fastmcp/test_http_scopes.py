@@ -1,11 +1,11 @@
 """Per-tool scopes through FastMCP's real HTTP app in-process: the 403 step-up answer,
 the tool-error backstop, tools/list hiding and the tool.call audit trail."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from fastmcp import Client
+from fastmcp import Client, FastMCP
 from fastmcp.exceptions import ToolError
 from fastmcp.utilities.tests import ASGIServer, asgi_server
 from mcp import MCPError
@@ -15,19 +15,14 @@ from mcp_auth.fastmcp import (
     INSUFFICIENT_SCOPE_ERROR_CODE,
     MCPAuthProvider,
     ScopeMiddleware,
-    protect,
 )
 
 METADATA_URL = "http://127.0.0.1/.well-known/oauth-protected-resource/mcp"
 
 
 @pytest.fixture
-async def served(kit: Any, verifier: Any, audit: Any) -> AsyncIterator[ASGIServer]:
-    mcp = kit.make_server()
-    protect(
-        mcp, verifier, base_url="http://127.0.0.1", policy=kit.make_policy(), audit=audit.logger
-    )
-    async with asgi_server(mcp, stateless_http=True, json_response=True) as server:
+async def served(protected: Callable[..., FastMCP]) -> AsyncIterator[ASGIServer]:
+    async with asgi_server(protected(), stateless_http=True, json_response=True) as server:
         yield server
 
 
@@ -138,18 +133,12 @@ async def test_every_event_of_a_request_shares_its_request_id(
 
 @pytest.mark.parametrize("hide", [True, False])
 async def test_tools_list_hides_forbidden_tools_on_request(
-    kit: Any, verifier: Any, audit: Any, hide: bool
+    kit: Any, protected: Callable[..., FastMCP], hide: bool
 ) -> None:
-    mcp = kit.make_server()
-    protect(
-        mcp,
-        verifier,
-        base_url="http://127.0.0.1",
-        policy=kit.make_policy(),
-        audit=audit.logger,
-        hide_forbidden=hide,
-    )
-    async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
+    async with (
+        asgi_server(protected(hide_forbidden=hide)) as server,
+        server.client(auth=kit.READER_TOKEN) as client,
+    ):
         names = {tool.name for tool in await client.list_tools()}
     everything = {"read_page", "write_page", "whoami", "failing", "admin_purge"}
     assert names == ({"read_page", "whoami", "failing"} if hide else everything)
@@ -202,14 +191,10 @@ async def test_server_wide_required_scopes_get_fastmcps_403(
 
 
 async def test_legacy_sse_transport_refuses_with_a_tool_error(
-    kit: Any, verifier: Any, audit: Any
+    kit: Any, protected: Callable[..., FastMCP], audit: Any
 ) -> None:
-    mcp = kit.make_server()
-    protect(
-        mcp, verifier, base_url="http://127.0.0.1", policy=kit.make_policy(), audit=audit.logger
-    )
     async with (
-        asgi_server(mcp, transport="sse") as server,
+        asgi_server(protected(), transport="sse") as server,
         server.client(auth=kit.READER_TOKEN) as client,
     ):
         assert (await client.call_tool("read_page", {"page_id": "3"})).data == "page 3"
@@ -221,18 +206,12 @@ async def test_legacy_sse_transport_refuses_with_a_tool_error(
 
 
 async def test_gate_can_be_switched_off_leaving_the_tool_error(
-    kit: Any, verifier: Any, audit: Any
+    kit: Any, protected: Callable[..., FastMCP]
 ) -> None:
-    mcp = kit.make_server()
-    protect(
-        mcp,
-        verifier,
-        base_url="http://127.0.0.1",
-        policy=kit.make_policy(),
-        audit=audit.logger,
-        step_up=False,
-    )
-    async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
+    async with (
+        asgi_server(protected(step_up=False)) as server,
+        server.client(auth=kit.READER_TOKEN) as client,
+    ):
         with pytest.raises(ToolError, match="insufficient scope for 'write_page': missing"):
             await client.call_tool("write_page", {"page_id": "3", "body": "x"})
 
@@ -280,18 +259,12 @@ async def test_prompts_and_resources_follow_the_policy(
 
 @pytest.mark.parametrize("hide", [True, False])
 async def test_hiding_covers_prompts_and_resources(
-    kit: Any, verifier: Any, audit: Any, hide: bool
+    kit: Any, protected: Callable[..., FastMCP], hide: bool
 ) -> None:
-    mcp = kit.make_server()
-    protect(
-        mcp,
-        verifier,
-        base_url="http://127.0.0.1",
-        policy=kit.make_policy(),
-        audit=audit.logger,
-        hide_forbidden=hide,
-    )
-    async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
+    async with (
+        asgi_server(protected(hide_forbidden=hide)) as server,
+        server.client(auth=kit.READER_TOKEN) as client,
+    ):
         prompts = {p.name for p in await client.list_prompts()}
         resources = {str(r.uri) for r in await client.list_resources()}
         templates = {t.uri_template for t in await client.list_resource_templates()}
@@ -300,16 +273,15 @@ async def test_hiding_covers_prompts_and_resources(
     assert templates == (set() if hide else {"pages://{page_id}/draft"})
 
 
-async def test_completion_follows_the_policy(kit: Any, verifier: Any, audit: Any) -> None:
-    mcp = kit.make_server()
+async def test_completion_follows_the_policy(
+    kit: Any, protected: Callable[..., FastMCP], audit: Any
+) -> None:
+    mcp = protected()
 
     async def complete(ref: Any, argument: Any, context: Any) -> list[str]:
         return ["4", "5"]
 
     mcp.add_completion_handler(complete)
-    protect(
-        mcp, verifier, base_url="http://127.0.0.1", policy=kit.make_policy(), audit=audit.logger
-    )
     async with asgi_server(mcp) as server, server.client(auth=kit.READER_TOKEN) as client:
         allowed = await client.complete(
             PromptReference(name="summarize"), {"name": "page_id", "value": "4"}

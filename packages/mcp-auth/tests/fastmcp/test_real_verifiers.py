@@ -2,7 +2,7 @@
 protecting a FastMCP server over HTTP, with the audit trail they leave."""
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,11 +11,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastmcp import FastMCP
 from fastmcp.utilities.tests import ASGIServer, asgi_server
 from mcp import MCPError
 
 from mcp_auth import APIKeyVerifier, ChainVerifier, JWTVerifier, create_api_key, revoke_api_key
-from mcp_auth.fastmcp import protect
 
 ISSUER = "https://as.example"
 RESOURCE = "http://127.0.0.1/mcp"
@@ -69,7 +69,11 @@ def credentials(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> Credentials:
 
 @pytest.fixture
 async def served(
-    kit: Any, audit: Any, tmp_path: Path, rsa_key: rsa.RSAPrivateKey, credentials: Credentials
+    protected: Callable[..., FastMCP],
+    audit: Any,
+    tmp_path: Path,
+    rsa_key: rsa.RSAPrivateKey,
+    credentials: Credentials,
 ) -> AsyncIterator[ASGIServer]:
     public_pem = rsa_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -80,15 +84,7 @@ async def served(
             JWTVerifier(issuer=ISSUER, audience=RESOURCE, public_key=public_pem),
         ]
     )
-    mcp = kit.make_server()
-    protect(
-        mcp,
-        chain,
-        base_url="http://127.0.0.1",
-        policy=kit.make_policy(),
-        audit=audit.logger,
-        authorization_servers=[ISSUER],
-    )
+    mcp = protected(chain, authorization_servers=[ISSUER])
     async with asgi_server(mcp) as server:
         yield server
     for line in audit.sink.lines:
