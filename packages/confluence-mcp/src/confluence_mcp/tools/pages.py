@@ -144,18 +144,13 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if metadata:
             labels = await client.list_labels(page.id, limit=100)
             details = {
-                "parent_id": page.parent_id,
-                "author_id": page.author_id,
-                "created_at": iso(page.created_at),
+                **_basics(page),
                 "labels": [label.name for label in labels.items],
                 **await _analytics(client, page.id),
             }
-        return PageContent(
-            id=page.id,
-            title=page.title,
-            space_key=await services.space_key_of(page),
-            version=page.version_number,
-            url=page.web_url,
+        return await _content(
+            services,
+            page,
             content=part.render(),
             total_chars=part.total_chars,
             next_offset=part.next_offset,
@@ -303,22 +298,41 @@ async def _node(
     }
     node = await services.guard.check_page(await readers[kind](node_id))
     note = f"[a {kind}: no text through the API; open its url]"
-    details = None
-    if metadata:
-        details = {
-            "parent_id": node.parent_id,
-            "author_id": node.author_id,
-            "created_at": iso(node.created_at),
-        }
+    details = _basics(node) if metadata else None
+    return await _content(services, node, content=note, total_chars=0, metadata=details)
+
+
+def _basics(page: Page) -> dict[str, Any]:
+    """The metadata every content type has (get_page adds labels and analytics for pages)."""
+    return {
+        "parent_id": page.parent_id,
+        "author_id": page.author_id,
+        "created_at": iso(page.created_at),
+    }
+
+
+async def _content(
+    services: Services,
+    page: Page,
+    *,
+    content: str,
+    total_chars: int,
+    metadata: dict[str, Any] | None,
+    next_offset: int | None = None,
+    next_cursor: str | None = None,
+) -> PageContent:
+    """get_page's answer: who ``page`` is, then the window of its content."""
     return PageContent(
-        id=node.id,
-        title=node.title,
-        space_key=await services.space_key_of(node),
-        version=node.version_number,
-        url=node.web_url,
-        content=note,
-        total_chars=0,
-        metadata=details,
+        id=page.id,
+        title=page.title,
+        space_key=await services.space_key_of(page),
+        version=page.version_number,
+        url=page.web_url,
+        content=content,
+        total_chars=total_chars,
+        next_offset=next_offset,
+        next_cursor=next_cursor,
+        metadata=metadata,
     )
 
 
