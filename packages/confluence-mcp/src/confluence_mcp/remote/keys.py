@@ -22,7 +22,13 @@ from typing import TextIO
 
 from confluence_mcp.remote.scopes import KNOWN_SCOPES
 
-__all__ = ["KEYS_COMMAND", "KNOWN_SCOPES", "add_keys_command", "run_keys"]
+__all__ = [
+    "KEYS_COMMAND",
+    "KNOWN_SCOPES",
+    "add_keys_command",
+    "add_passthrough_command",
+    "run_keys",
+]
 
 KEYS_COMMAND = "keys"
 
@@ -45,17 +51,27 @@ exit status: 0 done, 1 Confluence refused the token (or the token store failed; 
 left), 2 bad usage or configuration"""
 
 
-def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``keys`` in the CLI's sub-commands (its arguments are parsed by mcp-auth)."""
+def add_passthrough_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str
+) -> None:
+    """Register ``name`` in the CLI's sub-commands with every word after it, unparsed, in
+    ``<name>_args`` (for mcp-auth's own parser)."""
     parser = commands.add_parser(
-        KEYS_COMMAND,
-        help="create, list or revoke API keys (MCP_API_KEYS_FILE)",
+        name,
+        help=help,
         add_help=False,
         # No option prefix here: every word, "--help" and "-h" included, is handed to
         # mcp-auth's own parser unchanged.
         prefix_chars="+",
     )
-    parser.add_argument("keys_args", nargs=argparse.REMAINDER)
+    parser.add_argument(f"{name}_args", nargs=argparse.REMAINDER)
+
+
+def add_keys_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``keys`` in the CLI's sub-commands (its arguments are parsed by mcp-auth)."""
+    add_passthrough_command(
+        commands, KEYS_COMMAND, help="create, list or revoke API keys (MCP_API_KEYS_FILE)"
+    )
 
 
 def run_keys(

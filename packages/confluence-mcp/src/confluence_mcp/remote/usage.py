@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from confluence_mcp.remote.keys import add_passthrough_command
+
 __all__ = ["AUDIT_COMMAND", "add_audit_command", "run_audit"]
 
 AUDIT_COMMAND = "audit"
@@ -19,14 +21,11 @@ AUDIT_COMMAND = "audit"
 
 def add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``audit`` in the CLI's sub-commands (its arguments are parsed by mcp-auth)."""
-    parser = commands.add_parser(
+    add_passthrough_command(
+        commands,
         AUDIT_COMMAND,
         help="usage report from the audit log (calls, errors, denials per tool or principal)",
-        add_help=False,
-        # Every word, "--help" included, goes to mcp-auth's own parser unchanged.
-        prefix_chars="+",
     )
-    parser.add_argument("audit_args", nargs=argparse.REMAINDER)
 
 
 def run_audit(
