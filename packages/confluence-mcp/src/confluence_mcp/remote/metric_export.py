@@ -17,14 +17,12 @@ import sys
 from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
-from confluence_mcp.errors import ConfigError
+from confluence_mcp.remote.otel_env import exporter_named, otlp_extra_missing, service_resource
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics import MeterProvider
 
 __all__ = ["meter_provider_from_env"]
-
-_DEFAULT_SERVICE_NAME = "confluence-mcp"
 
 
 def meter_provider_from_env(
@@ -32,30 +30,24 @@ def meter_provider_from_env(
 ) -> MeterProvider | None:
     """A meter provider exporting per ``OTEL_METRICS_EXPORTER``; None for ``none``."""
     values = os.environ if env is None else env
-    name = values.get("OTEL_METRICS_EXPORTER", "none").strip().lower()
-    if name in ("", "none"):
+    name = exporter_named(values, "OTEL_METRICS_EXPORTER")
+    if name is None:
         return None
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import MetricExporter, PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 
     exporter: MetricExporter
     if name == "console":
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 
         exporter = ConsoleMetricExporter(out=out or sys.stderr)
-    elif name == "otlp":
+    else:
         try:
             from opentelemetry.exporter.otlp.proto.http.metric_exporter import (  # type: ignore[import-not-found,unused-ignore]
                 OTLPMetricExporter,
             )
         except ImportError:
-            raise ConfigError(
-                "OTEL_METRICS_EXPORTER=otlp needs the otlp extra: install confluence-mcp[otlp]"
-            ) from None
+            raise otlp_extra_missing("OTEL_METRICS_EXPORTER") from None
         exporter = OTLPMetricExporter()
-    else:
-        raise ConfigError("OTEL_METRICS_EXPORTER: use console, otlp or none")
-    attributes = {} if values.get("OTEL_SERVICE_NAME") else {SERVICE_NAME: _DEFAULT_SERVICE_NAME}
     reader = PeriodicExportingMetricReader(exporter)
-    return MeterProvider(resource=Resource.create(attributes), metric_readers=[reader])
+    return MeterProvider(resource=service_resource(values), metric_readers=[reader])

@@ -25,8 +25,8 @@ import mcp_types as mt
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import ToolResult
 
-from confluence_mcp.errors import ConfigError
 from confluence_mcp.remote.metrics import OTHER_LABEL, MetricsRecorder
+from confluence_mcp.remote.otel_env import exporter_named, otlp_extra_missing, service_resource
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -44,17 +44,15 @@ __all__ = [
 ]
 
 ClientFactory = Callable[["Settings"], "ConfluenceClient"]
-_DEFAULT_SERVICE_NAME = "confluence-mcp"
 
 
 def configure_tracing(env: Mapping[str, str] | None = None) -> TracerProvider | None:
     """Install a global tracer provider per ``OTEL_TRACES_EXPORTER``; None when off."""
     values = os.environ if env is None else env
-    exporter_name = values.get("OTEL_TRACES_EXPORTER", "none").strip().lower()
-    if exporter_name in ("", "none"):
+    exporter_name = exporter_named(values, "OTEL_TRACES_EXPORTER")
+    if exporter_name is None:
         return None
     from opentelemetry import trace
-    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
@@ -64,22 +62,15 @@ def configure_tracing(env: Mapping[str, str] | None = None) -> TracerProvider | 
 
         # stderr: on stdio, stdout is the MCP protocol stream.
         exporter = ConsoleSpanExporter(out=sys.stderr)
-    elif exporter_name == "otlp":
+    else:
         try:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found,unused-ignore]
                 OTLPSpanExporter,
             )
         except ImportError:
-            raise ConfigError(
-                "OTEL_TRACES_EXPORTER=otlp needs the otlp extra: install confluence-mcp[otlp]"
-            ) from None
+            raise otlp_extra_missing("OTEL_TRACES_EXPORTER") from None
         exporter = OTLPSpanExporter()
-    else:
-        raise ConfigError("OTEL_TRACES_EXPORTER: use console, otlp or none")
-    attributes: dict[str, str] = {}
-    if not values.get("OTEL_SERVICE_NAME"):
-        attributes[SERVICE_NAME] = _DEFAULT_SERVICE_NAME
-    provider = TracerProvider(resource=Resource.create(attributes))
+    provider = TracerProvider(resource=service_resource(values))
     provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     return provider
