@@ -73,3 +73,23 @@ async def test_update_task_reads_the_task_once(
         ("GET", f"/wiki/api/v2/tasks/{task}"),
         ("PUT", f"/wiki/api/v2/tasks/{task}"),
     ]
+
+
+async def test_list_tasks_pages_with_its_filters(connect: Connect) -> None:
+    client = await connect()
+    arguments = {"space_key": "DEMO", "status": "incomplete", "limit": 1}
+    first = (await client.call_tool("list_tasks", arguments)).structured_content
+    assert len(first["tasks"]) == 1
+    assert first["next_cursor"] is not None
+    second = (
+        await client.call_tool("list_tasks", {**arguments, "cursor": first["next_cursor"]})
+    ).structured_content
+    assert {t["text"] for t in first["tasks"] + second["tasks"]} == {
+        "Publish the release notes",
+        "Review the on-call rota",
+    }
+    # The cursor is bound to the filters it was issued for.
+    with pytest.raises(ToolError, match="invalid cursor"):
+        await client.call_tool(
+            "list_tasks", {**arguments, "status": "complete", "cursor": first["next_cursor"]}
+        )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastmcp.tools import ToolResult
@@ -73,16 +74,17 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         if page_id is not None:
             await services.guard.check_page_id(page_id)
         client = await services.client()
+        filtered = partial(
+            client.list_tasks,
+            space_key=space_key,
+            page_id=page_id,
+            assigned_to=assigned_to,
+            status=status,
+            limit=limit,
+        )
         found, next_cursor = await services.cursors.fetch(
             cursor,
-            lambda upstream: client.list_tasks(
-                space_key=space_key,
-                page_id=page_id,
-                assigned_to=assigned_to,
-                status=status,
-                limit=limit,
-                cursor=upstream,
-            ),
+            lambda upstream: filtered(cursor=upstream),
             listing="list_tasks",
             binding=f"{space_key}\n{page_id}\n{assigned_to}\n{status}\n{limit}",
         )
