@@ -77,6 +77,39 @@ def test_expired_token_is_refused() -> None:
         Confirmations(enabled=True).verify(token, pending, now=1000.0)  # another key
 
 
+def test_a_token_is_bound_to_the_subject_of_its_preview() -> None:
+    confirmations = Confirmations(enabled=True)
+    shown = Pending("move", "123", "T", 4, "preview", subject="200")
+    token = confirmations.issue(shown)
+    confirmations.verify(token, shown)
+    with pytest.raises(ToolError, match="given for other arguments than these"):
+        confirmations.verify(token, Pending("move", "123", "T", 4, "preview", subject="300"))
+
+
+async def test_a_token_confirms_only_the_change_its_preview_showed(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Getting Started")  # has children: a move is confirmed
+    page = fake_confluence.store.pages[pid]
+    before = (page.version, page.parent_id, page.body)
+    shown = page_id(fake_confluence, "FAQ")
+    move = {"page_id": pid, "parent_id": shown, "version": page.version}
+    token = await first_step(client, "move_page", move)
+    other = page_id(fake_confluence, "Team")
+    with pytest.raises(ToolError, match="given for other arguments than these"):
+        await client.call_tool("move_page", {**move, "parent_id": other, "confirm_token": token})
+    overwrite = {"page_id": pid, "version": page.version, "body": "tiny"}
+    body_token = await first_step(client, "update_page", overwrite)
+    with pytest.raises(ToolError, match="given for other arguments than these"):
+        await client.call_tool(
+            "update_page", {**overwrite, "body": "something else", "confirm_token": body_token}
+        )
+    assert (page.version, page.parent_id, page.body) == before
+    await client.call_tool("move_page", {**move, "confirm_token": token})
+    assert fake_confluence.store.pages[pid].parent_id == shown
+
+
 async def test_large_overwrite_and_moving_a_subtree_need_confirmation(
     connect: ClientFactory, fake_confluence: FakeConfluenceServer
 ) -> None:

@@ -39,13 +39,19 @@ _MODERN = "2026-07-28"
 
 @dataclass(frozen=True)
 class Pending:
-    """An action awaiting confirmation: what, on which page, at which version."""
+    """An action awaiting confirmation: what, on which page, at which version.
+
+    ``subject`` is what the action does beyond the page (a move's new parent, a digest of an
+    overwrite's new body): a confirmation counts only for the same one, so a token from a
+    preview cannot carry out another change than the one the user was shown.
+    """
 
     action: str
     page_id: str
     title: str
     version: int
     preview: str
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,10 @@ class Confirmations:
     def issue(self, pending: Pending, *, now: float | None = None) -> str:
         """A token for exactly this action, page and version, valid ``ttl`` seconds."""
         expires = int((now if now is not None else time.time()) + self._ttl)
-        payload = f"{pending.action}|{pending.page_id}|{pending.version}|{expires}".encode()
+        payload = (
+            f"{pending.action}|{pending.page_id}|{pending.version}|{_digest(pending.subject)}"
+            f"|{expires}"
+        ).encode()
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
 
     def verify(self, token: str, pending: Pending, *, now: float | None = None) -> None:
@@ -83,7 +92,7 @@ class Confirmations:
             body, signature = token.strip().split(".", 1)
             payload = _unb64(body)
             valid = hmac.compare_digest(_unb64(signature), self._sign(payload))
-            action, page_id, version, expires = payload.decode().split("|")
+            action, page_id, version, subject, expires = payload.decode().split("|")
         except (ValueError, UnicodeDecodeError):
             valid = False
         if not valid:
@@ -92,6 +101,8 @@ class Confirmations:
             raise ToolError(_refused("the confirmation token has expired"))
         if (action, page_id) != (pending.action, pending.page_id):
             raise ToolError(_refused("the confirmation token is for another action or page"))
+        if subject != _digest(pending.subject):
+            raise ToolError(_refused(_OTHER_ARGUMENTS))
         if int(version) != pending.version:
             raise ToolError(
                 _refused(
@@ -142,7 +153,9 @@ class Confirmations:
         responses = ctx.input_responses or {}
         answer = responses.get(_INPUT_KEY)
         if answer is None:
-            state = json.dumps([pending.action, pending.page_id, pending.version])
+            state = json.dumps(
+                [pending.action, pending.page_id, pending.version, _digest(pending.subject)]
+            )
             schema = {
                 "type": "object",
                 "properties": {"value": {"type": "string", "title": "Page title"}},
@@ -155,11 +168,13 @@ class Confirmations:
             )
             return mt.InputRequiredResult(input_requests={_INPUT_KEY: request}, request_state=state)
         try:
-            action, page_id, version = json.loads(ctx.request_state or "")
+            action, page_id, version, subject = json.loads(ctx.request_state or "")
         except (ValueError, TypeError):
             raise ToolError(_refused("the confirmation state is missing")) from None
         if (action, page_id) != (pending.action, pending.page_id):
             raise ToolError(_refused("the confirmation was for another action or page"))
+        if subject != _digest(pending.subject):
+            raise ToolError(_refused(_OTHER_ARGUMENTS))
         content = getattr(answer, "content", None) or {}
         if getattr(answer, "action", "") != "accept" or not _same_title(
             content.get("value"), pending.title
@@ -189,6 +204,17 @@ def _question(pending: Pending) -> str:
 
 def _same_title(value: Any, title: str) -> bool:
     return isinstance(value, str) and value.strip() == title.strip()
+
+
+_OTHER_ARGUMENTS = (
+    "the confirmation was given for other arguments than these (call again with exactly "
+    "the arguments of the preview, or without confirm_token for a new preview)"
+)
+
+
+def _digest(subject: str) -> str:
+    # Short and free of the payload's separator whatever the subject holds.
+    return hashlib.sha256(subject.encode()).hexdigest()[:32]
 
 
 def _refused(reason: str) -> str:

@@ -235,7 +235,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             f'Overwriting the body of "{page.title}" (id {page.id}, version '
             f"{page.version_number}) removes {share:.0%} of its content."
         )
-        pending = Pending("overwrite", page.id, page.title, page.version_number or 1, preview)
+        # Bound to the new body: the token cannot confirm another overwrite than this one.
+        pending = Pending(
+            "overwrite", page.id, page.title, page.version_number or 1, preview, subject=new
+        )
         return await confirm_action(ctx, services, await services.client(), pending, token)
 
     @confluence_tool(mcp, access="write", output_schema=write_schema)
@@ -297,7 +300,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 f'Moving "{page.title}" (id {page.id}) under page {parent_id} also moves all '
                 "of its descendant pages."
             )
-            pending = Pending("move", page.id, page.title, page.version_number or 1, preview)
+            # Bound to the new parent: the preview named it, the token confirms only it.
+            pending = Pending(
+                "move", page.id, page.title, page.version_number or 1, preview, subject=parent_id
+            )
             asked = await confirm_action(ctx, services, client, pending, confirm_token)
             if asked is not None:
                 return asked
