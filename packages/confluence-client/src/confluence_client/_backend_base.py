@@ -158,9 +158,17 @@ class BackendBase(ABC):
         self, page_id: str, current: ContentProperty, value: Any
     ) -> ContentProperty:
         payload = {"key": current.key, "value": value, "version": {"number": current.version + 1}}
-        response = await self._http.request(
-            "PUT", self._property_path(page_id, current), json_body=payload
-        )
+        try:
+            response = await self._http.request(
+                "PUT", self._property_path(page_id, current), json_body=payload
+            )
+        except ConflictError as exc:
+            raise exc.restated(
+                f"property {current.key!r} of page {page_id} changed since version "
+                f"{current.version}",
+                resource="property",
+                based_on=current.version,
+            ) from None
         return parse_property(response.json())
 
     async def delete_property(self, page_id: str, current: ContentProperty) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from confluence_client._cloud_base import V2, CloudBase, storage_body, with_format
+from confluence_client._errors import ConflictError
 from confluence_client._models import BodyFormat, Comment, ResultPage
 from confluence_client._parse_v2 import parse_comment, parse_inline_comment
 
@@ -124,10 +125,18 @@ class CloudComments(CloudBase):
         payload: dict[str, Any] = {"version": {"number": number + 1}, "resolved": resolved}
         if current.body is not None:
             payload["body"] = storage_body(current.body.value)
-        response = await self._http.request(
-            "PUT",
-            f"{V2}/{_INLINE}/{current.id}",
-            json_body=payload,
-            idempotent=False,
-        )
+        try:
+            response = await self._http.request(
+                "PUT",
+                f"{V2}/{_INLINE}/{current.id}",
+                json_body=payload,
+                idempotent=False,
+            )
+        except ConflictError as exc:
+            # The comment changed since it was read (its body or resolution).
+            raise exc.restated(
+                f"comment {current.id} changed since version {number}",
+                resource="comment",
+                based_on=number,
+            ) from None
         return self._parser(_INLINE)(response.json())

@@ -155,8 +155,10 @@ class ConflictError(ApiError):
     For page updates this is the stale-version case: nothing was written.
 
     Attributes:
-        current_version: the page's current version number on the server, if known.
+        current_version: the current version number on the server, if known.
         provided_version: the version the caller based its edit on (``expected_version``).
+        resource: what the versions are of: ``"page"`` (pages and blog posts), ``"comment"``
+            or ``"property"`` (a content property).
     """
 
     def __init__(
@@ -169,10 +171,29 @@ class ConflictError(ApiError):
         detail: str | None = None,
         current_version: int | None = None,
         provided_version: int | None = None,
+        resource: str = "page",
     ) -> None:
         super().__init__(message, status_code=status_code, method=method, path=path, detail=detail)
         self.current_version = current_version
         self.provided_version = provided_version
+        self.resource = resource
+
+    def restated(self, message: str, *, resource: str, based_on: int) -> ConflictError:
+        """This 409 told about ``resource``, whose write was based on version ``based_on``.
+
+        Confluence's 409 names the number the write sent (``based_on + 1``) as provided;
+        the caller's question is which version its change was based on.
+        """
+        return ConflictError(
+            message,
+            status_code=self.status_code,
+            method=self.method,
+            path=self.path,
+            detail=self.detail,
+            current_version=self.current_version,
+            provided_version=based_on,
+            resource=resource,
+        )
 
 
 class RateLimitedError(ApiError):

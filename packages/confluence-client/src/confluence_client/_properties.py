@@ -102,6 +102,7 @@ class PropertyOperations(ClientBase):
                 f" (now at {current.version})",
                 current_version=current.version,
                 provided_version=version,
+                resource="property",
             )
         return current
 

@@ -147,3 +147,20 @@ async def test_add_inline_comment_with_the_page_just_read_is_one_request(
     with pytest.raises(InvalidInputError, match="page"):
         await cloud.add_inline_comment("999999999", "<p>x</p>", "cat", page=read)
     assert len(server.requests) == 0
+
+
+async def test_resolving_a_comment_changed_since_it_was_read_is_a_comment_conflict(
+    cloud: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    page = await cloud.create_page("DEMO", "Inline race", "<p>a cat</p>")
+    added = await cloud.add_inline_comment(page.id, "<p>Which cat?</p>", "cat")
+    read = await cloud.get_inline_comment(added.id)
+    assert read.version is not None
+    await cloud.resolve_inline_comment(added.id)  # someone else, in between
+    with pytest.raises(ConflictError) as raced:
+        await cloud.resolve_inline_comment(added.id, False, current=read)
+    conflict = raced.value
+    # The version the write was based on, not the number it sent (which Confluence names).
+    assert (conflict.resource, conflict.provided_version) == ("comment", read.version.number)
+    assert conflict.current_version == read.version.number + 1
+    assert server.store.inline_comments[added.id].resolution == "resolved"

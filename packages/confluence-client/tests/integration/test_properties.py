@@ -58,3 +58,23 @@ async def test_page_views(
     assert (await client.get_page_views(quiet)).views == 0
     with pytest.raises(NotFoundError):
         await client.get_page_views("999999")
+
+
+async def test_property_conflicts_name_the_property_and_the_version_read(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    pid = server.store.list_pages(title="FAQ")[0].id
+    await client.set_page_property(pid, "race", 1)
+    read = await client.get_page_property(pid, "race")
+    with pytest.raises(ConflictError) as stale:
+        await client.set_page_property(pid, "race", 2, version=read.version + 1)
+    assert stale.value.resource == "property"
+    await client.set_page_property(pid, "race", 2, version=read.version)  # someone else
+    # A write based on the first read reaches Confluence's own version check (the SDK's
+    # pre-check would catch it first: the backend is called as a race would leave it).
+    with pytest.raises(ConflictError) as raced:
+        await client._backend.update_property(pid, read, 3)
+    conflict = raced.value
+    assert (conflict.resource, conflict.provided_version) == ("property", read.version)
+    assert conflict.current_version == read.version + 1
+    assert (await client.get_page_property(pid, "race")).value == 2
