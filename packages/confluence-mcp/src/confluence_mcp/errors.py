@@ -370,6 +370,19 @@ def _describe_missing_section(exc: SectionNotFoundError) -> str:
 
 def _describe_conflict(exc: ConflictError) -> str:
     current, provided = exc.current_version, exc.provided_version
+    if exc.resource == "comment":
+        # No tool takes a comment's version: the tool reads it again on its next call.
+        now = f" (now at version {current})" if current is not None else ""
+        return (
+            f"Conflict: the comment changed while this call was writing it{now}. Nothing "
+            "was written. Read the comments again (list_comments) and retry if still needed."
+        )
+    if exc.resource == "property" and current is not None and provided is not None:
+        return (
+            f"Version conflict: the property is now at version {current}, but this change "
+            f"was based on version {provided}. Nothing was written. Re-read it with "
+            f"get_page_properties and retry with version={current}."
+        )
     if current is not None and provided is not None:
         return (
             f"Version conflict: the page is now at version {current}, but this edit was based "

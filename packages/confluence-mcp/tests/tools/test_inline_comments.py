@@ -199,3 +199,34 @@ async def test_inline_comment_under_a_space_filter_reads_the_page_once(
     with pytest.raises(ToolError, match="Not found"):
         await other.call_tool("add_comment", args)
     assert [r.method for r in fake_confluence.requests if r.method != "GET"] == []
+
+
+async def test_resolve_comment_conflict_names_the_comment(
+    connect: Connect, fake_confluence: FakeConfluenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from confluence_client import ConfluenceClient
+
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    added = await client.call_tool(
+        "add_comment", {"page_id": pid, "body": "Why?", "selection": "services"}
+    )
+    cid = added.structured_content["id"]
+    store = fake_confluence.store
+    read = ConfluenceClient.get_inline_comment
+
+    async def read_then_someone_edits(self: ConfluenceClient, *args: Any, **kwargs: Any) -> Any:
+        found = await read(self, *args, **kwargs)
+        current = store.inline_comments[cid]
+        store.update_inline_comment(cid, current.version + 1, body="<p>Edited meanwhile</p>")
+        return found
+
+    monkeypatch.setattr(ConfluenceClient, "get_inline_comment", read_then_someone_edits)
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool("resolve_comment", {"page_id": pid, "comment_id": cid})
+    message = str(caught.value)
+    assert "the comment changed while this call was writing it (now at version 2)" in message
+    assert "get_page" not in message
+    assert "version=" not in message  # resolve_comment takes no version to retry with
+    assert store.inline_comments[cid].resolution == "open"
+    assert store.inline_comments[cid].body == "<p>Edited meanwhile</p>"

@@ -127,3 +127,23 @@ async def test_get_page_metadata_has_analytics(
     assert meta["views"] == "Not supported on Data Center"
     assert "viewers" not in meta
     assert meta["labels"] is not None
+
+
+async def test_stale_property_version_names_the_property(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    page = _page(fake_confluence)
+    client = await connect()
+    await client.call_tool("set_page_property", {"page_id": page, "key": "k", "value": 1})
+    await client.call_tool(
+        "set_page_property", {"page_id": page, "key": "k", "value": 2, "version": 1}
+    )
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool(
+            "set_page_property", {"page_id": page, "key": "k", "value": 3, "version": 1}
+        )
+    message = str(caught.value)
+    assert "the property is now at version 2" in message
+    assert "based on version 1" in message
+    assert "get_page_properties" in message
+    assert "the page is now" not in message
