@@ -66,3 +66,37 @@ def test_create_update_trash_and_purge(
     assert cloud.get(f"/api/v2/blogposts/{post_id}").status_code == 404
     assert cloud.delete(f"/api/v2/blogposts/{post_id}", params={"purge": "true"}).status_code == 204
     assert post_id not in server.store.pages
+
+
+def test_a_blog_post_is_never_a_page_parent(
+    server: FakeConfluenceServer, cloud: httpx.Client
+) -> None:
+    post_id = _post_id(server)
+    store = server.store
+    page = store.list_pages(title="FAQ")[0]
+    before = (page.version, page.parent_id)
+    body = {"representation": "storage", "value": "<p>x</p>"}
+    moved = cloud.put(
+        f"/api/v2/pages/{page.id}",
+        json={
+            "id": page.id,
+            "status": "current",
+            "title": page.title,
+            "parentId": post_id,
+            "body": body,
+            "version": {"number": page.version + 1},
+        },
+    )
+    assert moved.status_code == 400
+    assert "blog post cannot be the parent" in moved.text
+    assert (page.version, page.parent_id) == before
+    created = cloud.post(
+        "/api/v2/pages",
+        json={"spaceId": page.space_id, "title": "Under a post", "parentId": post_id, "body": body},
+    )
+    assert created.status_code == 400
+    assert not store.list_pages(title="Under a post")
+    # Data Center's move endpoint (v1) refuses it too.
+    v1 = cloud.put(f"/rest/api/content/{page.id}/move/append/{post_id}")
+    assert v1.status_code == 400
+    assert page.parent_id == before[1]

@@ -245,7 +245,7 @@ class StoreCore:
             if parent_id is not None and kind == "blogpost":
                 raise FakeBadRequestError("A blog post has no parent")
             if parent_id is not None:
-                parent = self.get_page(parent_id)
+                parent = self._tree_parent(parent_id)
                 if parent.space_id != space_rec.id:
                     raise FakeBadRequestError("The parent page is in another space")
             author = author_id or self.current_user().account_id
@@ -319,12 +319,19 @@ class StoreCore:
             return None
         if not isinstance(parent_id, str):
             raise FakeBadRequestError("parentId must be a string")
-        parent = self.get_page(parent_id)
+        parent = self._tree_parent(parent_id)
         if parent.space_id != page.space_id:
             raise FakeBadRequestError("Cannot move a page to a parent in another space")
         if parent.id == page.id or page.id in {a.id for a in self.ancestors(parent.id)}:
             raise FakeBadRequestError("Cannot move a page below itself")
         return parent.id
+
+    def _tree_parent(self, parent_id: str) -> PageRecord:
+        # Blog posts live beside the page tree, never in it: none can hold a page.
+        parent = self.get_page(parent_id)
+        if parent.kind == "blogpost":
+            raise FakeBadRequestError("A blog post cannot be the parent of a page")
+        return parent
 
     def move_page(self, page_id: str, position: str, target_id: str) -> PageRecord:
         """Move a page ``append`` (under), ``before`` or ``after`` a target; no new version."""
