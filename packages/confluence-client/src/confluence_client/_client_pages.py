@@ -393,7 +393,8 @@ class PageOperations(ClientBase):
         expected_version: int | None = None,
         current: Page | None = None,
     ) -> Page:
-        """Move a page under a new parent (same space); a new version is written.
+        """Move a page under a new parent (same space); a new version is written, unless the
+        page read here is already under that parent (then it is returned, nothing written).
 
         With ``expected_version``, a page that changed since then raises :class:`ConflictError`.
         The write carries the page's title and body, so the page is read first, unless
@@ -408,13 +409,19 @@ class PageOperations(ClientBase):
             raise InvalidInputError(
                 f"current is page {current.id}, not page {pid}", field="current"
             )
-        if current is None or not _rewritable(current):
-            current = await self._backend.get_page(pid, "storage", None)
+        if current is not None and _rewritable(current):
+            page, read_here = current, False
+        else:
+            page, read_here = await self._backend.get_page(pid, "storage", None), True
         if expected_version is not None:
-            require_version(current, check_version_number(expected_version, "expected_version"))
-        base = current.version_number or 1
+            require_version(page, check_version_number(expected_version, "expected_version"))
+        if read_here and page.parent_id == parent:
+            # Already there (as just read): the write would only add a version that changes
+            # nothing. A caller's read may be older, so then the write goes ahead.
+            return page
+        base = page.version_number or 1
         return await self._backend.update_page(
-            with_version(current, base), current.title, body_of(current), None, True, parent
+            with_version(page, base), page.title, body_of(page), None, True, parent
         )
 
     async def delete_page(

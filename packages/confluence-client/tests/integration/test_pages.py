@@ -381,3 +381,22 @@ async def test_move_with_the_page_just_read_is_one_request(
     with pytest.raises(InvalidInputError, match="current"):
         await client.move_page(other, parent, current=bare)
     assert len(server.requests) == 0
+
+
+async def test_move_under_the_current_parent_writes_nothing(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    parent, other = _page_titled(server, "Getting Started"), _page_titled(server, "FAQ")
+    page = await client.create_page("DEMO", "Stayer", "<p>here</p>", parent_id=parent)
+    server.requests.clear()
+    same = await client.move_page(page.id, parent, expected_version=1)
+    assert [r.method for r in server.requests] == ["GET"]
+    assert (same.parent_id, same.version_number) == (parent, 1)
+    assert server.store.pages[page.id].version == 1
+    # A read handed in may be older than the page: the write goes ahead, and Confluence's
+    # version check decides.
+    current = await client.get_page(page.id)
+    await client.move_page(page.id, other, expected_version=1)
+    with pytest.raises(ConflictError):
+        await client.move_page(page.id, parent, expected_version=1, current=current)
+    assert server.store.pages[page.id].parent_id == other

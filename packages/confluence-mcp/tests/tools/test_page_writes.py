@@ -439,3 +439,21 @@ async def test_move_and_delete_without_confirmations_read_the_page_once(
         ("DELETE", path),
     ]
     assert store.pages[pid].status == "trashed"
+
+
+async def test_move_under_the_current_parent_asks_nothing_and_writes_nothing(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()  # confirmations on: a page with children would need one
+    store = fake_confluence.store
+    pid = page_id(fake_confluence, "Getting Started")
+    page = store.pages[pid]
+    before = (page.parent_id, page.version)
+    assert store.children(pid, page.space_id)
+    fake_confluence.requests.clear()
+    result = await client.call_tool(
+        "move_page", {"page_id": pid, "parent_id": page.parent_id, "version": page.version}
+    )
+    assert result.structured_content["version"] == before[1]
+    assert [r.method for r in fake_confluence.requests] == ["GET"]
+    assert (page.parent_id, page.version) == before

@@ -293,6 +293,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 dry_run=True,
                 diff=f"parent: {page.parent_id} -> {parent_id} ({note})\n",
             )
+        if page.parent_id == parent_id:
+            # Already there: nothing to confirm and nothing to write (no empty new version).
+            return written(page)
         # Children are looked up only for the confirmation they trigger: with confirmations
         # off, the answer would change nothing.
         if services.confirmations.enabled and (await client.list_children(page_id, limit=1)).items:
