@@ -1,10 +1,12 @@
 import logging
+from typing import Any
 
 import pytest
 from fastmcp.exceptions import PromptError, ResourceError, ToolError
 
 import confluence_client as sdk
 from confluence_client import content
+from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.errors import (
     NOT_FOUND_MESSAGE,
     ConfigError,
@@ -172,3 +174,37 @@ async def test_argument_errors_are_one_line_per_field(make_settings: object) -> 
     assert "pydantic" not in message
     assert "[type=" not in message
     assert "pdf" not in message.replace("'markdown', 'storage' or 'view'", "")
+
+
+def test_tool_errors_raised_on_purpose_are_not_server_faults() -> None:
+    with pytest.raises(ToolError) as info, confluence_errors():
+        raise ToolError("Confirmation required, nothing was changed.")
+    assert info.value.log_level == logging.INFO
+    with pytest.raises(ToolError) as kept, confluence_errors():
+        raise ToolError("Rate limited", log_level=logging.WARNING)
+    assert kept.value.log_level == logging.WARNING
+
+
+async def test_refusals_and_confirmation_steps_are_not_logged_as_errors(
+    connect: Any, fake_confluence: FakeConfluenceServer
+) -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("fastmcp.server.server")
+    handler = Keep(level=logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        client = await connect()
+        faq = next(p.id for p in fake_confluence.store.pages.values() if p.title == "FAQ")
+        for arguments in ({"page_id": faq}, {"page_id": faq, "confirm_token": "forged"}):
+            with pytest.raises(ToolError):
+                await client.call_tool("delete_page", arguments)
+    finally:
+        logger.removeHandler(handler)
+    calls = [r for r in records if "Error calling tool 'delete_page'" in r.getMessage()]
+    assert len(calls) == 2
+    assert {r.levelno for r in calls} == {logging.INFO}

@@ -419,6 +419,12 @@ def confluence_errors(error_cls: type[FastMCPError] = ToolError) -> Iterator[Non
         yield
     except CredentialError as exc:
         raise error_cls(exc.message, log_level=logging.INFO) from None
+    except FastMCPError as exc:
+        # Raised on purpose (a refusal, a confirmation's first step): an answer for the
+        # caller, not a fault of this server, which FastMCP would log at ERROR by default.
+        if exc.log_level == logging.ERROR:
+            exc.log_level = logging.INFO
+        raise
     except Exception as exc:
         if not is_confluence_error(exc):
             raise
