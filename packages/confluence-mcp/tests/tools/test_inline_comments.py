@@ -230,3 +230,19 @@ async def test_resolve_comment_conflict_names_the_comment(
     assert "version=" not in message  # resolve_comment takes no version to retry with
     assert store.inline_comments[cid].resolution == "open"
     assert store.inline_comments[cid].body == "<p>Edited meanwhile</p>"
+
+
+async def test_resolve_comment_of_an_unknown_id_asks_each_kind_once(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    footer = next(c.id for c in fake_confluence.store.comments.values() if c.page_id == pid)
+    for comment_id, refusal in (("99999999", "Not found"), (footer, "cannot resolve footer")):
+        fake_confluence.requests.clear()
+        with pytest.raises(ToolError, match=refusal):
+            await client.call_tool("resolve_comment", {"page_id": pid, "comment_id": comment_id})
+        assert [(r.method, r.path) for r in fake_confluence.requests] == [
+            ("GET", f"/wiki/api/v2/inline-comments/{comment_id}"),
+            ("GET", f"/wiki/api/v2/footer-comments/{comment_id}"),
+        ]

@@ -11,7 +11,6 @@ from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import PageId
 from confluence_mcp.registry import confluence_tool
-from confluence_mcp.tools.comments import find_comment
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -44,8 +43,9 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             # Inline first, with its storage body: the same read then feeds the write.
             found = await client.get_inline_comment(comment_id)
         except NotFoundError:
-            # A footer comment (refused below), or no such comment (raises).
-            found = await find_comment(client, comment_id, page_id)
+            # A footer comment (refused below), or no such comment (raises). Not
+            # find_comment: it would ask for the inline comment a second time.
+            found = await client.get_comment(comment_id, body_format=None)
         if found.page_id != page_id:
             # Like an unknown id: the comment may sit in a space this caller cannot see.
             raise ToolError(NOT_FOUND_MESSAGE)
