@@ -246,3 +246,20 @@ async def test_resolve_comment_of_an_unknown_id_asks_each_kind_once(
             ("GET", f"/wiki/api/v2/inline-comments/{comment_id}"),
             ("GET", f"/wiki/api/v2/footer-comments/{comment_id}"),
         ]
+
+
+async def test_an_occurrence_past_the_last_names_the_tools_argument(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Architecture overview")
+    before = len(fake_confluence.store.inline_comments)
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool(
+            "add_comment",
+            {"page_id": pid, "body": "Which?", "selection": "API gateway", "occurrence": 5},
+        )
+    message = str(caught.value)
+    assert message.startswith("Invalid argument 'occurrence': the selection does not occur 5")
+    assert "match_index" not in message
+    assert len(fake_confluence.store.inline_comments) == before

@@ -119,6 +119,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         body_format: BodyFormat = "markdown",
     ) -> CommentRef:
         """Comment on a page, inline on a text selection (its n-th occurrence), or reply."""
+        from confluence_client import InvalidInputError
+
         if reply_to is not None and selection is not None:
             raise ToolError("Give reply_to or selection, not both: a reply shares its anchor.")
         client = await services.client()
@@ -129,9 +131,18 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 await client.get_page(page_id, body_format="storage")
             )
             storage = await services.content.ato_storage(body, body_format)
-            created = await client.add_inline_comment(
-                page_id, storage, selection, match_index=occurrence - 1, page=page
-            )
+            try:
+                created = await client.add_inline_comment(
+                    page_id, storage, selection, match_index=occurrence - 1, page=page
+                )
+            except InvalidInputError as exc:
+                if exc.field != "match_index":
+                    raise
+                # The SDK's zero-based index is not this tool's argument: name the caller's.
+                raise ToolError(
+                    f"Invalid argument 'occurrence': the selection does not occur {occurrence} "
+                    "times in the page's text; pass a smaller occurrence (1 is the first)."
+                ) from None
             return CommentRef(id=created.id, parent_id=created.parent_comment_id)
         await services.guard.check_page_id(page_id)
         storage = await services.content.ato_storage(body, body_format)
