@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from confluence_client.content import storage_to_markdown
 from confluence_client.testing.seed._demo import corpus_documents
+from confluence_mcp.safety import secrets
 from confluence_mcp.safety.filter import clean_text, prune_hidden_storage
 from confluence_mcp.safety.secrets import redact_secrets
 
@@ -69,6 +72,12 @@ def test_corpus_pages_are_clean(stem: str, storage: str) -> None:
         ("glpat-" + "y" * 20, "gitlab-token"),
         ("eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl", "jwt"),
         ("ATATT3" + "z" * 40, "atlassian-token"),
+        ("github_pat_" + "d" * 22, "github-token"),
+        ("sk_live_" + "s" * 24, "stripe-key"),
+        ("rk\\_live\\_" + "s" * 24, "stripe-key"),
+        ("sk-proj-" + "o" * 32, "openai-key"),
+        ("AWS_SECRET_ACCESS_KEY=" + "w" * 40, "aws-secret-key"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----", "private-key"),
     ],
 )
 def test_secret_shapes(text: str, kind: str) -> None:
@@ -85,4 +94,32 @@ def test_connection_string_keeps_everything_but_the_password() -> None:
     assert redact_secrets("see https://example.com/a:b and user@example.com") == (
         "see https://example.com/a:b and user@example.com",
         0,
+    )
+
+
+def _every_pattern(text: str) -> tuple[str, int]:
+    """Redaction with every pattern run on every text, as if no rule had hints."""
+    count = 0
+    for rule in secrets._RULES:
+        text, found = rule.pattern.subn(rule.replace, text)
+        count += found
+    return text, count
+
+
+@pytest.mark.parametrize("rule", secrets._RULES, ids=lambda rule: rule.kind)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), before=st.text(max_size=8), after=st.text(max_size=8))
+def test_hints_never_skip_a_secret(
+    rule: secrets._Rule, data: st.DataObject, before: str, after: str
+) -> None:
+    # Any match of the rule's pattern, with whatever text around it.
+    secret = data.draw(st.from_regex(rule.pattern, fullmatch=True))
+    text = f"{before} {secret} {after}"
+    assert redact_secrets(text) == _every_pattern(text)
+
+
+def test_case_insensitive_secrets_are_found_through_the_hint() -> None:
+    assert redact_secrets("\u017fecret_access_key = " + "A" * 40) == (
+        "\u017fecret_access_key = [REDACTED:aws-secret-key]",
+        1,
     )
