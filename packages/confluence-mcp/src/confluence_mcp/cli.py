@@ -296,11 +296,12 @@ def _serve(remote: RemoteSettings) -> int:
     import anyio
 
     from confluence_mcp.remote import configure_observability
-    from confluence_mcp.serving import serve
+    from confluence_mcp.serving import prepare_heap, runner_options, serve
 
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
     observability = configure_observability(remote)
     try:
+        options = runner_options(remote)
         mcp, layer = _build(remote, observability.client_factory)
     except BaseException:
         # A refused configuration must not leave this setup as the process's current one.
@@ -316,8 +317,13 @@ def _serve(remote: RemoteSettings) -> int:
             print(f"confluence-mcp: {describe_auth_mode(remote)}", file=sys.stderr, flush=True)
         print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)
 
+    if remote.core.transport != "stdio":
+        prepare_heap()  # a long-lived server; stdio's start-up time counts more
     try:
-        anyio.run(functools.partial(serve, mcp, remote, layer=layer, announce=announce))
+        anyio.run(
+            functools.partial(serve, mcp, remote, layer=layer, announce=announce),
+            backend_options=options,
+        )
     finally:
         observability.shutdown()
     return 0

@@ -192,6 +192,13 @@ class RemoteSettings(BaseSettings):
         le=300,
         description="Seconds a connection may take to send its request headers.",
     )
+    mcp_event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description=(
+            "The event loop of an HTTP server: auto is uvloop where it is installed (Linux and "
+            "macOS, CPython), else asyncio's own. stdio always runs on asyncio's."
+        ),
+    )
 
     # --- Audit, logs, telemetry ------------------------------------------------------------
     mcp_audit_log: str = "stderr"
