@@ -13,7 +13,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from confluence_mcp.http.connections import OncePerInterval, install_accept_error_filter
+from confluence_mcp.http.connections import (
+    MAX_HEADER_BYTES,
+    OncePerInterval,
+    install_accept_error_filter,
+)
 from confluence_mcp.http.serving import running_http_server
 
 PARTIAL = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
@@ -45,9 +49,11 @@ async def closed_by_server(reader: asyncio.StreamReader) -> bytes:
     return await asyncio.wait_for(reader.read(), GIVE_UP)
 
 
-@pytest.fixture
-async def port() -> AsyncIterator[int]:
-    async with running_http_server(APP, max_connections=20, header_timeout=0.5) as base:
+@pytest.fixture(params=["httptools", "h11"])
+async def port(request: pytest.FixtureRequest) -> AsyncIterator[int]:
+    async with running_http_server(
+        APP, max_connections=20, header_timeout=0.5, http_parser=request.param
+    ) as base:
         yield int(base.rsplit(":", 1)[1])
 
 
@@ -88,6 +94,31 @@ async def test_the_deadline_never_cuts_a_request_being_answered(port: int) -> No
     async with httpx.AsyncClient() as http:
         answer = await http.get(f"http://127.0.0.1:{port}/slow")
     assert (answer.status_code, answer.text) == (200, "done")
+
+
+async def test_an_oversized_unfinished_request_head_is_refused(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    await writer.drain()
+    for _ in range(4):  # more than the cap, in pieces, and never finished
+        writer.write(b"X-Big: " + b"a" * (MAX_HEADER_BYTES // 3) + b"\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+    answer = await closed_by_server(reader)
+    assert answer.startswith(b"HTTP/1.1 400")
+    writer.close()
+
+
+async def test_pipelined_requests_are_all_answered(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    writer.write(request * 3)
+    await writer.drain()
+    answers = b""
+    while answers.count(b"ok") < 3:
+        answers += await asyncio.wait_for(reader.read(4096), GIVE_UP)
+    assert answers.count(b"HTTP/1.1 200") == 3
+    writer.close()
 
 
 def test_accept_errors_are_logged_once_per_interval(caplog: pytest.LogCaptureFixture) -> None:

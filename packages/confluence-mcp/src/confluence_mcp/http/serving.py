@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import uvicorn
     from starlette.types import ASGIApp
 
+    from confluence_mcp.http.connections import HttpParser
     from confluence_mcp.remote.settings import RemoteSettings
     from confluence_mcp.settings import Settings
 
@@ -36,18 +37,21 @@ def _uvicorn_config(
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     forwarded_allow_ips: Sequence[str] = (),
     shutdown_grace: int = 2,
+    http_parser: HttpParser = "auto",
 ) -> uvicorn.Config:
     import uvicorn
 
     from confluence_mcp.http.connections import (
         effective_connection_cap,
-        guarded_h11_protocol,
+        guarded_protocol,
         install_accept_error_filter,
     )
 
     install_accept_error_filter()
-    protocol = guarded_h11_protocol(
-        max_connections=effective_connection_cap(max_connections), header_timeout=header_timeout
+    protocol = guarded_protocol(
+        max_connections=effective_connection_cap(max_connections),
+        header_timeout=header_timeout,
+        parser=http_parser,
     )
     # uvicorn's access log is off: it prints full request lines, query strings included.
     # The HTTP protocol is ours: a connection cap and a header deadline (slowloris).
@@ -108,6 +112,7 @@ async def serve_http(
             "max_connections": remote.mcp_max_connections,
             "header_timeout": remote.mcp_header_timeout,
             "forwarded_allow_ips": remote.forwarded_allow_ips,
+            "http_parser": remote.mcp_http_parser,
         }
     # On SIGTERM (a rolling restart) requests in flight finish before the process exits: a
     # tool call waiting on a slow Confluence takes seconds, and cutting it would lose a call
@@ -145,6 +150,7 @@ async def running_http_server(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     forwarded_allow_ips: Sequence[str] = (),
+    http_parser: HttpParser = "auto",
 ) -> AsyncIterator[str]:
     """Serve ``app`` on a free port of ``host`` in this event loop; yields the base URL.
 
@@ -161,6 +167,7 @@ async def running_http_server(
         max_connections=max_connections,
         header_timeout=header_timeout,
         forwarded_allow_ips=forwarded_allow_ips,
+        http_parser=http_parser,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -192,6 +192,10 @@ class RemoteSettings(BaseSettings):
         le=300,
         description="Seconds a connection may take to send its request headers.",
     )
+    mcp_http_parser: Literal["auto", "httptools", "h11"] = Field(
+        default="auto",
+        description="HTTP/1.1 parser: auto is httptools where it is installed (CPython), else h11.",
+    )
     mcp_event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
         default="auto",
         description=(
