@@ -35,6 +35,7 @@ from confluence_client.testing import FakeConfluenceServer
 from confluence_mcp.app import create_server
 from confluence_mcp.http.app import create_http_app
 from confluence_mcp.http.serving import running_http_server
+from confluence_mcp.remote.logs import remove_logging
 from confluence_mcp.settings import Settings
 
 TRANSPORTS = ("memory", "http", "http-stateless", "sse", "stdio")
@@ -58,6 +59,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         text = str(report.longrepr)
         if _utf8_safe(text) != text:
             report.longrepr = _utf8_safe(text)
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_log_handler() -> Iterator[None]:
+    """An in-process ``serve`` puts a root log handler on the stderr this test captured, which
+    pytest then closes; a later server thread logging through it printed "Logging error"."""
+    yield
+    remove_logging()
 
 
 @pytest.fixture

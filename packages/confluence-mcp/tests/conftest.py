@@ -41,10 +41,14 @@ def no_inherited_observability() -> Iterator[None]:
     """Each test starts and ends with no process-wide observability set-up: an in-process
     ``serve`` configures one, and a later in-process server would take its metrics from it."""
     from confluence_mcp.remote import observability
+    from confluence_mcp.remote.logs import remove_logging
 
     observability._current.clear()
     yield
     observability._current.clear()
+    # The root handler an in-process ``serve`` installed writes to the stderr this test
+    # captured, which pytest closes: a later server thread logging through it fails.
+    remove_logging()
 
 
 @pytest.fixture

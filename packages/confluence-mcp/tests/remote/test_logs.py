@@ -27,6 +27,7 @@ from confluence_mcp.remote.logs import (
     RedactingFilter,
     TextFormatter,
     configure_logging,
+    remove_logging,
 )
 
 SECRET = "super-secret-api-token-123"
@@ -176,3 +177,22 @@ def test_lone_surrogates_are_written_not_lost(formatter: logging.Formatter) -> N
     line = formatter.format(record)
     line.encode("utf-8")  # writable to a UTF-8 stream
     assert "\\ud800" in line
+
+
+def test_remove_logging_takes_away_only_its_own_handler() -> None:
+    root = logging.getLogger()
+    other = logging.NullHandler()
+    root.addHandler(other)
+    try:
+        stream = io.StringIO()
+        configure_logging(stream=stream)
+        configure_logging(stream=stream)  # idempotent: still one handler of ours
+        ours = [h for h in root.handlers if h.get_name() == "confluence-mcp"]
+        assert len(ours) == 1
+        remove_logging()
+        assert not [h for h in root.handlers if h.get_name() == "confluence-mcp"]
+        assert other in root.handlers
+        stream.close()
+        logging.getLogger("after").warning("nothing writes to the closed stream")
+    finally:
+        root.removeHandler(other)

@@ -30,6 +30,7 @@ __all__ = [
     "RedactingFilter",
     "TextFormatter",
     "configure_logging",
+    "remove_logging",
     "escape_controls",
 ]
 
@@ -141,10 +142,8 @@ def configure_logging(
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter())
+    remove_logging()
     root = logging.getLogger()
-    for existing in list(root.handlers):
-        if existing.get_name() == _HANDLER_NAME:
-            root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
     # uvicorn's and FastMCP's loggers propagate to ours (one format on stderr, redacted);
@@ -154,3 +153,12 @@ def configure_logging(
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     return handler
+
+
+def remove_logging() -> None:
+    """Take away the handler :func:`configure_logging` installed, if any (embedding and tests:
+    the handler keeps the stream it was given, which may be closed later)."""
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if existing.get_name() == _HANDLER_NAME:
+            root.removeHandler(existing)
