@@ -1,14 +1,16 @@
 """Run every benchmark and write ``docs/PERFORMANCE.md`` and ``docs/performance.png``.
 
 Usage: ``uv run python benchmarks/run_all.py [--calls 320] [--rounds 2] [--soak 5m]
-[--baseline DIR] [--quick]``.
+[--baseline DIR] [--instructions] [--quick]``.
 
 The goals of issue 15 are measured here, in one run: start-up (:mod:`startup`), ``get_page``
 under load against mcp-atlassian and a bare FastMCP server (:mod:`compare_load`), upstream
 requests per tool (:mod:`upstream_requests`) and the soak (:mod:`soak`). The other benchmarks
 (SDK, conversion, schema size, CLI start-up, remote layer, audit report, HTTP load) run as
 they are and their output is appended verbatim. ``--baseline`` names another checkout (e.g.
-``git archive main``) measured in the same run as "before". ``--quick`` shortens everything
+``git archive main``) measured in the same run as "before". ``--instructions`` adds
+:mod:`instructions` (callgrind instructions per ``get_page`` call, several minutes under
+valgrind; off by default). ``--quick`` shortens everything
 (for trying the script, not for the committed figures).
 """
 
@@ -19,6 +21,7 @@ import asyncio
 import datetime
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,15 +50,33 @@ OTHERS: tuple[tuple[str, list[str]], ...] = (
 )
 
 
+def _instructions(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """instructions.py's options: the same baseline as the rest of the run, fewer calls when
+    quick."""
+    options = ["--calls", "40" if args.quick else "200", "--clients", "8", "--bare"]
+    if args.baseline is not None:
+        options += ["--baseline", str(args.baseline)]
+    return "instructions.py", options
+
+
 def _run_other(script: str, options: list[str], limit: float = 120) -> str:
     """The script's output; one that runs past ``limit`` seconds is stopped and says so."""
     command = [sys.executable, str(ROOT / "benchmarks" / script), *options]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=limit)
-    except subprocess.TimeoutExpired as exc:
-        partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
-        return f"{partial}\n(stopped after {limit:.0f} s on this machine)"
-    return done.stdout + done.stderr[-2000:]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            # SIGINT first, so that a script stops the servers it started before it exits.
+            child.send_signal(signal.SIGINT)
+            try:
+                stdout, _ = child.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                stdout, _ = child.communicate()
+            return f"{stdout}\n(stopped after {limit:.0f} s on this machine)"
+    return stdout + stderr[-2000:]
 
 
 def _log(message: str) -> None:
@@ -275,6 +296,11 @@ def main() -> None:
         type=Path,
         default=Path(tempfile.gettempdir()) / "mcp-atlassian-bench-venv",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per get_page call under valgrind (takes minutes)",
+    )
     parser.add_argument("--quick", action="store_true", help="short runs, for trying it out")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
@@ -297,6 +323,11 @@ def main() -> None:
     for script, options in [] if args.quick else OTHERS:
         _log(script)
         others.append((f"{script} {' '.join(options)}".strip(), _run_other(script, options)))
+    if args.instructions:
+        script, options = _instructions(args)
+        _log(script)
+        output = _run_other(script, options, limit=1800)
+        others.append((f"{script} {' '.join(options)}", output))
     DOCS.mkdir(exist_ok=True)
     _plot(load, DOCS / PLOT)
     path = _write(args, machine, start, load, rows, soaked, others)
