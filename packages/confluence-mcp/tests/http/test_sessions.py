@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from confluence_mcp.http.sessions import SessionLimiter
+from confluence_mcp.http.sessions import SessionLimiter, SessionLimitMiddleware
 from mcp_auth import MemorySink, create_api_key
 
 INIT = {
@@ -36,6 +37,15 @@ def refusals(sink: MemorySink) -> list[Any]:
     return [event for event in sink.events if event.event == "rate_limit.exceeded"]
 
 
+def session_limiter(layer: Any) -> SessionLimiter:
+    """The limiter the (unauthenticated) layer's session middleware applies."""
+    for middleware in layer.middleware:
+        if middleware.cls is SessionLimitMiddleware:
+            limiter: SessionLimiter = middleware.kwargs["limiter"]
+            return limiter
+    raise AssertionError("no SessionLimitMiddleware in the layer")
+
+
 async def test_one_unauthenticated_client_cannot_fill_the_server(
     remote_settings_for: Any, serve_remote: Any, audit_sink: MemorySink
 ) -> None:
@@ -56,6 +66,82 @@ async def test_one_unauthenticated_client_cannot_fill_the_server(
         )
         assert closed.status_code < 400
         assert (await open_session(http, url)).status_code == 200
+
+
+async def test_concurrent_initializes_cannot_pass_the_cap_together(
+    remote_settings_for: Any, serve_remote: Any, audit_sink: MemorySink
+) -> None:
+    cap, flood = 4, 16
+    settings = remote_settings_for(
+        mcp_max_sessions_per_principal=cap, mcp_ip_rate_limit="off", mcp_session_idle_timeout=600
+    )
+    limits = httpx.Limits(max_connections=flood)
+    async with (
+        serve_remote(settings) as (base, layer),
+        httpx.AsyncClient(limits=limits) as http,
+    ):
+        url = f"{base}/mcp"
+        answers = await asyncio.gather(*(open_session(http, url) for _ in range(flood)))
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [200] * cap + [429] * (flood - cap)
+        opened = {a.headers["mcp-session-id"] for a in answers if a.status_code == 200}
+        assert len(opened) == cap
+        assert session_limiter(layer).open_count() == cap
+        assert len(refusals(audit_sink)) == 1
+
+
+async def test_failed_initializes_give_their_slot_back(
+    remote_settings_for: Any, serve_remote: Any
+) -> None:
+    settings = remote_settings_for(
+        mcp_max_sessions_per_principal=2, mcp_ip_rate_limit="off", mcp_session_idle_timeout=600
+    )
+    async with serve_remote(settings) as (base, layer), httpx.AsyncClient() as http:
+        url = f"{base}/mcp"
+        failures = await asyncio.gather(
+            *(http.post(url, content=b"{not json", headers=ACCEPT) for _ in range(3)),
+            *(http.post(url, json=INIT, headers={"accept": "text/plain"}) for _ in range(3)),
+        )
+        assert all(400 <= answer.status_code < 500 for answer in failures)
+        assert all("mcp-session-id" not in answer.headers for answer in failures)
+        assert session_limiter(layer).open_count() == 0
+        opened = [(await open_session(http, url)).status_code for _ in range(3)]
+        assert opened == [200, 200, 429]
+
+
+async def test_reservation_is_released_when_the_request_dies() -> None:
+    limiter = SessionLimiter(
+        max_sessions=10, per_client=1, idle_timeout=60.0, streamable_paths=frozenset({"/mcp"})
+    )
+    started = asyncio.Event()
+
+    async def app(_scope: Any, _receive: Any, _send: Any) -> None:
+        started.set()
+        await asyncio.Event().wait()  # never answers: the client goes away first
+
+    async def broken(_scope: Any, _receive: Any, _send: Any) -> None:
+        raise RuntimeError("boom")
+
+    scope = {"type": "http", "method": "POST", "path": "/mcp", "headers": [], "client": ("c", 1)}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    task = asyncio.create_task(SessionLimitMiddleware(app, limiter=limiter)(scope, receive, send))
+    await started.wait()
+    assert limiter.open_count("ip:c") == 1  # the slot is held while the request runs
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert limiter.open_count() == 0
+    with pytest.raises(RuntimeError):
+        await SessionLimitMiddleware(broken, limiter=limiter)(scope, receive, send)
+    assert limiter.open_count() == 0
+    assert sent == []  # never refused: each request found the slot free
 
 
 async def test_unused_sessions_are_closed_to_make_room(

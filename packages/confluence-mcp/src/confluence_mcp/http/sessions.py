@@ -13,9 +13,11 @@ keeps, per *client* (the authenticated principal, else the client IP):
   sessions in use expire after ``MCP_SESSION_IDLE_TIMEOUT`` in the MCP SDK itself.
 
 Expired sessions are swept when a new one is asked for, so room is made exactly when it is
-needed. A session is closed with the protocol's own ``DELETE`` (with the credential that
-opened it), so the SDK frees it as if the client had. Each client's refusal is audited once,
-until it has room again.
+needed. A request that may open a session takes a slot when it is let in (check and take in
+one step, so concurrent ``initialize`` requests cannot all pass the check) and gives it back
+if no session comes of it (error, refusal by the SDK, disconnect). A session is closed with
+the protocol's own ``DELETE`` (with the credential that opened it), so the SDK frees it as if
+the client had. Each client's refusal is audited once, until it has room again.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class SessionLimiter:
     clock: Callable[[], float] = time.monotonic
     _sessions: dict[str, _Session] = field(default_factory=dict)
     _streams: dict[str, int] = field(default_factory=dict)
+    _pending: dict[str, int] = field(default_factory=dict)
     _audited: set[str] = field(default_factory=set)
 
     def is_streamable(self, path: str | None) -> bool:
@@ -72,11 +75,11 @@ class SessionLimiter:
         )
 
     def open_count(self, client: str | None = None) -> int:
-        """Open sessions and SSE streams (of ``client``, or in all)."""
+        """Open sessions, SSE streams and reserved slots (of ``client``, or in all)."""
         if client is None:
-            return len(self._sessions) + sum(self._streams.values())
+            return len(self._sessions) + sum(self._streams.values()) + sum(self._pending.values())
         sessions = sum(1 for session in self._sessions.values() if session.client == client)
-        return sessions + self._streams.get(client, 0)
+        return sessions + self._streams.get(client, 0) + self._pending.get(client, 0)
 
     def refusal(self, client: str) -> int | None:
         """None when ``client`` may open a session, else the HTTP status refusing it."""
@@ -85,6 +88,26 @@ class SessionLimiter:
         if self.open_count() >= self.max_sessions:
             return 503
         return None
+
+    def reserve(self, client: str) -> int | None:
+        """Take a slot for a session ``client`` is opening, or the status refusing it.
+
+        Check and take are one synchronous step: no other request can pass the check in
+        between. The slot is given back with :meth:`release` or turned into a session by
+        :meth:`add`.
+        """
+        status = self.refusal(client)
+        if status is None:
+            self._pending[client] = self._pending.get(client, 0) + 1
+        return status
+
+    def release(self, client: str) -> None:
+        """Give back a slot taken by :meth:`reserve` (no session came of it, or it is added)."""
+        left = self._pending.get(client, 0) - 1
+        if left > 0:
+            self._pending[client] = left
+        else:
+            self._pending.pop(client, None)
 
     def first_refusal(self, client: str) -> bool:
         """True the first time ``client`` is refused since it last had room (audit once)."""
@@ -147,6 +170,10 @@ class SessionLimiter:
             self._streams.pop(client, None)
         self._audited.discard(client)
 
+    def room_again(self, client: str) -> None:
+        """``client`` has room again (a slot came back): its next refusal is audited."""
+        self._audited.discard(client)
+
 
 def client_key(scope: Scope) -> str:
     """The principal a request was authenticated as, else its client IP."""
@@ -193,15 +220,27 @@ class SessionLimitMiddleware:
         client = client_key(scope)
         if await self._refused(client, scope, send):
             return
+        # The slot is held from here: until the session is tracked, or for good if none opens.
+        reserved = True
 
         async def watch(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
+            nonlocal reserved
+            if message["type"] == "http.response.start" and reserved:
+                reserved = False
+                limiter.release(client)
                 opened = _header({"headers": message.get("headers", [])}, _SESSION_HEADER)
-                if opened is not None:
+                if message["status"] < 400 and opened is not None:
                     limiter.add(opened, client, scope)
+                else:
+                    limiter.room_again(client)
             await send(message)
 
-        await self.app(scope, receive, watch)
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if reserved:  # no response started: an exception, a cancel or a disconnect
+                limiter.release(client)
+                limiter.room_again(client)
 
     async def _on_session(
         self, session_id: str, scope: Scope, receive: Receive, send: Send
@@ -224,6 +263,7 @@ class SessionLimitMiddleware:
         client = client_key(scope)
         if await self._refused(client, scope, send):
             return
+        self.limiter.release(client)  # the open stream itself holds the slot from here
         self.limiter.stream_opened(client)
         try:
             await self.app(scope, receive, send)
@@ -231,7 +271,8 @@ class SessionLimitMiddleware:
             self.limiter.stream_closed(client)
 
     async def _refused(self, client: str, scope: Scope, send: Send) -> bool:
-        status = self.limiter.refusal(client)
+        """Send the refusal and return True, else take a slot for ``client`` (see reserve)."""
+        status = self.limiter.reserve(client)
         if status is None:
             return False
         if self.limiter.first_refusal(client) and self.audit is not None:
