@@ -138,6 +138,14 @@ async def test_reservation_is_released_when_the_request_dies() -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert limiter.open_count() == 0
+    # A sessionless (2026-07-28) request never opens a session: it holds no slot.
+    started.clear()
+    modern = {**scope, "headers": [(b"mcp-protocol-version", b"2026-07-28")]}
+    task = asyncio.create_task(SessionLimitMiddleware(app, limiter=limiter)(modern, receive, send))
+    await started.wait()
+    assert limiter.open_count() == 0
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
     with pytest.raises(RuntimeError):
         await SessionLimitMiddleware(broken, limiter=limiter)(scope, receive, send)
     assert limiter.open_count() == 0

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from confluence_mcp.http.responses import send_json
+from confluence_mcp.http.responses import is_modern_request, send_json
 
 if TYPE_CHECKING:
     from mcp_auth import AuditLogger
@@ -218,6 +218,11 @@ class SessionLimitMiddleware:
         for session_id, opening_scope in limiter.expired():
             await self._close(session_id, opening_scope)
         client = client_key(scope)
+        if is_modern_request(scope):
+            # A sessionless (2026-07-28) request never opens a session: checked, no slot held.
+            if not await self._refused(client, scope, send, reserve=False):
+                await self.app(scope, receive, send)
+            return
         if await self._refused(client, scope, send):
             return
         # The slot is held from here: until the session is tracked, or for good if none opens.
@@ -261,18 +266,21 @@ class SessionLimitMiddleware:
 
     async def _legacy_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = client_key(scope)
-        if await self._refused(client, scope, send):
+        # No await between the check and stream_opened: the open stream is the slot.
+        if await self._refused(client, scope, send, reserve=False):
             return
-        self.limiter.release(client)  # the open stream itself holds the slot from here
         self.limiter.stream_opened(client)
         try:
             await self.app(scope, receive, send)
         finally:
             self.limiter.stream_closed(client)
 
-    async def _refused(self, client: str, scope: Scope, send: Send) -> bool:
+    async def _refused(
+        self, client: str, scope: Scope, send: Send, *, reserve: bool = True
+    ) -> bool:
         """Send the refusal and return True, else take a slot for ``client`` (see reserve)."""
-        status = self.limiter.reserve(client)
+        limiter = self.limiter
+        status = limiter.reserve(client) if reserve else limiter.refusal(client)
         if status is None:
             return False
         if self.limiter.first_refusal(client) and self.audit is not None:
