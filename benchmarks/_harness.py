@@ -231,6 +231,9 @@ def confluence_mcp(fake_url: str, extra_env: Mapping[str, str] | None = None) ->
         # Measure the server, not its inbound rate limiters or its audit trail.
         "MCP_RATE_LIMIT": "off",
         "MCP_IP_RATE_LIMIT": "off",
+        # Every client is one caller (127.0.0.1) opening 32 sessions at once: above the
+        # default 20 per client, and the sessions cap is not what is measured.
+        "MCP_MAX_SESSIONS_PER_PRINCIPAL": "1000",
         "MCP_AUDIT_LOG": "off",
         **(extra_env or {}),
     }
