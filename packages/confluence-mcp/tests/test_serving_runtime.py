@@ -12,7 +12,13 @@ import anyio
 import pytest
 
 from confluence_mcp.errors import ConfigError
-from confluence_mcp.serving import GC_YOUNG_THRESHOLD, prepare_heap, runner_options
+from confluence_mcp.serving import (
+    GC_YOUNG_THRESHOLD,
+    pause_collection,
+    prepare_heap,
+    runner_options,
+    settle_heap,
+)
 
 UVLOOP = importlib.util.find_spec("uvloop") is not None
 
@@ -57,6 +63,7 @@ def restored_gc() -> Iterator[None]:
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+        gc.enable()
 
 
 @pytest.mark.usefixtures("restored_gc")
@@ -69,3 +76,24 @@ def test_prepare_heap_freezes_start_up_objects_and_collects_less_often() -> None
     cycle.append(cycle)
     del cycle
     assert gc.collect() >= 1
+
+
+@pytest.mark.usefixtures("restored_gc")
+@pytest.mark.parametrize("long_lived", [True, False])
+def test_start_up_pauses_collection_and_serving_turns_it_back_on(long_lived: bool) -> None:
+    assert pause_collection() is True
+    assert not gc.isenabled()
+    assert pause_collection() is False  # already paused: the caller must not turn it on
+    settle_heap(long_lived=long_lived)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+
+
+@pytest.mark.usefixtures("restored_gc")
+def test_a_refused_serve_leaves_collection_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from confluence_mcp import cli
+
+    monkeypatch.setenv("CONFLUENCE_URL", "not a url")
+    assert cli.main(["serve", "--transport", "stdio"]) != 0
+    assert gc.isenabled()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             from confluence_mcp.demo import run_demo
 
             return run_demo(_overrides(args), env_file=env_file)
-        return _serve(_load(env_file, _overrides(args)))
+        return _serve_command(env_file, args)
     except ServiceRefusedError as exc:  # well-formed, but a service said no: as check, 1
         print(f"confluence-mcp {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -292,11 +293,22 @@ async def _check_layer(remote: RemoteSettings, layer: HttpLayer) -> bool:
         await layer.aclose()
 
 
+def _serve_command(env_file: str, args: argparse.Namespace) -> int:
+    from confluence_mcp.serving import pause_collection
+
+    collecting = pause_collection()  # _serve turns it back on before serving
+    try:
+        return _serve(_load(env_file, _overrides(args)))
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _serve(remote: RemoteSettings) -> int:
     import anyio
 
     from confluence_mcp.remote import configure_observability
-    from confluence_mcp.serving import prepare_heap, runner_options, serve
+    from confluence_mcp.serving import runner_options, serve, settle_heap
 
     # Logging (JSON/text, secrets redacted), OpenTelemetry and metrics, once per process.
     observability = configure_observability(remote)
@@ -317,8 +329,8 @@ def _serve(remote: RemoteSettings) -> int:
             print(f"confluence-mcp: {describe_auth_mode(remote)}", file=sys.stderr, flush=True)
         print(f"confluence-mcp: serving {url}", file=sys.stderr, flush=True)
 
-    if remote.core.transport != "stdio":
-        prepare_heap()  # a long-lived server; stdio's start-up time counts more
+    # Collection back on (paused for start-up); a long-lived HTTP server also settles its heap.
+    settle_heap(long_lived=remote.core.transport != "stdio")
     try:
         anyio.run(
             functools.partial(serve, mcp, remote, layer=layer, announce=announce),
