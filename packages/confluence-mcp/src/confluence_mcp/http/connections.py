@@ -24,7 +24,7 @@ import importlib.util
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -126,34 +126,68 @@ def effective_connection_cap(requested: int) -> int:
     return fitted
 
 
+class _ConnectionGuard(asyncio.Protocol):
+    """What both guarded protocols share: the connection cap and the header deadline's timer.
+
+    Put before the uvicorn protocol in the bases; the subclass sets the two limits and its
+    ``data_received`` returns at once while :attr:`_refused` (nothing was parsed or started).
+    """
+
+    _max_connections: int
+    _header_timeout: float
+    _header_deadline: asyncio.TimerHandle | None = None
+    _refused = False
+    if TYPE_CHECKING:  # set by the uvicorn protocol this guards
+        connections: set[Any]
+        transport: asyncio.Transport
+        loop: asyncio.AbstractEventLoop
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if len(self.connections) >= self._max_connections:
+            self._refused = True
+            self.transport = transport
+            _REFUSALS.warning(
+                "refusing connections: %d open (MCP_MAX_CONNECTIONS)", len(self.connections)
+            )
+            transport.write(_REFUSAL)
+            transport.close()
+            return
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_deadline()
+        if self._refused:
+            return
+        super().connection_lost(exc)
+
+    def _arm_header_deadline(self) -> None:
+        self._cancel_header_deadline()
+        self._header_deadline = self.loop.call_later(self._header_timeout, self._headers_too_slow)
+
+    def _cancel_header_deadline(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_deadline = None
+        if self._awaiting_head() and not self.transport.is_closing():
+            self.transport.close()
+
+    def _awaiting_head(self) -> bool:
+        """Whether the deadline still applies when it fires (the subclass may know better)."""
+        return True
+
+
 def guarded_h11_protocol(*, max_connections: int, header_timeout: float) -> type[H11Protocol]:
     """A uvicorn HTTP protocol class with a connection cap and a request-header deadline."""
-    refusals = _REFUSALS
 
-    class GuardedH11Protocol(H11Protocol):
+    class GuardedH11Protocol(_ConnectionGuard, H11Protocol):
         """H11Protocol refusing excess connections and closing header-stalled ones."""
 
-        _header_deadline: asyncio.TimerHandle | None = None
-        _refused = False
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            if len(self.connections) >= max_connections:
-                self._refused = True
-                self.transport = transport
-                refusals.warning(
-                    "refusing connections: %d open (MCP_MAX_CONNECTIONS)", len(self.connections)
-                )
-                transport.write(_REFUSAL)
-                transport.close()
-                return
-            super().connection_made(transport)
-            self._arm_header_deadline()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_header_deadline()
-            if self._refused:
-                return
-            super().connection_lost(exc)
+        _max_connections = max_connections
+        _header_timeout = header_timeout
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
@@ -167,19 +201,8 @@ def guarded_h11_protocol(*, max_connections: int, header_timeout: float) -> type
             if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
                 self._arm_header_deadline()
 
-        def _arm_header_deadline(self) -> None:
-            self._cancel_header_deadline()
-            self._header_deadline = self.loop.call_later(header_timeout, self._headers_too_slow)
-
-        def _cancel_header_deadline(self) -> None:
-            if self._header_deadline is not None:
-                self._header_deadline.cancel()
-                self._header_deadline = None
-
-        def _headers_too_slow(self) -> None:
-            self._header_deadline = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-                self.transport.close()
+        def _awaiting_head(self) -> bool:
+            return self.conn.their_state is h11.IDLE
 
     return GuardedH11Protocol
 
@@ -191,35 +214,14 @@ def guarded_httptools_protocol(
     unfinished request head (uvicorn's httptools protocol has none)."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    refusals = _REFUSALS
-
-    class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    class GuardedHttpToolsProtocol(_ConnectionGuard, HttpToolsProtocol):
         """HttpToolsProtocol refusing excess connections, closing header-stalled ones and
         answering 400 to an unfinished request head over ``max_header_bytes``."""
 
-        _header_deadline: asyncio.TimerHandle | None = None
-        _refused = False
+        _max_connections = max_connections
+        _header_timeout = header_timeout
         _head_pending = True
         _head_bytes = 0
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            if len(self.connections) >= max_connections:
-                self._refused = True
-                self.transport = transport
-                refusals.warning(
-                    "refusing connections: %d open (MCP_MAX_CONNECTIONS)", len(self.connections)
-                )
-                transport.write(_REFUSAL)
-                transport.close()
-                return
-            super().connection_made(transport)
-            self._arm_header_deadline()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_header_deadline()
-            if self._refused:
-                return
-            super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
@@ -249,20 +251,6 @@ def guarded_httptools_protocol(
             # uvicorn then waits for the next request, with its keep-alive timer set.
             if not self.transport.is_closing() and self.timeout_keep_alive_task is not None:
                 self._arm_header_deadline()
-
-        def _arm_header_deadline(self) -> None:
-            self._cancel_header_deadline()
-            self._header_deadline = self.loop.call_later(header_timeout, self._headers_too_slow)
-
-        def _cancel_header_deadline(self) -> None:
-            if self._header_deadline is not None:
-                self._header_deadline.cancel()
-                self._header_deadline = None
-
-        def _headers_too_slow(self) -> None:
-            self._header_deadline = None
-            if not self.transport.is_closing():
-                self.transport.close()
 
     return GuardedHttpToolsProtocol
 
