@@ -55,8 +55,11 @@ if "$VENV/bin/python" -c 'import fastmcp' 2>/dev/null; then
   exit 1
 fi
 
-# Type-check the libraries as 3.10 code too (typeshed knows which stdlib names are 3.11+).
-uv run --locked --quiet mypy --python-version 3.10 -p confluence_client -p mcp_auth
+# Type-check the libraries as 3.10 code too (typeshed knows which stdlib names are 3.11+),
+# against this venv's packages, as the 3.10-only backports are not in the 3.11+ lock; less
+# mcp_auth.fastmcp, which is 3.11+ like fastmcp (the 3.11 mypy run checks it).
+uv run --locked --quiet mypy --python-version 3.10 --python-executable "$VENV/bin/python" \
+  --exclude 'mcp_auth/fastmcp/' -p confluence_client -p mcp_auth
 
 packages=("$@")
 [ ${#packages[@]} -gt 0 ] || packages=(confluence-client mcp-auth)

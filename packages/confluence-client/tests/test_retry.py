@@ -27,6 +27,8 @@ def test_rate_limit_reset() -> None:
     assert parse_rate_limit_reset({"X-RateLimit-Reset": later}, NOW) == 12.0
     assert parse_rate_limit_reset({"X-RateLimit-Reset": "2026-11-25T12:00:05"}, NOW) == 5.0
     assert parse_rate_limit_reset({"X-RateLimit-Reset": "2026-11-25T11:00:00Z"}, NOW) == 0.0
+    # "+HHMM" and a 1-digit fraction: 3.11's fromisoformat, backported on 3.10
+    assert parse_rate_limit_reset({"X-RateLimit-Reset": "2026-11-25T13:00:07.5+0100"}, NOW) == 7.5
     assert parse_rate_limit_reset({"X-RateLimit-Reset": "tomorrow"}, NOW) is None
     assert parse_rate_limit_reset({}, NOW) is None
 

@@ -300,3 +300,6 @@ def test_parse_since() -> None:
     assert parse_since("7d", now) == datetime(2026, 3, 3, 12, tzinfo=UTC)
     assert parse_since("2026-03-01", now) == datetime(2026, 3, 1, tzinfo=UTC)
     assert parse_since("2026-03-01T10:00:00Z", now) == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert parse_since("2026-03-01T11:30:00.1234567+0130", now) == datetime(
+        2026, 3, 1, 10, 0, 0, 123456, tzinfo=UTC
+    )
