@@ -8,6 +8,7 @@ Streamable HTTP with plain httpx (initialize, then ``tools/call`` posts) rather 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "McpSession",
     "ServerProcess",
     "ToolError",
+    "benchmark_parser",
     "bare_fastmcp",
     "confluence_mcp",
     "cpu_seconds",
@@ -39,6 +41,7 @@ __all__ = [
     "inbound_connections",
     "mcp_atlassian",
     "percentile",
+    "print_report",
     "proc_status",
     "start_fake",
     "upstream_requests",
@@ -239,6 +242,29 @@ def confluence_mcp(fake_url: str, extra_env: Mapping[str, str] | None = None) ->
     }
     argv = [*command, "serve", "--transport", "http", "--port", str(port)]
     return ServerProcess("confluence-mcp", argv, env, f"http://127.0.0.1:{port}/mcp")
+
+
+def benchmark_parser(doc: str | None, calls: int, calls_help: str) -> argparse.ArgumentParser:
+    """The options of the ``get_page`` benchmarks that compare checkouts: ``--calls`` and
+    ``--baseline DIR`` (another checkout, measured too as "confluence-mcp (before)")."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--calls", type=int, default=calls, help=calls_help)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout (e.g. git archive of main) to measure too, as 'confluence-mcp (before)'",
+    )
+    return parser
+
+
+def print_report(
+    lines: Iterable[str], figures: object = None, json_path: Path | None = None
+) -> None:
+    """Print a benchmark's report; with ``json_path`` (``--json``), write ``figures`` there too."""
+    for line in lines:
+        print(line)
+    if json_path is not None:
+        json_path.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 def bare_fastmcp(fake_url: str) -> ServerProcess:

@@ -14,10 +14,8 @@ fake's Data Center base (v1 content API); the bare server does one GET per call.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import json
 import statistics
 import tempfile
 import time
@@ -31,12 +29,14 @@ from _harness import (
     McpSession,
     ServerProcess,
     bare_fastmcp,
+    benchmark_parser,
     confluence_mcp,
     cpu_seconds,
     ensure_mcp_atlassian,
     mcp_atlassian,
     percentile,
     pool_limits,
+    print_report,
     proc_status,
     start_fake,
     upstream_requests,
@@ -213,8 +213,7 @@ def report(results: dict[str, Any]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=320, help="calls per level and round")
+    parser = benchmark_parser(__doc__, 320, "calls per level and round")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per level")
     parser.add_argument(
         "--mcp-atlassian-venv",
@@ -224,18 +223,10 @@ def main() -> None:
     )
     parser.add_argument("--no-mcp-atlassian", action="store_true", help="skip mcp-atlassian")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument(
-        "--baseline",
-        type=Path,
-        help="a checkout (e.g. git archive of main) to measure too, as 'confluence-mcp (before)'",
-    )
     args = parser.parse_args()
     venv = None if args.no_mcp_atlassian else args.mcp_atlassian_venv
     results = asyncio.run(run(args.calls, args.rounds, venv, baseline=args.baseline))
-    for line in report(results):
-        print(line)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print_report(report(results), results, args.json)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ whose one tool makes one GET to the same fake, with ``--baseline`` another check
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shutil
 import subprocess
@@ -27,7 +26,15 @@ import time
 from pathlib import Path
 
 import httpx
-from _harness import McpSession, ServerProcess, bare_fastmcp, confluence_mcp, start_fake
+from _harness import (
+    McpSession,
+    ServerProcess,
+    bare_fastmcp,
+    benchmark_parser,
+    confluence_mcp,
+    print_report,
+    start_fake,
+)
 
 __all__ = ["main", "run"]
 
@@ -156,15 +163,9 @@ def report(results: dict[str, dict[str, float]], clients: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=200, help="measured get_page calls")
+    parser = benchmark_parser(__doc__, 200, "measured get_page calls")
     parser.add_argument("--clients", type=int, default=8, help="concurrent MCP sessions")
     parser.add_argument("--bare", action="store_true", help="also measure a bare FastMCP server")
-    parser.add_argument(
-        "--baseline",
-        type=Path,
-        help="a checkout (e.g. git archive of main) to measure too, as 'confluence-mcp (before)'",
-    )
     args = parser.parse_args()
     missing = [tool for tool in ("valgrind", "callgrind_control") if not shutil.which(tool)]
     if missing:
@@ -180,8 +181,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted: every process started was stopped", file=sys.stderr)
         sys.exit(130)
-    for line in report(results, args.clients):
-        print(line)
+    print_report(report(results, args.clients))
     print(f"(measured in {time.monotonic() - started:.0f} s under valgrind)")
 
 

@@ -44,6 +44,7 @@ from _harness import (
     confluence_mcp,
     inbound_connections,
     pool_limits,
+    print_report,
     proc_status,
     start_fake,
 )
@@ -371,10 +372,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     result = asyncio.run(run(args.duration, args.clients, args.fault_rate, args.warmup))
-    for line in report(result):
-        print(line)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print_report(report(result), result, args.json)
     return 0 if result["ok"] else 1
 
 

@@ -29,6 +29,7 @@ from _harness import (
     FAKE_USER,
     McpSession,
     confluence_mcp,
+    print_report,
     start_fake,
     upstream_requests,
 )
@@ -272,10 +273,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args()
     rows = asyncio.run(run())
-    for line in report(rows):
-        print(line)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    print_report(report(rows), rows, args.json)
 
 
 if __name__ == "__main__":
