@@ -13,7 +13,8 @@ from .._records import PageRecord
 from .._shapes_v2 import page_json
 from .._store import FakeStore
 from ._common import bool_param, int_param, multi, numeric_id, path_id, sort_pages, user_id, v2_list
-from ._tree_shapes import TREE_KINDS, child_json, descendant_json
+from ._tree_nodes import list_descendants
+from ._tree_shapes import TREE_KINDS, child_json
 from ._v2_pagelike import body_value, get_content, list_content, read_edit, read_new
 
 __all__ = ["ROUTES", "only_pages"]
@@ -121,13 +122,7 @@ async def page_ancestors(request: Request) -> Response:
 
 
 async def page_descendants(request: Request) -> Response:
-    store = store_of(request)
-    depth = int_param(request, "depth", 5) or 5
-    if not 1 <= depth <= 5:
-        raise FakeBadRequestError("depth must be between 1 and 5")
-    with store.lock:
-        found = store.descendants(path_id(request), depth, kinds=TREE_KINDS)
-        return v2_list(request, found, descendant_json)
+    return list_descendants(request)
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [
