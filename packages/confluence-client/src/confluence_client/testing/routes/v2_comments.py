@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._errors import FakeBadRequestError, FakePayloadTooLargeError
-from .._http import MAX_BODY_BYTES, no_content, read_json, site_of, store_of
+from .._http import MAX_BODY_BYTES, Site, no_content, read_json, site_of, store_of
 from .._render import check_storage
 from .._shapes_v2 import check_body_format, comment_json
+from .._store import FakeStore
 from ._common import numeric_id, path_id, user_id, v2_list
 
-__all__ = ["ROUTES", "comment_body"]
+__all__ = ["ROUTES", "comment_body", "list_replies"]
+
+C = TypeVar("C")
 
 
 def comment_body(payload: Any) -> str:
@@ -97,13 +101,24 @@ async def delete_comment(request: Request) -> Response:
     return no_content()
 
 
-async def comment_children(request: Request) -> Response:
+def list_replies(
+    request: Request,
+    get: Callable[[FakeStore, str], C],
+    replies: Callable[[FakeStore, str], list[C]],
+    shape: Callable[[FakeStore, Site, C, str | None], dict[str, Any]],
+) -> Response:
+    """``/{id}/children`` of a footer or inline comment: its direct replies (``get`` 404s
+    for an unknown comment)."""
     store = store_of(request)
     fmt = check_body_format(request.query_params.get("body-format"))
     with store.lock:
-        store.get_comment(path_id(request))
-        replies = store.replies(path_id(request))
-        return v2_list(request, replies, lambda c: comment_json(store, site_of(request), c, fmt))
+        get(store, path_id(request))
+        found = replies(store, path_id(request))
+        return v2_list(request, found, lambda c: shape(store, site_of(request), c, fmt))
+
+
+async def comment_children(request: Request) -> Response:
+    return list_replies(request, FakeStore.get_comment, FakeStore.replies, comment_json)
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [

@@ -13,7 +13,7 @@ from .._records import InlineCommentRecord
 from .._shapes_v2 import check_body_format, comment_json
 from .._store import FakeStore
 from ._common import numeric_id, path_id, user_id, v2_list
-from .v2_comments import comment_body
+from .v2_comments import comment_body, list_replies
 
 __all__ = ["ROUTES", "inline_comment_json"]
 
@@ -124,12 +124,9 @@ async def delete_inline_comment(request: Request) -> Response:
 
 
 async def inline_comment_children(request: Request) -> Response:
-    store = store_of(request)
-    fmt = check_body_format(request.query_params.get("body-format"))
-    with store.lock:
-        store.get_inline_comment(path_id(request))
-        replies = store.inline_replies(path_id(request))
-        return v2_list(request, replies, _shape(request, store, fmt))
+    return list_replies(
+        request, FakeStore.get_inline_comment, FakeStore.inline_replies, inline_comment_json
+    )
 
 
 ROUTES: list[tuple[str, Any, list[str]]] = [
