@@ -24,6 +24,7 @@ def _unquote(literal: str) -> str:
         ("back\\slash", '"back\\\\slash"'),
         ('end\\"', '"end\\\\\\""'),
         ("tab\tnew\nline", '"tab new line"'),
+        ("del\x7fnel\x85c1\x9fend", '"del nel c1 end"'),
     ],
 )
 def test_quote(text: str, expected: str) -> None:

@@ -85,6 +85,17 @@ def test_titles() -> None:
             check_title(bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("control", ["\x00", "\x1f", "\x7f", "\x80", "\x85", "\x9f"])
+def test_titles_and_labels_refuse_every_control_character(control: str) -> None:
+    # C0, DEL and C1 (Unicode "Cc"): a check for ord < 32 alone let DEL and C1 through.
+    with pytest.raises(InvalidInputError, match="control characters") as info:
+        check_title(f"Tit{control}le")
+    assert f"U+{ord(control):04X} at position 3" in str(info.value)
+    with pytest.raises(InvalidInputError):
+        check_label_name(f"lab{control}el")
+    assert check_title("Caf\u00e9 \u00a0ok") == "Caf\u00e9 \u00a0ok"  # just past C1: kept
+
+
 def test_bodies() -> None:
     assert check_body("") == ""
     with pytest.raises(InvalidInputError):

@@ -25,7 +25,7 @@ from confluence_client._errors import InvalidInputError
 __all__ = ["Cql", "quote_cql"]
 
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 _MAX_QUERY = 8000
 _REPR_LIMIT = 200
 

@@ -32,7 +32,9 @@ _ATTACHMENT_ID = re.compile(r"(?:att)?[0-9]{1,20}")
 # Global keys are letters/digits (Cloud allows '_' too); personal spaces are '~' + user name
 # or account id, which may contain '-', '.', ':' and '@'.
 _SPACE_KEY = re.compile(r"[A-Za-z0-9_]{1,255}|~[A-Za-z0-9_.:@+-]{1,254}")
-_LABEL = re.compile(r"[^\s!#&()*,.:;<>?@\[\]^]{1,255}")
+_LABEL = re.compile(r"[^\s!#&()*,.:;<>?@\[\]^\x00-\x1f\x7f-\x9f]{1,255}")
+# Unicode's "Cc" class: C0, DEL and C1. Checking only below 32 let DEL and C1 through.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _describe(value: object) -> str:
@@ -112,8 +114,13 @@ def check_title(value: str, field: str = "title") -> str:
         raise InvalidInputError(
             f"{field} is longer than {MAX_TITLE_LENGTH} characters", field=field
         )
-    if any(ord(ch) < 32 for ch in value):
-        raise InvalidInputError(f"{field} must not contain control characters", field=field)
+    control = _CONTROL.search(value)
+    if control is not None:
+        raise InvalidInputError(
+            f"{field} must not contain control characters"
+            f" (found U+{ord(control.group()):04X} at position {control.start()})",
+            field=field,
+        )
     check_encodable(value, field)
     return value.strip()
 
@@ -127,7 +134,7 @@ def check_body(value: str, field: str = "body") -> str:
 
 
 def check_label_name(value: str, field: str = "label") -> str:
-    """A label: no whitespace or reserved punctuation; Confluence stores it lower-cased."""
+    """A label: no whitespace, control characters or reserved punctuation; stored lower-cased."""
     if not isinstance(value, str) or not _LABEL.fullmatch(value.strip()):
         raise InvalidInputError(
             f"{field} is not a valid label name: {_describe(value)}", field=field

@@ -338,6 +338,26 @@ async def test_malformed_storage_never_reaches_confluence(
         )
 
 
+@pytest.mark.parametrize("control", ["\x07", "\x7f", "\x85", "\x9b"])
+async def test_titles_with_control_characters_never_reach_confluence(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer, control: str
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    version = fake_confluence.store.pages[pid].version
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="title must not contain control characters"):
+        await client.call_tool(
+            "create_page", {"space_key": "DEMO", "title": f"Bad{control}", "body": "b"}
+        )
+    with pytest.raises(ToolError, match=f"U\\+{ord(control):04X}"):
+        await client.call_tool(
+            "update_page", {"page_id": pid, "version": version, "title": f"a{control}b"}
+        )
+    assert not [r for r in fake_confluence.requests if r.method != "GET"]
+    assert fake_confluence.store.pages[pid].version == version
+
+
 async def test_duplicate_title_is_named(connect: ClientFactory) -> None:
     client = await connect()
     with pytest.raises(ToolError, match="already exists in the space"):
