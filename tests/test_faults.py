@@ -220,3 +220,20 @@ async def test_update_page_applied_then_answer_lost_yields_one_version(
         await client.call_tool("update_page", update)
     assert fake_confluence.store.get_page(page_id).version == before + 1
     await _still_serves(client, fake_confluence)
+
+
+@pytest.mark.parametrize("fault", ["apply_then_drop", "apply_then_corrupt"])
+async def test_property_write_applied_then_answer_lost_is_recognised(
+    client: Client[Any], fake_confluence: FakeConfluenceServer, fault: str
+) -> None:
+    page_id = _home_id(fake_confluence)
+    args: dict[str, Any] = {"page_id": page_id, "key": "owner", "value": {"team": "ops"}}
+    await client.call_tool("set_page_property", args)
+    getattr(fake_confluence.faults, fault)(count=1, path_prefix=PAGES, method="PUT")
+    done = await client.call_tool("set_page_property", {**args, "value": "docs", "version": 1})
+    assert not done.is_error
+    puts = fake_confluence.requests.matching("PUT", path_prefix=f"{PAGES}/{page_id}/properties")
+    assert [r.fault for r in puts] == [fault]  # sent once; read back, not repeated
+    stored = [p for p in fake_confluence.store.properties.values() if p.page_id == page_id]
+    assert [(p.key, p.value, p.version) for p in stored] == [("owner", "docs", 2)]
+    await _still_serves(client, fake_confluence)

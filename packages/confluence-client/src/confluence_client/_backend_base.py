@@ -159,8 +159,10 @@ class BackendBase(ABC):
     ) -> ContentProperty:
         payload = {"key": current.key, "value": value, "version": {"number": current.version + 1}}
         try:
+            # Never repeated: a PUT that did land would come back as a version conflict
+            # (the client reads the property back instead when the outcome is unknown).
             response = await self._http.request(
-                "PUT", self._property_path(page_id, current), json_body=payload
+                "PUT", self._property_path(page_id, current), json_body=payload, idempotent=False
             )
         except ConflictError as exc:
             raise exc.restated(

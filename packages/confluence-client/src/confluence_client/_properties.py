@@ -6,7 +6,15 @@ import json
 from typing import Any
 
 from confluence_client._client_base import ClientBase, check_cursor
-from confluence_client._errors import ConflictError, InvalidInputError
+from confluence_client._errors import (
+    ConflictError,
+    ConfluenceTimeoutError,
+    ConnectionFailedError,
+    InvalidInputError,
+    MalformedResponseError,
+    NotFoundError,
+    ServerError,
+)
 from confluence_client._models import ContentProperty, PageViews, ResultPage
 from confluence_client._parse_common import obj, parsed, text
 from confluence_client._validation import check_content_id, check_limit, check_text
@@ -15,6 +23,15 @@ __all__ = ["PropertyOperations", "parse_property", "MAX_PROPERTY_BYTES"]
 
 # Confluence refuses property values above 32 KiB of JSON.
 MAX_PROPERTY_BYTES = 32_768
+# Failures after which a write may still have been stored: no answer, a garbled one, or a
+# 5xx that Confluence may send after saving. Writes are never repeated after these (a repeat
+# of a stored PUT reads as a version conflict, of a stored POST as "key exists").
+_OUTCOME_UNKNOWN = (
+    ConfluenceTimeoutError,
+    ConnectionFailedError,
+    MalformedResponseError,
+    ServerError,
+)
 
 
 def parse_property(data: dict[str, Any]) -> ContentProperty:
@@ -47,6 +64,11 @@ def _check_value(value: Any) -> Any:
     return value
 
 
+def _canonical(value: Any) -> str:
+    # JSON equality, not Python's: 1 == 1.0 == True would call a different value ours.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 class PropertyOperations(ClientBase):
     """Read, set and delete a page's content properties (page width, custom keys, ...)."""
 
@@ -68,7 +90,9 @@ class PropertyOperations(ClientBase):
         """Create a property (``version`` None) or replace the value of an existing one.
 
         ``version`` is the property's version the caller read; Confluence refuses a stale one
-        with :class:`ConflictError`, and creating a key that exists with one too.
+        with :class:`ConflictError`, and creating a key that exists with one too. The write is
+        sent once; if its answer is lost or garbled (or a 5xx), the property is read back, and
+        when it holds this write (its version and value), that is returned, not an error.
         """
         checked_id, checked_key, checked_value = (
             check_content_id(page_id),
@@ -76,9 +100,36 @@ class PropertyOperations(ClientBase):
             _check_value(value),
         )
         if version is None:
-            return await self._backend.create_property(checked_id, checked_key, checked_value)
+            try:
+                return await self._backend.create_property(checked_id, checked_key, checked_value)
+            except _OUTCOME_UNKNOWN:
+                stored = await self._stored(checked_id, checked_key, checked_value, 1)
+                if stored is None:
+                    raise
+                return stored
         current = await self._current(checked_id, checked_key, version)
-        return await self._backend.update_property(checked_id, current, checked_value)
+        try:
+            return await self._backend.update_property(checked_id, current, checked_value)
+        except _OUTCOME_UNKNOWN:
+            made = current.version + 1
+            stored = await self._stored(checked_id, checked_key, checked_value, made)
+            if stored is None:
+                raise
+            return stored
+
+    async def _stored(
+        self, page_id: str, key: str, value: Any, version: int
+    ) -> ContentProperty | None:
+        """After a write whose outcome is unknown, look: the property as this write left it
+        (at the version it made, holding its value), or ``None`` if that is not what is
+        stored (then the write's own failure is the answer)."""
+        try:
+            seen = await self._backend.get_property(page_id, key)
+        except (NotFoundError, *_OUTCOME_UNKNOWN):
+            return None
+        if seen.version == version and _canonical(seen.value) == _canonical(value):
+            return seen
+        return None
 
     async def delete_page_property(self, page_id: str | int, key: str, *, version: int) -> None:
         """Delete a property, given the version the caller read.

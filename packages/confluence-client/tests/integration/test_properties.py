@@ -8,6 +8,7 @@ from confluence_client import (
     InvalidInputError,
     NotFoundError,
     NotSupportedError,
+    ServerError,
 )
 from confluence_client.testing import FakeConfluenceServer
 
@@ -78,3 +79,39 @@ async def test_property_conflicts_name_the_property_and_the_version_read(
     assert (conflict.resource, conflict.provided_version) == ("property", read.version)
     assert conflict.current_version == read.version + 1
     assert (await client.get_page_property(pid, "race")).value == 2
+
+
+@pytest.mark.parametrize("fault", ["apply_then_drop", "apply_then_corrupt"])
+async def test_a_property_write_whose_answer_is_lost_is_recognised_not_repeated(
+    client: ConfluenceClient, server: FakeConfluenceServer, fault: str
+) -> None:
+    pid = server.store.list_pages(title="FAQ")[0].id
+    await client.set_page_property(pid, "owner", {"team": "ops"})
+    server.requests.clear()
+    getattr(server.faults, fault)(count=1, method="PUT")
+    updated = await client.set_page_property(pid, "owner", {"team": "docs"}, version=1)
+    assert (updated.value, updated.version) == ({"team": "docs"}, 2)
+    assert server.requests.count("PUT") == 1  # sent once, its answer lost, then read back
+    assert [r.fault for r in server.requests.matching("PUT")] == [fault]
+    stored = await client.get_page_property(pid, "owner")
+    assert (stored.value, stored.version) == ({"team": "docs"}, 2)  # one new version only
+    # A create whose answer is lost: read back too, one property, one POST.
+    server.requests.clear()
+    getattr(server.faults, fault)(count=1, method="POST")
+    created = await client.set_page_property(pid, "fresh", [1, 2])
+    assert (created.key, created.value, created.version) == ("fresh", [1, 2], 1)
+    assert server.requests.count("POST") == 1
+
+
+async def test_a_property_write_that_failed_is_reported_not_repeated(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    pid = server.store.list_pages(title="FAQ")[0].id
+    await client.set_page_property(pid, "owner", "ops")
+    server.requests.clear()
+    server.faults.server_errors(count=1, method="PUT")
+    with pytest.raises(ServerError):
+        await client.set_page_property(pid, "owner", "docs", version=1)
+    assert server.requests.count("PUT") == 1  # a 5xx is not retried: it may have landed
+    stored = await client.get_page_property(pid, "owner")
+    assert (stored.value, stored.version) == ("ops", 1)
