@@ -16,7 +16,7 @@ from confluence_client._client_base import (
     require_version,
     with_version,
 )
-from confluence_client._errors import InvalidInputError, NotFoundError
+from confluence_client._errors import BadRequestError, InvalidInputError, NotFoundError
 from confluence_client._models import (
     BodyFormat,
     ContentType,
@@ -26,6 +26,7 @@ from confluence_client._models import (
     ResultPage,
     Template,
 )
+from confluence_client._move_checks import explain_refused_move
 from confluence_client._page_urls import parse_page_url
 from confluence_client._templates import fill_template
 from confluence_client._validation import (
@@ -397,6 +398,8 @@ class PageOperations(ClientBase):
         page read here is already under that parent (then it is returned, nothing written).
 
         With ``expected_version``, a page that changed since then raises :class:`ConflictError`.
+        A parent that cannot hold the page (another space, a blog post, the page's own
+        descendant) raises :class:`InvalidMoveError` saying which.
         The write carries the page's title and body, so the page is read first, unless
         ``current`` is that page as the caller just read it with its storage body (one
         request fewer; Confluence's version check on the write refuses a page changed since).
@@ -420,9 +423,12 @@ class PageOperations(ClientBase):
             # nothing. A caller's read may be older, so then the write goes ahead.
             return page
         base = page.version_number or 1
-        return await self._backend.update_page(
-            with_version(page, base), page.title, body_of(page), None, True, parent
-        )
+        try:
+            return await self._backend.update_page(
+                with_version(page, base), page.title, body_of(page), None, True, parent
+            )
+        except (BadRequestError, NotFoundError) as refusal:
+            raise await explain_refused_move(self._backend, page, parent, refusal) from None
 
     async def delete_page(
         self, page_id: str | int, *, purge: bool = False, content_type: ContentType = "page"

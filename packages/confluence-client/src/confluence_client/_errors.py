@@ -8,6 +8,7 @@ Every error the client raises derives from :class:`ConfluenceError`::
     ├── ApiError                         Confluence answered with an error status
     │   ├── BadRequestError              400 and other 4xx without a more precise class
     │   │   ├── InvalidCqlError          400 on a CQL search (the query could not be parsed)
+    │   │   ├── InvalidMoveError         a move refused: the new parent cannot hold the page
     │   │   └── PayloadTooLargeError     413 (create/update/upload bodies over the limit)
     │   ├── AuthenticationError          401 (missing, wrong or expired credentials)
     │   ├── PermissionDeniedError        403
@@ -36,6 +37,7 @@ __all__ = [
     "ApiError",
     "BadRequestError",
     "InvalidCqlError",
+    "InvalidMoveError",
     "PayloadTooLargeError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -131,6 +133,35 @@ class BadRequestError(ApiError):
 
 class InvalidCqlError(BadRequestError):
     """Confluence could not parse or run the CQL query (400 on a search)."""
+
+
+class InvalidMoveError(BadRequestError):
+    """Confluence refused to move a page under a new parent (a 400, or a 404 for a parent
+    that is no page), and a look at that parent found why.
+
+    Attributes:
+        reason: ``"other_space"`` (the parent is in another space), ``"not_a_page"`` (it is
+            a blog post, which holds no pages) or ``"own_descendant"`` (it is below the page).
+        page_id: the page that was to move.
+        parent_id: the parent it was to move under.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        page_id: str,
+        parent_id: str,
+        status_code: int | None = 400,
+        method: str | None = None,
+        path: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, method=method, path=path, detail=detail)
+        self.reason = reason
+        self.page_id = page_id
+        self.parent_id = parent_id
 
 
 class PayloadTooLargeError(BadRequestError):

@@ -9,6 +9,7 @@ from confluence_client import (
     ConflictError,
     ConfluenceClient,
     InvalidInputError,
+    InvalidMoveError,
     NotFoundError,
     Page,
 )
@@ -400,3 +401,35 @@ async def test_move_under_the_current_parent_writes_nothing(
     with pytest.raises(ConflictError):
         await client.move_page(page.id, parent, expected_version=1, current=current)
     assert server.store.pages[page.id].parent_id == other
+
+
+async def test_a_refused_move_says_what_is_wrong_with_the_parent(
+    client: ConfluenceClient, server: FakeConfluenceServer
+) -> None:
+    store = server.store
+    top = _page_titled(server, "Getting Started")
+    page = await client.create_page("DEMO", "Mover", "<p>x</p>", parent_id=top)
+    below = await client.create_page("DEMO", "Below mover", "<p>y</p>", parent_id=page.id)
+    elsewhere = store.list_pages(title="ENG Onboarding")[0].id
+    post = next(p.id for p in store.pages.values() if p.kind == "blogpost")
+    for parent, reason in [
+        (elsewhere, "other_space"),
+        (post, "not_a_page"),
+        (below.id, "own_descendant"),
+    ]:
+        server.requests.clear()
+        with pytest.raises(InvalidMoveError) as info:
+            await client.move_page(page.id, parent, expected_version=1)
+        assert (info.value.reason, info.value.page_id, info.value.parent_id) == (
+            reason,
+            page.id,
+            parent,
+        )
+        assert parent in str(info.value)
+        assert info.value.status_code in (400, 404)
+        assert server.requests.count("PUT") == 1  # the refused write; the parent read after
+        assert (store.pages[page.id].parent_id, store.pages[page.id].version) == (top, 1)
+    # A good move reads nothing more than before.
+    server.requests.clear()
+    await client.move_page(page.id, _page_titled(server, "FAQ"), expected_version=1)
+    assert [r.method for r in server.requests] == ["GET", "PUT"]

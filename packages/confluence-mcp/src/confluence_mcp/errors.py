@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from fastmcp.exceptions import FastMCPError, ToolError
 
 if TYPE_CHECKING:
-    from confluence_client import ApiError, ConflictError, ConfluenceError, RateLimitedError
+    from confluence_client import (
+        ApiError,
+        ConflictError,
+        ConfluenceError,
+        InvalidMoveError,
+        RateLimitedError,
+    )
     from confluence_client.content import AmbiguousSectionError, SectionNotFoundError
 
 __all__ = [
@@ -232,6 +238,7 @@ def _rules() -> tuple[_Rule, ...]:
             ),
             _REFUSED,
         ),
+        _Rule(sdk.InvalidMoveError, _describe_invalid_move, _REFUSED),
         _Rule(sdk.BadRequestError, _describe_bad_request, _REFUSED),
         _Rule(sdk.ConflictError, _describe_conflict, _REFUSED),
         _Rule(sdk.NotFoundError, _fixed(NOT_FOUND_MESSAGE), _REFUSED),
@@ -336,6 +343,21 @@ def _describe_bad_request(exc: ApiError) -> str:
         if needle in said:
             return message
     return "Confluence rejected the request as invalid (HTTP 400). Check the arguments."
+
+
+_MOVE_REASONS = {
+    "other_space": (
+        "is in another space; move_page moves within a space (copy_page can copy a page "
+        "to another space)"
+    ),
+    "not_a_page": "is a blog post, and blog posts hold no pages: pick a page or folder",
+    "own_descendant": "is below the page itself: a page cannot move under its own descendant",
+}
+
+
+def _describe_invalid_move(exc: InvalidMoveError) -> str:
+    why = _MOVE_REASONS.get(exc.reason, "cannot hold it")
+    return f"Page {exc.page_id} was not moved: the new parent {exc.parent_id} {why}."
 
 
 def _describe_ambiguous_section(exc: AmbiguousSectionError) -> str:

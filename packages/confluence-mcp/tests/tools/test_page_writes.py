@@ -175,6 +175,30 @@ async def test_move_and_delete(
         await client.call_tool("get_page", {"page_id": pid})
 
 
+async def test_a_bad_move_target_is_named_and_nothing_moves(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confirm_destructive=False)
+    store = fake_confluence.store
+    top = page_id(fake_confluence, "Getting Started")
+    child = next(p.id for p in store.pages.values() if p.parent_id == top and p.kind == "page")
+    post = next(p.id for p in store.pages.values() if p.kind == "blogpost")
+    faq = page_id(fake_confluence, "FAQ")
+    for pid, parent, expected in [
+        (faq, page_id(fake_confluence, "ENG Onboarding"), "is in another space"),
+        (faq, post, "is a blog post"),
+        (top, child, "is below the page itself"),
+    ]:
+        version, before = store.pages[pid].version, store.pages[pid].parent_id
+        with pytest.raises(ToolError) as info:
+            await client.call_tool(
+                "move_page", {"page_id": pid, "parent_id": parent, "version": version}
+            )
+        assert str(info.value).startswith(f"Page {pid} was not moved: the new parent {parent} ")
+        assert expected in str(info.value)
+        assert (store.pages[pid].version, store.pages[pid].parent_id) == (version, before)
+
+
 async def test_writes_outside_allowed_spaces_look_not_found(
     connect: ClientFactory, fake_confluence: FakeConfluenceServer
 ) -> None:
