@@ -18,7 +18,7 @@ def test_every_error_derives_from_the_root() -> None:
     errors = [
         getattr(confluence_client, n) for n in confluence_client.__all__ if n.endswith("Error")
     ]
-    assert len(errors) == 20
+    assert len(errors) == 21
     for cls in errors:
         assert issubclass(cls, confluence_client.ConfluenceError)
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from confluence_client._datacenter_base import CONTENT, PAGE_EXPAND, DataCenterBase, expand
-from confluence_client._errors import NotFoundError
+from confluence_client._errors import ContentTypeMismatchError, NotFoundError
 from confluence_client._models import BodyFormat, ContentType, Page, ResultPage
 from confluence_client._parse_v1 import parse_ancestors
 
@@ -25,8 +25,15 @@ class DataCenterPages(DataCenterBase):
     ) -> Page:
         page = await self._get_any(page_id, body_format, version)
         if page.content_type != kind:
-            # v1 serves every type at /content/{id}; Cloud's /pages/{id} 404s for a blog post.
-            raise NotFoundError(f"no {kind} with id {page_id}", status_code=404)
+            # v1 serves every type at /content/{id} (Cloud's /pages/{id} 404s for a blog post):
+            # the answer shows the type, so the error says it.
+            raise ContentTypeMismatchError(
+                f"no {kind} with id {page_id}: it is a {page.content_type}",
+                content_id=page_id,
+                expected=kind,
+                actual=page.content_type,
+                space_key=page.space_key,
+            )
         return page
 
     async def _get_any(

@@ -13,6 +13,7 @@ Every error the client raises derives from :class:`ConfluenceError`::
     │   ├── AuthenticationError          401 (missing, wrong or expired credentials)
     │   ├── PermissionDeniedError        403
     │   ├── NotFoundError                404 (also "no permission to see it") and 410 Gone
+    │   │   └── ContentTypeMismatchError  the id names another type (a blog post, not a page)
     │   ├── ConflictError                409; version conflicts carry current/provided numbers
     │   ├── RateLimitedError             429 after retries ran out; carries retry_after
     │   └── ServerError                  5xx after retries ran out
@@ -42,6 +43,7 @@ __all__ = [
     "AuthenticationError",
     "PermissionDeniedError",
     "NotFoundError",
+    "ContentTypeMismatchError",
     "ConflictError",
     "RateLimitedError",
     "ServerError",
@@ -178,6 +180,37 @@ class PermissionDeniedError(ApiError):
 
 class NotFoundError(ApiError):
     """The resource does not exist or is not visible to these credentials (404, 410)."""
+
+
+class ContentTypeMismatchError(NotFoundError):
+    """The id exists, but names another type of content than the one asked for (a blog post
+    read as a page, say). Only raised where Confluence's answer shows the type (Data Center
+    serves every type at one path; Cloud's typed paths answer a plain 404).
+
+    Attributes:
+        content_id: the id asked for.
+        expected: the type asked for (``"page"``, ``"blogpost"``).
+        actual: the type the id has.
+        space_key: the space the content is in, if the answer said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        content_id: str,
+        expected: str,
+        actual: str,
+        space_key: str | None = None,
+        status_code: int | None = 404,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, method=method, path=path)
+        self.content_id = content_id
+        self.expected = expected
+        self.actual = actual
+        self.space_key = space_key
 
 
 class ConflictError(ApiError):

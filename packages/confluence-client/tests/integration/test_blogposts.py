@@ -1,8 +1,16 @@
 """Blog posts through the SDK against the fake over HTTP (Cloud, OAuth gateway, DC)."""
 
+from collections.abc import Callable
+
 import pytest
 
-from confluence_client import ConflictError, ConfluenceClient, InvalidInputError, NotFoundError
+from confluence_client import (
+    ConflictError,
+    ConfluenceClient,
+    ContentTypeMismatchError,
+    InvalidInputError,
+    NotFoundError,
+)
 from confluence_client.testing import FakeConfluenceServer
 
 
@@ -51,3 +59,30 @@ async def test_write_blog_post_with_versions(
         await client.update_page(post.id, expected_version=2, body="<p>x</p>")  # as a page
     await client.delete_page(post.id, content_type="blogpost")
     assert server.store.pages[post.id].status == "trashed"
+
+
+async def test_data_center_names_the_type_of_an_id_read_as_another(
+    make_client: Callable[..., ConfluenceClient], server: FakeConfluenceServer
+) -> None:
+    post = server.store.list_pages(kind="blogpost")[0].id
+    faq = server.store.list_pages(title="FAQ")[0].id
+    async with make_client("datacenter") as client:
+        with pytest.raises(ContentTypeMismatchError) as info:
+            await client.get_page(post)
+        assert (info.value.content_id, info.value.expected, info.value.actual) == (
+            post,
+            "page",
+            "blogpost",
+        )
+        assert info.value.space_key == "DEMO"
+        assert "it is a blogpost" in str(info.value)
+        with pytest.raises(ContentTypeMismatchError) as back:
+            await client.get_page(faq, content_type="blogpost")
+        assert (back.value.expected, back.value.actual) == ("blogpost", "page")
+        # A walk from a blog post stops at its root, with the same error.
+        with pytest.raises(ContentTypeMismatchError):
+            await anext(client.walk_page_tree(post, max_depth=1))
+    async with make_client("cloud") as cloud:
+        with pytest.raises(NotFoundError) as plain:
+            await cloud.get_page(post)  # Cloud's typed path says only 404
+        assert not isinstance(plain.value, ContentTypeMismatchError)

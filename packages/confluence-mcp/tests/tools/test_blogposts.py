@@ -154,3 +154,44 @@ async def test_blog_post_over_streamable_http(
     ):
         read = await client.call_tool("get_page", {"page_id": pid, "content_type": "blogpost"})
     assert read.structured_content["id"] == pid
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+async def test_a_blog_post_id_given_as_a_page_says_how_to_address_it(
+    connect: Connect, fake_confluence: FakeConfluenceServer, deployment: str
+) -> None:
+    client = await connect(confluence_deployment=deployment, confirm_destructive=False)
+    pid = post_id(fake_confluence)
+    if deployment == "datacenter":
+        # Data Center's answer shows the type: the error names it.
+        said = f"Item {pid} is a blog post, not a page: pass content_type=blogpost"
+        tree = f"Item {pid} is a blog post, which has no page tree"
+    else:
+        # Cloud's /pages/{id} only says 404: the error says what to try.
+        said = "If search gave it the type blogpost, pass content_type=blogpost"
+        tree = "A blog post has no page tree"
+    with pytest.raises(ToolError) as deleted:
+        await client.call_tool("delete_page", {"page_id": pid})
+    assert said in str(deleted.value)
+    with pytest.raises(ToolError) as walked:
+        await client.call_tool("get_page_tree", {"page_id": pid})
+    assert tree in str(walked.value)
+    assert "content_type=blogpost" in str(walked.value)
+    with pytest.raises(ToolError, match="content_type"):
+        await client.call_tool("get_page", {"page_id": pid})
+    assert fake_confluence.store.pages[pid].status == "current"
+    # Following the advice works.
+    done = await client.call_tool("delete_page", {"page_id": pid, "content_type": "blogpost"})
+    assert done.structured_content == {"id": pid, "status": "trashed"}
+
+
+async def test_the_type_of_an_id_outside_the_allowed_spaces_is_not_told(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect(confluence_deployment="datacenter", confluence_spaces_filter="ENG")
+    pid = post_id(fake_confluence)
+    for tool in ("delete_page", "get_page_tree", "get_page"):
+        with pytest.raises(ToolError) as info:
+            await client.call_tool(tool, {"page_id": pid})
+        assert "is a blog post" not in str(info.value)
+        assert str(info.value).startswith("Not found")

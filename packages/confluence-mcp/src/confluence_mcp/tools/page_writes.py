@@ -18,6 +18,7 @@ from fastmcp import Context
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
+from confluence_client import NotFoundError
 from confluence_mcp.params import (
     BodyFormat,
     BodyText,
@@ -32,6 +33,7 @@ from confluence_mcp.params import (
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.schemas import output_schema_for
+from confluence_mcp.tools.content_kind import not_found_as_page
 from confluence_mcp.tools.write_guard import (
     DeleteOutcome,
     Pending,
@@ -326,9 +328,17 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     ) -> DeleteOutcome | mt.InputRequiredResult:
         """Move a page or blog post to the trash (a space admin can restore it)."""
         client = await services.client()
-        page = await client.get_page(
-            page_id, body_format="storage" if dry_run else None, content_type=content_type
-        )
+        try:
+            page = await client.get_page(
+                page_id, body_format="storage" if dry_run else None, content_type=content_type
+            )
+        except NotFoundError as exc:
+            raise not_found_as_page(
+                services,
+                exc,
+                accepted=("page", "blogpost"),
+                hint="If search gave it the type blogpost, pass content_type=blogpost.",
+            ) from None
         await services.guard.check_page(page)
         require_current(page, version)
         if dry_run:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from fastmcp import Context
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_client import NotFoundError
-from confluence_mcp.errors import NOT_FOUND_MESSAGE
 from confluence_mcp.models import PageContent, PageList, PageTree, TreeEntry
 from confluence_mcp.params import (
     Cursor,
@@ -33,6 +31,7 @@ from confluence_mcp.params import (
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import iso, page_ref, window
+from confluence_mcp.tools.content_kind import not_found_as_page, not_found_in_tree
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -43,6 +42,8 @@ if TYPE_CHECKING:
     from confluence_mcp.services import Services
 
 __all__ = ["CHARS_PER_TOKEN", "make_cursor", "read_cursor", "register"]
+
+_READ_TYPES = frozenset(get_args(ReadType))
 
 _PROGRESS_EVERY = 50
 # The token estimate of max_tokens: about four characters a token for English prose and
@@ -115,16 +116,18 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             else:
                 return await _node(services, client, page_id, content_type, metadata)
             await services.guard.check_page(page)
-        except NotFoundError:
+        except NotFoundError as exc:
             if content_type != "page" or page_id is None:
                 raise
             # search lists blog posts, folders, whiteboards and databases with their type;
             # their ids are no pages, and retrying get_page(page_id) would teach nothing.
             # The same words whether the id is missing or outside the allowed spaces.
-            raise ToolError(
-                f"{NOT_FOUND_MESSAGE} If search gave it a type (blogpost, folder, whiteboard, "
-                "database), pass that as content_type.",
-                log_level=logging.INFO,  # as for any other not-found: the caller's mistake
+            raise not_found_as_page(
+                services,
+                exc,
+                accepted=_READ_TYPES,
+                hint="If search gave it a type (blogpost, folder, whiteboard, database), "
+                "pass that as content_type.",
             ) from None
         note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
@@ -201,7 +204,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             if page_id is not None:
                 # The walk's first step reads only the root (a page, or on Cloud a folder):
                 # the space guard checks that read before anything below it is fetched.
-                root = await anext(walk)
+                try:
+                    root = await anext(walk)
+                except NotFoundError as exc:
+                    raise not_found_in_tree(services, exc) from None
                 await services.guard.check_page(root[1])
                 first.append(root)
             collected, complete = await _collect(ctx, walk, max_pages, first)
