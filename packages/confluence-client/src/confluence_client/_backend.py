@@ -101,6 +101,16 @@ class Backend(Protocol):
         self, comment_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None
     ) -> ResultPage[Comment]: ...
     async def get_comment(self, comment_id: str, body_format: BodyFormat | None) -> Comment: ...
+    # Every comment of a page at every depth (replies name their parent), or NotSupportedError
+    # where replies are listed per comment only (Cloud v2).
+    async def list_page_comments_all_depths(
+        self,
+        page_id: str,
+        location: str,
+        limit: int,
+        cursor: str | None,
+        body_format: BodyFormat | None,
+    ) -> ResultPage[Comment]: ...
     async def add_comment(self, page_id: str, body: str) -> Comment: ...
     async def reply_to_comment(self, comment_id: str, body: str) -> Comment: ...
 

@@ -18,6 +18,7 @@ from confluence_client._client_inline import InlineCommentOperations
 from confluence_client._client_pages import PageOperations
 from confluence_client._client_permissions import PermissionOperations
 from confluence_client._cloud import CloudBackend
+from confluence_client._comment_threads import CommentThreadOperations
 from confluence_client._config import (
     DEFAULT_API_GATEWAY_URL,
     Auth,
@@ -53,6 +54,7 @@ class ConfluenceClient(
     PageOperations,
     CollaborationOperations,
     InlineCommentOperations,
+    CommentThreadOperations,
     CopyOperations,
     PermissionOperations,
     PropertyOperations,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from confluence_client._cloud_base import V2, CloudBase, storage_body, with_format
-from confluence_client._errors import ConflictError
+from confluence_client._errors import ConflictError, NotSupportedError
 from confluence_client._models import BodyFormat, Comment, ResultPage
 from confluence_client._parse_v2 import parse_comment, parse_inline_comment
 
@@ -60,6 +60,20 @@ class CloudComments(CloudBase):
         payload["body"] = storage_body(body)
         response = await self._http.request("POST", f"{V2}/{family}", json_body=payload)
         return self._parser(family)(response.json())
+
+    async def list_page_comments_all_depths(
+        self,
+        page_id: str,
+        location: str,
+        limit: int,
+        cursor: str | None,
+        body_format: BodyFormat | None,
+    ) -> ResultPage[Comment]:
+        # v2's page listings hold root comments only and its comment listings have no page
+        # filter; v1's descendant/comment is deprecated and gone on the OAuth gateway.
+        raise NotSupportedError(
+            "Confluence Cloud lists replies per comment only", deployment="cloud"
+        )
 
     # --- footer comments ------------------------------------------------------------------
     async def list_comments(

@@ -97,6 +97,17 @@ class DataCenterComments(DataCenterBase):
             comment = comment.model_copy(update={"parent_comment_id": parent})
         return comment
 
+    async def list_page_comments_all_depths(
+        self,
+        page_id: str,
+        location: str,
+        limit: int,
+        cursor: str | None,
+        body_format: BodyFormat | None,
+    ) -> ResultPage[Comment]:
+        where: Location = "inline" if location == "inline" else "footer"
+        return await self._on_page(page_id, where, limit, cursor, body_format, every_depth=True)
+
     # --- footer comments ------------------------------------------------------------------
     async def list_comments(
         self, page_id: str, limit: int, cursor: str | None, body_format: BodyFormat | None

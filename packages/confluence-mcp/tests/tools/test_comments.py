@@ -182,3 +182,26 @@ async def test_comment_trust_is_one_lookup_per_author_on_the_page(
     gets = [r.path for r in fake_confluence.requests if r.method == "GET"]
     assert gets[0] == f"/wiki/api/v2/pages/{pid}/footer-comments"
     assert len(gets) == 1 + len(comments)
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+async def test_replies_cost_one_listing_on_data_center(
+    connect: Connect, fake_confluence: FakeConfluenceServer, deployment: str
+) -> None:
+    client = await connect(confluence_deployment=deployment)
+    store = fake_confluence.store
+    pid = page_id(fake_confluence, "FAQ")
+    for n in range(5):
+        top = store.add_comment(pid, f"<p>question {n}</p>")
+        store.add_comment(pid, f"<p>answer {n}</p>", parent_comment_id=top.id)
+    fake_confluence.requests.clear()
+    result = await client.call_tool("list_comments", {"page_id": pid, "format": "storage"})
+    bodies = [c["body"] for c in result.structured_content["comments"]]
+    assert bodies == [f"<p>{kind} {n}</p>" for n in range(5) for kind in ("question", "answer")]
+    gets = fake_confluence.requests.count("GET")
+    if deployment == "datacenter":
+        # The top-level comments, then every reply of the page in one listing (not N + 1).
+        assert gets == 2
+    else:
+        # Cloud v2 has no page-wide replies listing: one children request per comment.
+        assert gets == 1 + 10

@@ -97,14 +97,11 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
             listing="list_comments",
             binding=f"{page_id}\n{limit}\n{location}",
         )
-        comments: list[CommentInfo] = []
-        budget = _MAX_REPLIES
-        for comment in found.items:
-            comments.append(await info(comment, format))
-            if budget > 0:
-                thread = await _replies(client, comment.id, budget, inline)
-                budget -= len(thread)
-                comments.extend([await info(reply, format) for reply in thread])
+        # Data Center lists every thread of the page at once; Cloud one reply listing each.
+        threads = await client.with_replies(
+            found.items, location=location, max_replies=_MAX_REPLIES
+        )
+        comments = [await info(comment, format) for comment in threads]
         for shown in comments:
             note_container(shown.id, page_id)  # trust: one lookup per author, not per comment
         return CommentList(comments=comments, next_cursor=next_cursor)
@@ -178,22 +175,3 @@ async def find_comment(client: ConfluenceClient, comment_id: str, page_id: str) 
         # Like an unknown id: the comment may sit in a space this caller cannot see.
         raise ToolError(NOT_FOUND_MESSAGE)
     return found
-
-
-async def _replies(
-    client: ConfluenceClient, comment_id: str, budget: int, inline: bool
-) -> list[Comment]:
-    """Up to ``budget`` replies under a comment, depth-first (a reply's replies follow it)."""
-    out: list[Comment] = []
-    listing = client.list_inline_comment_replies if inline else client.list_comment_replies
-
-    async def walk(parent: str) -> None:
-        found = await listing(parent, limit=min(100, budget))
-        for reply in found.items:
-            if len(out) >= budget:
-                return
-            out.append(reply)
-            await walk(reply.id)
-
-    await walk(comment_id)
-    return out
