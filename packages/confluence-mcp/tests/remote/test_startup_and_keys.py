@@ -287,3 +287,19 @@ def test_keys_create_refuses_a_name_with_control_characters(tmp_path: Path) -> N
     assert status != 0
     assert "\x1b" not in out.getvalue() + err.getvalue()
     assert "control or bidirectional" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"), [(["revoke", "--help"], 0), (["revoke", "-h"], 0), (["revoke"], 2)]
+)
+def test_keys_revoke_help_and_usage_errors_are_printed_once(
+    argv: list[str], status: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # revoke is parsed once more (to delete the key's Confluence token): that parse must not
+    # print its own copy of the help or the error, under mcp-auth's program name.
+    assert run_keys(argv, env_file=None) == status
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert printed.count("usage:") == 1, printed
+    assert "mcp-auth" not in printed
+    assert "confluence-mcp keys revoke" in printed

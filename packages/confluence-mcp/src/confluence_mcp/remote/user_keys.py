@@ -8,6 +8,8 @@ again. ``revoke`` deletes the key's credential from ``MCP_TOKEN_STORE`` after di
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
@@ -44,9 +46,11 @@ def run_with_credentials(
     default = remote.mcp_api_keys_file
     parser = build_keys_parser(default_file=str(default) if default is not None else None)
     try:
-        args, _unknown = parser.parse_known_args(list(argv))
+        # Silent: help or a usage error is printed once, by ``run`` under our own name.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            args, _unknown = parser.parse_known_args(list(argv))
     except SystemExit:
-        return run(argv)  # a usage error: mcp-auth's own parser explains it
+        return run(argv)  # --help, or a usage error: mcp-auth's own parser explains it
     if args.command == "revoke":
         status = run(argv)
         if status == 0:
