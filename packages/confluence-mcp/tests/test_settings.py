@@ -137,6 +137,23 @@ def test_auth_precedence_and_deployment() -> None:
     assert gateway.deployment == "cloud"
 
 
+@pytest.mark.parametrize("key", ["x", "hunter2-short-cursor-key", " " * 3 + "k" * 31])
+def test_a_short_cursor_key_is_refused(key: str) -> None:
+    # A short key can be found offline from any cursor's MAC, and then cursors forged.
+    with pytest.raises(ConfigError) as info:
+        load(mcp_cursor_key=key)
+    assert "MCP_CURSOR_KEY: must be at least 32 characters" in str(info.value)
+    assert key.strip() not in str(info.value)
+
+
+def test_a_long_or_blank_cursor_key_is_accepted() -> None:
+    key = "k" * 32
+    settings = load(mcp_cursor_key=key)
+    assert settings.mcp_cursor_key is not None
+    assert settings.mcp_cursor_key.get_secret_value() == key
+    assert load(mcp_cursor_key=" ").mcp_cursor_key is None
+
+
 def test_blank_values_mean_unset() -> None:
     settings = load(**BASIC, confluence_personal_token="", confluence_oauth_token="  ")
     assert settings.auth_method == "basic"

@@ -50,6 +50,8 @@ AuthMethod = Literal["basic", "pat", "oauth"]
 AuthMode = Literal["service", "oauth", "user-token"]
 
 _MIB = 1024 * 1024
+# MCP_CURSOR_KEY: at least this long (secrets.token_urlsafe(32) gives 43 characters).
+_MIN_CURSOR_KEY_CHARS = 32
 
 # Per-variable advice appended to validation messages: what a valid value looks like.
 _HINTS: dict[str, str] = {
@@ -216,6 +218,21 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return blank_is_unset(value)
+
+    @field_validator("mcp_cursor_key", mode="before")
+    @classmethod
+    def _cursor_key_is_long(cls, value: Any) -> Any:
+        value = blank_is_unset(value)
+        secret = value.get_secret_value() if isinstance(value, SecretStr) else value
+        # Anyone holding a cursor can try keys offline against its MAC; a short key would
+        # let them forge cursors (other CQL, other spaces). The message never repeats it.
+        if isinstance(secret, str) and len(secret.strip()) < _MIN_CURSOR_KEY_CHARS:
+            raise ValueError(
+                f"must be at least {_MIN_CURSOR_KEY_CHARS} characters of random data (it signs "
+                'the cursors callers hand back), e.g. the output of python3 -c "import '
+                'secrets; print(secrets.token_urlsafe(32))"; or unset it for a key per process'
+            )
+        return value
 
     @model_validator(mode="after")
     def _credentials_are_complete(self) -> Settings:
