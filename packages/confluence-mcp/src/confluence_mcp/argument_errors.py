@@ -2,7 +2,7 @@
 
 :class:`ArgumentErrorMiddleware` turns FastMCP's argument-validation errors (pydantic's
 multi-line dump with type codes and documentation links) into one line per bad argument:
-``Invalid argument 'page_id': must be a numeric page id, e.g. 123456``. A missing required
+``Invalid argument 'page_id': must be a numeric id, e.g. 123456``. A missing required
 argument is explained by its description, so the model learns where to get it:
 ``Invalid argument 'version': required — version read with get_page``. Prompt arguments
 (strings converted by FastMCP) get the same treatment: FastMCP's "Could not convert argument

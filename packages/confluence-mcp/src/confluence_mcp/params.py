@@ -58,11 +58,12 @@ id_text = BeforeValidator(_int_to_str)
 
 def _digits(value: str) -> str:
     if not value.isascii() or not value.isdigit():
-        raise ValueError("must be a numeric page id, e.g. 123456")
+        raise ValueError("must be a numeric id, e.g. 123456")
     return value
 
 
 # Checked here (digits only, at most 20) but sent as a bare string: ids are self-explanatory.
+# Task, template and comment ids are numeric too and use it, so its message says "id" only.
 PageId = Annotated[str, id_text, capped(20, allow_empty=False), AfterValidator(_digits)]
 # Global keys are letters, digits and "_"; personal space keys start with "~". The SDK checks
 # the exact rules before any request; the schema only says "a string".

@@ -93,3 +93,16 @@ async def test_list_tasks_pages_with_its_filters(connect: Connect) -> None:
         await client.call_tool(
             "list_tasks", {**arguments, "status": "complete", "cursor": first["next_cursor"]}
         )
+
+
+@pytest.mark.parametrize(
+    ("tool", "argument"), [("update_task", "task_id"), ("list_templates", "template_id")]
+)
+async def test_a_non_numeric_id_is_refused_under_its_own_name(
+    connect: Connect, tool: str, argument: str
+) -> None:
+    # These ids share the page id's validation; the message must not call them page ids.
+    client = await connect()
+    with pytest.raises(ToolError) as info:
+        await client.call_tool(tool, {argument: "abc"})
+    assert str(info.value) == f"Invalid argument '{argument}': must be a numeric id, e.g. 123456"
