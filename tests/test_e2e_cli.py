@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -98,6 +99,69 @@ async def test_demo_over_stdio(tmp_path: Path) -> None:
             await client.call_tool("get_page", {"title": "Getting Started", "space_key": "DEMO"})
         ).structured_content
         assert "Overview" in page["content"]
+
+
+async def test_stdio_answers_lines_it_cannot_read_and_exits_cleanly_at_eof(
+    tmp_path: Path,
+) -> None:
+    # A request the transport cannot read must still get its JSON-RPC error (with its id
+    # when the id can be read), or a client waits for ever; then the server goes on serving.
+    command, *args = confluence_mcp_command()
+    process = await asyncio.create_subprocess_exec(
+        command,
+        *args,
+        "demo",
+        "--transport",
+        "stdio",
+        cwd=tmp_path,
+        env={key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        initialize = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "probe", "version": "1"},
+            },
+        }
+        lines = [
+            b"not json",
+            b"",
+            b"[]",
+            b'{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"x":"\\ud800"}}',
+            b'{"jsonrpc":"2.0","id":"five","method":"tools/call","params":"x"}',
+            json.dumps(initialize).encode(),
+        ]
+        process.stdin.write(b"".join(line + b"\n" for line in lines))
+        await process.stdin.drain()
+        answers = []
+        async with asyncio.timeout(120):  # a hang guard, not a timing assertion
+            for _ in range(5):
+                answers.append(json.loads(await process.stdout.readline()))
+        errors = sorted(
+            ((str(a["id"]), a["error"]["code"]) for a in answers if "error" in a), key=str
+        )
+        assert errors == [("2", -32600), ("None", -32600), ("None", -32700), ("five", -32600)]
+        assert [a["result"]["serverInfo"]["name"] for a in answers if "result" in a] == [
+            "confluence"
+        ]
+        process.stdin.close()
+        async with asyncio.timeout(120):
+            _, stderr = await process.communicate()
+        assert process.returncode == 0
+        assert b"Traceback" not in stderr
+    finally:
+        if process.returncode is None:  # the test failed half-way: stop the server
+            process.kill()
+            await process.wait()
 
 
 def free_port() -> int:

@@ -97,7 +97,9 @@ async def serve(
     """
     settings = remote.core
     if settings.transport == "stdio":
-        await mcp.run_stdio_async(show_banner=False)
+        from confluence_mcp.stdio import serve_stdio
+
+        await serve_stdio(mcp)
         return
     from confluence_mcp.http.app import create_http_app
     from confluence_mcp.http.layer import build_http_layer
