@@ -90,9 +90,10 @@ class PropertyOperations(ClientBase):
         """Create a property (``version`` None) or replace the value of an existing one.
 
         ``version`` is the property's version the caller read; Confluence refuses a stale one
-        with :class:`ConflictError`, and creating a key that exists with one too. The write is
-        sent once; if its answer is lost or garbled (or a 5xx), the property is read back, and
-        when it holds this write (its version and value), that is returned, not an error.
+        with :class:`ConflictError`, and creating a key that exists with one too (its
+        ``resource`` is ``"property"``, ``provided_version`` None). The write is sent once; if
+        its answer is lost or garbled (or a 5xx), the property is read back, and when it holds
+        this write (its version and value), that is returned, not an error.
         """
         checked_id, checked_key, checked_value = (
             check_content_id(page_id),
@@ -107,6 +108,17 @@ class PropertyOperations(ClientBase):
                 if stored is None:
                     raise
                 return stored
+            except ConflictError as exc:
+                # The key exists: the 409 is about this property, not about a page.
+                raise ConflictError(
+                    f"property {checked_key!r} of page {checked_id} already exists: give the "
+                    "version read to change it",
+                    status_code=exc.status_code,
+                    method=exc.method,
+                    path=exc.path,
+                    detail=exc.detail,
+                    resource="property",
+                ) from exc
         current = await self._current(checked_id, checked_key, version)
         try:
             return await self._backend.update_property(checked_id, current, checked_value)

@@ -21,8 +21,11 @@ async def test_page_properties(client: ConfluenceClient, server: FakeConfluenceS
         "full-width",
         1,
     )
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as exists:
         await client.set_page_property(pid, "content-appearance-published", "again")
+    # Creating a key that exists: a conflict about the property, with no version given.
+    assert (exists.value.resource, exists.value.provided_version) == ("property", None)
+    assert "'content-appearance-published'" in str(exists.value)
     await client.set_page_property(pid, "custom", {"owner": "ops", "n": [1, 2]})
     listed = await client.list_page_properties(pid, limit=1)
     assert [p.key for p in listed.items] == ["content-appearance-published"]

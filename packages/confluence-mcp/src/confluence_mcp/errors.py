@@ -405,6 +405,11 @@ def _describe_conflict(exc: ConflictError) -> str:
             f"was based on version {provided}. Nothing was written. Re-read it with "
             f"get_page_properties and retry with version={current}."
         )
+    if exc.resource == "property" and provided is None:
+        return (
+            "Conflict: the property already exists. Nothing was written. Read its version "
+            "with get_page_properties and pass it as version to change it."
+        )
     if current is not None and provided is not None:
         return (
             f"Version conflict: the page is now at version {current}, but this edit was based "

@@ -39,8 +39,11 @@ async def test_set_and_read(
         "set_page_property", {"page_id": page, "key": WIDTH, "value": "full-width"}
     )
     assert made.structured_content == {"key": WIDTH, "value": "full-width", "version": 1}
-    with pytest.raises(ToolError, match=r"(?i)conflict|exists"):
+    with pytest.raises(ToolError) as exists:
         await client.call_tool("set_page_property", {"page_id": page, "key": WIDTH, "value": 1})
+    assert "the property already exists" in str(exists.value)
+    assert "get_page_properties" in str(exists.value)
+    assert "page with that title" not in str(exists.value)
     changed = await client.call_tool(
         "set_page_property", {"page_id": page, "key": WIDTH, "value": "fixed-width", "version": 1}
     )
