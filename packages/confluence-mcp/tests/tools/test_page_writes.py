@@ -501,3 +501,25 @@ async def test_move_under_the_current_parent_asks_nothing_and_writes_nothing(
     assert result.structured_content["version"] == before[1]
     assert [r.method for r in fake_confluence.requests] == ["GET"]
     assert (page.parent_id, page.version) == before
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+async def test_moving_a_page_under_itself_is_refused_before_any_preview(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer, dry_run: bool
+) -> None:
+    # Confirmations on and the page has children: without the early check the dry run showed
+    # the move as possible, and the real call asked the user to confirm it.
+    client = await connect()
+    pid = page_id(fake_confluence, "Getting Started")
+    page = fake_confluence.store.pages[pid]
+    assert fake_confluence.store.children(pid, page.space_id)
+    before = (page.parent_id, page.version)
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError) as refused:
+        await client.call_tool(
+            "move_page",
+            {"page_id": pid, "parent_id": pid, "version": page.version, "dry_run": dry_run},
+        )
+    assert str(refused.value) == "Invalid argument 'parent_id': a page cannot be its own parent."
+    assert list(fake_confluence.requests) == []
+    assert (page.parent_id, page.version) == before

@@ -277,6 +277,10 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     ) -> WriteResult | mt.InputRequiredResult:
         """Move a page under another parent page or folder in the same space; a page changed
         since version is not moved."""
+        if parent_id == page_id:
+            # Refused before anything else: a dry run would show it as possible and a page
+            # with children would ask the user to confirm a move that cannot happen.
+            raise ToolError("Invalid argument 'parent_id': a page cannot be its own parent.")
         client = await services.client()
         # With its body (unless a dry run): the same read then feeds the SDK's write, which
         # keeps the title and body.
