@@ -327,7 +327,8 @@ _BAD_REQUEST_HINTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "below itself",
-        "A page cannot be moved below itself or one of its own descendants.",
+        # Said for a move and for a tree copy alike.
+        "A page cannot be moved or copied below itself or one of its own descendants.",
     ),
     (
         "parsing xhtml",

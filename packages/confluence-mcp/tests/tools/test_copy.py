@@ -43,6 +43,18 @@ async def test_copy_one_page(connect: Connect, fake_confluence: FakeConfluenceSe
         await client.call_tool("copy_page", {"page_id": arch, "space_key": "DEMO"})
 
 
+async def test_copying_a_tree_below_itself_is_refused_as_a_copy(
+    connect: Connect, fake_confluence: FakeConfluenceServer
+) -> None:
+    client = await connect()
+    pid = page_id(fake_confluence, "Getting Started")
+    with pytest.raises(ToolError) as refused:
+        await client.call_tool(
+            "copy_page", {"page_id": pid, "parent_id": pid, "with_children": True}
+        )
+    assert "cannot be moved or copied below itself" in str(refused.value)
+
+
 async def test_copy_tree_reports_progress(
     connect: Connect, fake_confluence: FakeConfluenceServer
 ) -> None:
