@@ -92,7 +92,15 @@ async def test_metrics_token(remote_settings_for: Any, serve_remote: Any) -> Non
         right = await http.get(
             f"{base}/metrics", headers={"authorization": "Bearer scrape-secret-1"}
         )
+        # The auth scheme is case-insensitive; another scheme with the token is not a bearer.
+        lower = await http.get(
+            f"{base}/metrics", headers={"authorization": "bearer scrape-secret-1"}
+        )
+        basic = await http.get(
+            f"{base}/metrics", headers={"authorization": "Basic scrape-secret-1"}
+        )
     assert (missing.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
+    assert (lower.status_code, basic.status_code) == (200, 401)
     assert "scrape-secret-1" not in missing.text
     assert "mcp_tool_calls" in right.text
 

@@ -270,11 +270,14 @@ class PrometheusMetrics:
         from starlette.routing import Route
 
         content_type = self._prom.CONTENT_TYPE_LATEST
-        expected = f"Bearer {token}".encode() if token else None
+        expected = token.encode() if token else None
 
         async def metrics(request: Request) -> Response:
-            if expected is not None and not hmac.compare_digest(
-                request.headers.get("authorization", "").encode("latin-1"), expected
+            # The scheme is case-insensitive (RFC 9110); the header arrives latin-1 decoded.
+            scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
+            if expected is not None and not (
+                scheme.lower() == "bearer"
+                and hmac.compare_digest(given.strip().encode("latin-1"), expected)
             ):
                 return JSONResponse(
                     {"error": "invalid_token", "error_description": "send the metrics token"},
