@@ -222,21 +222,26 @@ def guarded_httptools_protocol(
         _header_timeout = header_timeout
         _head_pending = True
         _head_bytes = 0
+        _heads_completed = 0
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
                 return
-            pending = self._head_pending
+            pending, heads = self._head_pending, self._heads_completed
             super().data_received(data)
-            if pending and self._head_pending and not self.transport.is_closing():
-                # All of this chunk is part of an unfinished request head. h11 refuses an
-                # unfinished head over its limit the same way (a complete one is parsed).
+            # Only a chunk in which no head completed is all unfinished head: one that also
+            # held a whole request (head and body) ends with a head pending again, the next.
+            unfinished = pending and self._head_pending and self._heads_completed == heads
+            if unfinished and not self.transport.is_closing():
+                # h11 refuses an unfinished head over its limit the same way (a complete one
+                # is parsed).
                 self._head_bytes += len(data)
                 if self._head_bytes > max_header_bytes:
                     self.send_400_response("Invalid HTTP request received.")
 
         def on_headers_complete(self) -> None:
             self._head_pending = False
+            self._heads_completed += 1
             self._head_bytes = 0
             self._cancel_header_deadline()
             super().on_headers_complete()
