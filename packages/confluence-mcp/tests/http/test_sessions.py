@@ -246,3 +246,26 @@ def test_limiter_sweeps_only_idle_sessions() -> None:
     now[0] = 200.0
     assert [session for session, _ in limiter.expired()] == ["used"]
     assert limiter.open_count() == 1  # "busy" has a request in flight
+
+
+async def test_refused_opening_requests_name_no_session(
+    remote_settings_for: Any, serve_remote: Any
+) -> None:
+    # The SDK puts a fresh session id on these answers and discards the session at once: a
+    # client that kept the id would only get 404s with it.
+    settings = remote_settings_for(mcp_ip_rate_limit="off")
+    async with serve_remote(settings) as (base, _layer), httpx.AsyncClient() as http:
+        url = f"{base}/mcp"
+        refused = [
+            await http.post(url, content=b"{not json", headers=ACCEPT),
+            await http.post(url, json={**INIT, "method": "tools/list"}, headers=ACCEPT),
+            await http.post(url, json=INIT, headers={"accept": "text/plain"}),
+            await http.put(url, json=INIT, headers=ACCEPT),
+            await http.options(url),
+            await http.head(url),
+        ]
+        opened = await open_session(http, url)
+    assert [answer.status_code for answer in refused] == [400, 400, 406, 405, 405, 405]
+    assert [answer.headers.get("mcp-session-id") for answer in refused] == [None] * 6
+    assert opened.status_code == 200
+    assert opened.headers.get("mcp-session-id")

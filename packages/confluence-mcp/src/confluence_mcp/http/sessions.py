@@ -18,6 +18,10 @@ one step, so concurrent ``initialize`` requests cannot all pass the check) and g
 if no session comes of it (error, refusal by the SDK, disconnect). A session is closed with
 the protocol's own ``DELETE`` (with the credential that opened it), so the SDK frees it as if
 the client had. Each client's refusal is audited once, until it has room again.
+
+A request without a session id that is refused (bad JSON, not ``initialize``, a wrong
+``Accept``, a method other than POST) is answered without the ``Mcp-Session-Id`` the SDK put
+on it: the SDK discarded that session at once, so a client must not be told to use it.
 """
 
 from __future__ import annotations
@@ -207,9 +211,11 @@ class SessionLimitMiddleware:
             return
         session_id = _header(scope, _SESSION_HEADER)
         if session_id is None and scope["method"] == "POST":
-            await self._opening(scope, receive, send)
+            await self._opening(scope, receive, _no_session_on_error(send))
         elif session_id is not None and limiter.begin(session_id):
             await self._on_session(session_id, scope, receive, send)
+        elif session_id is None:
+            await self.app(scope, receive, _no_session_on_error(send))
         else:
             await self.app(scope, receive, send)
 
@@ -329,6 +335,20 @@ class SessionLimitMiddleware:
             await self.app(scope, receive, discard)
         except Exception:  # the session may already be gone: nothing left to free
             return
+
+
+def _no_session_on_error(send: Send) -> Send:
+    """``send``, dropping the session id from an error response (no session was opened)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] >= 400:
+            headers = message.get("headers") or []
+            kept = [(key, value) for key, value in headers if key.lower() != _SESSION_HEADER]
+            if len(kept) != len(headers):
+                message = {**message, "headers": kept}
+        await send(message)
+
+    return sending
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
