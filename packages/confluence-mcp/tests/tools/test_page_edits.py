@@ -74,6 +74,9 @@ async def test_ambiguity_occurrence_and_markdown_escapes(
         await client.call_tool("edit_page", args)
     with pytest.raises(ToolError, match="was not found in the page's text"):
         await client.call_tool("edit_page", {**args, "old_text": "no such words here"})
+    with pytest.raises(ToolError) as past_the_last:
+        await client.call_tool("edit_page", {**args, "occurrence": 99})
+    assert str(past_the_last.value).startswith("Invalid argument 'occurrence': occurrence must")
     dry = await client.call_tool("edit_page", {**args, "occurrence": 2, "dry_run": True})
     assert dry.structured_content["dry_run"] is True
     assert "+" in dry.structured_content["diff"]

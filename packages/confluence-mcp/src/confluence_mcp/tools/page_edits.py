@@ -76,4 +76,7 @@ def _replace(storage: str, old: str, new: str, occurrence: int | None) -> str:
     except ValueError as exc:
         if type(exc) is not ValueError:
             raise  # the SDK's content errors are mapped centrally
-        raise ToolError(f"Invalid argument: {exc}") from None
+        # replace_text's own refusals: an occurrence past the last match, or new text that
+        # cannot go into a code block (old_text is never empty here: the schema says so).
+        argument = "occurrence" if str(exc).startswith("occurrence") else "new_text"
+        raise ToolError(f"Invalid argument {argument!r}: {exc}") from None
