@@ -115,3 +115,12 @@ def test_text() -> None:
         check_text(" ", "q")
     with pytest.raises(InvalidInputError):
         check_text("x" * 11, "q", max_length=10)
+
+
+@pytest.mark.parametrize("control", ["\x00", "\t", "\x7f", "\x9f"])
+def test_text_refuses_control_characters_unless_told_to_blank_them(control: str) -> None:
+    with pytest.raises(InvalidInputError, match=f"U\\+{ord(control):04X} at position 1"):
+        check_text(f"a{control}b", "key")
+    assert check_text(f"{control}a{control}b{control}", "q", controls="blank") == "a b"
+    with pytest.raises(InvalidInputError, match="non-empty"):
+        check_text(control * 3, "q", controls="blank")

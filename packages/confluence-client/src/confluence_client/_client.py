@@ -185,7 +185,7 @@ class ConfluenceClient(
     ) -> ResultPage[SearchResult]:
         """Plain-text search (``text ~ "..."``, escaped), optionally within one space."""
         query = Cql.text_search(
-            check_text(text, "text"),
+            check_text(text, "text", controls="blank"),
             space_key=None if space_key is None else check_space_key(space_key),
             content_type=content_type,
         )

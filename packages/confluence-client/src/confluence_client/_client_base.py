@@ -68,7 +68,7 @@ def paging(
 def cql_text(cql: Cql | str) -> str:
     if isinstance(cql, Cql):
         return str(cql)
-    return check_text(cql, "cql", max_length=8000)
+    return check_text(cql, "cql", max_length=8000, controls="blank")
 
 
 def non_blank(body: str) -> str:

@@ -290,5 +290,7 @@ class CollaborationOperations(ClientBase):
     ) -> ResultPage[User]:
         """Users whose name matches ``query`` (escaped into CQL)."""
         return await self._backend.search_users(
-            check_text(query, "query", max_length=200), check_limit(limit), check_cursor(cursor)
+            check_text(query, "query", max_length=200, controls="blank"),
+            check_limit(limit),
+            check_cursor(cursor),
         )

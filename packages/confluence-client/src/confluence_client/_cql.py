@@ -109,9 +109,15 @@ class Cql:
         The condition is parenthesised and a trailing ``ORDER BY`` is kept apart, so
         :meth:`restrict` can AND a scope to it. Unbalanced parentheses or quotes (which could
         pull an ``OR`` outside that scope) and unreadable ``ORDER BY`` items are refused with
-        :class:`InvalidInputError`. Confluence still parses the rest; this is not a validator.
+        :class:`InvalidInputError`; control characters become spaces. Confluence still
+        parses the rest; this is not a validator.
         """
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str):
+            raise InvalidInputError("CQL text must be a non-empty string", field="cql")
+        # Control characters become spaces, as in literals: between tokens they are
+        # whitespace to Confluence anyway, and none reaches it raw.
+        text = _CONTROL.sub(" ", text)
+        if not text.strip():
             raise InvalidInputError("CQL text must be a non-empty string", field="cql")
         _check_balanced(text)
         condition, order = text, ""

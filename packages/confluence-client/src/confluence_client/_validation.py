@@ -6,6 +6,7 @@ Each helper returns the normalised value or raises :class:`InvalidInputError` na
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from confluence_client._encoding import check_encodable
 from confluence_client._errors import InvalidInputError
@@ -114,6 +115,12 @@ def check_title(value: str, field: str = "title") -> str:
         raise InvalidInputError(
             f"{field} is longer than {MAX_TITLE_LENGTH} characters", field=field
         )
+    _refuse_controls(value, field)
+    check_encodable(value, field)
+    return value.strip()
+
+
+def _refuse_controls(value: str, field: str) -> None:
     control = _CONTROL.search(value)
     if control is not None:
         raise InvalidInputError(
@@ -121,8 +128,6 @@ def check_title(value: str, field: str = "title") -> str:
             f" (found U+{ord(control.group()):04X} at position {control.start()})",
             field=field,
         )
-    check_encodable(value, field)
-    return value.strip()
 
 
 def check_body(value: str, field: str = "body") -> str:
@@ -142,11 +147,27 @@ def check_label_name(value: str, field: str = "label") -> str:
     return value.strip().lower()
 
 
-def check_text(value: str, field: str, *, max_length: int = 1000) -> str:
-    """Free text (search terms, user queries): non-blank and bounded."""
-    if not isinstance(value, str) or not value.strip():
+def check_text(
+    value: str,
+    field: str,
+    *,
+    max_length: int = 1000,
+    controls: Literal["refuse", "blank"] = "refuse",
+) -> str:
+    """Text such as a key, a user id or search terms: non-blank and bounded.
+
+    Control characters (C0, DEL, C1) are refused, naming the code point and position, unless
+    ``controls="blank"``: search text and CQL then get a space for each, as CQL literals do
+    (Confluence's search reads them as word breaks; a name or an id has no such reading).
+    """
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{field} must be a non-empty string", field=field)
+    if controls == "blank":
+        value = _CONTROL.sub(" ", value)
+    if not value.strip():
         raise InvalidInputError(f"{field} must be a non-empty string", field=field)
     if len(value) > max_length:
         raise InvalidInputError(f"{field} is longer than {max_length} characters", field=field)
+    _refuse_controls(value, field)
     check_encodable(value, field)
     return value.strip()
