@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-import re
 from collections.abc import AsyncIterator, Iterable
 
 from confluence_client._client_base import (
@@ -27,15 +26,12 @@ from confluence_client._models import (
 from confluence_client._validation import (
     check_attachment_id,
     check_content_id,
+    check_file_name,
     check_label_name,
     check_limit,
     check_text,
-    check_title,
     check_version_number,
 )
-
-# Controls, zero-width and bidi format characters, line separators: none belong in a name.
-_DISGUISING = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 __all__ = ["CollaborationOperations", "DEFAULT_MAX_DOWNLOAD_BYTES"]
 
@@ -182,16 +178,7 @@ class CollaborationOperations(ClientBase):
         comment: str | None = None,
     ) -> Attachment:
         """Attach a file to a page (a new version if the name exists)."""
-        name = check_title(filename, "filename")
-        if "/" in name or "\\" in name:
-            raise InvalidInputError("filename must not contain path separators", field="filename")
-        if _DISGUISING.search(name):
-            # A right-to-left override makes "evil\u202egpj.exe" read as "evilexe.jpg".
-            raise InvalidInputError(
-                "filename must not contain control, zero-width or bidirectional-override "
-                "characters",
-                field="filename",
-            )
+        name = check_file_name(filename)
         if not isinstance(content, bytes | bytearray):
             raise InvalidInputError("content must be bytes", field="content")
         kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -216,11 +203,7 @@ class CollaborationOperations(ClientBase):
                 raise InvalidInputError(
                     "files must hold (filename, content[, media_type]) tuples", field="files"
                 )
-            name = check_title(item[0], "filename")
-            if "/" in name or "\\" in name:
-                raise InvalidInputError(
-                    "filename must not contain path separators", field="filename"
-                )
+            name = check_file_name(item[0])
             if not isinstance(item[1], bytes | bytearray):
                 raise InvalidInputError("content must be bytes", field="content")
             kind = (item[2] if len(item) == 3 else None) or mimetypes.guess_type(name)[0]

@@ -12,6 +12,8 @@ from confluence_client._encoding import check_encodable
 from confluence_client._errors import InvalidInputError
 
 __all__ = [
+    "FILE_NAME_PATTERN",
+    "LABEL_NAME_PATTERN",
     "MAX_LIMIT",
     "MAX_TITLE_LENGTH",
     "check_content_id",
@@ -23,6 +25,7 @@ __all__ = [
     "check_title",
     "check_body",
     "check_label_name",
+    "check_file_name",
     "check_text",
 ]
 
@@ -33,7 +36,15 @@ _ATTACHMENT_ID = re.compile(r"(?:att)?[0-9]{1,20}")
 # Global keys are letters/digits (Cloud allows '_' too); personal spaces are '~' + user name
 # or account id, which may contain '-', '.', ':' and '@'.
 _SPACE_KEY = re.compile(r"[A-Za-z0-9_]{1,255}|~[A-Za-z0-9_.:@+-]{1,254}")
-_LABEL = re.compile(r"[^\s!#&()*,.:;<>?@\[\]^\x00-\x1f\x7f-\x9f]{1,255}")
+# The two patterns below are written so that Python, JSON Schema (ECMA-262) and pydantic's
+# engine read them alike: the server puts them in its tool schemas, so both refuse the same.
+LABEL_NAME_PATTERN = r"^[^\s!#&()*,.:;<>?@\[\]^\x00-\x1f\x7f-\x9f]+$"
+# Controls, zero-width and bidi format characters, line separators: none belong in a name
+# (a right-to-left override makes "evil\u202egpj.exe" read as "evilexe.jpg").
+_DISGUISING = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+FILE_NAME_PATTERN = rf"^[^/\\{_DISGUISING}]+$"
+_LABEL = re.compile(LABEL_NAME_PATTERN)
+_DISGUISED = re.compile(f"[{_DISGUISING}]")
 # Unicode's "Cc" class: C0, DEL and C1. Checking only below 32 let DEL and C1 through.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -140,11 +151,30 @@ def check_body(value: str, field: str = "body") -> str:
 
 def check_label_name(value: str, field: str = "label") -> str:
     """A label: no whitespace, control characters or reserved punctuation; stored lower-cased."""
-    if not isinstance(value, str) or not _LABEL.fullmatch(value.strip()):
+    if (
+        not isinstance(value, str)
+        or len(value.strip()) > MAX_TITLE_LENGTH
+        or not _LABEL.fullmatch(value.strip())
+    ):
         raise InvalidInputError(
             f"{field} is not a valid label name: {_describe(value)}", field=field
         )
     return value.strip().lower()
+
+
+def check_file_name(value: str, field: str = "filename") -> str:
+    """An attachment's file name: a title with no path separator or disguising character."""
+    name = check_title(value, field)
+    if "/" in name or "\\" in name:
+        raise InvalidInputError(f"{field} must not contain path separators", field=field)
+    hidden = _DISGUISED.search(name)
+    if hidden is not None:
+        raise InvalidInputError(
+            f"{field} must not contain control, zero-width or bidirectional-override "
+            f"characters (found U+{ord(hidden.group()):04X} at position {hidden.start()})",
+            field=field,
+        )
+    return name
 
 
 def check_text(

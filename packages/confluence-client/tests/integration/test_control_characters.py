@@ -7,7 +7,13 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from confluence_client import ConfluenceClient, Cql, InvalidInputError
+from confluence_client import (
+    FILE_NAME_PATTERN,
+    LABEL_NAME_PATTERN,
+    ConfluenceClient,
+    Cql,
+    InvalidInputError,
+)
 from confluence_client.testing import FakeConfluenceServer
 
 # C0, DEL and C1 (Unicode "Cc"): a name or an id holding one is refused.
@@ -74,3 +80,29 @@ async def test_search_text_of_only_control_characters_is_refused_unsent(
     with pytest.raises(InvalidInputError, match="CQL text must be a non-empty string"):
         Cql.from_user(text)
     assert len(server.requests) == 0
+
+
+@pytest.mark.parametrize("name", ["a\x7fb.txt", "a\x85b.txt", "evil\u202egpj.exe", "a\u200bb.txt"])
+async def test_disguised_file_names_are_refused_unsent_one_file_or_several(
+    client: ConfluenceClient, server: FakeConfluenceServer, name: str
+) -> None:
+    server.requests.clear()
+    with pytest.raises(InvalidInputError, match="filename must not contain control"):
+        await client.upload_attachment(1, name, b"x")
+    with pytest.raises(InvalidInputError, match="filename must not contain control"):
+        await client.upload_attachments(1, [("fine.txt", b"x"), (name, b"y")])
+    assert len(server.requests) == 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        (FILE_NAME_PATTERN, "report v2 (final).pdf", ["a/b", "a\\b", "a\x7fb", "a\u202eb", ""]),
+        (LABEL_NAME_PATTERN, "q3-2025", ["a b", "a\x85b", "a\x7fb", "a:b", ""]),
+    ],
+)
+def test_exported_patterns_say_what_the_checks_accept(
+    pattern: str, good: str, bad: list[str]
+) -> None:
+    assert re.fullmatch(pattern, good)
+    assert not any(re.fullmatch(pattern, text) for text in bad)

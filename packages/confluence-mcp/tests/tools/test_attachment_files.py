@@ -213,3 +213,31 @@ async def test_delete_attachment_without_a_space_filter_is_the_delete_alone(
         await client.call_tool("delete_attachment", {"attachment_id": att})
     assert [(r.method, r.status) for r in fake_confluence.requests] == [("DELETE", 404)]
     assert fake_confluence.store.attachments[att[3:]].status == "trashed"
+
+
+@pytest.mark.parametrize(
+    ("name", "at"),
+    [
+        ("a\x7fb.txt", "U+007F at position 1"),
+        ("a\x9fb.txt", "U+009F at position 1"),
+        ("evil\u202egpj.exe", "U+202E at position 4"),
+        ("a/b", "U+002F at position 1"),
+    ],
+)
+async def test_disguised_file_names_are_refused_as_arguments_with_nothing_sent(
+    connect: Connect, fake_confluence: FakeConfluenceServer, name: str, at: str
+) -> None:
+    client = await connect(confluence_spaces_filter="DEMO")
+    pid = page_id(fake_confluence, "FAQ")
+    fake_confluence.requests.clear()
+    with pytest.raises(ToolError, match="'filename': must be a bare file name") as info:
+        await client.call_tool(
+            "upload_attachment", {"page_id": pid, "filename": name, "content_base64": b64(b"x")}
+        )
+    assert at in str(info.value)
+    files = [{"filename": "ok.txt", "content_base64": b64(b"x")}]
+    files.append({"filename": name, "content_base64": b64(b"y")})
+    with pytest.raises(ToolError, match="'files': must be a bare file name") as info:
+        await client.call_tool("upload_attachments", {"page_id": pid, "files": files})
+    assert at in str(info.value)
+    assert len(fake_confluence.requests) == 0

@@ -25,8 +25,9 @@ from mcp_types import (
     ImageContent,
     TextContent,
 )
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from confluence_client import FILE_NAME_PATTERN
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import Cursor, Limit, PageId, capped
 from confluence_mcp.registry import confluence_tool
@@ -62,8 +63,23 @@ def _id_text(value: object) -> object:
 AttachmentId = Annotated[
     str, BeforeValidator(_id_text), capped(23), Field(pattern=r"^(att)?[0-9]+$")
 ]
-# A bare file name: no path separators or control characters (checked again by the SDK).
-FileName = Annotated[str, capped(255, allow_empty=False), Field(pattern=r"^[^/\\\x00-\x1f]+$")]
+_FILE_NAME = re.compile(FILE_NAME_PATTERN)
+
+
+def _bare_file_name(value: str) -> str:
+    # The SDK's rule (it checks again, but only after the page is read); the first character
+    # it refuses is named, which a bare "should match pattern" would not.
+    if not _FILE_NAME.fullmatch(value):
+        at = next(i for i, char in enumerate(value) if not _FILE_NAME.fullmatch(char))
+        raise ValueError(
+            "must be a bare file name, without path separators, control, zero-width or "
+            f"bidirectional-override characters (found U+{ord(value[at]):04X} at position {at})"
+        )
+    return value
+
+
+# A bare file name: no path separators, control, zero-width or bidirectional-override characters.
+FileName = Annotated[str, capped(255, allow_empty=False), AfterValidator(_bare_file_name)]
 
 _DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w=.+-]+)*;base64,", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")

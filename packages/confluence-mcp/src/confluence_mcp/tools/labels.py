@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
+from confluence_client import LABEL_NAME_PATTERN
 from confluence_mcp.caller import caller_may_read
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import PageId, capped
@@ -20,9 +21,10 @@ if TYPE_CHECKING:
 
 __all__ = ["LabelList", "LabelName", "register"]
 
-# Confluence's label rule (the SDK checks it again): no whitespace and none of !#&()*,.:;<>?@[]^.
-# Enforced, but kept out of the schema (after a validator): tools/list bytes are a budget.
-LabelName = Annotated[str, capped(255), Field(pattern=r"^[^\s!#&()*,.:;<>?@\[\]^]+$")]
+# Confluence's label rule, by the SDK's pattern (which it checks again): no whitespace, control
+# characters or any of !#&()*,.:;<>?@[]^. Enforced, but kept out of the schema (after a
+# validator): tools/list bytes are a budget.
+LabelName = Annotated[str, capped(255), Field(pattern=LABEL_NAME_PATTERN)]
 
 # Labels per page are few in practice; stop reading beyond this many.
 _MAX_LABELS = 500
