@@ -76,7 +76,6 @@ if typing.TYPE_CHECKING:
         User,
     )
     from confluence_client._page_urls import PageRef, parse_page_url
-    from confluence_client._validation import FILE_NAME_PATTERN, LABEL_NAME_PATTERN
 
     __version__: str
 
@@ -127,7 +126,6 @@ _LAZY: dict[str, str] = {
         "_models",
     ),
     **dict.fromkeys(["PageRef", "parse_page_url"], "_page_urls"),
-    **dict.fromkeys(["FILE_NAME_PATTERN", "LABEL_NAME_PATTERN"], "_validation"),
 }
 
 
@@ -193,9 +191,6 @@ __all__ = [
     "quote_cql",
     "PageRef",
     "parse_page_url",
-    # input rules, as JSON Schema patterns
-    "FILE_NAME_PATTERN",
-    "LABEL_NAME_PATTERN",
     # errors
     "ConfluenceError",
     "ConfigurationError",

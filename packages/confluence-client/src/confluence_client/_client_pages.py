@@ -16,6 +16,7 @@ from confluence_client._client_base import (
     require_version,
     with_version,
 )
+from confluence_client._encoding import check_encodable
 from confluence_client._errors import BadRequestError, InvalidInputError, NotFoundError
 from confluence_client._models import (
     BodyFormat,
@@ -366,6 +367,7 @@ class PageOperations(ClientBase):
         new_body = None if body is None else check_body(body)
         if message is not None and not isinstance(message, str):
             raise InvalidInputError("message must be a string", field="message")
+        check_encodable(message, "message")
         if new_title is not None and new_body is not None:
             # Nothing to keep from the current page: write directly; Confluence's own version
             # check (409) still refuses a stale expected_version, and the backend reports it.

@@ -7,14 +7,9 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from confluence_client import (
-    FILE_NAME_PATTERN,
-    LABEL_NAME_PATTERN,
-    ConfluenceClient,
-    Cql,
-    InvalidInputError,
-)
+from confluence_client import ConfluenceClient, Cql, InvalidInputError
 from confluence_client.testing import FakeConfluenceServer
+from confluence_client.validation import FILE_NAME_PATTERN, LABEL_NAME_PATTERN
 
 # C0, DEL and C1 (Unicode "Cc"): a name or an id holding one is refused.
 CONTROLS = ["\x00", "\x1b", "\x7f", "\x85"]

@@ -6,13 +6,21 @@ Two kinds of constraint, on purpose:
   schema, via ``Field``;
 - sanity caps on free text (bodies, URLs, cursors) are enforced by :func:`capped` validators
   that do not appear in the schema: every schema byte is repeated in ``tools/list``.
+
+Titles, space keys and bodies also pass the SDK's own checks (:func:`sdk_rule`) as arguments,
+so a path that stops before the SDK call (a dry run, a confirmation preview) refuses exactly
+what the call would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
+
+from confluence_client import InvalidInputError
+from confluence_client.validation import check_body, check_space_key, check_title
 
 __all__ = [
     "BodyFormat",
@@ -29,6 +37,7 @@ __all__ = [
     "Version",
     "capped",
     "id_text",
+    "sdk_rule",
 ]
 
 
@@ -43,6 +52,20 @@ def capped(max_chars: int, *, allow_empty: bool = True) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def sdk_rule(check: Callable[[str, str], object], field: str) -> AfterValidator:
+    """A validator applying one of the SDK's input checks (the value itself is kept: the SDK
+    normalises it again when called)."""
+
+    def validate(value: str) -> str:
+        try:
+            check(value, field)
+        except InvalidInputError as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+    return AfterValidator(validate)
 
 
 def _int_to_str(value: object) -> object:
@@ -65,16 +88,17 @@ def _digits(value: str) -> str:
 # Checked here (digits only, at most 20) but sent as a bare string: ids are self-explanatory.
 # Task, template and comment ids are numeric too and use it, so its message says "id" only.
 PageId = Annotated[str, id_text, capped(20, allow_empty=False), AfterValidator(_digits)]
-# Global keys are letters, digits and "_"; personal space keys start with "~". The SDK checks
-# the exact rules before any request; the schema only says "a string".
-SpaceKey = Annotated[str, capped(255, allow_empty=False)]
-Title = Annotated[str, capped(255, allow_empty=False)]
+# Global keys are letters, digits and "_"; personal space keys start with "~". The SDK's
+# rules are checked here too; the schema only says "a string".
+SpaceKey = Annotated[str, capped(255, allow_empty=False), sdk_rule(check_space_key, "space_key")]
+# No control characters, at most 255 characters (the SDK's rule).
+Title = Annotated[str, capped(255, allow_empty=False), sdk_rule(check_title, "title")]
 # Required by every tool that writes a page body or title: without it the last writer would win.
 Version = Annotated[int, Field(ge=1, description="Version read with get_page")]
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str, capped(8000)]
 # Confluence refuses bodies over 5 MB; markdown grows a little when converted.
-BodyText = Annotated[str, capped(4_000_000, allow_empty=False)]
+BodyText = Annotated[str, capped(4_000_000, allow_empty=False), sdk_rule(check_body, "body")]
 ReadFormat = Literal["markdown", "storage", "view"]
 BodyFormat = Literal["markdown", "storage"]
 ContentType = Literal["page", "blogpost"]

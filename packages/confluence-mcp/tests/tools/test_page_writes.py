@@ -523,3 +523,41 @@ async def test_moving_a_page_under_itself_is_refused_before_any_preview(
     assert str(refused.value) == "Invalid argument 'parent_id': a page cannot be its own parent."
     assert list(fake_confluence.requests) == []
     assert (page.parent_id, page.version) == before
+
+
+DRY_RUN_CASES = {
+    "create_page title": ("create_page", {"title": "Bad\x7f"}, "title must not contain control"),
+    "create_page C1 title": ("create_page", {"title": "a\x85b"}, "U\\+0085 at position 1"),
+    "create_page space key": ("create_page", {"space_key": "NO KEY"}, "not a valid space key"),
+    "create_page body": ("create_page", {"body": "a\ud800"}, "not valid Unicode"),
+    "update_page title": ("update_page", {"title": "a\x9bb"}, "U\\+009B at position 1"),
+    "update_page body": ("update_page", {"body": "a\udcff"}, "not valid Unicode"),
+    "update_page_section body": ("update_page_section", {"body": "\ud800"}, "not valid Unicode"),
+    "update_page message": ("update_page", {"message": "m\ud800"}, "message contains text"),
+    "edit_page new_text": ("edit_page", {"new_text": "\udfff"}, "new_text contains text"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DRY_RUN_CASES))
+async def test_a_dry_run_refuses_what_the_write_would_with_nothing_sent(
+    connect: ClientFactory, fake_confluence: FakeConfluenceServer, case: str
+) -> None:
+    tool, bad, reason = DRY_RUN_CASES[case]
+    client = await connect()
+    pid = page_id(fake_confluence, "FAQ")
+    version = fake_confluence.store.pages[pid].version
+    base: dict[str, dict[str, Any]] = {
+        "create_page": {"space_key": "DEMO", "title": "New", "body": "b"},
+        "update_page": {"page_id": pid, "version": version, "title": "T", "body": "b"},
+        "update_page_section": {"page_id": pid, "version": version, "heading": "H", "body": "b"},
+        "edit_page": {"page_id": pid, "version": version, "old_text": "a", "new_text": "b"},
+    }
+    fake_confluence.requests.clear()
+    messages = []
+    for dry_run in (True, False):
+        with pytest.raises(ToolError, match=reason) as info:
+            await client.call_tool(tool, {**base[tool], **bad, "dry_run": dry_run})
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert len(fake_confluence.requests) == 0
+    assert fake_confluence.store.pages[pid].version == version

@@ -27,7 +27,7 @@ from mcp_types import (
 )
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from confluence_client import FILE_NAME_PATTERN
+from confluence_client.validation import FILE_NAME_PATTERN
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import Cursor, Limit, PageId, capped
 from confluence_mcp.registry import confluence_tool

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
-from confluence_client import LABEL_NAME_PATTERN
+from confluence_client.validation import LABEL_NAME_PATTERN
 from confluence_mcp.caller import caller_may_read
 from confluence_mcp.models import ResultModel
 from confluence_mcp.params import PageId, capped

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastmcp.exceptions import ToolError
 from pydantic import Field
 
-from confluence_mcp.params import PageId, Version, capped
+from confluence_client.validation import check_body
+from confluence_mcp.params import PageId, Version, capped, sdk_rule
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.schemas import output_schema_for
 from confluence_mcp.tools.page_writes import DryRun, Message, rewrite_body
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 OldText = Annotated[str, capped(100_000, allow_empty=False)]
-NewText = Annotated[str, capped(1_000_000)]
+NewText = Annotated[str, capped(1_000_000), sdk_rule(check_body, "new_text")]
 # Markdown escapes a model may copy from get_page output (``delete\_page``).
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 

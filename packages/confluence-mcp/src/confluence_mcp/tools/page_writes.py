@@ -19,6 +19,7 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 
 from confluence_client import NotFoundError
+from confluence_client.validation import check_body, check_encodable
 from confluence_mcp.params import (
     BodyFormat,
     BodyText,
@@ -29,6 +30,7 @@ from confluence_mcp.params import (
     Title,
     Version,
     capped,
+    sdk_rule,
 )
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
@@ -52,7 +54,12 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "rewrite_body"]
 
-Message = Annotated[str, capped(500), Field(description="Version comment")]
+Message = Annotated[
+    str,
+    capped(500),
+    sdk_rule(check_encodable, "message"),
+    Field(description="Version comment"),
+]
 # No descriptions: the names say it, and tools/list bytes are a budget.
 DryRun = bool
 ConfirmToken = Annotated[str, capped(500)]
@@ -247,7 +254,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     async def update_page_section(
         page_id: PageId,
         heading: Heading,
-        body: Annotated[str, capped(4_000_000)],
+        body: Annotated[str, capped(4_000_000), sdk_rule(check_body, "body")],
         version: Version,
         body_format: BodyFormat = "markdown",
         occurrence: Annotated[int, Field(ge=1)] | None = None,
