@@ -122,15 +122,25 @@ class SpaceGuard:
         """Check the space of the page with this id.
 
         Without a filter this is free and returns ``None``; with one, it fetches the page's
-        metadata (no body) and returns the page once it passed.
+        metadata (no body) and returns the page once it passed. An id of another type (a blog
+        post, says Data Center) in an allowed space passes too and returns ``None``, as without
+        a filter: the space is what is checked here, and the tool's own call decides whether
+        that type will do (labels, comments and attachments work on any).
         """
         if self._allowed is None:
             return None
+        from confluence_client import ContentTypeMismatchError
+
         client = await self._client()
-        if content_type == "folder":
-            page = await client.get_folder(page_id)
-        else:
-            page = await client.get_page(page_id, body_format=None, content_type=content_type)
+        try:
+            if content_type == "folder":
+                page = await client.get_folder(page_id)
+            else:
+                page = await client.get_page(page_id, body_format=None, content_type=content_type)
+        except ContentTypeMismatchError as exc:
+            if exc.content_id != page_id or not self.allows_key(exc.space_key):
+                raise _not_found() from None  # its type is not told outside the filter
+            return None
         return await self.check_page(page)
 
     async def check_parent_id(self, parent_id: str) -> None:

@@ -195,3 +195,107 @@ async def test_the_type_of_an_id_outside_the_allowed_spaces_is_not_told(
             await client.call_tool(tool, {"page_id": pid})
         assert "is a blog post" not in str(info.value)
         assert str(info.value).startswith("Not found")
+
+
+# Every page tool that reads its page_id as a page, with what it says of a Data Center blog
+# post id (in an allowed space) and, where nobody told the type, the hint it adds.
+PAGE_ONLY: dict[str, tuple[dict[str, Any], str, str]] = {
+    "update_page": (
+        {"version": 1, "title": "T"},
+        "is a blog post, not a page: pass content_type=blogpost",
+        "If search gave it the type blogpost, pass content_type=blogpost",
+    ),
+    "update_page (body)": (
+        {"version": 1, "body": "b"},
+        "is a blog post, not a page: pass content_type=blogpost",
+        "If search gave it the type blogpost, pass content_type=blogpost",
+    ),
+    "update_page_section": (
+        {"version": 1, "heading": "H", "body": "b"},
+        "section and text edits work on pages only",
+        "Section and text edits work on pages only",
+    ),
+    "edit_page": (
+        {"version": 1, "old_text": "a", "new_text": "b"},
+        "section and text edits work on pages only",
+        "Section and text edits work on pages only",
+    ),
+    "move_page": ({"version": 1}, "only pages move", "Only pages move"),
+    "get_page_version": ({"version": 1}, "reads page versions", "Only page versions"),
+    "diff_page_versions": ({"from_version": 1}, "reads page versions", "Only page versions"),
+}
+
+
+def _page_only_args(fake: FakeConfluenceServer, case: str) -> tuple[str, dict[str, Any]]:
+    args = dict(PAGE_ONLY[case][0])
+    if case == "move_page":
+        args["parent_id"] = fake.store.list_pages(title="FAQ")[0].id
+    return case.split(" ")[0], {"page_id": post_id(fake), **args}
+
+
+@pytest.mark.parametrize("spaces", [None, "DEMO"])
+@pytest.mark.parametrize("case", sorted(PAGE_ONLY))
+async def test_every_page_tool_names_a_data_center_blog_post_id(
+    connect: Connect, fake_confluence: FakeConfluenceServer, case: str, spaces: str | None
+) -> None:
+    filtered = {} if spaces is None else {"confluence_spaces_filter": spaces}
+    client = await connect(confluence_deployment="datacenter", **filtered)
+    tool, args = _page_only_args(fake_confluence, case)
+    with pytest.raises(ToolError) as info:
+        await client.call_tool(tool, args)
+    assert str(info.value).startswith(f"Item {args['page_id']} is a blog post, not a page")
+    assert PAGE_ONLY[case][1] in str(info.value)
+    assert fake_confluence.store.pages[args["page_id"]].version == 1
+
+
+@pytest.mark.parametrize(("deployment", "spaces"), [("cloud", None), ("datacenter", "ENG")])
+@pytest.mark.parametrize("case", sorted(PAGE_ONLY))
+async def test_page_tools_hint_at_blog_posts_without_telling_a_type_they_may_not(
+    connect: Connect,
+    fake_confluence: FakeConfluenceServer,
+    case: str,
+    deployment: str,
+    spaces: str | None,
+) -> None:
+    # Cloud's typed path only answers 404; outside the allowed spaces the type is not told.
+    filtered = {} if spaces is None else {"confluence_spaces_filter": spaces}
+    client = await connect(confluence_deployment=deployment, **filtered)
+    tool, args = _page_only_args(fake_confluence, case)
+    with pytest.raises(ToolError) as info:
+        await client.call_tool(tool, args)
+    assert str(info.value).startswith("Not found")
+    assert "is a blog post" not in str(info.value)
+    assert PAGE_ONLY[case][2] in str(info.value)
+    with pytest.raises(ToolError) as missing:
+        await client.call_tool(tool, {**args, "page_id": "99999999"})
+    assert str(missing.value) == str(info.value)  # the same words as for no item at all
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("list_labels", {}),
+        ("add_labels", {"labels": ["news"]}),
+        ("list_comments", {}),
+        ("list_attachments", {}),
+        ("get_page_properties", {}),
+        ("list_page_versions", {}),
+    ],
+)
+async def test_a_space_filter_lets_blog_posts_through_tools_that_take_any_content(
+    connect: Connect,
+    fake_confluence: FakeConfluenceServer,
+    tool: str,
+    args: dict[str, Any],
+) -> None:
+    # The filter checks the space: a blog post in an allowed space fares as without one.
+    pid = post_id(fake_confluence)
+    for spaces in ("DEMO", None):
+        filtered = {} if spaces is None else {"confluence_spaces_filter": spaces}
+        client = await connect(confluence_deployment="datacenter", **filtered)
+        await client.call_tool(tool, {"page_id": pid, **args})
+    fenced = await connect(confluence_deployment="datacenter", confluence_spaces_filter="ENG")
+    with pytest.raises(ToolError) as info:
+        await fenced.call_tool(tool, {"page_id": pid, **args})
+    assert str(info.value).startswith("Not found")
+    assert "blog post" not in str(info.value)

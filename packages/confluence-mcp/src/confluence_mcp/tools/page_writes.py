@@ -35,7 +35,15 @@ from confluence_mcp.params import (
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.schemas import output_schema_for
-from confluence_mcp.tools.content_kind import not_found_as_page
+from confluence_mcp.tools.content_kind import (
+    EDITS_HINT,
+    EDITS_INSTEAD,
+    MOVE_HINT,
+    MOVE_INSTEAD,
+    TYPE_HINT,
+    not_found_as_page,
+    reading_page,
+)
 from confluence_mcp.tools.write_guard import (
     DeleteOutcome,
     Pending,
@@ -107,7 +115,8 @@ async def rewrite_body(
     title comes from it too: one GET, then the PUT.
     """
     client = await services.client()
-    page = await client.get_page(page_id, body_format="storage")
+    with reading_page(services, page_id, hint=EDITS_HINT, instead=EDITS_INSTEAD):
+        page = await client.get_page(page_id, body_format="storage")
     await services.guard.check_page(page)
     require_current(page, version)
     storage = page.body.value if page.body is not None else ""
@@ -193,12 +202,14 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         client = await services.client()
         storage = None if body is None else await services.content.ato_storage(body, body_format)
         # A title-only change with no space filter needs nothing read first.
+        either = ("page", "blogpost")
         if storage is not None or dry_run or services.guard.allowed_spaces is not None:
-            current = await client.get_page(
-                page_id,
-                body_format=None if storage is None and not dry_run else "storage",
-                content_type=content_type,
-            )
+            with reading_page(services, page_id, accepted=either, hint=TYPE_HINT):
+                current = await client.get_page(
+                    page_id,
+                    body_format=None if storage is None and not dry_run else "storage",
+                    content_type=content_type,
+                )
             await services.guard.check_page(current)
             require_current(current, version)
             old = current.body.value if current.body is not None else ""
@@ -220,14 +231,16 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 # again (Confluence's own version check still refuses a page changed since).
                 title = current.title if title is None else title
                 storage = old if storage is None else storage
-        updated = await client.update_page(
-            page_id,
-            expected_version=version,
-            title=title,
-            body=storage,
-            message=message,
-            content_type=content_type,
-        )
+        # Its own read (a title-only change, no filter) may find the id is another type.
+        with reading_page(services, page_id, accepted=either, hint=TYPE_HINT):
+            updated = await client.update_page(
+                page_id,
+                expected_version=version,
+                title=title,
+                body=storage,
+                message=message,
+                content_type=content_type,
+            )
         return written(updated)
 
     async def confirm_overwrite(
@@ -291,7 +304,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         client = await services.client()
         # With its body (unless a dry run): the same read then feeds the SDK's write, which
         # keeps the title and body.
-        page = await client.get_page(page_id, body_format=None if dry_run else "storage")
+        with reading_page(services, page_id, hint=MOVE_HINT, instead=MOVE_INSTEAD):
+            page = await client.get_page(page_id, body_format=None if dry_run else "storage")
         await services.guard.check_page(page)
         await services.guard.check_parent_id(parent_id)
         require_current(page, version)
@@ -348,7 +362,7 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
                 services,
                 exc,
                 accepted=("page", "blogpost"),
-                hint="If search gave it the type blogpost, pass content_type=blogpost.",
+                hint=TYPE_HINT,
             ) from None
         await services.guard.check_page(page)
         require_current(page, version)

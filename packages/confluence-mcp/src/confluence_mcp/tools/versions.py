@@ -18,6 +18,7 @@ from confluence_mcp.params import BodyFormat, Cursor, Limit, PageId
 from confluence_mcp.registry import confluence_tool
 from confluence_mcp.safety import body_author, note_author
 from confluence_mcp.shaping import TextWindow, iso, window
+from confluence_mcp.tools.content_kind import VERSIONS_HINT, VERSIONS_INSTEAD, reading_page
 
 if TYPE_CHECKING:
     from fastmcp import FastMCP
@@ -187,7 +188,8 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
     ) -> VersionContent:
         """Read an old version of a page (markdown or storage)."""
         client = await services.client()
-        page = await client.get_page(page_id, body_format="storage", version=version)
+        with reading_page(services, page_id, hint=VERSIONS_HINT, instead=VERSIONS_INSTEAD):
+            page = await client.get_page(page_id, body_format="storage", version=version)
         await services.guard.check_page(page)
         note_author(page.id, body_author(page))
         raw = page.body.value if page.body is not None else ""
@@ -208,4 +210,5 @@ def register(mcp: FastMCP[Any], services: Services) -> None:
         to_version: VersionNumber | None = None,
     ) -> VersionDiff:
         """Unified diff of a page's markdown between two versions (default to: latest)."""
-        return await version_diff(services, page_id, from_version, to_version)
+        with reading_page(services, page_id, hint=VERSIONS_HINT, instead=VERSIONS_INSTEAD):
+            return await version_diff(services, page_id, from_version, to_version)
