@@ -1,6 +1,7 @@
 """Page operations against the fake Confluence over HTTP, in every deployment flavour."""
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -311,7 +312,7 @@ async def test_validation_happens_before_any_request(
     client: ConfluenceClient, server: FakeConfluenceServer
 ) -> None:
     server.requests.clear()
-    bad_calls = [
+    bad_calls: list[Callable[[], Awaitable[object]]] = [
         lambda: client.get_page("12; DROP"),
         lambda: client.get_page("1", version=0),
         lambda: client.get_page("1", body_format="html"),  # type: ignore[arg-type]

@@ -8,12 +8,19 @@ from typing import Any
 
 import pytest
 from fastmcp import Client
+from fastmcp.client.client import CallToolResult
 from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
+from mcp_types import TextResourceContents
 
 from confluence_client.testing import FakeConfluenceServer
 
 Connect = Callable[..., Awaitable[Client[Any]]]
+
+
+def data(result: CallToolResult) -> dict[str, Any]:
+    assert result.structured_content is not None
+    return result.structured_content
 
 
 def post_id(fake: FakeConfluenceServer) -> str:
@@ -26,9 +33,9 @@ async def test_read_search_tree_and_resource(
     client = await connect()
     pid = post_id(fake_confluence)
     read = await client.call_tool("get_page", {"page_id": pid, "content_type": "blogpost"})
-    assert read.structured_content["title"] == "Release 2.4 is out"
-    assert read.structured_content["space_key"] == "DEMO"
-    assert "Thanks to everyone" in read.structured_content["content"]
+    assert data(read)["title"] == "Release 2.4 is out"
+    assert data(read)["space_key"] == "DEMO"
+    assert "Thanks to everyone" in data(read)["content"]
     with pytest.raises(ToolError, match="Not found"):
         await client.call_tool("get_page", {"page_id": pid})  # a blog post is not a page
     with pytest.raises(ToolError, match="by its page_id"):
@@ -37,9 +44,9 @@ async def test_read_search_tree_and_resource(
             {"title": "Release 2.4 is out", "space_key": "DEMO", "content_type": "blogpost"},
         )
     hits = await client.call_tool("search", {"query": "beta", "space_key": "DEMO"})
-    assert {(h["id"], h["type"]) for h in hits.structured_content["results"]} >= {(pid, "blogpost")}
+    assert {(h["id"], h["type"]) for h in data(hits)["results"]} >= {(pid, "blogpost")}
     tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_depth": 1})
-    last = tree.structured_content["pages"][-1]
+    last = data(tree)["pages"][-1]
     assert (last["id"], last["title"], last["depth"], last["type"]) == (
         pid,
         "Release 2.4 is out",
@@ -47,8 +54,9 @@ async def test_read_search_tree_and_resource(
         "blogpost",
     )
     assert "/spaces/DEMO/blog/" in last["url"]
-    assert {e.get("type") for e in tree.structured_content["pages"][:-1]} == {None, "folder"}
+    assert {e.get("type") for e in data(tree)["pages"][:-1]} == {None, "folder"}
     [content] = await client.read_resource(f"confluence://page/{pid}")
+    assert isinstance(content, TextResourceContents)
     assert str(content.text).startswith("# Release 2.4 is out")
 
 
@@ -60,11 +68,11 @@ async def test_blog_posts_have_their_own_cap(
     for n in range(30):
         fake_confluence.store.add_page(space, f"Post {n}", "<p>x</p>", kind="blogpost")
     tree = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_depth": 1})
-    entries = tree.structured_content["pages"]
+    entries = data(tree)["pages"]
     assert len([e for e in entries if e.get("type") == "blogpost"]) == 25
-    assert tree.structured_content["truncated"] is True
+    assert data(tree)["truncated"] is True
     one = await client.call_tool("get_page_tree", {"space_key": "DEMO", "max_pages": 1})
-    assert [e.get("type") for e in one.structured_content["pages"]][:1] == [None]
+    assert [e.get("type") for e in data(one)["pages"]][:1] == [None]
 
 
 async def test_create_update_delete_blog_post(
@@ -80,7 +88,7 @@ async def test_create_update_delete_blog_post(
             "content_type": "blogpost",
         },
     )
-    pid = created.structured_content["id"]
+    pid = data(created)["id"]
     record = fake_confluence.store.pages[pid]
     assert record.kind == "blogpost"
     assert record.parent_id is None
@@ -93,7 +101,7 @@ async def test_create_update_delete_blog_post(
             "content_type": "blogpost",
         },
     )
-    assert updated.structured_content["version"] == 2
+    assert data(updated)["version"] == 2
     with pytest.raises(ToolError, match="Version conflict"):
         await client.call_tool(
             "update_page",
@@ -118,7 +126,7 @@ async def test_create_update_delete_blog_post(
     token = re.search(r'confirm_token="([^"]+)"', str(asked.value))
     assert token is not None
     deleted = await client.call_tool("delete_page", {**args, "confirm_token": token.group(1)})
-    assert deleted.structured_content["status"] == "trashed"
+    assert data(deleted)["status"] == "trashed"
     assert fake_confluence.store.pages[pid].status == "trashed"
 
 
@@ -153,7 +161,7 @@ async def test_blog_post_over_streamable_http(
         Client(StreamableHttpTransport(f"{base}/mcp")) as client,
     ):
         read = await client.call_tool("get_page", {"page_id": pid, "content_type": "blogpost"})
-    assert read.structured_content["id"] == pid
+    assert data(read)["id"] == pid
 
 
 @pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
@@ -182,7 +190,7 @@ async def test_a_blog_post_id_given_as_a_page_says_how_to_address_it(
     assert fake_confluence.store.pages[pid].status == "current"
     # Following the advice works.
     done = await client.call_tool("delete_page", {"page_id": pid, "content_type": "blogpost"})
-    assert done.structured_content == {"id": pid, "status": "trashed"}
+    assert data(done) == {"id": pid, "status": "trashed"}
 
 
 async def test_the_type_of_an_id_outside_the_allowed_spaces_is_not_told(
