@@ -93,7 +93,7 @@ def test_result_page() -> None:
     assert page.items == (1, 2)
     assert page.total_size == 10
     assert page.next_cursor is not None
-    last = result_page(CLOUD, {"results": [], "_links": {}, "totalSize": True}, int, path="/p")
+    last = result_page(CLOUD, {"results": [], "_links": {}, "totalSize": True}, len, path="/p")
     assert last.next_cursor is None
     assert last.total_size is None
 

@@ -78,8 +78,8 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
     if kind == "tasks":
-        items = draw(st.lists(st.tuples(st.booleans(), inline()), min_size=1, max_size=3))
-        return "\n".join(f"- [{'x' if done else ' '}] {text}" for done, text in items)
+        tasks = draw(st.lists(st.tuples(st.booleans(), inline()), min_size=1, max_size=3))
+        return "\n".join(f"- [{'x' if done else ' '}] {text}" for done, text in tasks)
     inner = "\n\n".join(draw(st.lists(block(depth + 1), min_size=1, max_size=2)))
     colons = ":" * (5 - depth)
     return f'{colons} info {{title="{draw(plain_words)}"}}\n{inner}\n{colons}'

@@ -38,8 +38,8 @@ def test_errors_form_one_tree_under_the_sdk_root() -> None:
     assert issubclass(content.ContentError, ValueError)
     for error in (content.StorageParseError, content.SectionError):
         assert issubclass(error, content.ContentError)
-    for error in (content.SectionNotFoundError, content.AmbiguousSectionError):
-        assert issubclass(error, content.SectionError)
+    for section_error in (content.SectionNotFoundError, content.AmbiguousSectionError):
+        assert issubclass(section_error, content.SectionError)
 
 
 def test_converting_a_page_loads_neither_sections_nor_view_parsers() -> None:

@@ -21,6 +21,7 @@ _MACRO = re.compile(r"<ac:structured-macro\b.*?</ac:structured-macro>", re.DOTAL
 def unique_text_word(storage: str) -> str | None:
     """A word that occurs once in the document, and only in text (not in tags)."""
     text_only = re.sub(r"<[^>]*>", " ", storage)
+    word: str
     for word in _WORD.findall(text_only):
         if storage.count(word) == 1 and text_only.count(word) == 1:
             return word

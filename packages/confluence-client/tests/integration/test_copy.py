@@ -38,6 +38,7 @@ async def test_copy_tree_reports_progress(
     arch = server.store.list_pages(title="Architecture overview")[0]
     size = 1 + len(server.store.descendants(arch.id))
     eng_home = server.store.get_space_by_key("ENG").homepage_id
+    assert eng_home is not None
     seen: list[LongTask] = []
 
     async def progress(task: LongTask) -> None:

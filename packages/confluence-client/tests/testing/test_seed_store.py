@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,8 @@ def test_corpus_folder_may_be_missing_or_hold_junk(
         def joinpath(self, name: str) -> Path:
             return self.root / name
 
-    monkeypatch.setattr(_demo.resources, "files", lambda _: FakeFiles(tmp_path))
+    # _demo reads importlib.resources.files: the same module object as here.
+    monkeypatch.setattr(resources, "files", lambda _: FakeFiles(tmp_path))
     assert _demo.corpus_documents() == []
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "b.xml").write_text("<p>b</p>")
