@@ -28,7 +28,7 @@ async def test_guard_without_filter_is_free(
 async def test_guard_with_filter(make_settings: Any, fake_confluence: FakeConfluenceServer) -> None:
     services = Services(make_settings(confluence_spaces_filter="eng,GHOST"))
     guard = services.guard
-    assert guard.allowed_spaces == {"ENG", "GHOST"}
+    assert guard.allowed_spaces == frozenset({"ENG", "GHOST"})
     assert str(guard.cql_scope()) == 'space IN ("ENG", "GHOST")'
     eng_page = await guard.check_page_id(page_id(fake_confluence, "ENG Onboarding"))
     assert eng_page is not None

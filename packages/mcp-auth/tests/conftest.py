@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from starlette.applications import Starlette
 
 from mcp_auth import (
@@ -90,21 +91,20 @@ def loopback_server() -> Iterator[Callable[[Starlette], LoopbackServer]]:
 class SigningKeys:
     rsa_a: rsa.RSAPrivateKey
     rsa_b: rsa.RSAPrivateKey
-    ec: ec.EllipticCurvePrivateKey
+    ec: EllipticCurvePrivateKey  # the field's name hides the module in the class body
 
     @staticmethod
-    def public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    def public_pem(key: rsa.RSAPrivateKey | EllipticCurvePrivateKey) -> bytes:
         return key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
     @staticmethod
     def jwk(
-        key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, kid: str, alg: str | None = None
+        key: rsa.RSAPrivateKey | EllipticCurvePrivateKey, kid: str, alg: str | None = None
     ) -> dict[str, Any]:
-        algorithm = jwt.algorithms.RSAAlgorithm if isinstance(key, rsa.RSAPrivateKey) else None
-        if algorithm is not None:
-            data = json.loads(algorithm.to_jwk(key.public_key()))
+        if isinstance(key, rsa.RSAPrivateKey):
+            data = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
         else:
             data = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
         data |= {"kid": kid, "use": "sig"}

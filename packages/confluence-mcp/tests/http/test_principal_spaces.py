@@ -211,7 +211,7 @@ async def test_jwt_principals_from_a_claim_or_the_mapping_file(
 async def test_introspected_principals_from_a_claim(
     remote_settings_for: Any, serve_remote: Any, fake_confluence: FakeConfluenceServer
 ) -> None:
-    answers = {
+    answers: dict[str, dict[str, Any]] = {
         "opaque-eng": {"sub": "erin", "confluence_spaces": ["ENG"]},
         "opaque-none": {"sub": "frank"},
     }
@@ -254,14 +254,14 @@ def test_mapping_file_yaml_default_entry_and_reload(tmp_path: Path) -> None:
     mapping = tmp_path / "spaces.yaml"
     mapping.write_text("alice: [demo, eng]\n'*': DEMO\n")
     spaces = PrincipalSpaces(mapping_file=mapping)
-    assert spaces.spaces_for(jwt_principal("alice")) == {"DEMO", "ENG"}
-    assert spaces.spaces_for(jwt_principal("zed")) == {"DEMO"}
+    assert spaces.spaces_for(jwt_principal("alice")) == frozenset({"DEMO", "ENG"})
+    assert spaces.spaces_for(jwt_principal("zed")) == frozenset({"DEMO"})
     assert spaces.spaces_for(None) is None
     mapping.write_text("alice: ENG\n")  # a different size: seen without a restart
-    assert spaces.spaces_for(jwt_principal("alice")) == {"ENG"}
+    assert spaces.spaces_for(jwt_principal("alice")) == frozenset({"ENG"})
     assert spaces.spaces_for(jwt_principal("zed")) == frozenset()
     mapping.write_text("alice: [ENG, {bad: 1}]\n")  # a broken edit keeps the last good one
-    assert spaces.spaces_for(jwt_principal("alice")) == {"ENG"}
+    assert spaces.spaces_for(jwt_principal("alice")) == frozenset({"ENG"})
     # Nothing configured: only the global filter applies.
     assert PrincipalSpaces().spaces_for(jwt_principal("alice")) is None
     assert PrincipalSpaces(claim="sp").spaces_for(jwt_principal("a", sp=7)) == frozenset()
