@@ -25,6 +25,15 @@ from typing import Any
 
 import httpx
 
+try:
+    import sniffio  # noqa: F401
+except ImportError:
+    # httpcore imports sniffio each time it sets up a lock; when it is not installed (anyio no
+    # longer needs it) every one of those imports searches sys.path again and fails (~0.1 ms,
+    # several per request), which made the load generator cost as much CPU per call as the
+    # server it measures. A None entry makes the import fail at once, as it would anyway.
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
+
 __all__ = [
     "FAKE_PASSWORD",
     "pool_limits",

@@ -1,13 +1,18 @@
 """``get_page`` under load: confluence-mcp vs mcp-atlassian vs a bare FastMCP server.
 
-Usage: ``uv run python benchmarks/compare_load.py [--calls 320] [--rounds 2] [--json out.json]``.
+Usage: ``uv run python benchmarks/compare_load.py [--calls 320] [--rounds 2] [--workers 4]
+[--json out.json]``.
 
 The fake Confluence (demo seed) and the three servers run as separate processes on 127.0.0.1;
 at 1, 8 and 32 concurrent MCP sessions each server answers ``--calls`` ``get_page`` calls per
 round, servers interleaved round by round so that they share the machine's noise. Printed per
 server and level: calls/s, p50, p99, upstream requests per call (the fake's request log), the
 server's peak RSS while loaded (VmRSS sampled every 50 ms) and the server process's CPU time
-per call (/proc; the steadiest figure on a shared machine). mcp-atlassian is installed
+per call (/proc; the steadiest figure on a shared machine), and the load generator's CPU per
+call. The sessions of a level are spread over ``--workers`` load-generator processes, each
+with its own event loop and one connection per session, the same for every server; each
+session speaks MCP in full (initialize, initialized, session id, every ``tools/call``
+answer checked for errors). mcp-atlassian is installed
 from the package index into a throwaway venv (``--mcp-atlassian-venv``) and talks to the
 fake's Data Center base (v1 content API); the bare server does one GET per call.
 """
@@ -16,11 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +52,8 @@ from _harness import (
 __all__ = ["main", "run"]
 
 LEVELS = (1, 8, 32)
+# Load-generator processes: the sessions of a level are spread over them (fewer if fewer).
+WORKERS = 4
 PACKAGES = ("confluence-client", "confluence-mcp", "mcp-auth")
 
 
@@ -58,6 +67,7 @@ class Target:
     upstream: dict[int, int] = field(default_factory=dict)
     peak_rss_kb: dict[int, int] = field(default_factory=dict)
     cpu_s: dict[int, float] = field(default_factory=dict)
+    load_cpu_s: dict[int, float] = field(default_factory=dict)
     errors: int = 0
 
 
@@ -68,40 +78,114 @@ async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), 0.05)
 
 
-async def _load(target: Target, clients: int, calls: int, fake: str) -> None:
-    limits = pool_limits(clients)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        sessions = [McpSession(http, target.server.url) for _ in range(clients)]
-        await asyncio.gather(*(session.open() for session in sessions))
-        await http.delete(f"{fake}/__fake__/requests")
-        latencies = target.latencies.setdefault(clients, [])
-        per_client = max(1, calls // clients)
+@dataclass(frozen=True)
+class _Job:
+    """What one load-generator process does: ``sessions`` sessions, ``per_session`` calls each."""
 
-        async def loop(session: McpSession) -> None:
-            for _ in range(per_client):
+    url: str
+    tool: str
+    arguments: dict[str, Any]
+    sessions: int
+    per_session: int
+
+
+def _worker(connection: Connection, job: _Job) -> None:
+    """A load-generator process: open the sessions, say ready; on "go" make the calls and send
+    back latencies, errors, start/end (perf_counter: CLOCK_MONOTONIC, the same clock in every
+    process) and CPU time; on "close" end the sessions."""
+    asyncio.run(_worker_sessions(connection, job))
+
+
+async def _worker_sessions(connection: Connection, job: _Job) -> None:
+    loop = asyncio.get_running_loop()
+    async with contextlib.AsyncExitStack() as stack:
+        # One client (one connection) per session: httpx's shared pool scans every connection
+        # for every request, a cost that grew with the sessions and was the load generator's.
+        clients = [
+            await stack.enter_async_context(httpx.AsyncClient(timeout=120, limits=pool_limits(1)))
+            for _ in range(job.sessions)
+        ]
+        opened = [McpSession(http, job.url) for http in clients]
+        await asyncio.gather(*(session.open() for session in opened))
+        connection.send("ready")
+        await loop.run_in_executor(None, connection.recv)  # "go"
+        latencies: list[float] = []
+        errors = 0
+
+        async def calls(session: McpSession) -> None:
+            nonlocal errors
+            for _ in range(job.per_session):
                 started = time.perf_counter()
                 try:
-                    await session.call(target.tool, target.arguments)
+                    await session.call(job.tool, job.arguments)
                 except Exception:
-                    target.errors += 1
+                    errors += 1
                 latencies.append(time.perf_counter() - started)
 
-        peak = [0]
-        stop = asyncio.Event()
-        sampler = asyncio.create_task(_sample_rss(target.server.pid, peak, stop))
-        cpu = cpu_seconds(target.server.pid)
+        cpu = time.process_time()
         started = time.perf_counter()
-        await asyncio.gather(*(loop(session) for session in sessions))
-        target.elapsed[clients] = target.elapsed.get(clients, 0.0) + time.perf_counter() - started
-        used = cpu_seconds(target.server.pid) - cpu
-        target.cpu_s[clients] = target.cpu_s.get(clients, 0.0) + used
-        stop.set()
-        await sampler
-        target.peak_rss_kb[clients] = max(target.peak_rss_kb.get(clients, 0), peak[0])
-        target.upstream[clients] = target.upstream.get(clients, 0) + len(
-            await upstream_requests(http, fake)
-        )
-        await asyncio.gather(*(session.close() for session in sessions), return_exceptions=True)
+        await asyncio.gather(*(calls(session) for session in opened))
+        ended = time.perf_counter()
+        connection.send((latencies, errors, started, ended, time.process_time() - cpu))
+        await loop.run_in_executor(None, connection.recv)  # "close"
+        await asyncio.gather(*(session.close() for session in opened), return_exceptions=True)
+    connection.send("closed")
+
+
+async def _load(target: Target, clients: int, calls: int, fake: str, workers: int) -> None:
+    """``clients`` sessions spread over ``workers`` load-generator processes (each with its
+    own event loop: one loop answering 32 sessions adds its own queueing to the latencies)."""
+    workers = max(1, min(workers, clients))
+    per_client = max(1, calls // clients)
+    context = multiprocessing.get_context("spawn")
+    pipes, processes = [], []
+    for index in range(workers):
+        parent, child = context.Pipe()
+        share = clients // workers + (1 if index < clients % workers else 0)
+        job = _Job(target.server.url, target.tool, target.arguments, share, per_client)
+        process = context.Process(target=_worker, args=(child, job), daemon=True)
+        process.start()
+        child.close()  # the child's end lives in the child: its exit is EOF here
+        pipes.append(parent)
+        processes.append(process)
+
+    async def receive_all() -> list[Any]:
+        return list(await asyncio.gather(*(asyncio.to_thread(pipe.recv) for pipe in pipes)))
+
+    try:
+        async with httpx.AsyncClient(timeout=120) as http:
+            await receive_all()  # every session open
+            await http.delete(f"{fake}/__fake__/requests")
+            peak = [0]
+            stop = asyncio.Event()
+            sampler = asyncio.create_task(_sample_rss(target.server.pid, peak, stop))
+            cpu = cpu_seconds(target.server.pid)
+            for pipe in pipes:
+                pipe.send("go")
+            results = await receive_all()
+            used = cpu_seconds(target.server.pid) - cpu
+            stop.set()
+            await sampler
+            latencies = target.latencies.setdefault(clients, [])
+            for worker_latencies, errors, _, _, worker_cpu in results:
+                latencies.extend(worker_latencies)
+                target.errors += errors
+                target.load_cpu_s[clients] = target.load_cpu_s.get(clients, 0.0) + worker_cpu
+            elapsed = max(r[3] for r in results) - min(r[2] for r in results)
+            target.elapsed[clients] = target.elapsed.get(clients, 0.0) + elapsed
+            target.cpu_s[clients] = target.cpu_s.get(clients, 0.0) + used
+            target.peak_rss_kb[clients] = max(target.peak_rss_kb.get(clients, 0), peak[0])
+            target.upstream[clients] = target.upstream.get(clients, 0) + len(
+                await upstream_requests(http, fake)
+            )
+            for pipe in pipes:
+                pipe.send("close")
+            await receive_all()
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
 
 
 async def _page_id(server: ServerProcess) -> str:
@@ -125,6 +209,7 @@ def summary(target: Target) -> dict[str, Any]:
             "upstream_per_call": target.upstream[clients] / len(latencies),
             "peak_rss_mb": target.peak_rss_kb[clients] / 1024,
             "server_cpu_ms_per_call": target.cpu_s[clients] * 1000 / len(latencies),
+            "load_cpu_ms_per_call": target.load_cpu_s[clients] * 1000 / len(latencies),
         }
     return {"levels": levels, "errors": target.errors}
 
@@ -135,6 +220,7 @@ async def run(
     ma_venv: Path | None,
     log: Callable[[str], None] = print,
     baseline: Path | None = None,
+    workers: int = WORKERS,
 ) -> dict[str, Any]:
     """Measure every server; returns ``{server name: summary}``."""
     fake = start_fake()
@@ -161,19 +247,20 @@ async def run(
             targets.append(Target(ma, "confluence_get_page", {"page_id": page_id}))
         for target in targets:
             await target.server.wait_mcp()
-            await _load(target, 2, 10, fake.url)  # warm-up: imports, pools, caches
+            await _load(target, 2, 10, fake.url, 1)  # warm-up: imports, pools, caches
             target.latencies.clear()
             target.elapsed.clear()
             target.upstream.clear()
             target.peak_rss_kb.clear()
             target.cpu_s.clear()
+            target.load_cpu_s.clear()
             target.errors = 0
         for clients in LEVELS:
             for round_ in range(rounds):
                 # Alternate the order so no server always runs right after another's load.
                 ordered = targets if round_ % 2 == 0 else targets[::-1]
                 for target in ordered:
-                    await _load(target, clients, calls, fake.url)
+                    await _load(target, clients, calls, fake.url, workers)
             log(f"  {clients} client(s) done")
         return {target.server.name: summary(target) for target in targets}
     finally:
@@ -192,7 +279,8 @@ def report(results: dict[str, Any]) -> list[str]:
                 f"p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  "
                 f"upstream/call {row['upstream_per_call']:.2f}  "
                 f"peak RSS {row['peak_rss_mb']:6.1f} MB  "
-                f"server CPU {row['server_cpu_ms_per_call']:5.1f} ms/call"
+                f"server CPU {row['server_cpu_ms_per_call']:5.1f} ms/call  "
+                f"load generator CPU {row.get('load_cpu_ms_per_call', 0.0):4.1f} ms/call"
             )
         if result["errors"]:
             lines.append(f"{name:15} ERRORS: {result['errors']}")
@@ -221,11 +309,16 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "mcp-atlassian-bench-venv",
         help="throwaway venv for mcp-atlassian (created when missing)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="load-generator processes sharing the sessions"
+    )
     parser.add_argument("--no-mcp-atlassian", action="store_true", help="skip mcp-atlassian")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     venv = None if args.no_mcp_atlassian else args.mcp_atlassian_venv
-    results = asyncio.run(run(args.calls, args.rounds, venv, baseline=args.baseline))
+    results = asyncio.run(
+        run(args.calls, args.rounds, venv, baseline=args.baseline, workers=args.workers)
+    )
     print_report(report(results), results, args.json)
 
 
