@@ -170,18 +170,19 @@ def _goals(start: dict[str, Any], load: dict[str, Any], rows: list[dict[str, Any
 def _load_table(load: dict[str, Any]) -> list[str]:
     lines = [
         "| server | sessions | calls/s | p50 ms | p99 ms | upstream req/call | peak RSS MB "
-        "| server CPU ms/call |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server CPU ms/call | load generator CPU ms/call |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, result in load.items():
         for clients, row in sorted(result["levels"].items(), key=lambda item: int(item[0])):
             lines.append(
                 f"| {name} | {clients} | {row['calls_per_s']:.1f} | {row['p50_ms']:.1f} | "
                 f"{row['p99_ms']:.1f} | {row['upstream_per_call']:.2f} | "
-                f"{row['peak_rss_mb']:.1f} | {row['server_cpu_ms_per_call']:.1f} |"
+                f"{row['peak_rss_mb']:.1f} | {row['server_cpu_ms_per_call']:.1f} | "
+                f"{row.get('load_cpu_ms_per_call', 0.0):.1f} |"
             )
         if result["errors"]:
-            lines.append(f"| {name} | errors: {result['errors']} | | | | | | |")
+            lines.append(f"| {name} | errors: {result['errors']} | | | | | | | |")
     return lines
 
 
@@ -218,7 +219,9 @@ def _write(
             "in the same run, interleaved round by round. The server's CPU time per call "
             "(from /proc) is the steadiest figure. Every server and the fake Confluence run as "
             "separate processes on 127.0.0.1; the load generator speaks Streamable HTTP with "
-            "plain httpx so that it weighs as little as possible.",
+            "plain httpx, one connection per session, the sessions spread over "
+            f"{compare_load.WORKERS} processes, so that it weighs as little as possible (its "
+            "CPU per call is in the last column: on 2 cores it competes with the server).",
             "",
             "## Goals (issue 15)",
             "",

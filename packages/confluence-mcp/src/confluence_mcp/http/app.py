@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from confluence_mcp.http import lazy_sse
 from confluence_mcp.http.json_responses import JsonResponseNegotiation
 from confluence_mcp.http.spaces import scope_to_space
 
@@ -81,6 +82,8 @@ def create_http_app(
         legacy = None
         sub_apps.append(primary)
     else:
+        # A POST whose answer comes before anything else is answered as JSON (http.lazy_sse).
+        lazy_sse.install()
         primary = mcp.http_app(
             path=settings.streamable_http_path,
             transport="http",
