@@ -53,7 +53,7 @@ __all__ = ["main", "run"]
 
 LEVELS = (1, 8, 32)
 # Load-generator processes: the sessions of a level are spread over them (fewer if fewer).
-WORKERS = 4
+WORKERS = 2
 PACKAGES = ("confluence-client", "confluence-mcp", "mcp-auth")
 
 
