@@ -1,7 +1,8 @@
 """Answer JSON-only clients with JSON on a Streamable HTTP endpoint that streams SSE.
 
-The server streams each POST answer as Server-Sent Events, so progress and log notifications
-reach the client while a tool runs. The transport lets a client accept only
+The server streams a POST answer as Server-Sent Events whenever something precedes it, so
+progress and log notifications reach the client while a tool runs (an answer that comes first
+is sent as JSON: :mod:`~confluence_mcp.http.lazy_sse`). The transport lets a client accept only
 ``application/json``; the SDK would refuse that with 406 in streaming mode. This ASGI wrapper
 serves such a client instead: it asks the inner app for SSE, collects the stream, and replies
 with the JSON-RPC response as ``application/json`` (notifications in between are dropped: that
