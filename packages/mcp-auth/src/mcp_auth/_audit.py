@@ -393,6 +393,8 @@ class AuditLogger:
     ) -> None:
         """Record a tool call: `outcome` such as "success", "error" or "denied", the duration,
         and the names and JSON sizes of the arguments (their values are never logged)."""
+        if not self.sinks or self._closed:
+            return  # once per call: no event (and no argument sizes) built for nowhere
         self.emit(
             AuditEvent(
                 event=AuditEventName.TOOL_CALL,
