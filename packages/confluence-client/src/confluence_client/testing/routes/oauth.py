@@ -53,8 +53,7 @@ async def token(request: Request) -> Response:
         payload: Any = await read_json(request)
         form = {k: str(v) for k, v in payload.items()} if isinstance(payload, dict) else {}
     else:
-        async with read_form(request) as raw:
-            form = {k: str(v) for k, v in raw.items()}
+        form = dict((await read_form(request)).fields)  # a repeated field: its last value
     try:
         body = _server(request).token(form)
     except OAuthGrantError as exc:

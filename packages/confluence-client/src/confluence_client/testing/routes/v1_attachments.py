@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -101,15 +100,13 @@ async def _read_uploads(request: Request) -> tuple[list[tuple[str, bytes, str | 
     store_of(request).get_page(path_id(request))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise FakeBadRequestError("Send the file as multipart/form-data (field 'file')")
-    async with read_form(request) as form:
-        files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
-        if not files:
-            raise FakeBadRequestError("No file part named 'file' in the upload")
-        comment = form.get("comment")
-        uploads = [(f.filename or "", await f.read(), f.content_type) for f in files]
-    if any(len(data) > limit for _, data, _ in uploads):
+    form = await read_form(request)
+    files = form.files_named("file")
+    if not files:
+        raise FakeBadRequestError("No file part named 'file' in the upload")
+    if any(len(f.data) > limit for f in files):
         raise FakePayloadTooLargeError("Attachment exceeds the maximum size")
-    return uploads, comment if isinstance(comment, str) else ""
+    return [(f.filename, f.data, f.content_type) for f in files], form.get("comment") or ""
 
 
 async def upload_attachments(request: Request) -> Response:
