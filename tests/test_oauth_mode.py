@@ -461,6 +461,40 @@ async def test_code_exchange_needs_the_pkce_verifier(server: Running) -> None:
     assert "code_verifier" in wrong.json()["error_description"]
 
 
+async def test_multipart_bodies_are_refused_before_a_file_is_spooled(
+    server: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK's /token and /authorize handlers parse any form and never close it: each file
+    part of a multipart body was left in an open SpooledTemporaryFile for the garbage
+    collector. No endpoint takes files, so the encoding is refused (415) before any parse."""
+    import tempfile
+
+    import starlette.formparsers
+
+    spooled: list[object] = []
+
+    class Counted(tempfile.SpooledTemporaryFile[bytes]):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            spooled.append(self)
+
+    monkeypatch.setattr(starlette.formparsers, "SpooledTemporaryFile", Counted)
+    fields = {"grant_type": "authorization_code", "client_id": "c", "response_type": "code"}
+    async with httpx.AsyncClient() as http:
+        for path in ("/token", "/authorize", "/revoke", "/register", "/mcp"):
+            answer = await http.post(
+                f"{server.base}{path}",
+                data=fields,
+                files={"file": ("a.txt", b"hello", "text/plain")},
+            )
+            assert answer.status_code == 415, (path, answer.status_code, answer.text)
+            assert "multipart" in answer.json()["error_description"], path
+        plain = await http.post(f"{server.base}/token", data=fields)  # the usual encoding
+    assert plain.status_code in (400, 401), plain.text
+    assert plain.json()["error"] == "invalid_client"
+    assert not spooled
+
+
 async def test_denied_consent_never_reaches_atlassian(server: Running) -> None:
     before = server.fake.requests.count("GET", path_prefix="/authorize")
     async with httpx.AsyncClient() as browser:

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confluence_mcp.http.access_log import AccessLogMiddleware
 from confluence_mcp.http.bodylimit import BodyLimitMiddleware
+from confluence_mcp.http.forms import NoMultipartMiddleware
 from confluence_mcp.http.health import HEALTH_PATH, READY_PATH, ReadinessProbe, health_routes
 from confluence_mcp.http.limit_storage import build_storage
 from confluence_mcp.http.replica import ReplicaSessionMiddleware
@@ -332,6 +333,7 @@ def build_http_layer(
     if layer.provider is None:
         # Without authentication there is no principal: sessions are capped per client IP.
         layer.middleware.append(Middleware(SessionLimitMiddleware, limiter=sessions, audit=audit))
+    layer.middleware.append(Middleware(NoMultipartMiddleware))
     layer.middleware.append(
         Middleware(
             BodyLimitMiddleware,
