@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -49,6 +50,21 @@ def no_inherited_observability() -> Iterator[None]:
     # The root handler an in-process ``serve`` installed writes to the stderr this test
     # captured, which pytest closes: a later server thread logging through it fails.
     remove_logging()
+
+
+@pytest.fixture(autouse=True)
+def restored_gc() -> Iterator[None]:
+    """Each test ends with the garbage collector as it found it: an in-process ``serve`` (or
+    the heap helpers) freezes the heap and raises the young threshold process-wide, which
+    would change when later tests on this worker collect (and report what they leak)."""
+    threshold, enabled, frozen = gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()
+    yield
+    if gc.get_freeze_count() != frozen:
+        gc.unfreeze()
+    if gc.get_threshold() != threshold:
+        gc.set_threshold(*threshold)
+    if gc.isenabled() != enabled:
+        (gc.enable if enabled else gc.disable)()
 
 
 @pytest.fixture

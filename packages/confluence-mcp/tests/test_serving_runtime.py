@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib.util
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -55,18 +54,6 @@ def test_uvloop_asked_but_missing_is_a_config_error(
     assert runner_options(remote_settings_for()) == {}  # auto falls back to asyncio
 
 
-@pytest.fixture
-def restored_gc() -> Iterator[None]:
-    threshold = gc.get_threshold()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
-        gc.enable()
-
-
-@pytest.mark.usefixtures("restored_gc")
 def test_prepare_heap_freezes_start_up_objects_and_collects_less_often() -> None:
     prepare_heap()
     assert gc.get_freeze_count() > 0
@@ -78,7 +65,6 @@ def test_prepare_heap_freezes_start_up_objects_and_collects_less_often() -> None
     assert gc.collect() >= 1
 
 
-@pytest.mark.usefixtures("restored_gc")
 @pytest.mark.parametrize("long_lived", [True, False])
 def test_start_up_pauses_collection_and_serving_turns_it_back_on(long_lived: bool) -> None:
     assert pause_collection() is True
@@ -90,7 +76,6 @@ def test_start_up_pauses_collection_and_serving_turns_it_back_on(long_lived: boo
     assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
 
 
-@pytest.mark.usefixtures("restored_gc")
 def test_a_refused_serve_leaves_collection_on(monkeypatch: pytest.MonkeyPatch) -> None:
     from confluence_mcp import cli
 
