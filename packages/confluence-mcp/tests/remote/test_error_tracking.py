@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -320,6 +321,39 @@ async def test_http_layer_failures_are_reported_with_the_request_id(
     request = reported["req-http-0001"]["request"]
     assert request == {"method": "GET", "url": f"{base}/broken"}
     assert_nothing_private(tracking, fake.credentials.api_token)
+
+
+async def test_closed_tracking_leaves_other_apps_requests_alone(
+    ingest: Ingest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sentry's Starlette hook patches every app in the process and cannot be removed: once
+    tracking is closed it must pass requests through untouched. A closed client left in place
+    still read each body and parsed each multipart form (never closed: a spooled file per
+    upload, reported later in whichever test ran)."""
+    import tempfile
+
+    import starlette.formparsers
+
+    spooled: list[object] = []
+
+    class Counted(tempfile.SpooledTemporaryFile[bytes]):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            spooled.append(self)
+
+    monkeypatch.setattr(starlette.formparsers, "SpooledTemporaryFile", Counted)
+    assert configure_error_tracking(remote_only(sentry_dsn=ingest.dsn))
+    close_error_tracking()
+    assert not sentry_sdk.get_client().is_active()
+
+    async def upload(request: Request) -> Response:
+        return Response(str(len(await request.body())))
+
+    app = Starlette(routes=[Route("/upload", upload, methods=["POST"])])
+    async with running_http_server(app) as base, httpx.AsyncClient() as http:
+        response = await http.post(f"{base}/upload", files={"file": ("a.txt", b"x" * 100)})
+    assert response.status_code == 200
+    assert not spooled
 
 
 def test_report_unexpected_is_silent_when_tracking_is_off() -> None:

@@ -129,6 +129,11 @@ def close_error_tracking(timeout: float = 2.0) -> None:
     import sentry_sdk
 
     sentry_sdk.get_client().close(timeout=timeout)
+    # Sentry's framework hooks patch Starlette for the whole process and stay; they do nothing
+    # only once no client is set. A closed client left in place still had its Starlette hook
+    # read every request body of every app in the process (and parse, then never close, a
+    # multipart form: an unclosed spooled file per upload).
+    sentry_sdk.get_global_scope().set_client(None)
     _enabled.clear()
 
 
