@@ -60,6 +60,17 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["usage", "--help"], ["usage"], ["--env-file", "x", "sevre"]])
+def test_an_unknown_command_is_refused_by_name(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "invalid choice" in captured.err
+    assert repr(argv[-1] if argv[-1] != "--help" else argv[0]) in captured.err
+    assert "--transport" not in captured.out + captured.err  # not serve's help
+
+
 def test_secret_is_never_printed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

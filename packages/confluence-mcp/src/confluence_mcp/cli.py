@@ -172,11 +172,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
-    """``confluence-mcp [flags]`` means ``confluence-mcp serve [flags]``."""
+    """``confluence-mcp [flags]`` means ``confluence-mcp serve [flags]``. A word that is not a
+    command is left for argparse to refuse by name (serve takes no positional argument): read
+    as serve's, ``confluence-mcp usage --help`` printed serve's help."""
     index = 0
     while index < len(argv) and argv[index].startswith("--env-file"):  # the global option
         index += 1 if "=" in argv[index] else 2
-    if index < len(argv) and argv[index] in (*_COMMANDS, "-h", "--help", "--version"):
+    if index < len(argv) and (
+        argv[index] in (*_COMMANDS, "-h", "--help", "--version") or not argv[index].startswith("-")
+    ):
         return list(argv)
     return [*argv[:index], "serve", *argv[index:]]
 
