@@ -166,6 +166,8 @@ async def test_upload_of_a_data_url_uses_its_media_type_and_reuploads_version(
     [
         ("not base64!!", "not valid base64"),
         ("QUJD=", "not valid base64"),
+        ("data:text/plain,hello", "data: URL that is not base64-encoded"),
+        ("DATA:,hello%20world", "data: URL that is not base64-encoded"),
         ("", "empty file"),
         ("   ", "empty file"),
         (base64.b64encode(b"x" * 2000).decode(), r"Too large: .* limit of 1024 bytes"),

@@ -137,6 +137,11 @@ def decode_upload(content_base64: str, max_bytes: int) -> tuple[bytes, str | Non
     if prefix is not None:
         media_type = prefix.group(1)
         text = text[prefix.end() :]
+    elif text[:5].lower() == "data:":
+        raise ToolError(
+            "content_base64 holds a data: URL that is not base64-encoded: send "
+            "'data:<media type>;base64,<base64 bytes>' or the base64 bytes alone."
+        )
     text = _WHITESPACE.sub("", text)
     if (len(text) // 4) * 3 - 2 > max_bytes:
         raise _too_large(f"about {(len(text) // 4) * 3}", max_bytes)
